@@ -1,0 +1,317 @@
+//! Conditions, orderings and assignments: the pieces a scope is made of.
+
+use std::borrow::Cow;
+
+use crate::expr::{Args, ColRef, Expr, IntoArgs, IntoOperand};
+use crate::value::Value;
+
+/// A comparison operator: the doc's `EQ`, `NE`, `LT`, `LTE`, `GT`, `GTE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Lte,
+    /// `>`
+    Gt,
+    /// `>=`
+    Gte,
+    /// `LIKE`
+    Like,
+}
+
+impl Op {
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            Op::Eq => " = ",
+            Op::Ne => " <> ",
+            Op::Lt => " < ",
+            Op::Lte => " <= ",
+            Op::Gt => " > ",
+            Op::Gte => " >= ",
+            Op::Like => " LIKE ",
+        }
+    }
+}
+
+/// A boolean condition. Build them from typed columns
+/// (`Users::EMAIL.eq("a@b")`), from [`col`] for a column named at run time,
+/// or from a SQL fragment with [`Cond::sql`]; combine them with
+/// [`and`](Cond::and), [`or`](Cond::or) and [`not`](Cond::not).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Cond {
+    /// `lhs op rhs`; `= NULL` and `<> NULL` render as `IS [NOT] NULL`.
+    Cmp {
+        /// Left operand.
+        lhs: Expr,
+        /// Operator.
+        op: Op,
+        /// Right operand.
+        rhs: Expr,
+    },
+    /// `lhs IS [NOT] NULL`.
+    Null {
+        /// Operand.
+        lhs: Expr,
+        /// `IS NOT NULL` when true.
+        negated: bool,
+    },
+    /// `lhs BETWEEN low AND high`.
+    Between {
+        /// Operand.
+        lhs: Expr,
+        /// Lower bound.
+        low: Expr,
+        /// Upper bound.
+        high: Expr,
+    },
+    /// `lhs [NOT] IN (list)`; an empty list is valid SQL and matches nothing
+    /// (everything when negated).
+    In {
+        /// Operand.
+        lhs: Expr,
+        /// Candidates.
+        list: Vec<Expr>,
+        /// `NOT IN` when true.
+        negated: bool,
+    },
+    /// A SQL fragment with `?` or `:name` placeholders, always parenthesised.
+    Sql {
+        /// The fragment.
+        sql: String,
+        /// Its arguments.
+        args: Args,
+    },
+    /// All of these.
+    And(Vec<Cond>),
+    /// Any of these.
+    Or(Vec<Cond>),
+    /// Not this.
+    Not(Box<Cond>),
+}
+
+impl Cond {
+    /// A SQL fragment condition, with `?` or `:name` placeholders.
+    pub fn sql(fragment: impl Into<String>, args: impl IntoArgs) -> Cond {
+        Cond::Sql {
+            sql: fragment.into(),
+            args: args.into_args(),
+        }
+    }
+
+    /// `self AND other`.
+    pub fn and(self, other: Cond) -> Cond {
+        match self {
+            Cond::And(mut v) => {
+                v.push(other);
+                Cond::And(v)
+            }
+            c => Cond::And(vec![c, other]),
+        }
+    }
+
+    /// `self OR other`.
+    pub fn or(self, other: Cond) -> Cond {
+        match self {
+            Cond::Or(mut v) => {
+                v.push(other);
+                Cond::Or(v)
+            }
+            c => Cond::Or(vec![c, other]),
+        }
+    }
+
+    /// `NOT self`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Cond {
+        Cond::Not(Box::new(self))
+    }
+}
+
+/// An untyped column named at run time, checked against the model's columns
+/// when the query runs (unqualified names) or by the database (qualified
+/// ones): `col("email").eq("a@b")`.
+///
+/// ```
+/// use orm::col;
+/// let c = col("welcomed_at").eq(orm::Value::Null);
+/// assert!(matches!(c, orm::Cond::Cmp { .. }));
+/// ```
+pub fn col(name: &str) -> DynColumn {
+    DynColumn(ColRef::parse(name))
+}
+
+/// A column named at run time. See [`col`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct DynColumn(pub(crate) ColRef);
+
+/// Any value or expression, for columns whose type is not known statically.
+pub trait IntoDynOperand {
+    /// Converts to an expression.
+    fn into_dyn_operand(self) -> Expr;
+}
+impl<T: crate::expr::IntoArg> IntoDynOperand for T {
+    fn into_dyn_operand(self) -> Expr {
+        self.into_arg()
+    }
+}
+
+impl DynColumn {
+    fn cmp(&self, op: Op, rhs: Expr) -> Cond {
+        Cond::Cmp {
+            lhs: Expr::Col(self.0.clone()),
+            op,
+            rhs,
+        }
+    }
+    /// `column = value` (`IS NULL` for a NULL value).
+    pub fn eq(&self, v: impl IntoDynOperand) -> Cond {
+        self.cmp(Op::Eq, v.into_dyn_operand())
+    }
+    /// `column <> value` (`IS NOT NULL` for a NULL value).
+    pub fn ne(&self, v: impl IntoDynOperand) -> Cond {
+        self.cmp(Op::Ne, v.into_dyn_operand())
+    }
+    /// `column < value`.
+    pub fn lt(&self, v: impl IntoDynOperand) -> Cond {
+        self.cmp(Op::Lt, v.into_dyn_operand())
+    }
+    /// `column <= value`.
+    pub fn lte(&self, v: impl IntoDynOperand) -> Cond {
+        self.cmp(Op::Lte, v.into_dyn_operand())
+    }
+    /// `column > value`.
+    pub fn gt(&self, v: impl IntoDynOperand) -> Cond {
+        self.cmp(Op::Gt, v.into_dyn_operand())
+    }
+    /// `column >= value`.
+    pub fn gte(&self, v: impl IntoDynOperand) -> Cond {
+        self.cmp(Op::Gte, v.into_dyn_operand())
+    }
+    /// `column op value`, the doc's `Cond(col, op, v)`.
+    pub fn op(&self, op: Op, v: impl IntoDynOperand) -> Cond {
+        self.cmp(op, v.into_dyn_operand())
+    }
+    /// `column IN (...)`.
+    pub fn in_list<V: IntoDynOperand>(&self, values: impl IntoIterator<Item = V>) -> Cond {
+        Cond::In {
+            lhs: Expr::Col(self.0.clone()),
+            list: values
+                .into_iter()
+                .map(IntoDynOperand::into_dyn_operand)
+                .collect(),
+            negated: false,
+        }
+    }
+    /// `column BETWEEN low AND high`.
+    pub fn between(&self, low: impl IntoDynOperand, high: impl IntoDynOperand) -> Cond {
+        Cond::Between {
+            lhs: Expr::Col(self.0.clone()),
+            low: low.into_dyn_operand(),
+            high: high.into_dyn_operand(),
+        }
+    }
+    /// `column IS NULL`.
+    pub fn is_null(&self) -> Cond {
+        Cond::Null {
+            lhs: Expr::Col(self.0.clone()),
+            negated: false,
+        }
+    }
+    /// `column IS NOT NULL`.
+    pub fn is_not_null(&self) -> Cond {
+        Cond::Null {
+            lhs: Expr::Col(self.0.clone()),
+            negated: true,
+        }
+    }
+    /// `SET column = value`, for `update_attributes`.
+    pub fn set(&self, v: impl IntoDynOperand) -> Assignment {
+        Assignment {
+            column: self.0.name.clone(),
+            index: None,
+            value: v.into_dyn_operand(),
+        }
+    }
+}
+
+impl<T> IntoOperand<T> for DynColumn {
+    fn into_operand(self) -> Expr {
+        Expr::Col(self.0)
+    }
+}
+
+/// One term of an ORDER BY.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub(crate) target: OrderTarget,
+    pub(crate) descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum OrderTarget {
+    Col(ColRef),
+    /// A SQL expression written by the developer, e.g. `LENGTH(name)`.
+    Raw(String),
+}
+
+impl Order {
+    pub(crate) fn column(col: ColRef, descending: bool) -> Order {
+        Order {
+            target: OrderTarget::Col(col),
+            descending,
+        }
+    }
+
+    /// Parses an ORDER BY list such as `"created_at DESC, name"`. Directions
+    /// are case-insensitive; bare names are quoted, anything else is taken as
+    /// a SQL expression.
+    pub(crate) fn parse_list(s: &str) -> Vec<Order> {
+        crate::sql::split_top_level(s)
+            .into_iter()
+            .filter(|t| !t.trim().is_empty())
+            .map(|term| {
+                let term = term.trim();
+                let (body, descending) = match term.rsplit_once(char::is_whitespace) {
+                    Some((b, d)) if d.eq_ignore_ascii_case("desc") => (b.trim(), true),
+                    Some((b, d)) if d.eq_ignore_ascii_case("asc") => (b.trim(), false),
+                    _ => (term, false),
+                };
+                let target = if crate::sql::is_column_path(body) {
+                    OrderTarget::Col(ColRef::parse(body))
+                } else {
+                    OrderTarget::Raw(body.to_owned())
+                };
+                Order { target, descending }
+            })
+            .collect()
+    }
+}
+
+/// `column = value` in an UPDATE's SET list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub(crate) column: Cow<'static, str>,
+    pub(crate) index: Option<usize>,
+    pub(crate) value: Expr,
+}
+
+impl Assignment {
+    /// The column assigned.
+    pub fn column(&self) -> &str {
+        &self.column
+    }
+
+    /// The value assigned, if it is a plain value.
+    pub fn value(&self) -> Option<&Value> {
+        match &self.value {
+            Expr::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+}

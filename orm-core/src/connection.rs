@@ -1,0 +1,239 @@
+//! A database connection: the driver, statement logging and counting, raw
+//! escape hatches, and the registry of dialects opened by URL scheme.
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use crate::backend::{Backend, RowStream};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::expr::IntoArgs;
+use crate::row::FromRow;
+use crate::sql::SqlBuilder;
+use crate::value::Value;
+
+/// Log target of every statement (`debug`), failure (`warn`) and slow query
+/// (`warn`).
+pub const LOG_TARGET: &str = "orm::sql";
+
+/// A connection to one database. Not `Sync`: use one per thread, or a pool.
+///
+/// Every statement goes through it: it is logged through the `log` crate at
+/// `debug` level with its parameters and duration, failures at `warn`, and
+/// statements slower than [`set_slow_query_threshold`] at `warn`; and it is
+/// counted ([`statement_count`]), so tests can assert how many queries a piece
+/// of code runs.
+///
+/// [`set_slow_query_threshold`]: Connection::set_slow_query_threshold
+/// [`statement_count`]: Connection::statement_count
+pub struct Connection {
+    backend: Box<dyn Backend>,
+    dialect: &'static dyn Dialect,
+    pub(crate) depth: Cell<u32>,
+    statements: Cell<u64>,
+    slow_query: Cell<Option<Duration>>,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("dialect", &self.dialect.name())
+            .field("transaction_depth", &self.depth.get())
+            .field("statements", &self.statements.get())
+            .finish()
+    }
+}
+
+/// Opens a driver connection from a URL.
+pub type Opener = fn(&str) -> Result<Box<dyn Backend>>;
+
+static REGISTRY: RwLock<Vec<(String, Opener)>> = RwLock::new(Vec::new());
+
+/// Registers a dialect under a URL scheme (`mydb` for `mydb://...`), so that
+/// `Connection::open` can open it. A registration replaces a built-in dialect
+/// of the same scheme.
+pub fn register_dialect(scheme: &str, opener: Opener) {
+    if let Ok(mut reg) = REGISTRY.write() {
+        reg.retain(|(s, _)| s != scheme);
+        reg.push((scheme.to_owned(), opener));
+    }
+}
+
+/// The opener registered for `scheme`, if any.
+pub fn registered_dialect(scheme: &str) -> Option<Opener> {
+    REGISTRY
+        .read()
+        .ok()?
+        .iter()
+        .find(|(s, _)| s == scheme)
+        .map(|(_, o)| *o)
+}
+
+impl Connection {
+    /// Wraps a driver connection.
+    pub fn from_backend(backend: Box<dyn Backend>) -> Self {
+        let dialect = backend.dialect();
+        Connection {
+            backend,
+            dialect,
+            depth: Cell::new(0),
+            statements: Cell::new(0),
+            slow_query: Cell::new(None),
+        }
+    }
+
+    /// The dialect of this connection.
+    pub fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
+    }
+
+    /// How many statements this connection has run. Assert on differences of
+    /// it to pin how many queries a piece of code runs.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.get()
+    }
+
+    /// Statements slower than this are logged at `warn`. `None` turns it off.
+    pub fn set_slow_query_threshold(&self, threshold: Option<Duration>) {
+        self.slow_query.set(threshold);
+    }
+
+    /// How many prepared statements the driver keeps (by SQL text).
+    pub fn set_statement_cache_capacity(&self, capacity: usize) {
+        self.backend.set_statement_cache_capacity(capacity);
+    }
+
+    /// Whether a transaction is open on this connection.
+    pub fn in_transaction(&self) -> bool {
+        self.depth.get() > 0
+    }
+
+    /// Whether the connection still answers.
+    pub fn is_healthy(&self) -> bool {
+        self.backend.is_healthy()
+    }
+
+    fn finish<T>(&self, sql: &str, params: &[Value], start: Instant, res: &Result<T>) {
+        self.statements.set(self.statements.get() + 1);
+        let elapsed = start.elapsed();
+        match res {
+            Err(e) => {
+                log::warn!(target: LOG_TARGET, "{sql} {params:?} failed after {elapsed:?}: {e}")
+            }
+            Ok(_) => {
+                if self.slow_query.get().is_some_and(|t| elapsed >= t) {
+                    log::warn!(target: LOG_TARGET, "slow query ({elapsed:?}): {sql} {params:?}");
+                } else {
+                    log::debug!(target: LOG_TARGET, "{sql} {params:?} ({elapsed:?})");
+                }
+            }
+        }
+    }
+
+    /// Runs a statement whose SQL is already in the dialect's syntax.
+    pub fn execute_prepared(&self, sql: &str, params: &[Value]) -> Result<u64> {
+        let start = Instant::now();
+        let res = self.backend.execute(sql, params);
+        self.finish(sql, params, start, &res);
+        res
+    }
+
+    /// Runs an INSERT whose SQL is already in the dialect's syntax and
+    /// returns the generated key, if any.
+    pub fn insert_prepared(&self, sql: &str, params: &[Value]) -> Result<Option<i64>> {
+        let start = Instant::now();
+        let res = self.backend.insert(sql, params);
+        self.finish(sql, params, start, &res);
+        res
+    }
+
+    /// Runs a query whose SQL is already in the dialect's syntax and streams
+    /// its rows. The time logged is the time to the first row.
+    pub fn query_prepared<'a>(
+        &'a self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Box<dyn RowStream + 'a>> {
+        let start = Instant::now();
+        let res = self.backend.query(sql, params);
+        self.finish(sql, params, start, &res);
+        res
+    }
+
+    /// Runs statements without parameters, separated by `;`.
+    pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        let start = Instant::now();
+        let res = self.backend.execute_batch(sql);
+        self.finish(sql, &[], start, &res);
+        res
+    }
+
+    /// Renders a portable SQL fragment (`?` or `:name` placeholders) in this
+    /// connection's dialect.
+    pub fn render(&self, sql: &str, args: impl IntoArgs) -> Result<(String, Vec<Value>)> {
+        let mut b = SqlBuilder::new(self.dialect);
+        b.fragment(sql, &args.into_args())?;
+        Ok(b.finish())
+    }
+
+    /// Raw escape hatch: runs a statement with `?` (or `:name`) placeholders,
+    /// which are rewritten for the dialect (never inside literals), and
+    /// returns the number of rows changed.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// conn.execute("CREATE TABLE t (a INTEGER, b TEXT)", ())?;
+    /// assert_eq!(conn.execute("INSERT INTO t VALUES (?, ?), (?, '?')", (1, "x", 2))?, 2);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    pub fn execute(&self, sql: &str, args: impl IntoArgs) -> Result<u64> {
+        let (sql, params) = self.render(sql, args)?;
+        self.execute_prepared(&sql, &params)
+    }
+
+    /// Raw escape hatch: runs a query with `?` (or `:name`) placeholders and
+    /// decodes every row as `T`: a model, a tuple of column values, a
+    /// [`Single`](crate::Single) value, or `Vec<Value>`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// let rows: Vec<(i64, String)> = conn.query("SELECT ?, ?", (7, "seven"))?;
+    /// assert_eq!(rows, vec![(7, "seven".to_owned())]);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    pub fn query<T: FromRow>(&self, sql: &str, args: impl IntoArgs) -> Result<Vec<T>> {
+        let (sql, params) = self.render(sql, args)?;
+        self.query_all(&sql, &params)
+    }
+
+    /// Runs a query in the dialect's syntax and decodes every row as `T`.
+    pub fn query_all<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Vec<T>> {
+        let mut stream = self.query_prepared(sql, params)?;
+        let mut out = Vec::new();
+        while let Some(row) = stream.next_row()? {
+            out.push(T::from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    /// Runs a query in the dialect's syntax and decodes its first row.
+    pub fn query_first<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Option<T>> {
+        let mut stream = self.query_prepared(sql, params)?;
+        match stream.next_row()? {
+            Some(row) => T::from_row(row).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// An error for a URL whose dialect is not available.
+pub fn unknown_scheme(url: &str) -> Error {
+    Error::InvalidUrl(format!(
+        "no dialect for {url:?}; expected sqlite::memory:, sqlite://path, postgres://, \
+         postgresql://, cockroachdb:// or mysql:// (or a scheme registered with register_dialect)"
+    ))
+}

@@ -1,0 +1,162 @@
+//! What differs between databases in the SQL they accept. Adding a dialect
+//! means implementing [`Dialect`] (the SQL) and
+//! [`Backend`](crate::backend::Backend) (the driver) in one place.
+
+use std::borrow::Cow;
+
+use crate::connection::Connection;
+use crate::error::Result;
+use crate::model::ColumnDef;
+use crate::value::SqlType;
+
+/// A column as the database describes it, for schema sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbColumn {
+    /// Column name.
+    pub name: String,
+    /// Declared type, as the database reports it.
+    pub db_type: String,
+    /// Whether NULL is allowed.
+    pub nullable: bool,
+    /// Whether the column is (part of) the primary key.
+    pub primary_key: bool,
+}
+
+/// The SQL syntax and catalogue queries of one database.
+pub trait Dialect: Send + Sync + 'static {
+    /// A short name: `sqlite`, `postgres`, `cockroachdb`, `mysql`.
+    fn name(&self) -> &'static str;
+
+    /// Appends `ident` quoted. The default is the SQL standard's double
+    /// quotes, with embedded quotes doubled.
+    fn quote_ident(&self, ident: &str, out: &mut String) {
+        out.push('"');
+        for ch in ident.chars() {
+            if ch == '"' {
+                out.push('"');
+            }
+            out.push(ch);
+        }
+        out.push('"');
+    }
+
+    /// Appends the placeholder of the `n`th parameter (1-based).
+    fn placeholder(&self, n: usize, out: &mut String);
+
+    /// Appends LIMIT / OFFSET as integer literals (a bound `LIMIT ?` makes
+    /// SQLite re-plan every run). Offset without limit must be valid SQL.
+    fn limit_offset(&self, limit: Option<u64>, offset: Option<u64>, out: &mut String) {
+        use std::fmt::Write;
+        if let Some(l) = limit {
+            let _ = write!(out, " LIMIT {l}");
+        }
+        if let Some(o) = offset {
+            let _ = write!(out, " OFFSET {o}");
+        }
+    }
+
+    /// The DDL type of a column.
+    fn column_type(&self, column: &ColumnDef) -> Cow<'static, str>;
+
+    /// The full DDL of a database-generated integer primary key column,
+    /// without the name (e.g. `INTEGER PRIMARY KEY AUTOINCREMENT`).
+    fn generated_key_ddl(&self, column: &ColumnDef) -> Cow<'static, str>;
+
+    /// Whether an INSERT reports its generated key through `RETURNING`; when
+    /// false the driver asks for it (last_insert_rowid, LAST_INSERT_ID).
+    fn insert_returning(&self) -> bool {
+        false
+    }
+
+    /// Appends the clause that turns an INSERT into an upsert on the primary
+    /// key `key`, updating `columns`.
+    fn upsert_clause(&self, key: &str, columns: &[&str], out: &mut String) {
+        out.push_str(" ON CONFLICT (");
+        self.quote_ident(key, out);
+        out.push_str(") DO ");
+        if columns.is_empty() {
+            out.push_str("NOTHING");
+            return;
+        }
+        out.push_str("UPDATE SET ");
+        for (i, c) in columns.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.quote_ident(c, out);
+            out.push_str(" = excluded.");
+            self.quote_ident(c, out);
+        }
+    }
+
+    /// The most bound parameters one statement may carry.
+    fn max_params(&self) -> usize {
+        32_766
+    }
+
+    /// The statement that starts a transaction.
+    fn begin_sql(&self) -> &'static str {
+        "BEGIN"
+    }
+
+    /// The existing columns of `table`, or `None` if there is no such table.
+    fn table_columns(&self, conn: &Connection, table: &str) -> Result<Option<Vec<DbColumn>>>;
+
+    /// The names of the indexes on `table`.
+    fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>>;
+
+    /// Whether the declared type `db_type` read back from the catalogue is
+    /// what [`column_type`](Self::column_type) would declare for `column`.
+    fn same_type(&self, column: &ColumnDef, db_type: &str) -> bool {
+        let want = if column.auto_increment {
+            self.generated_key_ddl(column)
+        } else {
+            self.column_type(column)
+        };
+        let want = want.split_whitespace().next().unwrap_or("");
+        want.eq_ignore_ascii_case(db_type.trim())
+    }
+}
+
+/// The SQL standard's syntax with `$n` placeholders. Used to show SQL in
+/// tests and documentation; it has no driver.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnsiDialect;
+
+impl Dialect for AnsiDialect {
+    fn name(&self) -> &'static str {
+        "ansi"
+    }
+    fn placeholder(&self, n: usize, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(out, "${n}");
+    }
+    fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
+        Cow::Borrowed(match column.sql_type {
+            SqlType::Bool => "BOOLEAN",
+            SqlType::SmallInt => "SMALLINT",
+            SqlType::Int => "INTEGER",
+            SqlType::BigInt => "BIGINT",
+            SqlType::Real => "REAL",
+            SqlType::Double => "DOUBLE PRECISION",
+            SqlType::Text => "TEXT",
+            SqlType::Blob => "BLOB",
+            SqlType::Date => "DATE",
+            SqlType::DateTime => "TIMESTAMP",
+            SqlType::Timestamp => "TIMESTAMP WITH TIME ZONE",
+        })
+    }
+    fn generated_key_ddl(&self, _column: &ColumnDef) -> Cow<'static, str> {
+        Cow::Borrowed("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
+    }
+    fn table_columns(&self, _conn: &Connection, _table: &str) -> Result<Option<Vec<DbColumn>>> {
+        Err(crate::error::Error::invalid(
+            "the ansi dialect only renders SQL",
+        ))
+    }
+    fn index_names(&self, _conn: &Connection, _table: &str) -> Result<Vec<String>> {
+        Err(crate::error::Error::invalid(
+            "the ansi dialect only renders SQL",
+        ))
+    }
+}

@@ -1,0 +1,214 @@
+//! The one error type of the crate, and the driver error it wraps.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// Result alias used throughout `orm`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error reported by the database driver, kept as the `source` of the
+/// typed [`Error`] variants.
+#[derive(Debug)]
+pub struct DbError {
+    /// The driver's code: a SQLSTATE on PostgreSQL, the extended result code
+    /// on SQLite, the server error number on MySQL.
+    pub code: Option<String>,
+    /// The database's message.
+    pub message: String,
+    /// The driver's own error value.
+    pub source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+impl DbError {
+    /// Builds a driver error from its parts.
+    pub fn new(
+        code: Option<String>,
+        message: impl Into<String>,
+        source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    ) -> Self {
+        DbError {
+            code,
+            message: message.into(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "{} (code {code})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl StdError for DbError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// Why a database value could not become the Rust value asked for.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The column held NULL but the field is not an `Option`.
+    #[error("unexpected NULL")]
+    UnexpectedNull,
+    /// The column held a value of another kind.
+    #[error("found a {found} value")]
+    WrongType {
+        /// What the database returned.
+        found: &'static str,
+    },
+    /// The value does not fit the Rust type.
+    #[error("value {value} out of range")]
+    OutOfRange {
+        /// The value, printed.
+        value: String,
+    },
+    /// The value could not be parsed (e.g. a malformed date).
+    #[error("invalid value: {0}")]
+    Invalid(String),
+}
+
+/// Every error `orm` reports. Match on the variants; the driver's error, where
+/// there is one, is the [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `find` or `first` matched no row, or a record to update no longer exists.
+    #[error("no {table} record matched")]
+    NotFound {
+        /// The table searched.
+        table: String,
+    },
+    /// A UNIQUE or PRIMARY KEY constraint was violated.
+    #[error("unique constraint violated: {0}")]
+    UniqueViolation(#[source] DbError),
+    /// A FOREIGN KEY constraint was violated.
+    #[error("foreign key constraint violated: {0}")]
+    ForeignKeyViolation(#[source] DbError),
+    /// A NOT NULL constraint was violated.
+    #[error("not-null constraint violated: {0}")]
+    NotNullViolation(#[source] DbError),
+    /// A CHECK constraint was violated.
+    #[error("check constraint violated: {0}")]
+    CheckViolation(#[source] DbError),
+    /// The transaction lost a conflict and may succeed if run again
+    /// (PostgreSQL 40001, SQLite BUSY / LOCKED). Retryable.
+    #[error("serialization failure, the transaction may be retried: {0}")]
+    SerializationFailure(#[source] DbError),
+    /// A deadlock was detected and this transaction was chosen as the victim.
+    /// Retryable.
+    #[error("deadlock detected, the transaction may be retried: {0}")]
+    Deadlock(#[source] DbError),
+    /// A value read from the database does not fit the field it is read into.
+    #[error("cannot decode {table}.{column} as {expected}: {reason}")]
+    Decode {
+        /// The table (or `?` for a raw query).
+        table: String,
+        /// The column.
+        column: String,
+        /// The Rust type asked for.
+        expected: &'static str,
+        /// What was wrong.
+        reason: DecodeError,
+    },
+    /// A column name does not exist (checked before sending where possible,
+    /// otherwise reported by the database).
+    #[error("unknown column {column}{}", table.as_ref().map(|t| format!(" in {t}")).unwrap_or_default())]
+    UnknownColumn {
+        /// The table, when known.
+        table: Option<String>,
+        /// The column.
+        column: String,
+    },
+    /// A table does not exist.
+    #[error("unknown table {table}")]
+    UnknownTable {
+        /// The table.
+        table: String,
+    },
+    /// The query is malformed: a placeholder count mismatch, a bad order
+    /// clause, a comparison with NULL, a SQL syntax error reported by the
+    /// database, and the like.
+    #[error("invalid query: {message}")]
+    InvalidQuery {
+        /// What is wrong.
+        message: String,
+        /// The driver's error, if the database reported it.
+        #[source]
+        source: Option<DbError>,
+    },
+    /// An UPDATE or DELETE on a scope with no condition. Call
+    /// [`all_rows`](crate::Scoped::all_rows) on the scope to mean it.
+    #[error("refusing to {action} every row of {table} without a condition; call .all_rows() on the scope to mean it")]
+    MissingCondition {
+        /// `update` or `delete`.
+        action: &'static str,
+        /// The table.
+        table: String,
+    },
+    /// The connection could not be opened or was lost.
+    #[error("connection error: {message}")]
+    Connection {
+        /// What happened.
+        message: String,
+        /// The driver's error.
+        #[source]
+        source: Option<DbError>,
+    },
+    /// A connection URL could not be understood, or names a dialect that is
+    /// not compiled in.
+    #[error("bad connection URL: {0}")]
+    InvalidUrl(String),
+    /// A retrying transaction ran out of attempts (or time); the last error is
+    /// the source.
+    #[error("transaction failed after {attempts} attempts: {last}")]
+    RetriesExhausted {
+        /// How many times the closure ran.
+        attempts: u32,
+        /// The error of the last attempt.
+        #[source]
+        last: Box<Error>,
+    },
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(#[source] DbError),
+}
+
+impl Error {
+    /// Whether running the whole transaction again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::SerializationFailure(_) | Error::Deadlock(_))
+    }
+
+    /// The driver error behind this error, if any.
+    pub fn db_error(&self) -> Option<&DbError> {
+        match self {
+            Error::UniqueViolation(e)
+            | Error::ForeignKeyViolation(e)
+            | Error::NotNullViolation(e)
+            | Error::CheckViolation(e)
+            | Error::SerializationFailure(e)
+            | Error::Deadlock(e)
+            | Error::Database(e) => Some(e),
+            Error::InvalidQuery { source, .. } | Error::Connection { source, .. } => {
+                source.as_ref()
+            }
+            _ => None,
+        }
+    }
+
+    /// An [`Error::InvalidQuery`] with no driver error.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::InvalidQuery {
+            message: message.into(),
+            source: None,
+        }
+    }
+}

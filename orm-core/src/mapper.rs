@@ -1,0 +1,82 @@
+//! Mappers: the per-model entry points (`Users::all()`, `Users::find(..)`).
+
+use crate::cond::{Cond, Order};
+use crate::connection::Connection;
+use crate::error::Result;
+use crate::expr::{IntoArgs, IntoOperand};
+use crate::model::{Column, Model};
+use crate::schema::SyncReport;
+use crate::scope::{Scope, Scoped};
+
+type ScopeOf<M> = <M as Model>::Scope;
+
+/// A model's mapper: starts scopes and runs table-wide operations. The
+/// derive implements it for a unit struct named after the table
+/// (`User` → `Users`); every method has a default.
+pub trait Mapper {
+    /// The model mapped.
+    type Model: Model;
+
+    /// A scope of every row.
+    fn all() -> ScopeOf<Self::Model> {
+        <ScopeOf<Self::Model>>::from_scope(Scope::default())
+    }
+    /// A scope with a SQL condition (`?` or `:name` placeholders).
+    fn where_(fragment: &str, args: impl IntoArgs) -> ScopeOf<Self::Model> {
+        Self::all().where_(fragment, args)
+    }
+    /// A scope with a condition.
+    fn filter(cond: Cond) -> ScopeOf<Self::Model> {
+        Self::all().filter(cond)
+    }
+    /// A scope with `column = value` (`IS NULL` for `None`).
+    fn eq<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
+        Self::all().eq(column, value)
+    }
+    /// A scope with `column <> value` (`IS NOT NULL` for `None`).
+    fn ne<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
+        Self::all().ne(column, value)
+    }
+    /// The doc's `EqualTo` with a column named at run time.
+    fn equal_to(column: &str, value: impl crate::cond::IntoDynOperand) -> ScopeOf<Self::Model> {
+        Self::all().equal_to(column, value)
+    }
+    /// A scope ordered by `terms` (`"created_at DESC"`).
+    fn order(terms: &str) -> ScopeOf<Self::Model> {
+        Self::all().order(terms)
+    }
+    /// A scope with a typed order.
+    fn order_by(order: Order) -> ScopeOf<Self::Model> {
+        Self::all().order_by(order)
+    }
+    /// A scope of at most `n` rows.
+    fn limit(n: u64) -> ScopeOf<Self::Model> {
+        Self::all().limit(n)
+    }
+    /// The record with this key, or [`Error::NotFound`](crate::Error::NotFound).
+    fn find(conn: &Connection, key: impl Into<<Self::Model as Model>::Key>) -> Result<Self::Model> {
+        Self::all().find(conn, key)
+    }
+    /// The first record, if any.
+    fn first(conn: &Connection) -> Result<Option<Self::Model>> {
+        Self::all().first(conn)
+    }
+    /// The number of rows.
+    fn count(conn: &Connection) -> Result<i64> {
+        Self::all().count(conn)
+    }
+    /// Saves every record in one transaction (see
+    /// [`save_all`](crate::persist::save_all)).
+    fn save_all(conn: &Connection, records: &mut [Self::Model]) -> Result<()> {
+        crate::persist::save_all(conn, records)
+    }
+    /// Inserts every record with multi-row statements (see
+    /// [`insert_all`](crate::persist::insert_all)).
+    fn insert_all(conn: &Connection, records: &[Self::Model]) -> Result<u64> {
+        crate::persist::insert_all(conn, records)
+    }
+    /// Syncs the table (see [`Connection::sync`]).
+    fn sync(conn: &Connection) -> Result<SyncReport> {
+        conn.sync::<Self::Model>()
+    }
+}

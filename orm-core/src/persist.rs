@@ -1,0 +1,332 @@
+//! Saving records: the doc's Mixin, as methods every model gets.
+
+use crate::cond::Assignment;
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::expr::Expr;
+use crate::model::{Column, Model, Snapshot};
+use crate::scope::{Scope, Scoped};
+use crate::sql::SqlBuilder;
+use crate::value::{ToValue, Value};
+
+const SQL_INSERT: u8 = 10;
+const SQL_INSERT_WITH_KEY: u8 = 11;
+const SQL_UPDATE_ALL: u8 = 12;
+const SQL_DELETE: u8 = 13;
+const SQL_UPSERT: u8 = 14;
+
+fn key_name<M: Model>() -> &'static str {
+    M::COLUMNS[M::KEY_INDEX].name
+}
+
+/// Whether the INSERT of `rec` leaves the key to the database.
+fn generates_key<M: Model>(rec: &M) -> bool {
+    M::COLUMNS[M::KEY_INDEX].auto_increment && rec.key_unset()
+}
+
+fn insert_columns<M: Model>(with_key: bool) -> impl Iterator<Item = (usize, &'static str)> {
+    M::COLUMNS
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| with_key || *i != M::KEY_INDEX)
+        .map(|(i, c)| (i, c.name))
+}
+
+fn insert_head<M: Model>(b: &mut SqlBuilder<'_>, with_key: bool) {
+    b.push("INSERT INTO ");
+    b.ident(M::TABLE);
+    b.push(" (");
+    b.ident_list(insert_columns::<M>(with_key).map(|(_, n)| n));
+    b.push(") VALUES ");
+}
+
+fn value_tuple(b: &mut SqlBuilder<'_>, n: usize) {
+    b.push("(");
+    for i in 0..n {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.param(Value::Null);
+    }
+    b.push(")");
+}
+
+fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
+    let generated = generates_key(rec);
+    let dialect = conn.dialect();
+    let kind = if generated {
+        SQL_INSERT
+    } else {
+        SQL_INSERT_WITH_KEY
+    };
+    let sql = M::sql_cache().get_or_build(kind, dialect, || {
+        let mut b = SqlBuilder::new(dialect);
+        insert_head::<M>(&mut b, !generated);
+        value_tuple(&mut b, insert_columns::<M>(!generated).count());
+        if generated && dialect.insert_returning() {
+            b.push(" RETURNING ");
+            b.ident(key_name::<M>());
+        }
+        Ok(b.sql)
+    })?;
+    let params: Vec<Value> = insert_columns::<M>(!generated)
+        .map(|(i, _)| rec.column_value(i))
+        .collect();
+    let key = conn.insert_prepared(&sql, &params)?;
+    if generated {
+        let key = key.ok_or_else(|| {
+            Error::invalid(format!(
+                "the database reported no generated key for {}",
+                M::TABLE
+            ))
+        })?;
+        rec.set_generated_key(key)?;
+    }
+    Ok(())
+}
+
+fn update_columns<M: Model>(conn: &Connection, rec: &M, columns: &[usize]) -> Result<()> {
+    let dialect = conn.dialect();
+    let render = |cols: &mut dyn Iterator<Item = usize>| {
+        let mut b = SqlBuilder::new(dialect);
+        b.push("UPDATE ");
+        b.ident(M::TABLE);
+        b.push(" SET ");
+        for (n, i) in cols.enumerate() {
+            if n > 0 {
+                b.push(", ");
+            }
+            b.ident(M::COLUMNS[i].name);
+            b.push(" = ");
+            b.param(Value::Null);
+        }
+        b.push(" WHERE ");
+        b.ident(key_name::<M>());
+        b.push(" = ");
+        b.param(Value::Null);
+        b.sql
+    };
+    let all_columns = columns.len() == M::COLUMNS.len() - 1;
+    let sql = if all_columns {
+        M::sql_cache().get_or_build(SQL_UPDATE_ALL, dialect, || {
+            Ok(render(&mut columns.iter().copied()))
+        })?
+    } else {
+        render(&mut columns.iter().copied()).into()
+    };
+    let mut params: Vec<Value> = columns.iter().map(|&i| rec.column_value(i)).collect();
+    params.push(rec.key().to_value());
+    if conn.execute_prepared(&sql, &params)? == 0 {
+        return Err(Error::NotFound {
+            table: M::TABLE.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn update<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
+    let changed = match rec.snapshot().and_then(|s| s.changed(rec)) {
+        Some(changed) => changed
+            .into_iter()
+            .filter(|&i| i != M::KEY_INDEX)
+            .collect::<Vec<_>>(),
+        None => (0..M::COLUMNS.len())
+            .filter(|&i| i != M::KEY_INDEX)
+            .collect(),
+    };
+    if changed.is_empty() {
+        return Ok(());
+    }
+    update_columns(conn, rec, &changed)
+}
+
+fn upsert<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
+    let dialect = conn.dialect();
+    let sql = M::sql_cache().get_or_build(SQL_UPSERT, dialect, || {
+        let mut b = SqlBuilder::new(dialect);
+        insert_head::<M>(&mut b, true);
+        value_tuple(&mut b, M::COLUMNS.len());
+        let others: Vec<&str> = insert_columns::<M>(false).map(|(_, n)| n).collect();
+        dialect.upsert_clause(key_name::<M>(), &others, &mut b.sql);
+        Ok(b.sql)
+    })?;
+    let params: Vec<Value> = (0..M::COLUMNS.len()).map(|i| rec.column_value(i)).collect();
+    conn.execute_prepared(&sql, &params)?;
+    Ok(())
+}
+
+fn refresh_snapshot<M: Model>(rec: &mut M) {
+    if rec.snapshot().is_some() {
+        let snap = Snapshot::capture(rec);
+        if let Some(s) = rec.snapshot_mut() {
+            *s = snap;
+        }
+    }
+}
+
+/// Instance methods of every model (the doc's Mixin): save, delete and
+/// update a record directly.
+pub trait Record: Model {
+    /// Inserts the record if it is new (its generated key unset, or not yet
+    /// saved per its [`Snapshot`]), writing the generated key back; otherwise
+    /// updates it (only the changed columns when the model has a
+    /// [`Snapshot`] field, all non-key columns otherwise; nothing at all when
+    /// nothing changed). A record with a user-supplied key and no snapshot is
+    /// upserted. Updating a record whose row is gone is
+    /// [`Error::NotFound`].
+    fn save(&mut self, conn: &Connection) -> Result<()> {
+        match self.is_new() {
+            Some(true) => insert(conn, self)?,
+            Some(false) => update(conn, self)?,
+            None => upsert(conn, self)?,
+        }
+        refresh_snapshot(self);
+        Ok(())
+    }
+
+    /// Inserts the record, even if its key is set.
+    fn insert(&mut self, conn: &Connection) -> Result<()> {
+        insert(conn, self)?;
+        refresh_snapshot(self);
+        Ok(())
+    }
+
+    /// Deletes the record's row; returns whether there was one.
+    fn delete(&mut self, conn: &Connection) -> Result<bool> {
+        let dialect = conn.dialect();
+        let sql = Self::sql_cache().get_or_build(SQL_DELETE, dialect, || {
+            let mut b = SqlBuilder::new(dialect);
+            b.push("DELETE FROM ");
+            b.ident(Self::TABLE);
+            b.push(" WHERE ");
+            b.ident(key_name::<Self>());
+            b.push(" = ");
+            b.param(Value::Null);
+            Ok(b.sql)
+        })?;
+        let n = conn.execute_prepared(&sql, &[self.key().to_value()])?;
+        if let Some(s) = self.snapshot_mut() {
+            s.clear();
+        }
+        Ok(n > 0)
+    }
+
+    /// Sets one column in the database and in this record.
+    fn update_attribute<T: ToValue>(
+        &mut self,
+        conn: &Connection,
+        column: Column<Self, T>,
+        value: impl Into<T>,
+    ) -> Result<()> {
+        let value = value.into().to_value();
+        let assignment = column.set(Value::clone(&value));
+        self.update_attributes(conn, [assignment])
+    }
+
+    /// Sets several columns (`[Users::NAME.set("x"), ..]`) in the database
+    /// and in this record. When an assignment is a formula, the record is
+    /// reloaded to read what the database computed.
+    fn update_attributes(
+        &mut self,
+        conn: &Connection,
+        assignments: impl IntoIterator<Item = Assignment>,
+    ) -> Result<()> {
+        let list: Vec<Assignment> = assignments.into_iter().collect();
+        let key = self.key();
+        let scope = Scope::<Self>::default().filter(key_cond::<Self>(&key));
+        if scope.update_attributes(conn, list.iter().cloned())? == 0 {
+            return Err(Error::NotFound {
+                table: Self::TABLE.to_owned(),
+            });
+        }
+        let mut reload = false;
+        for a in &list {
+            let idx = a
+                .index
+                .or_else(|| Self::COLUMNS.iter().position(|c| c.name == a.column));
+            match (idx, &a.value) {
+                (Some(i), Expr::Value(v)) => self.set_column(i, v)?,
+                _ => reload = true,
+            }
+        }
+        if reload {
+            *self = scope.find(conn, key)?;
+        }
+        refresh_snapshot(self);
+        Ok(())
+    }
+
+    /// Reads the record's row again.
+    fn reload(&mut self, conn: &Connection) -> Result<()> {
+        *self = Scope::<Self>::default().find(conn, self.key())?;
+        Ok(())
+    }
+}
+
+impl<M: Model> Record for M {}
+
+fn key_cond<M: Model>(key: &M::Key) -> crate::cond::Cond {
+    crate::cond::col(key_name::<M>()).eq(key.to_value())
+}
+
+/// Saves every record in one transaction: all or nothing. On failure the
+/// records' keys and snapshots are restored to what they were.
+pub fn save_all<M: Model>(conn: &Connection, records: &mut [M]) -> Result<()> {
+    let before: Vec<(M::Key, Option<Snapshot>)> = records
+        .iter()
+        .map(|r| (r.key(), r.snapshot().cloned()))
+        .collect();
+    let res = conn.transaction(|tx| {
+        for r in records.iter_mut() {
+            r.save(tx)?;
+        }
+        Ok(())
+    });
+    if res.is_err() {
+        for (r, (key, snap)) in records.iter_mut().zip(before) {
+            r.set_column(M::KEY_INDEX, &key.to_value())?;
+            if let (Some(s), Some(old)) = (r.snapshot_mut(), snap) {
+                *s = old;
+            }
+        }
+    }
+    res
+}
+
+/// Inserts every record with multi-row INSERT statements, as few as the
+/// dialect's bind-parameter limit allows, in one transaction. Generated keys
+/// are not written back (use [`save_all`] for that); returns the rows
+/// inserted.
+pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
+    if records.is_empty() {
+        return Ok(0);
+    }
+    conn.transaction(|tx| {
+        let mut total = 0;
+        for with_key in [false, true] {
+            let group: Vec<&M> = records
+                .iter()
+                .filter(|r| generates_key(*r) != with_key)
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            let ncols = insert_columns::<M>(with_key).count();
+            let per_stmt = (tx.dialect().max_params() / ncols.max(1)).max(1);
+            for chunk in group.chunks(per_stmt) {
+                let mut b = SqlBuilder::new(tx.dialect());
+                insert_head::<M>(&mut b, with_key);
+                let mut params = Vec::with_capacity(chunk.len() * ncols);
+                for (n, rec) in chunk.iter().enumerate() {
+                    if n > 0 {
+                        b.push(", ");
+                    }
+                    value_tuple(&mut b, ncols);
+                    params.extend(insert_columns::<M>(with_key).map(|(i, _)| rec.column_value(i)));
+                }
+                total += tx.execute_prepared(&b.sql, &params)?;
+            }
+        }
+        Ok(total)
+    })
+}

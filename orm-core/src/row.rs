@@ -1,0 +1,118 @@
+//! Rows as drivers hand them over, and decoding them into Rust values.
+
+use crate::error::{Error, Result};
+use crate::value::{FromValue, ValueRef};
+
+/// One result row, borrowed from the driver. Implemented by each driver.
+pub trait Row {
+    /// Number of columns.
+    fn len(&self) -> usize;
+
+    /// Whether the row has no columns.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value of column `idx`, borrowed from the driver's buffer.
+    fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>>;
+
+    /// The name of column `idx`, as the database reports it.
+    fn column_name(&self, idx: usize) -> Option<&str>;
+
+    /// The index of the column named `name` (case-sensitive, then
+    /// case-insensitive).
+    fn column_index(&self, name: &str) -> Option<usize> {
+        (0..self.len())
+            .find(|&i| self.column_name(i) == Some(name))
+            .or_else(|| {
+                (0..self.len()).find(|&i| {
+                    self.column_name(i)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+            })
+    }
+}
+
+/// Decodes column `idx` of `row` as `T`, naming `table` and `column` in the
+/// error. Used by derived code; also useful in hand-written [`FromRow`] impls.
+#[inline]
+pub fn decode<T: FromValue>(row: &dyn Row, idx: usize, table: &str, column: &str) -> Result<T> {
+    let value = row.get_ref(idx)?;
+    T::from_value(value).map_err(|reason| Error::Decode {
+        table: table.to_owned(),
+        column: column.to_owned(),
+        expected: std::any::type_name::<T>(),
+        reason,
+    })
+}
+
+/// Decodes the column named `column` of `row` as `T`.
+pub fn decode_named<T: FromValue>(row: &dyn Row, table: &str, column: &str) -> Result<T> {
+    let idx = row
+        .column_index(column)
+        .ok_or_else(|| Error::UnknownColumn {
+            table: Some(table.to_owned()),
+            column: column.to_owned(),
+        })?;
+    decode(row, idx, table, column)
+}
+
+/// A Rust value built from a whole row: models, tuples of column values, and
+/// single values.
+pub trait FromRow: Sized {
+    /// Builds the value from `row`.
+    fn from_row(row: &dyn Row) -> Result<Self>;
+}
+
+fn column_label(row: &dyn Row, idx: usize) -> String {
+    row.column_name(idx)
+        .map_or_else(|| format!("#{idx}"), str::to_owned)
+}
+
+/// Decodes column `idx` of a raw query's row.
+fn decode_raw<T: FromValue>(row: &dyn Row, idx: usize) -> Result<T> {
+    let value = row.get_ref(idx)?;
+    T::from_value(value).map_err(|reason| Error::Decode {
+        table: "?".to_owned(),
+        column: column_label(row, idx),
+        expected: std::any::type_name::<T>(),
+        reason,
+    })
+}
+
+macro_rules! tuple_from_row {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: FromValue),+> FromRow for ($($t,)+) {
+            fn from_row(row: &dyn Row) -> Result<Self> {
+                Ok(($(decode_raw::<$t>(row, $i)?,)+))
+            }
+        }
+    };
+}
+tuple_from_row!(A 0);
+tuple_from_row!(A 0, B 1);
+tuple_from_row!(A 0, B 1, C 2);
+tuple_from_row!(A 0, B 1, C 2, D 3);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+/// A single column read as a value: `conn.query::<Single<i64>>(..)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Single<T>(pub T);
+
+impl<T: FromValue> FromRow for Single<T> {
+    fn from_row(row: &dyn Row) -> Result<Self> {
+        decode_raw(row, 0).map(Single)
+    }
+}
+
+/// Column values of a row, owned: for raw queries whose shape is not known.
+impl FromRow for Vec<crate::value::Value> {
+    fn from_row(row: &dyn Row) -> Result<Self> {
+        (0..row.len())
+            .map(|i| row.get_ref(i).map(|v| v.to_owned()))
+            .collect()
+    }
+}

@@ -1,0 +1,734 @@
+//! Scopes: immutable, chainable query values, and the terminal calls that run
+//! them.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::backend::RowStream;
+use crate::cond::{col, Assignment, Cond, Op, Order};
+use crate::connection::Connection;
+use crate::dialect::{AnsiDialect, Dialect};
+use crate::error::{Error, Result};
+use crate::expr::{Args, Expr, IntoArgs, IntoOperand};
+use crate::model::{Column, Model};
+use crate::row::{decode, Row};
+use crate::sql::{BaseTable, SqlBuilder};
+use crate::value::{FromValue, Value};
+
+/// A query on the table of model `M`: conditions, order, limit and offset,
+/// grouping. Every chain method consumes the scope and returns a new one, so
+/// a scope is a plain value: clone it to branch, and branches never share
+/// state.
+///
+/// Models get a scope type of their own (`UserScope`), which wraps this one
+/// and which users extend with named scopes; all the methods are on the
+/// [`Scoped`] trait, implemented by both.
+pub struct Scope<M> {
+    pub(crate) conds: Vec<Cond>,
+    pub(crate) orders: Vec<Order>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
+    pub(crate) group_by: Vec<String>,
+    pub(crate) having: Vec<Cond>,
+    pub(crate) all_rows: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Scope<M> {
+    fn clone(&self) -> Self {
+        Scope {
+            conds: self.conds.clone(),
+            orders: self.orders.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            group_by: self.group_by.clone(),
+            having: self.having.clone(),
+            all_rows: self.all_rows,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M> Default for Scope<M> {
+    fn default() -> Self {
+        Scope {
+            conds: Vec::new(),
+            orders: Vec::new(),
+            limit: None,
+            offset: None,
+            group_by: Vec::new(),
+            having: Vec::new(),
+            all_rows: false,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M: Model> fmt::Debug for Scope<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_sql() {
+            Ok(s) => write!(f, "Scope<{}>({s})", M::TABLE),
+            Err(e) => write!(f, "Scope<{}>(invalid: {e})", M::TABLE),
+        }
+    }
+}
+
+/// SQL text and its parameters, as a scope would run them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// The SQL text.
+    pub sql: String,
+    /// The bound parameters, in order.
+    pub params: Vec<Value>,
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:?}", self.sql, self.params)
+    }
+}
+
+/// Columns that can be plucked together: one typed column, or a tuple of
+/// typed columns of the same model.
+pub trait PluckColumns<M: Model> {
+    /// What one row becomes.
+    type Output;
+    /// The selected expressions.
+    fn exprs(&self) -> Vec<Expr>;
+    /// Decodes one row.
+    fn decode_row(&self, row: &dyn Row) -> Result<Self::Output>;
+}
+
+impl<M: Model, T: FromValue> PluckColumns<M> for Column<M, T> {
+    type Output = T;
+    fn exprs(&self) -> Vec<Expr> {
+        vec![(*self).into()]
+    }
+    fn decode_row(&self, row: &dyn Row) -> Result<T> {
+        decode(row, 0, M::TABLE, self.name())
+    }
+}
+
+macro_rules! pluck_tuple {
+    ($($t:ident $i:tt),+) => {
+        impl<M: Model, $($t: FromValue),+> PluckColumns<M> for ($(Column<M, $t>,)+) {
+            type Output = ($($t,)+);
+            fn exprs(&self) -> Vec<Expr> {
+                vec![$(self.$i.into()),+]
+            }
+            fn decode_row(&self, row: &dyn Row) -> Result<Self::Output> {
+                Ok(($(decode::<$t>(row, $i, M::TABLE, self.$i.name())?,)+))
+            }
+        }
+    };
+}
+pluck_tuple!(A 0, B 1);
+pluck_tuple!(A 0, B 1, C 2);
+pluck_tuple!(A 0, B 1, C 2, D 3);
+pluck_tuple!(A 0, B 1, C 2, D 3, E 4);
+pluck_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+
+/// What a SELECT selects.
+enum Selection<'a> {
+    Model,
+    Exprs(&'a [Expr]),
+    Raw(&'a str),
+}
+
+// Statement kinds cached per model and dialect.
+const SQL_SELECT: u8 = 0;
+const SQL_FIND: u8 = 1;
+
+impl<M: Model> Scope<M> {
+    fn base() -> BaseTable {
+        BaseTable {
+            table: M::TABLE,
+            columns: M::COLUMNS,
+        }
+    }
+
+    fn builder(dialect: &dyn Dialect) -> SqlBuilder<'_> {
+        SqlBuilder::new(dialect).with_base(Self::base(), false)
+    }
+
+    fn is_plain(&self) -> bool {
+        self.conds.is_empty()
+            && self.orders.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+            && self.group_by.is_empty()
+            && self.having.is_empty()
+    }
+
+    /// `SELECT <columns> FROM <table>`, cached per dialect.
+    fn select_head(dialect: &dyn Dialect) -> Result<std::sync::Arc<str>> {
+        M::sql_cache().get_or_build(SQL_SELECT, dialect, || {
+            let mut b = SqlBuilder::new(dialect);
+            b.push("SELECT ");
+            b.ident_list(M::COLUMNS.iter().map(|c| c.name));
+            b.push(" FROM ");
+            b.ident(M::TABLE);
+            Ok(b.sql)
+        })
+    }
+
+    fn render_select(
+        &self,
+        dialect: &dyn Dialect,
+        selection: Selection<'_>,
+        limit_override: Option<u64>,
+    ) -> Result<(String, Vec<Value>)> {
+        let mut b = Self::builder(dialect);
+        match selection {
+            Selection::Model => {
+                b.push(&Self::select_head(dialect)?);
+            }
+            Selection::Exprs(exprs) => {
+                b.push("SELECT ");
+                for (i, e) in exprs.iter().enumerate() {
+                    if i > 0 {
+                        b.push(", ");
+                    }
+                    b.expr(e)?;
+                }
+                b.push(" FROM ");
+                b.ident(M::TABLE);
+            }
+            Selection::Raw(list) => {
+                b.push("SELECT ");
+                b.fragment(list, &Args::None)?;
+                b.push(" FROM ");
+                b.ident(M::TABLE);
+            }
+        }
+        self.render_tail(&mut b, limit_override)?;
+        Ok(b.finish())
+    }
+
+    /// WHERE, GROUP BY, HAVING, ORDER BY, LIMIT / OFFSET.
+    fn render_tail(&self, b: &mut SqlBuilder<'_>, limit_override: Option<u64>) -> Result<()> {
+        self.render_filters(b)?;
+        b.order(&self.orders)?;
+        let limit = match (limit_override, self.limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let dialect = b.dialect();
+        dialect.limit_offset(limit, self.offset, &mut b.sql);
+        Ok(())
+    }
+
+    fn render_filters(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
+        b.where_clause(&self.conds)?;
+        for (i, g) in self.group_by.iter().enumerate() {
+            b.push(if i == 0 { " GROUP BY " } else { ", " });
+            if crate::sql::is_column_path(g) {
+                b.col(&crate::expr::ColRef::parse(g))?;
+            } else {
+                b.fragment(g, &Args::None)?;
+            }
+        }
+        for (i, h) in self.having.iter().enumerate() {
+            b.push(if i == 0 { " HAVING " } else { " AND " });
+            b.cond(h)?;
+        }
+        Ok(())
+    }
+
+    /// The SELECT this scope runs for `all`, in the generic SQL dialect
+    /// (`$n` placeholders). See [`to_sql_for`](Self::to_sql_for).
+    pub fn to_sql(&self) -> Result<Statement> {
+        self.to_sql_for(&AnsiDialect)
+    }
+
+    /// The SELECT this scope runs for `all` on `dialect`.
+    pub fn to_sql_for(&self, dialect: &dyn Dialect) -> Result<Statement> {
+        let (sql, params) = self.render_select(dialect, Selection::Model, None)?;
+        Ok(Statement { sql, params })
+    }
+
+    fn key_cond(key: Value) -> Cond {
+        Cond::Cmp {
+            lhs: Expr::Col(crate::expr::ColRef {
+                table: None,
+                name: M::COLUMNS[M::KEY_INDEX].name.into(),
+            }),
+            op: Op::Eq,
+            rhs: Expr::Value(key),
+        }
+    }
+
+    pub(crate) fn run_find(&self, conn: &Connection, key: &M::Key) -> Result<M> {
+        let key = crate::value::ToValue::to_value(key);
+        let dialect = conn.dialect();
+        let found = if self.is_plain() {
+            let sql = M::sql_cache().get_or_build(SQL_FIND, dialect, || {
+                let mut b = Self::builder(dialect);
+                b.push(&Self::select_head(dialect)?);
+                b.push(" WHERE ");
+                b.ident(M::COLUMNS[M::KEY_INDEX].name);
+                b.push(" = ");
+                b.param(Value::Null);
+                dialect.limit_offset(Some(1), None, &mut b.sql);
+                Ok(b.sql)
+            })?;
+            conn.query_first::<M>(&sql, std::slice::from_ref(&key))?
+        } else {
+            let mut scoped = self.clone();
+            scoped.conds.push(Self::key_cond(key));
+            let (sql, params) = scoped.render_select(dialect, Selection::Model, Some(1))?;
+            conn.query_first::<M>(&sql, &params)?
+        };
+        found.ok_or_else(|| Error::NotFound {
+            table: M::TABLE.to_owned(),
+        })
+    }
+
+    pub(crate) fn run_all(&self, conn: &Connection) -> Result<Vec<M>> {
+        let dialect = conn.dialect();
+        if self.is_plain() {
+            let sql = Self::select_head(dialect)?;
+            return conn.query_all(&sql, &[]);
+        }
+        let (sql, params) = self.render_select(dialect, Selection::Model, None)?;
+        conn.query_all(&sql, &params)
+    }
+
+    fn scalar<T: FromValue>(&self, conn: &Connection, sql: &str, params: &[Value]) -> Result<T> {
+        let mut stream = conn.query_prepared(sql, params)?;
+        let row = stream
+            .next_row()?
+            .ok_or_else(|| Error::invalid("aggregate query returned no row"))?;
+        decode(row, 0, M::TABLE, "count")
+    }
+
+    pub(crate) fn run_count_expr(&self, conn: &Connection, expr: &str) -> Result<i64> {
+        let dialect = conn.dialect();
+        let mut b = Self::builder(dialect);
+        if self.group_by.is_empty() {
+            b.push("SELECT COUNT(");
+            b.fragment(expr, &Args::None)?;
+            b.push(") FROM ");
+            b.ident(M::TABLE);
+            self.render_filters(&mut b)?;
+        } else {
+            // Count the groups.
+            b.push("SELECT COUNT(*) FROM (SELECT 1 AS one FROM ");
+            b.ident(M::TABLE);
+            self.render_filters(&mut b)?;
+            b.push(") AS orm_groups");
+        }
+        let (sql, params) = b.finish();
+        self.scalar(conn, &sql, &params)
+    }
+
+    pub(crate) fn run_exists(&self, conn: &Connection) -> Result<bool> {
+        let (sql, params) = self.render_select(conn.dialect(), Selection::Raw("1"), Some(1))?;
+        let mut stream = conn.query_prepared(&sql, &params)?;
+        Ok(stream.next_row()?.is_some())
+    }
+
+    pub(crate) fn run_pluck<P: PluckColumns<M>>(
+        &self,
+        conn: &Connection,
+        columns: &P,
+    ) -> Result<Vec<P::Output>> {
+        let exprs = columns.exprs();
+        let (sql, params) = self.render_select(conn.dialect(), Selection::Exprs(&exprs), None)?;
+        let mut stream = conn.query_prepared(&sql, &params)?;
+        let mut out = Vec::new();
+        while let Some(row) = stream.next_row()? {
+            out.push(columns.decode_row(row)?);
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn run_pluck_expr<V: FromValue>(
+        &self,
+        conn: &Connection,
+        expr: Expr,
+    ) -> Result<Vec<V>> {
+        let exprs = [expr];
+        let (sql, params) = self.render_select(conn.dialect(), Selection::Exprs(&exprs), None)?;
+        let mut stream = conn.query_prepared(&sql, &params)?;
+        let mut out = Vec::new();
+        while let Some(row) = stream.next_row()? {
+            out.push(decode(row, 0, M::TABLE, "expression")?);
+        }
+        Ok(out)
+    }
+
+    /// WHERE clause for UPDATE / DELETE. A scope with order, limit or offset
+    /// selects its keys in a subquery, so that exactly those rows change.
+    fn write_filter(&self, b: &mut SqlBuilder<'_>, action: &'static str) -> Result<()> {
+        if !self.group_by.is_empty() || !self.having.is_empty() {
+            return Err(Error::invalid(format!(
+                "cannot {action} through a grouped scope"
+            )));
+        }
+        if self.conds.is_empty() && !self.all_rows {
+            return Err(Error::MissingCondition {
+                action,
+                table: M::TABLE.to_owned(),
+            });
+        }
+        if self.limit.is_none() && self.offset.is_none() && self.orders.is_empty() {
+            return b.where_clause(&self.conds);
+        }
+        let key = M::COLUMNS[M::KEY_INDEX].name;
+        b.push(" WHERE ");
+        b.ident(key);
+        b.push(" IN (SELECT ");
+        b.ident(key);
+        b.push(" FROM (SELECT ");
+        b.ident(key);
+        b.push(" FROM ");
+        b.ident(M::TABLE);
+        self.render_tail(b, None)?;
+        b.push(") AS orm_keys)");
+        Ok(())
+    }
+
+    pub(crate) fn run_update(&self, conn: &Connection, assignments: &[Assignment]) -> Result<u64> {
+        if assignments.is_empty() {
+            return Ok(0);
+        }
+        let mut b = Self::builder(conn.dialect());
+        b.push("UPDATE ");
+        b.ident(M::TABLE);
+        b.push(" SET ");
+        for (i, a) in assignments.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            if a.index.is_none() && !M::COLUMNS.iter().any(|c| c.name == a.column) {
+                return Err(Error::UnknownColumn {
+                    table: Some(M::TABLE.to_owned()),
+                    column: a.column.to_string(),
+                });
+            }
+            b.ident(&a.column);
+            b.push(" = ");
+            b.expr(&a.value)?;
+        }
+        self.write_filter(&mut b, "update")?;
+        let (sql, params) = b.finish();
+        conn.execute_prepared(&sql, &params)
+    }
+
+    pub(crate) fn run_update_sql(
+        &self,
+        conn: &Connection,
+        fragment: &str,
+        args: Args,
+    ) -> Result<u64> {
+        let mut b = Self::builder(conn.dialect());
+        b.push("UPDATE ");
+        b.ident(M::TABLE);
+        b.push(" SET ");
+        b.fragment(fragment, &args)?;
+        self.write_filter(&mut b, "update")?;
+        let (sql, params) = b.finish();
+        conn.execute_prepared(&sql, &params)
+    }
+
+    pub(crate) fn run_delete(&self, conn: &Connection) -> Result<u64> {
+        let mut b = Self::builder(conn.dialect());
+        b.push("DELETE FROM ");
+        b.ident(M::TABLE);
+        self.write_filter(&mut b, "delete")?;
+        let (sql, params) = b.finish();
+        conn.execute_prepared(&sql, &params)
+    }
+
+    pub(crate) fn run_stream<'c>(&self, conn: &'c Connection) -> Result<Rows<'c, M>> {
+        let (sql, params) = self.render_select(conn.dialect(), Selection::Model, None)?;
+        let stream = conn.query_prepared(&sql, &params)?;
+        Ok(Rows {
+            stream,
+            done: false,
+            _model: PhantomData,
+        })
+    }
+}
+
+/// An iterator over the records of a scope, decoded one row at a time as the
+/// driver streams them; nothing is collected.
+pub struct Rows<'c, M> {
+    stream: Box<dyn RowStream + 'c>,
+    done: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Iterator for Rows<'_, M> {
+    type Item = Result<M>;
+    fn next(&mut self) -> Option<Result<M>> {
+        if self.done {
+            return None;
+        }
+        match self.stream.next_row() {
+            Ok(Some(row)) => Some(M::from_row(row)),
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// The scope API: chain methods that return a new scope, and terminal calls
+/// that run it. Implemented by [`Scope`] and by each model's own scope type,
+/// so named scopes written by users get every method too.
+pub trait Scoped: Sized + Clone {
+    /// The model queried.
+    type Model: Model;
+
+    /// The underlying scope.
+    fn as_scope(&self) -> &Scope<Self::Model>;
+    /// Unwraps the underlying scope.
+    fn into_scope(self) -> Scope<Self::Model>;
+    /// Wraps a scope.
+    fn from_scope(scope: Scope<Self::Model>) -> Self;
+
+    /// Applies `f` to the underlying scope.
+    #[doc(hidden)]
+    fn with(self, f: impl FnOnce(&mut Scope<Self::Model>)) -> Self {
+        let mut s = self.into_scope();
+        f(&mut s);
+        Self::from_scope(s)
+    }
+
+    // ---- chain methods ----
+
+    /// Adds a SQL condition with `?` or `:name` placeholders (parenthesised,
+    /// so an `OR` inside stays inside). Arguments are bound parameters, or
+    /// [`Func`](crate::Func) / [`Col`](crate::Col) formulas.
+    fn where_(self, fragment: &str, args: impl IntoArgs) -> Self {
+        self.filter(Cond::sql(fragment, args))
+    }
+
+    /// Adds a condition.
+    fn filter(self, cond: Cond) -> Self {
+        self.with(|s| s.conds.push(cond))
+    }
+
+    /// `column = value`; `None` gives `IS NULL`.
+    fn eq<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.eq(value))
+    }
+    /// `column <> value`; `None` gives `IS NOT NULL`.
+    fn ne<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.ne(value))
+    }
+    /// `column < value`.
+    fn lt<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.lt(value))
+    }
+    /// `column <= value`.
+    fn lte<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.lte(value))
+    }
+    /// `column > value`.
+    fn gt<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.gt(value))
+    }
+    /// `column >= value`.
+    fn gte<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.gte(value))
+    }
+    /// `column BETWEEN low AND high`.
+    fn between<T>(
+        self,
+        column: Column<Self::Model, T>,
+        low: impl IntoOperand<T>,
+        high: impl IntoOperand<T>,
+    ) -> Self {
+        self.filter(column.between(low, high))
+    }
+    /// `column IN (values)`; an empty list matches nothing.
+    fn in_list<T, V: IntoOperand<T>>(
+        self,
+        column: Column<Self::Model, T>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.filter(column.in_list(values))
+    }
+    /// `column NOT IN (values)`; an empty list matches everything.
+    fn not_in<T, V: IntoOperand<T>>(
+        self,
+        column: Column<Self::Model, T>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.filter(column.not_in(values))
+    }
+    /// The doc's `EqualTo(column, value)` with the column named at run time
+    /// (checked when the query runs); a NULL value gives `IS NULL`.
+    fn equal_to(self, column: &str, value: impl crate::cond::IntoDynOperand) -> Self {
+        self.filter(col(column).eq(value))
+    }
+    /// The doc's `Cond(column, op, value)` with the column named at run time.
+    fn cond(self, column: &str, op: Op, value: impl crate::cond::IntoDynOperand) -> Self {
+        self.filter(col(column).op(op, value))
+    }
+    /// Matches rows of this scope **or** of `other`: `(this) OR (other)`.
+    /// Order, limit and grouping of `self` are kept.
+    fn or(self, other: impl Scoped<Model = Self::Model>) -> Self {
+        let other = other.into_scope().conds;
+        self.with(|s| {
+            let mine = std::mem::take(&mut s.conds);
+            s.conds = vec![Cond::Or(vec![Cond::And(mine), Cond::And(other)])];
+        })
+    }
+
+    /// Appends ORDER BY terms: `"created_at DESC, name"` (directions
+    /// case-insensitive; plain names are checked and quoted).
+    fn order(self, terms: &str) -> Self {
+        self.with(|s| s.orders.extend(Order::parse_list(terms)))
+    }
+    /// Appends a typed ORDER BY term: `Users::NAME.desc()`.
+    fn order_by(self, order: Order) -> Self {
+        self.with(|s| s.orders.push(order))
+    }
+    /// Replaces the ORDER BY terms.
+    fn reorder(self, terms: &str) -> Self {
+        self.with(|s| s.orders = Order::parse_list(terms))
+    }
+    /// At most `n` rows (rendered as an integer literal).
+    fn limit(self, n: u64) -> Self {
+        self.with(|s| s.limit = Some(n))
+    }
+    /// Skips `n` rows; valid without a limit on every dialect.
+    fn offset(self, n: u64) -> Self {
+        self.with(|s| s.offset = Some(n))
+    }
+    /// GROUP BY terms (`"author_id, category"`), kept by every later call.
+    fn group_by(self, terms: &str) -> Self {
+        self.with(|s| {
+            s.group_by.extend(
+                crate::sql::split_top_level(terms)
+                    .into_iter()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned),
+            );
+        })
+    }
+    /// A HAVING condition with placeholders, emitted with the HAVING keyword.
+    fn having(self, fragment: &str, args: impl IntoArgs) -> Self {
+        let c = Cond::sql(fragment, args);
+        self.with(|s| s.having.push(c))
+    }
+    /// Allows `update_*` and `delete` on a scope with no condition: without
+    /// it they fail with [`Error::MissingCondition`].
+    fn all_rows(self) -> Self {
+        self.with(|s| s.all_rows = true)
+    }
+
+    // ---- terminal calls ----
+
+    /// The SELECT `all` would run, in the generic dialect.
+    fn to_sql(&self) -> Result<Statement> {
+        self.as_scope().to_sql()
+    }
+    /// The SELECT `all` would run on `dialect`.
+    fn to_sql_for(&self, dialect: &dyn Dialect) -> Result<Statement> {
+        self.as_scope().to_sql_for(dialect)
+    }
+    /// The record with this key, if the scope's conditions also hold;
+    /// [`Error::NotFound`] otherwise.
+    fn find(
+        &self,
+        conn: &Connection,
+        key: impl Into<<Self::Model as Model>::Key>,
+    ) -> Result<Self::Model> {
+        self.as_scope().run_find(conn, &key.into())
+    }
+    /// The first record (LIMIT 1), or `None`.
+    fn first(&self, conn: &Connection) -> Result<Option<Self::Model>> {
+        let (sql, params) =
+            self.as_scope()
+                .render_select(conn.dialect(), Selection::Model, Some(1))?;
+        conn.query_first(&sql, &params)
+    }
+    /// All records.
+    fn all(&self, conn: &Connection) -> Result<Vec<Self::Model>> {
+        self.as_scope().run_all(conn)
+    }
+    /// The records, streamed one at a time.
+    fn iter<'c>(&self, conn: &'c Connection) -> Result<Rows<'c, Self::Model>> {
+        self.as_scope().run_stream(conn)
+    }
+    /// The number of matching rows (order, limit and offset are ignored; a
+    /// grouped scope counts its groups).
+    fn count(&self, conn: &Connection) -> Result<i64> {
+        self.as_scope().run_count_expr(conn, "*")
+    }
+    /// `COUNT(expr)`, e.g. `"DISTINCT category_id"`.
+    fn count_on(&self, conn: &Connection, expr: &str) -> Result<i64> {
+        self.as_scope().run_count_expr(conn, expr)
+    }
+    /// Whether any row matches.
+    fn exists(&self, conn: &Connection) -> Result<bool> {
+        self.as_scope().run_exists(conn)
+    }
+    /// The values of one typed column (`Vec<T>`), or of a tuple of columns
+    /// (`Vec<(A, B, ..)>`), in the scope's order.
+    fn pluck<P: PluckColumns<Self::Model>>(
+        &self,
+        conn: &Connection,
+        columns: P,
+    ) -> Result<Vec<P::Output>> {
+        self.as_scope().run_pluck(conn, &columns)
+    }
+    /// The values of a formula ([`Func`](crate::Func), [`Col`](crate::Col)),
+    /// its arguments bound as parameters.
+    fn pluck_expr<V: FromValue>(&self, conn: &Connection, expr: impl Into<Expr>) -> Result<Vec<V>> {
+        self.as_scope().run_pluck_expr(conn, expr.into())
+    }
+    /// Sets one column on every matching row; returns the rows changed.
+    fn update_attribute<T>(
+        &self,
+        conn: &Connection,
+        column: Column<Self::Model, T>,
+        value: impl IntoOperand<T>,
+    ) -> Result<u64> {
+        self.as_scope().run_update(conn, &[column.set(value)])
+    }
+    /// Sets several columns (`[Users::NAME.set("x"), ..]`) on every matching
+    /// row; returns the rows changed.
+    fn update_attributes(
+        &self,
+        conn: &Connection,
+        assignments: impl IntoIterator<Item = Assignment>,
+    ) -> Result<u64> {
+        let list: Vec<Assignment> = assignments.into_iter().collect();
+        self.as_scope().run_update(conn, &list)
+    }
+    /// `UPDATE table SET <fragment>` on every matching row, the fragment with
+    /// placeholders; returns the rows changed.
+    fn update_sql(&self, conn: &Connection, fragment: &str, args: impl IntoArgs) -> Result<u64> {
+        self.as_scope()
+            .run_update_sql(conn, fragment, args.into_args())
+    }
+    /// Deletes every matching row; returns how many.
+    fn delete(&self, conn: &Connection) -> Result<u64> {
+        self.as_scope().run_delete(conn)
+    }
+}
+
+impl<M: Model> Scoped for Scope<M> {
+    type Model = M;
+    fn as_scope(&self) -> &Scope<M> {
+        self
+    }
+    fn into_scope(self) -> Scope<M> {
+        self
+    }
+    fn from_scope(scope: Scope<M>) -> Self {
+        scope
+    }
+}

@@ -1,0 +1,484 @@
+//! Rendering SQL text and its parameters for one dialect.
+
+use std::sync::{Arc, RwLock};
+
+use crate::cond::{Cond, Op, Order, OrderTarget};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::expr::{Args, ColRef, Expr};
+use crate::model::ColumnDef;
+use crate::value::Value;
+
+/// The base table of a query, against which unqualified column names are
+/// checked and by which they are qualified.
+#[derive(Clone, Copy)]
+pub(crate) struct BaseTable {
+    pub table: &'static str,
+    pub columns: &'static [ColumnDef],
+}
+
+/// SQL text and bound parameters under construction.
+pub struct SqlBuilder<'d> {
+    /// The SQL text so far.
+    pub sql: String,
+    /// The parameters so far, in placeholder order.
+    pub params: Vec<Value>,
+    dialect: &'d dyn Dialect,
+    base: Option<BaseTable>,
+    qualify: bool,
+}
+
+impl<'d> SqlBuilder<'d> {
+    /// An empty builder for `dialect`.
+    pub fn new(dialect: &'d dyn Dialect) -> Self {
+        SqlBuilder {
+            sql: String::with_capacity(128),
+            params: Vec::new(),
+            dialect,
+            base: None,
+            qualify: false,
+        }
+    }
+
+    pub(crate) fn with_base(mut self, base: BaseTable, qualify: bool) -> Self {
+        self.base = Some(base);
+        self.qualify = qualify;
+        self
+    }
+
+    /// The dialect rendered for.
+    pub fn dialect(&self) -> &'d dyn Dialect {
+        self.dialect
+    }
+
+    /// Appends SQL text.
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+
+    /// Appends a quoted identifier.
+    pub fn ident(&mut self, name: &str) -> &mut Self {
+        self.dialect.quote_ident(name, &mut self.sql);
+        self
+    }
+
+    /// Appends a bound parameter's placeholder and records its value.
+    pub fn param(&mut self, v: Value) -> &mut Self {
+        self.params.push(v);
+        self.dialect.placeholder(self.params.len(), &mut self.sql);
+        self
+    }
+
+    pub(crate) fn col(&mut self, c: &ColRef) -> Result<()> {
+        match &c.table {
+            Some(t) => {
+                self.ident(t);
+                self.sql.push('.');
+            }
+            None => {
+                if let Some(base) = self.base {
+                    if !base.columns.iter().any(|d| d.name == c.name) {
+                        return Err(Error::UnknownColumn {
+                            table: Some(base.table.to_owned()),
+                            column: c.name.to_string(),
+                        });
+                    }
+                    if self.qualify {
+                        self.ident(base.table);
+                        self.sql.push('.');
+                    }
+                }
+            }
+        }
+        self.ident(&c.name);
+        Ok(())
+    }
+
+    pub(crate) fn expr(&mut self, e: &Expr) -> Result<()> {
+        match e {
+            Expr::Value(v) => {
+                self.param(v.clone());
+                Ok(())
+            }
+            Expr::Col(c) => self.col(c),
+            Expr::Func(f) => self.fragment(&f.sql, &f.args),
+        }
+    }
+
+    /// Appends a SQL fragment, replacing `?` (positional arguments) or
+    /// `:name` (named arguments) outside string literals, quoted identifiers
+    /// and comments by the arguments.
+    pub fn fragment(&mut self, sql: &str, args: &Args) -> Result<()> {
+        let bytes = sql.as_bytes();
+        let len = bytes.len();
+        let (mut i, mut last, mut next_positional) = (0, 0, 0usize);
+        while i < len {
+            match bytes[i] {
+                q @ (b'\'' | b'"' | b'`') => {
+                    i += 1;
+                    while i < len {
+                        if bytes[i] == q {
+                            if i + 1 < len && bytes[i + 1] == q {
+                                i += 2;
+                                continue;
+                            }
+                            break;
+                        }
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                    while i < len && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                    i += 2;
+                    while i < len && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                        i += 1;
+                    }
+                    i += 2;
+                }
+                b'$' if dollar_tag_len(&bytes[i..]).is_some() => {
+                    let tag_len = dollar_tag_len(&bytes[i..]).unwrap_or(1);
+                    let tag = &bytes[i..i + tag_len];
+                    i += tag_len;
+                    while i < len && !bytes[i..].starts_with(tag) {
+                        i += 1;
+                    }
+                    i += tag_len;
+                }
+                b'?' => {
+                    self.sql.push_str(&sql[last..i]);
+                    let arg = match args {
+                        Args::Positional(v) => v.get(next_positional),
+                        Args::None => None,
+                        Args::Named(_) => {
+                            return Err(Error::invalid(format!(
+                                "fragment {sql:?} mixes `?` placeholders with named binds"
+                            )))
+                        }
+                    };
+                    let arg = arg.ok_or_else(|| {
+                        Error::invalid(format!(
+                            "fragment {sql:?} has more `?` placeholders than the {} argument(s) given",
+                            positional_len(args)
+                        ))
+                    })?;
+                    self.expr(arg)?;
+                    next_positional += 1;
+                    i += 1;
+                    last = i;
+                }
+                b':' if bytes.get(i + 1) == Some(&b':') => i += 2,
+                b':' if matches!(args, Args::Named(_))
+                    && bytes
+                        .get(i + 1)
+                        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') =>
+                {
+                    let start = i + 1;
+                    let mut end = start;
+                    while end < len && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+                        end += 1;
+                    }
+                    let name = &sql[start..end];
+                    let Args::Named(binds) = args else {
+                        unreachable!("guarded above")
+                    };
+                    let arg = binds
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, e)| e)
+                        .ok_or_else(|| {
+                            Error::invalid(format!("no value given for :{name} in {sql:?}"))
+                        })?;
+                    self.sql.push_str(&sql[last..i]);
+                    self.expr(arg)?;
+                    i = end;
+                    last = i;
+                }
+                _ => i += 1,
+            }
+        }
+        self.sql.push_str(&sql[last.min(len)..]);
+        if let Args::Positional(v) = args {
+            if next_positional != v.len() {
+                return Err(Error::invalid(format!(
+                    "fragment {sql:?} has {next_positional} `?` placeholder(s) but {} argument(s) were given",
+                    v.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn cond(&mut self, c: &Cond) -> Result<()> {
+        match c {
+            Cond::Cmp { lhs, op, rhs } => {
+                if let Expr::Value(Value::Null) = rhs {
+                    let negated = match op {
+                        Op::Eq => false,
+                        Op::Ne => true,
+                        _ => return Err(Error::invalid(format!(
+                            "cannot compare with NULL using{}; use eq/ne (IS NULL / IS NOT NULL)",
+                            op.sql().trim_end()
+                        ))),
+                    };
+                    return self.cond(&Cond::Null {
+                        lhs: lhs.clone(),
+                        negated,
+                    });
+                }
+                self.expr(lhs)?;
+                self.push(op.sql());
+                self.expr(rhs)
+            }
+            Cond::Null { lhs, negated } => {
+                self.expr(lhs)?;
+                self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+                Ok(())
+            }
+            Cond::Between { lhs, low, high } => {
+                self.expr(lhs)?;
+                self.push(" BETWEEN ");
+                self.expr(low)?;
+                self.push(" AND ");
+                self.expr(high)
+            }
+            Cond::In { lhs, list, negated } => {
+                if list.is_empty() {
+                    self.push(if *negated { "1 = 1" } else { "1 = 0" });
+                    return Ok(());
+                }
+                self.expr(lhs)?;
+                self.push(if *negated { " NOT IN (" } else { " IN (" });
+                for (i, e) in list.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.expr(e)?;
+                }
+                self.push(")");
+                Ok(())
+            }
+            Cond::Sql { sql, args } => {
+                self.push("(");
+                self.fragment(sql, args)?;
+                self.push(")");
+                Ok(())
+            }
+            Cond::And(v) => self.junction(v, " AND ", "1 = 1"),
+            Cond::Or(v) => self.junction(v, " OR ", "1 = 0"),
+            Cond::Not(c) => {
+                self.push("NOT (");
+                self.cond(c)?;
+                self.push(")");
+                Ok(())
+            }
+        }
+    }
+
+    fn junction(&mut self, v: &[Cond], sep: &str, empty: &str) -> Result<()> {
+        if v.is_empty() {
+            self.push(empty);
+            return Ok(());
+        }
+        self.push("(");
+        for (i, c) in v.iter().enumerate() {
+            if i > 0 {
+                self.push(sep);
+            }
+            self.cond(c)?;
+        }
+        self.push(")");
+        Ok(())
+    }
+
+    /// Appends ` WHERE c1 AND c2 ...` (nothing for no conditions).
+    pub(crate) fn where_clause(&mut self, conds: &[Cond]) -> Result<()> {
+        for (i, c) in conds.iter().enumerate() {
+            self.push(if i == 0 { " WHERE " } else { " AND " });
+            self.cond(c)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn order(&mut self, orders: &[Order]) -> Result<()> {
+        for (i, o) in orders.iter().enumerate() {
+            self.push(if i == 0 { " ORDER BY " } else { ", " });
+            match &o.target {
+                OrderTarget::Col(c) => self.col(c)?,
+                OrderTarget::Raw(s) => {
+                    self.fragment(s, &Args::None)?;
+                }
+            }
+            self.push(if o.descending { " DESC" } else { " ASC" });
+        }
+        Ok(())
+    }
+
+    /// Appends a comma-separated list of quoted identifiers.
+    pub fn ident_list<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) -> &mut Self {
+        for (i, n) in names.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(n);
+        }
+        self
+    }
+
+    /// The finished SQL and parameters.
+    pub fn finish(self) -> (String, Vec<Value>) {
+        (self.sql, self.params)
+    }
+}
+
+fn positional_len(args: &Args) -> usize {
+    match args {
+        Args::Positional(v) => v.len(),
+        _ => 0,
+    }
+}
+
+/// Length of a PostgreSQL dollar-quote tag (`$$` or `$tag$`) at the start of
+/// `b`, if there is one. `$1` is not a tag.
+fn dollar_tag_len(b: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    while i < b.len() && (b[i].is_ascii_alphabetic() || b[i] == b'_') {
+        i += 1;
+    }
+    (b.get(i) == Some(&b'$')).then_some(i + 1)
+}
+
+/// Splits a list on commas that are not inside parentheses or quotes.
+pub(crate) fn split_top_level(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0);
+    for (i, ch) in s.char_indices() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(ch),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether `s` is `name` or `table.name` made of plain identifiers.
+pub(crate) fn is_column_path(s: &str) -> bool {
+    match s.split_once('.') {
+        Some((t, c)) => is_ident(t) && is_ident(c),
+        None => is_ident(s),
+    }
+}
+
+/// A per-model cache of SQL text that depends only on the model and the
+/// dialect (find by key, insert, update by key, delete by key, column list),
+/// so that it is rendered once per process.
+#[derive(Debug, Default)]
+pub struct SqlCache {
+    entries: RwLock<Vec<(u8, &'static str, Arc<str>)>>,
+}
+
+impl SqlCache {
+    /// An empty cache, usable in a `static`.
+    pub const fn new() -> Self {
+        SqlCache {
+            entries: RwLock::new(Vec::new()),
+        }
+    }
+
+    /// The SQL of `kind` for `dialect`, rendered by `build` the first time.
+    pub fn get_or_build(
+        &self,
+        kind: u8,
+        dialect: &dyn Dialect,
+        build: impl FnOnce() -> Result<String>,
+    ) -> Result<Arc<str>> {
+        let name = dialect.name();
+        if let Ok(entries) = self.entries.read() {
+            if let Some((_, _, sql)) = entries.iter().find(|(k, d, _)| *k == kind && *d == name) {
+                return Ok(Arc::clone(sql));
+            }
+        }
+        let sql: Arc<str> = build()?.into();
+        if let Ok(mut entries) = self.entries.write() {
+            if !entries.iter().any(|(k, d, _)| *k == kind && *d == name) {
+                entries.push((kind, name, Arc::clone(&sql)));
+            }
+        }
+        Ok(sql)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::AnsiDialect;
+    use crate::expr::IntoArgs;
+
+    fn render(sql: &str, args: impl IntoArgs) -> Result<(String, Vec<Value>)> {
+        let mut b = SqlBuilder::new(&AnsiDialect);
+        b.fragment(sql, &args.into_args())?;
+        Ok(b.finish())
+    }
+
+    #[test]
+    fn placeholders_skip_literals_identifiers_and_comments() {
+        let (sql, params) = render(
+            "a = ? AND b = '?' AND \"c?\" = ? -- ?\n AND d = /* ? */ ? AND e::text = $$?$$",
+            (1, 2, 3),
+        )
+        .unwrap();
+        assert_eq!(
+            sql,
+            "a = $1 AND b = '?' AND \"c?\" = $2 -- ?\n AND d = /* ? */ $3 AND e::text = $$?$$"
+        );
+        assert_eq!(params.len(), 3);
+    }
+
+    #[test]
+    fn count_mismatch_is_an_error() {
+        assert!(render("a = ? AND b = ?", (1,)).is_err());
+        assert!(render("a = ?", (1, 2)).is_err());
+    }
+
+    #[test]
+    fn named_binds() {
+        let (sql, params) = render(
+            "a = :x OR b = :x OR c = ':x'",
+            crate::expr::named([("x", Value::Int(1))]),
+        )
+        .unwrap();
+        assert_eq!(sql, "a = $1 OR b = $2 OR c = ':x'");
+        assert_eq!(params, vec![Value::Int(1), Value::Int(1)]);
+        assert!(render("a = :y", crate::expr::named([("x", Value::Int(1))])).is_err());
+    }
+
+    #[test]
+    fn top_level_split() {
+        assert_eq!(
+            split_top_level("a, f(b, c), 'x,y'"),
+            vec!["a", " f(b, c)", " 'x,y'"]
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! `chrono` dates and times.
+//!
+//! Drivers with native date types (PostgreSQL, MySQL) hand over typed values;
+//! SQLite stores text, which is parsed here. Text is written in one fixed
+//! format per type (`2024-05-01`, `2024-05-01 13:45:00.000000`,
+//! `2024-05-01T13:45:00.000000Z`), so that text comparison orders correctly.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+
+use crate::error::DecodeError;
+use crate::value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
+
+/// Text format of a `NaiveDateTime` on databases that store text.
+pub const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
+/// Text format of a `DateTime<Utc>` on databases that store text.
+pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
+
+fn parse_datetime(s: &str) -> Result<NaiveDateTime, DecodeError> {
+    let s = s.trim();
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(d);
+        }
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Ok(d.naive_utc());
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.and_time(NaiveTime::MIN));
+    }
+    Err(DecodeError::Invalid(format!("{s:?} is not a date-time")))
+}
+
+fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, DecodeError> {
+    let t = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f%#z"] {
+        if let Ok(d) = DateTime::parse_from_str(t, fmt) {
+            return Ok(d.with_timezone(&Utc));
+        }
+    }
+    // A zone-less text is taken as UTC.
+    parse_datetime(t).map(|d| d.and_utc())
+}
+
+impl ToValue for NaiveDate {
+    fn to_value(&self) -> Value {
+        Value::Date(*self)
+    }
+}
+impl FromValue for NaiveDate {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Date(d) => Ok(d),
+            ValueRef::DateTime(d) => Ok(d.date()),
+            ValueRef::Text(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| DecodeError::Invalid(format!("{s:?} is not a date"))),
+            ValueRef::Null => Err(DecodeError::UnexpectedNull),
+            v => Err(v.wrong_type()),
+        }
+    }
+}
+impl ColumnType for NaiveDate {
+    const SQL_TYPE: SqlType = SqlType::Date;
+    const RUST_NAME: &'static str = "NaiveDate";
+}
+
+impl ToValue for NaiveDateTime {
+    fn to_value(&self) -> Value {
+        Value::DateTime(*self)
+    }
+}
+impl FromValue for NaiveDateTime {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::DateTime(d) => Ok(d),
+            ValueRef::Timestamp(d) => Ok(d.naive_utc()),
+            ValueRef::Text(s) => parse_datetime(s),
+            ValueRef::Null => Err(DecodeError::UnexpectedNull),
+            v => Err(v.wrong_type()),
+        }
+    }
+}
+impl ColumnType for NaiveDateTime {
+    const SQL_TYPE: SqlType = SqlType::DateTime;
+    const RUST_NAME: &'static str = "NaiveDateTime";
+}
+
+impl ToValue for DateTime<Utc> {
+    fn to_value(&self) -> Value {
+        Value::Timestamp(*self)
+    }
+}
+impl FromValue for DateTime<Utc> {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Timestamp(d) => Ok(d),
+            ValueRef::DateTime(d) => Ok(d.and_utc()),
+            ValueRef::Text(s) => parse_timestamp(s),
+            ValueRef::Null => Err(DecodeError::UnexpectedNull),
+            v => Err(v.wrong_type()),
+        }
+    }
+}
+impl ColumnType for DateTime<Utc> {
+    const SQL_TYPE: SqlType = SqlType::Timestamp;
+    const RUST_NAME: &'static str = "DateTime<Utc>";
+}
+
+impl From<NaiveDate> for Value {
+    fn from(v: NaiveDate) -> Value {
+        Value::Date(v)
+    }
+}
+impl From<NaiveDateTime> for Value {
+    fn from(v: NaiveDateTime) -> Value {
+        Value::DateTime(v)
+    }
+}
+impl From<DateTime<Utc>> for Value {
+    fn from(v: DateTime<Utc>) -> Value {
+        Value::Timestamp(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips() {
+        let d = NaiveDate::from_ymd_opt(2024, 5, 1)
+            .unwrap()
+            .and_hms_micro_opt(13, 45, 0, 120)
+            .unwrap();
+        let s = d.format(DATETIME_FORMAT).to_string();
+        assert_eq!(NaiveDateTime::from_value(ValueRef::Text(&s)).unwrap(), d);
+        let t = d.and_utc();
+        let s = t.format(TIMESTAMP_FORMAT).to_string();
+        assert_eq!(DateTime::<Utc>::from_value(ValueRef::Text(&s)).unwrap(), t);
+        assert!(NaiveDate::from_value(ValueRef::Text("nope")).is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! Conversions for optional type families, one file each.
+
+pub mod chrono;

@@ -1,0 +1,382 @@
+//! Values sent to and read from the database.
+//!
+//! [`Value`] is an owned value, used for bound parameters. [`ValueRef`] borrows
+//! from a driver's row buffer, so decoding a row into a model allocates only
+//! what the model's own fields own (a `String`, a `Vec<u8>`).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use crate::error::DecodeError;
+
+/// The portable SQL type of a column. Each dialect maps it to its own DDL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SqlType {
+    /// `bool`.
+    Bool,
+    /// `i16`.
+    SmallInt,
+    /// `i32`.
+    Int,
+    /// `i64`.
+    BigInt,
+    /// `f32`.
+    Real,
+    /// `f64`.
+    Double,
+    /// `String`.
+    Text,
+    /// `Vec<u8>`.
+    Blob,
+    /// `chrono::NaiveDate`.
+    Date,
+    /// `chrono::NaiveDateTime`.
+    DateTime,
+    /// `chrono::DateTime<Utc>`.
+    Timestamp,
+}
+
+/// An owned database value: what parameters are bound as.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// Any integer.
+    Int(i64),
+    /// Any floating-point number.
+    Float(f64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Blob(Vec<u8>),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// A date and time without zone.
+    DateTime(NaiveDateTime),
+    /// An instant in UTC.
+    Timestamp(DateTime<Utc>),
+}
+
+impl Value {
+    /// Borrows this value as a [`ValueRef`].
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Null => ValueRef::Null,
+            Value::Bool(b) => ValueRef::Bool(*b),
+            Value::Int(i) => ValueRef::Int(*i),
+            Value::Float(f) => ValueRef::Float(*f),
+            Value::Text(s) => ValueRef::Text(s),
+            Value::Blob(b) => ValueRef::Blob(b),
+            Value::Date(d) => ValueRef::Date(*d),
+            Value::DateTime(d) => ValueRef::DateTime(*d),
+            Value::Timestamp(d) => ValueRef::Timestamp(*d),
+        }
+    }
+
+    /// Whether this is [`Value::Null`].
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+}
+
+/// A database value borrowed from a driver's row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum ValueRef<'a> {
+    /// SQL NULL.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// Any integer.
+    Int(i64),
+    /// Any floating-point number.
+    Float(f64),
+    /// Text.
+    Text(&'a str),
+    /// Bytes.
+    Blob(&'a [u8]),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// A date and time without zone.
+    DateTime(NaiveDateTime),
+    /// An instant in UTC.
+    Timestamp(DateTime<Utc>),
+}
+
+impl ValueRef<'_> {
+    /// The kind of value, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ValueRef::Null => "NULL",
+            ValueRef::Bool(_) => "boolean",
+            ValueRef::Int(_) => "integer",
+            ValueRef::Float(_) => "float",
+            ValueRef::Text(_) => "text",
+            ValueRef::Blob(_) => "blob",
+            ValueRef::Date(_) => "date",
+            ValueRef::DateTime(_) => "datetime",
+            ValueRef::Timestamp(_) => "timestamp",
+        }
+    }
+
+    /// Copies this value into an owned [`Value`].
+    pub fn to_owned(&self) -> Value {
+        match *self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Bool(b) => Value::Bool(b),
+            ValueRef::Int(i) => Value::Int(i),
+            ValueRef::Float(f) => Value::Float(f),
+            ValueRef::Text(s) => Value::Text(s.to_owned()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            ValueRef::Date(d) => Value::Date(d),
+            ValueRef::DateTime(d) => Value::DateTime(d),
+            ValueRef::Timestamp(d) => Value::Timestamp(d),
+        }
+    }
+
+    pub(crate) fn wrong_type(&self) -> DecodeError {
+        DecodeError::WrongType { found: self.kind() }
+    }
+}
+
+/// A Rust type that can be sent to the database as a bound parameter.
+pub trait ToValue {
+    /// The value to bind.
+    fn to_value(&self) -> Value;
+}
+
+/// A Rust type that can be read from a database value.
+pub trait FromValue: Sized {
+    /// Reads the value. NULL is an error unless `Self` is an `Option`.
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError>;
+}
+
+/// A Rust type that can be a model field: it maps to a column type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a supported column type",
+    label = "unsupported field type",
+    note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono::NaiveDate, \
+            chrono::NaiveDateTime, chrono::DateTime<Utc>, and Option<T> of each; \
+            mark the field #[db(skip)] to leave it unmapped"
+)]
+pub trait ColumnType: ToValue + FromValue {
+    /// The column's portable type.
+    const SQL_TYPE: SqlType;
+    /// Whether the column accepts NULL (true only for `Option<T>`).
+    const NULLABLE: bool = false;
+    /// The Rust type's name, for decode errors.
+    const RUST_NAME: &'static str;
+}
+
+impl<T: ToValue + ?Sized> ToValue for &T {
+    fn to_value(&self) -> Value {
+        (**self).to_value()
+    }
+}
+
+impl ToValue for Value {
+    fn to_value(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl ToValue for str {
+    fn to_value(&self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+
+impl ToValue for [u8] {
+    fn to_value(&self) -> Value {
+        Value::Blob(self.to_vec())
+    }
+}
+
+impl<T: ToValue> ToValue for Option<T> {
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null,
+        }
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Null => Ok(None),
+            v => T::from_value(v).map(Some),
+        }
+    }
+}
+
+impl<T: ColumnType> ColumnType for Option<T> {
+    const SQL_TYPE: SqlType = T::SQL_TYPE;
+    const NULLABLE: bool = true;
+    const RUST_NAME: &'static str = T::RUST_NAME;
+}
+
+impl FromValue for Value {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        Ok(value.to_owned())
+    }
+}
+
+macro_rules! int_type {
+    ($t:ty, $sql:ident) => {
+        impl ToValue for $t {
+            fn to_value(&self) -> Value {
+                Value::Int(i64::from(*self))
+            }
+        }
+        impl FromValue for $t {
+            fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+                match value {
+                    ValueRef::Int(i) => <$t>::try_from(i).map_err(|_| DecodeError::OutOfRange {
+                        value: i.to_string(),
+                    }),
+                    ValueRef::Bool(b) => Ok(<$t>::from(b)),
+                    ValueRef::Null => Err(DecodeError::UnexpectedNull),
+                    v => Err(v.wrong_type()),
+                }
+            }
+        }
+        impl ColumnType for $t {
+            const SQL_TYPE: SqlType = SqlType::$sql;
+            const RUST_NAME: &'static str = stringify!($t);
+        }
+        impl From<$t> for Value {
+            fn from(v: $t) -> Value {
+                v.to_value()
+            }
+        }
+    };
+}
+int_type!(i16, SmallInt);
+int_type!(i32, Int);
+int_type!(i64, BigInt);
+
+macro_rules! float_type {
+    ($t:ty, $sql:ident) => {
+        impl ToValue for $t {
+            fn to_value(&self) -> Value {
+                Value::Float(f64::from(*self))
+            }
+        }
+        impl FromValue for $t {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+            fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+                match value {
+                    ValueRef::Float(f) => Ok(f as $t),
+                    // SQLite stores integral REAL values as integers.
+                    ValueRef::Int(i) => Ok(i as $t),
+                    ValueRef::Null => Err(DecodeError::UnexpectedNull),
+                    v => Err(v.wrong_type()),
+                }
+            }
+        }
+        impl ColumnType for $t {
+            const SQL_TYPE: SqlType = SqlType::$sql;
+            const RUST_NAME: &'static str = stringify!($t);
+        }
+        impl From<$t> for Value {
+            fn from(v: $t) -> Value {
+                v.to_value()
+            }
+        }
+    };
+}
+float_type!(f32, Real);
+float_type!(f64, Double);
+
+impl ToValue for bool {
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+impl FromValue for bool {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Bool(b) => Ok(b),
+            ValueRef::Int(0) => Ok(false),
+            ValueRef::Int(1) => Ok(true),
+            ValueRef::Int(i) => Err(DecodeError::OutOfRange {
+                value: i.to_string(),
+            }),
+            ValueRef::Null => Err(DecodeError::UnexpectedNull),
+            v => Err(v.wrong_type()),
+        }
+    }
+}
+impl ColumnType for bool {
+    const SQL_TYPE: SqlType = SqlType::Bool;
+    const RUST_NAME: &'static str = "bool";
+}
+
+impl ToValue for String {
+    fn to_value(&self) -> Value {
+        Value::Text(self.clone())
+    }
+}
+impl FromValue for String {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Text(s) => Ok(s.to_owned()),
+            ValueRef::Null => Err(DecodeError::UnexpectedNull),
+            v => Err(v.wrong_type()),
+        }
+    }
+}
+impl ColumnType for String {
+    const SQL_TYPE: SqlType = SqlType::Text;
+    const RUST_NAME: &'static str = "String";
+}
+
+impl ToValue for Vec<u8> {
+    fn to_value(&self) -> Value {
+        Value::Blob(self.clone())
+    }
+}
+impl FromValue for Vec<u8> {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Blob(b) => Ok(b.to_vec()),
+            ValueRef::Text(s) => Ok(s.as_bytes().to_vec()),
+            ValueRef::Null => Err(DecodeError::UnexpectedNull),
+            v => Err(v.wrong_type()),
+        }
+    }
+}
+impl ColumnType for Vec<u8> {
+    const SQL_TYPE: SqlType = SqlType::Blob;
+    const RUST_NAME: &'static str = "Vec<u8>";
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Bool(v)
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Value {
+        Value::Blob(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.map_or(Value::Null, Into::into)
+    }
+}

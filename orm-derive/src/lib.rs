@@ -1,0 +1,34 @@
+//! Derive macros of the `orm` crate. Use them through `orm`:
+//! `#[derive(orm::Model)]` and `#[orm::scopes]`.
+//!
+//! The attributes are parsed once into an internal model (`internals`), then
+//! generators turn that model into code (`model`, `scopes`); this file only
+//! wires them.
+
+mod internals;
+mod model;
+mod scopes;
+
+use proc_macro::TokenStream;
+
+/// Derives `orm::Model` for a struct with named fields; see the `orm` crate
+/// documentation for the attributes.
+#[proc_macro_derive(Model, attributes(db))]
+pub fn derive_model(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    model::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// On an `impl UserScope { .. }` block of named scopes: also makes each
+/// public `fn name(self, ..) -> Self` a starter on the mapper, so that
+/// `Users::recently_active().activated()` works. The mapper is found by
+/// convention (`UserScope` -> `Users`) or named: `#[scopes(mapper = People)]`.
+#[proc_macro_attribute]
+pub fn scopes(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item = syn::parse_macro_input!(input as syn::ItemImpl);
+    scopes::expand(args.into(), item)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

@@ -1,0 +1,109 @@
+//! `#[orm::scopes]`: named scopes written once, on the scope type, usable as
+//! starters on the mapper too (`Users::recently_active().activated()`).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{FnArg, ImplItem, ItemImpl, Pat, ReturnType, Type};
+
+use crate::internals::case;
+
+pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
+    let mapper = mapper_name(args, &item)?;
+    let self_ty = &item.self_ty;
+    let mut starters = Vec::new();
+    for it in &item.items {
+        let ImplItem::Fn(f) = it else { continue };
+        let sig = &f.sig;
+        let Some(FnArg::Receiver(recv)) = sig.inputs.first() else {
+            continue;
+        };
+        if recv.reference.is_some() || !matches!(sig.output, ReturnType::Type(..)) {
+            continue;
+        }
+        if !matches!(f.vis, syn::Visibility::Public(_)) {
+            continue;
+        }
+        let name = &sig.ident;
+        let generics = &sig.generics;
+        let where_clause = &sig.generics.where_clause;
+        let mut params = Vec::new();
+        let mut call = Vec::new();
+        for (i, arg) in sig.inputs.iter().skip(1).enumerate() {
+            let FnArg::Typed(pt) = arg else { continue };
+            let ty = &pt.ty;
+            let id = match &*pt.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+                _ => format_ident!("__arg{}", i),
+            };
+            params.push(quote!(#id: #ty));
+            call.push(quote!(#id));
+        }
+        let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
+        let output = match &sig.output {
+            ReturnType::Type(_, ty) if is_self(ty) => quote!(#self_ty),
+            ReturnType::Type(_, ty) => quote!(#ty),
+            ReturnType::Default => quote!(()),
+        };
+        starters.push(quote! {
+            #(#docs)*
+            pub fn #name #generics (#(#params),*) -> #output #where_clause {
+                <#self_ty as ::core::default::Default>::default().#name(#(#call),*)
+            }
+        });
+    }
+    Ok(quote! {
+        #item
+
+        impl #mapper {
+            #(#starters)*
+        }
+    })
+}
+
+fn is_self(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
+}
+
+/// `#[scopes(mapper = Users)]`, or by convention from `UserScope`: `User` ->
+/// `users` -> `Users`.
+fn mapper_name(args: TokenStream, item: &ItemImpl) -> syn::Result<syn::Ident> {
+    if !args.is_empty() {
+        let mut mapper = None;
+        let parser = syn::meta::parser(|meta| {
+            if meta.path.is_ident("mapper") {
+                mapper = Some(meta.value()?.parse::<syn::Ident>()?);
+                Ok(())
+            } else {
+                Err(meta.error("expected `mapper = MapperType`"))
+            }
+        });
+        syn::parse::Parser::parse2(parser, args)?;
+        return mapper.ok_or_else(|| {
+            syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "expected `mapper = MapperType`",
+            )
+        });
+    }
+    let Type::Path(p) = &*item.self_ty else {
+        return Err(syn::Error::new_spanned(
+            &item.self_ty,
+            "#[scopes] goes on `impl SomethingScope`",
+        ));
+    };
+    let last = p.path.segments.last().expect("a path has a segment");
+    let name = last.ident.to_string();
+    let model = name
+        .strip_suffix("Scope")
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| {
+            syn::Error::new_spanned(
+                &last.ident,
+                "cannot tell the mapper from this type's name; write #[scopes(mapper = Users)]",
+            )
+        })?;
+    Ok(syn::Ident::new(
+        &case::camel_case(&case::table_name(model)),
+        last.ident.span(),
+    ))
+}

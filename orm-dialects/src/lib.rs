@@ -1,0 +1,54 @@
+//! Database drivers for `orm`, each behind a cargo feature:
+//!
+//! - `sqlite` (default): embedded SQLite through `rusqlite`, with SQLite
+//!   compiled in, so nothing has to be installed.
+//!
+//! PostgreSQL / CockroachDB and MySQL / MariaDB come next, each as one more
+//! module implementing [`Dialect`](orm_core::Dialect) and
+//! [`Backend`](orm_core::Backend).
+#![warn(missing_docs)]
+
+use orm_core::connection::unknown_scheme;
+use orm_core::{registered_dialect, Connection, Error, Result};
+
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+/// Opens a connection from a URL; the dialect comes from the scheme:
+/// `sqlite::memory:`, `sqlite://relative/path.db`, `sqlite:///absolute/path.db`
+/// (see [`sqlite::open`] for options). Schemes registered with
+/// [`orm_core::register_dialect`] take precedence.
+pub fn open(url: &str) -> Result<Connection> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    if let Some(opener) = registered_dialect(scheme) {
+        return Ok(Connection::from_backend(opener(url)?));
+    }
+    match scheme {
+        #[cfg(feature = "sqlite")]
+        "sqlite" => sqlite::open(url),
+        #[cfg(not(feature = "sqlite"))]
+        "sqlite" => Err(Error::InvalidUrl(
+            "the sqlite dialect is not compiled in: enable the `sqlite` feature".to_owned(),
+        )),
+        "postgres" | "postgresql" | "cockroachdb" | "mysql" | "mariadb" => {
+            Err(Error::InvalidUrl(format!(
+                "the {scheme} dialect is not available in this build of orm \
+                 (SQLite is; PostgreSQL, CockroachDB and MySQL are not built yet)"
+            )))
+        }
+        _ => Err(unknown_scheme(url)),
+    }
+}
+
+/// `Connection::open(url)`: opens a connection, the dialect chosen by the
+/// URL's scheme. In `orm::prelude`.
+pub trait Open: Sized {
+    /// Opens a connection. See [`open`](crate::open).
+    fn open(url: &str) -> Result<Self>;
+}
+
+impl Open for Connection {
+    fn open(url: &str) -> Result<Connection> {
+        open(url)
+    }
+}

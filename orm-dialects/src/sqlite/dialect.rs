@@ -1,0 +1,82 @@
+//! SQLite's SQL.
+
+use std::borrow::Cow;
+
+use orm_core::{ColumnDef, Connection, DbColumn, Dialect, Result, Single, SqlType};
+
+/// The SQLite dialect.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn placeholder(&self, _n: usize, out: &mut String) {
+        out.push('?');
+    }
+
+    fn limit_offset(&self, limit: Option<u64>, offset: Option<u64>, out: &mut String) {
+        use std::fmt::Write;
+        match (limit, offset) {
+            (Some(l), _) => {
+                let _ = write!(out, " LIMIT {l}");
+            }
+            // SQLite needs a LIMIT before an OFFSET; -1 means no limit.
+            (None, Some(_)) => out.push_str(" LIMIT -1"),
+            (None, None) => {}
+        }
+        if let Some(o) = offset {
+            let _ = write!(out, " OFFSET {o}");
+        }
+    }
+
+    fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
+        Cow::Borrowed(match column.sql_type {
+            SqlType::Bool => "BOOLEAN",
+            SqlType::SmallInt => "SMALLINT",
+            SqlType::Int => "INTEGER",
+            SqlType::BigInt => "BIGINT",
+            SqlType::Real => "REAL",
+            SqlType::Double => "DOUBLE",
+            SqlType::Text => "TEXT",
+            SqlType::Blob => "BLOB",
+            SqlType::Date => "DATE",
+            SqlType::DateTime => "DATETIME",
+            SqlType::Timestamp => "TIMESTAMP",
+            _ => "BLOB",
+        })
+    }
+
+    fn generated_key_ddl(&self, _column: &ColumnDef) -> Cow<'static, str> {
+        // AUTOINCREMENT: keys of deleted rows are never reused.
+        Cow::Borrowed("INTEGER PRIMARY KEY AUTOINCREMENT")
+    }
+
+    fn table_columns(&self, conn: &Connection, table: &str) -> Result<Option<Vec<DbColumn>>> {
+        let rows: Vec<(String, String, bool, i64)> = conn.query_all(
+            "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)",
+            &[table.into()],
+        )?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            rows.into_iter()
+                .map(|(name, db_type, notnull, pk)| DbColumn {
+                    name,
+                    db_type,
+                    nullable: !notnull && pk == 0,
+                    primary_key: pk > 0,
+                })
+                .collect(),
+        ))
+    }
+
+    fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
+        let rows: Vec<Single<String>> =
+            conn.query_all("SELECT name FROM pragma_index_list(?)", &[table.into()])?;
+        Ok(rows.into_iter().map(|s| s.0).collect())
+    }
+}

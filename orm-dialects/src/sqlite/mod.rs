@@ -1,0 +1,292 @@
+//! SQLite through `rusqlite`, with SQLite compiled in.
+//!
+//! URLs: `sqlite::memory:` (a private in-memory database),
+//! `sqlite://relative/path.db`, `sqlite:///absolute/path.db`, with options
+//! `?mode=ro|rw|rwc` (default `rwc`), `busy_timeout=<ms>` (default 5000),
+//! `journal_mode=wal|delete|...`, `foreign_keys=on|off` (default on),
+//! `cache=<statements>` (default 256).
+
+mod dialect;
+mod row;
+
+use std::time::Duration;
+
+use orm_core::{
+    Backend, Connection, DbError, Dialect, Error, Result, RowStream, Value, DATETIME_FORMAT,
+    TIMESTAMP_FORMAT,
+};
+use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
+use rusqlite::{ffi, OpenFlags, ToSql};
+
+pub use dialect::SqliteDialect;
+use row::SqliteRows;
+
+static DIALECT: SqliteDialect = SqliteDialect;
+
+/// A SQLite connection.
+pub struct SqliteBackend {
+    conn: rusqlite::Connection,
+}
+
+impl std::fmt::Debug for SqliteBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteBackend")
+            .field("path", &self.conn.path())
+            .finish()
+    }
+}
+
+/// Opens a SQLite connection from a URL (see the module documentation).
+pub fn open(url: &str) -> Result<Connection> {
+    Ok(Connection::from_backend(Box::new(SqliteBackend::open(
+        url,
+    )?)))
+}
+
+/// Wraps an open `rusqlite` connection.
+pub fn from_rusqlite(conn: rusqlite::Connection) -> Result<Connection> {
+    Ok(Connection::from_backend(Box::new(SqliteBackend::new(
+        conn, true, 256,
+    )?)))
+}
+
+fn bad_url(url: &str, why: &str) -> Error {
+    Error::InvalidUrl(format!("{url:?}: {why}"))
+}
+
+impl SqliteBackend {
+    fn new(conn: rusqlite::Connection, foreign_keys: bool, cache: usize) -> Result<Self> {
+        conn.set_prepared_statement_cache_capacity(cache);
+        conn.pragma_update(None, "foreign_keys", foreign_keys)
+            .map_err(map_error)?;
+        Ok(SqliteBackend { conn })
+    }
+
+    /// Opens a connection from a `sqlite:` URL.
+    pub fn open(url: &str) -> Result<Self> {
+        let rest = url
+            .strip_prefix("sqlite:")
+            .ok_or_else(|| bad_url(url, "not a sqlite: URL"))?;
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let path = path.strip_prefix("//").unwrap_or(path);
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let (mut busy, mut journal, mut foreign_keys, mut cache) =
+            (5000u64, None::<String>, true, 256usize);
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "mode" => {
+                    flags -= OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+                    flags |= match v {
+                        "ro" => OpenFlags::SQLITE_OPEN_READ_ONLY,
+                        "rw" => OpenFlags::SQLITE_OPEN_READ_WRITE,
+                        "rwc" => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+                        _ => return Err(bad_url(url, "mode must be ro, rw or rwc")),
+                    };
+                }
+                "busy_timeout" => {
+                    busy = v
+                        .parse()
+                        .map_err(|_| bad_url(url, "busy_timeout must be milliseconds"))?;
+                }
+                "journal_mode" => journal = Some(v.to_owned()),
+                "foreign_keys" => {
+                    foreign_keys = match v {
+                        "on" | "true" | "1" => true,
+                        "off" | "false" | "0" => false,
+                        _ => return Err(bad_url(url, "foreign_keys must be on or off")),
+                    }
+                }
+                "cache" => {
+                    cache = v
+                        .parse()
+                        .map_err(|_| bad_url(url, "cache must be a number of statements"))?;
+                }
+                _ => return Err(bad_url(url, &format!("unknown option {k:?}"))),
+            }
+        }
+        let conn = if path == ":memory:" || path.is_empty() {
+            rusqlite::Connection::open_in_memory()
+        } else {
+            rusqlite::Connection::open_with_flags(path, flags)
+        }
+        .map_err(|e| Error::Connection {
+            message: format!("cannot open SQLite database {path:?}"),
+            source: Some(db_error(&e)),
+        })?;
+        conn.busy_timeout(Duration::from_millis(busy))
+            .map_err(map_error)?;
+        if let Some(mode) = journal {
+            conn.pragma_update_and_check(None, "journal_mode", &mode, |_| Ok(()))
+                .map_err(map_error)?;
+        }
+        Self::new(conn, foreign_keys, cache)
+    }
+
+    fn prepare(&self, sql: &str, params: &[Value]) -> Result<rusqlite::CachedStatement<'_>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(map_error)?;
+        let expected = stmt.parameter_count();
+        if expected != params.len() {
+            return Err(Error::invalid(format!(
+                "statement expects {expected} parameter(s), {} given: {sql}",
+                params.len()
+            )));
+        }
+        for (i, p) in params.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, Bind(p)).map_err(map_error)?;
+        }
+        Ok(stmt)
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &DIALECT
+    }
+
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut stmt = self.prepare(sql, params)?;
+        let n = stmt.raw_execute().map_err(map_error)?;
+        Ok(n as u64)
+    }
+
+    fn insert(&self, sql: &str, params: &[Value]) -> Result<Option<i64>> {
+        let n = self.execute(sql, params)?;
+        Ok((n > 0).then(|| self.conn.last_insert_rowid()))
+    }
+
+    fn query<'a>(&'a self, sql: &str, params: &[Value]) -> Result<Box<dyn RowStream + 'a>> {
+        let stmt = self.prepare(sql, params)?;
+        Ok(Box::new(SqliteRows::start(stmt)))
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql).map_err(map_error)
+    }
+
+    fn set_statement_cache_capacity(&self, capacity: usize) {
+        self.conn.set_prepared_statement_cache_capacity(capacity);
+    }
+
+    fn is_healthy(&self) -> bool {
+        self.conn
+            .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+            .is_ok()
+    }
+}
+
+/// Binds an `orm` value as a SQLite value, borrowing text and bytes.
+struct Bind<'a>(&'a Value);
+
+impl ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Borrowed(SqlValueRef::Null),
+            Value::Bool(b) => ToSqlOutput::Borrowed(SqlValueRef::Integer(i64::from(*b))),
+            Value::Int(i) => ToSqlOutput::Borrowed(SqlValueRef::Integer(*i)),
+            Value::Float(f) => ToSqlOutput::Borrowed(SqlValueRef::Real(*f)),
+            Value::Text(s) => ToSqlOutput::Borrowed(SqlValueRef::Text(s.as_bytes())),
+            Value::Blob(b) => ToSqlOutput::Borrowed(SqlValueRef::Blob(b)),
+            Value::Date(d) => ToSqlOutput::from(d.format("%Y-%m-%d").to_string()),
+            Value::DateTime(d) => ToSqlOutput::from(d.format(DATETIME_FORMAT).to_string()),
+            Value::Timestamp(d) => ToSqlOutput::from(d.format(TIMESTAMP_FORMAT).to_string()),
+            other => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("unsupported value {other:?}").into(),
+                ))
+            }
+        })
+    }
+}
+
+fn db_error(e: &rusqlite::Error) -> DbError {
+    let code = match e {
+        rusqlite::Error::SqliteFailure(f, _) => Some(f.extended_code.to_string()),
+        _ => None,
+    };
+    DbError::new(code, e.to_string(), None)
+}
+
+/// Classifies a `rusqlite` error into a typed [`Error`].
+pub fn map_error(e: rusqlite::Error) -> Error {
+    let message = e.to_string();
+    let db = |e: rusqlite::Error| {
+        let code = match &e {
+            rusqlite::Error::SqliteFailure(f, _) => Some(f.extended_code.to_string()),
+            _ => None,
+        };
+        DbError::new(code, message.clone(), Some(Box::new(e)))
+    };
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg) => {
+            let msg = msg.clone().unwrap_or_default();
+            let msg = msg.as_str();
+            match f.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    Error::UniqueViolation(db(e))
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Error::ForeignKeyViolation(db(e)),
+                ffi::SQLITE_CONSTRAINT_NOTNULL => Error::NotNullViolation(db(e)),
+                ffi::SQLITE_CONSTRAINT_CHECK => Error::CheckViolation(db(e)),
+                _ => match f.code {
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => {
+                        Error::SerializationFailure(db(e))
+                    }
+                    rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::NotADatabase => {
+                        Error::Connection {
+                            message: msg.to_owned(),
+                            source: Some(db(e)),
+                        }
+                    }
+                    _ => classify_message(msg, db(e)),
+                },
+            }
+        }
+        rusqlite::Error::InvalidParameterCount(..)
+        | rusqlite::Error::InvalidParameterName(_)
+        | rusqlite::Error::MultipleStatement
+        | rusqlite::Error::InvalidQuery
+        | rusqlite::Error::ExecuteReturnedResults
+        | rusqlite::Error::SqlInputError { .. } => {
+            let msg = message.clone();
+            Error::InvalidQuery {
+                message: msg,
+                source: Some(db(e)),
+            }
+        }
+        _ => Error::Database(db(e)),
+    }
+}
+
+fn classify_message(msg: &str, db: DbError) -> Error {
+    if let Some(rest) = msg.strip_prefix("no such column: ") {
+        let (table, column) = match rest.rsplit_once('.') {
+            Some((t, c)) => (Some(t.to_owned()), c.to_owned()),
+            None => (None, rest.to_owned()),
+        };
+        return Error::UnknownColumn { table, column };
+    }
+    if let Some(rest) = msg.strip_prefix("no such table: ") {
+        return Error::UnknownTable {
+            table: rest.to_owned(),
+        };
+    }
+    if msg.contains("has no column named ") {
+        let column = msg.rsplit(' ').next().unwrap_or_default().to_owned();
+        let table = msg
+            .strip_prefix("table ")
+            .and_then(|r| r.split(' ').next())
+            .map(str::to_owned);
+        return Error::UnknownColumn { table, column };
+    }
+    if msg.contains("syntax error") || msg.contains("incomplete input") {
+        return Error::InvalidQuery {
+            message: msg.to_owned(),
+            source: Some(db),
+        };
+    }
+    Error::Database(db)
+}

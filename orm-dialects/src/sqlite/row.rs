@@ -1,0 +1,78 @@
+//! Streaming rows out of a cached statement.
+
+use orm_core::{DecodeError, Error, Result, Row, RowStream, ValueRef};
+use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
+use rusqlite::types::ValueRef as SqlValueRef;
+use rusqlite::{CachedStatement, Rows};
+
+use super::map_error;
+
+/// A running query: the cached statement and the rows it is producing.
+#[ouroboros::self_referencing]
+pub(crate) struct SqliteRows<'c> {
+    stmt: CachedStatement<'c>,
+    #[borrows(mut stmt)]
+    #[covariant]
+    rows: Rows<'this>,
+}
+
+impl<'c> SqliteRows<'c> {
+    pub(crate) fn start(stmt: CachedStatement<'c>) -> Self {
+        SqliteRowsBuilder {
+            stmt,
+            rows_builder: |stmt| stmt.raw_query(),
+        }
+        .build()
+    }
+
+    fn current(&self) -> Result<&rusqlite::Row<'_>> {
+        self.borrow_rows()
+            .get()
+            .ok_or_else(|| Error::invalid("no current row"))
+    }
+}
+
+impl RowStream for SqliteRows<'_> {
+    fn next_row(&mut self) -> Result<Option<&dyn Row>> {
+        self.with_rows_mut(|rows| rows.advance())
+            .map_err(map_error)?;
+        if self.borrow_rows().get().is_some() {
+            Ok(Some(self))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+impl Row for SqliteRows<'_> {
+    fn len(&self) -> usize {
+        self.borrow_rows()
+            .get()
+            .map_or(0, |r| r.as_ref().column_count())
+    }
+
+    #[inline]
+    fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
+        let row = self.current()?;
+        Ok(match row.get_ref(idx).map_err(map_error)? {
+            SqlValueRef::Null => ValueRef::Null,
+            SqlValueRef::Integer(i) => ValueRef::Int(i),
+            SqlValueRef::Real(f) => ValueRef::Float(f),
+            SqlValueRef::Text(t) => {
+                ValueRef::Text(std::str::from_utf8(t).map_err(|e| Error::Decode {
+                    table: "?".to_owned(),
+                    column: self.column_name(idx).unwrap_or("?").to_owned(),
+                    expected: "UTF-8 text",
+                    reason: DecodeError::Invalid(e.to_string()),
+                })?)
+            }
+            SqlValueRef::Blob(b) => ValueRef::Blob(b),
+        })
+    }
+
+    fn column_name(&self, idx: usize) -> Option<&str> {
+        self.borrow_rows()
+            .get()
+            .and_then(|r| r.as_ref().column_name(idx).ok())
+    }
+}
