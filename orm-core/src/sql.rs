@@ -72,6 +72,9 @@ impl<'d> SqlBuilder<'d> {
 
     pub(crate) fn col(&mut self, c: &ColRef) -> Result<()> {
         match &c.table {
+            // The base table's own columns are qualified only when the query
+            // needs it (joins).
+            Some(t) if !self.qualify && self.base.is_some_and(|b| b.table == t) => {}
             Some(t) => {
                 self.ident(t);
                 self.sql.push('.');
@@ -221,10 +224,12 @@ impl<'d> SqlBuilder<'d> {
                     let negated = match op {
                         Op::Eq => false,
                         Op::Ne => true,
-                        _ => return Err(Error::invalid(format!(
+                        _ => {
+                            return Err(Error::invalid(format!(
                             "cannot compare with NULL using{}; use eq/ne (IS NULL / IS NOT NULL)",
                             op.sql().trim_end()
-                        ))),
+                        )))
+                        }
                     };
                     return self.cond(&Cond::Null {
                         lhs: lhs.clone(),

@@ -245,12 +245,15 @@ pub fn map_error(e: rusqlite::Error) -> Error {
                 },
             }
         }
+        rusqlite::Error::SqlInputError { msg, .. } => {
+            let msg = msg.clone();
+            classify_message(&msg, db(e))
+        }
         rusqlite::Error::InvalidParameterCount(..)
         | rusqlite::Error::InvalidParameterName(_)
         | rusqlite::Error::MultipleStatement
         | rusqlite::Error::InvalidQuery
-        | rusqlite::Error::ExecuteReturnedResults
-        | rusqlite::Error::SqlInputError { .. } => {
+        | rusqlite::Error::ExecuteReturnedResults => {
             let msg = message.clone();
             Error::InvalidQuery {
                 message: msg,
@@ -282,7 +285,12 @@ fn classify_message(msg: &str, db: DbError) -> Error {
             .map(str::to_owned);
         return Error::UnknownColumn { table, column };
     }
-    if msg.contains("syntax error") || msg.contains("incomplete input") {
+    if msg.contains("syntax error")
+        || msg.contains("incomplete input")
+        || msg.contains("no such function")
+        || msg.contains("ambiguous column")
+        || msg.contains("misuse of aggregate")
+    {
         return Error::InvalidQuery {
             message: msg.to_owned(),
             source: Some(db),

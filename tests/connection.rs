@@ -1,0 +1,196 @@
+//! Connections: URLs, raw escape hatches, statement counting and logging.
+
+mod common;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use common::{each_db, TempDb};
+use orm::prelude::*;
+use orm::Single;
+
+#[derive(Model, Debug, Clone, Default, PartialEq)]
+struct Entry {
+    id: i64,
+    body: String,
+}
+
+#[test]
+fn urls_pick_the_dialect() {
+    assert_eq!(
+        Connection::open("sqlite::memory:")
+            .unwrap()
+            .dialect()
+            .name(),
+        "sqlite"
+    );
+    let db = TempDb::new("url");
+    {
+        let conn = Connection::open(&db.url()).unwrap();
+        conn.sync::<Entry>().unwrap();
+        Entry {
+            body: "kept".into(),
+            ..Default::default()
+        }
+        .save(&conn)
+        .unwrap();
+    }
+    let conn = Connection::open(&format!("{}?mode=ro", db.url())).unwrap();
+    assert_eq!(Entries::first(&conn).unwrap().unwrap().body, "kept");
+    assert!(Entry::default().save(&conn).is_err(), "read-only");
+
+    for bad in [
+        "nosuch://x",
+        "sqlite::memory:?mode=xx",
+        "sqlite::memory:?bogus=1",
+        "sqlite:///nonexistent-dir/x/y.db?mode=rw",
+    ] {
+        let err = Connection::open(bad).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidUrl(_) | Error::Connection { .. }),
+            "{bad}: {err:?}"
+        );
+    }
+    // Server dialects are not built yet: a clear error, not a panic.
+    let err = Connection::open("postgresql://localhost/db").unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidUrl(m) if m.contains("not available")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn user_dialects_can_be_registered() {
+    fn open_mine(url: &str) -> orm::Result<Box<dyn orm::Backend>> {
+        let inner = url.replacen("mine:", "sqlite:", 1);
+        Ok(Box::new(orm::dialects::sqlite::SqliteBackend::open(
+            &inner,
+        )?))
+    }
+    orm::register_dialect("mine", open_mine);
+    let conn = Connection::open("mine::memory:").unwrap();
+    let v: Vec<Single<i64>> = conn.query("SELECT 2 + ?", (3,)).unwrap();
+    assert_eq!(v[0].0, 5);
+}
+
+#[test]
+fn raw_escape_hatches_return_typed_rows() {
+    each_db(|conn| {
+        conn.sync::<Entry>().unwrap();
+        let n = conn
+            .execute(
+                "INSERT INTO entries (body) VALUES (?), (?), ('it''s ?')",
+                ("a", "b"),
+            )
+            .unwrap();
+        assert_eq!(n, 3);
+        let rows: Vec<(i64, String)> = conn
+            .query(
+                "SELECT id, body FROM entries WHERE id > ? ORDER BY id",
+                (1,),
+            )
+            .unwrap();
+        assert_eq!(rows, [(2, "b".to_owned()), (3, "it's ?".to_owned())]);
+        let models: Vec<Entry> = conn
+            .query(
+                "SELECT id, body FROM entries WHERE body = :b",
+                orm::named([("b", "a".into())]),
+            )
+            .unwrap();
+        assert_eq!(
+            models,
+            [Entry {
+                id: 1,
+                body: "a".into()
+            }]
+        );
+        let any: Vec<Vec<Value>> = conn.query("SELECT 1, NULL, 'x'", ()).unwrap();
+        assert_eq!(
+            any,
+            [vec![Value::Int(1), Value::Null, Value::Text("x".into())]]
+        );
+        let (sql, params) = conn.render("a = ? AND b = '?'", (1,)).unwrap();
+        assert_eq!(
+            (sql.as_str(), params),
+            ("a = ? AND b = '?'", vec![Value::Int(1)])
+        );
+    });
+}
+
+#[test]
+fn statements_are_counted() {
+    each_db(|conn| {
+        conn.sync::<Entry>().unwrap();
+        let before = conn.statement_count();
+        Entries::count(conn).unwrap();
+        Entries::all().eq(Entries::BODY, "x").all(conn).unwrap();
+        assert_eq!(conn.statement_count() - before, 2);
+        conn.set_statement_cache_capacity(1);
+        for i in 0..10 {
+            Entries::all().eq(Entries::ID, i).first(conn).unwrap();
+        }
+        assert_eq!(conn.statement_count() - before, 12);
+    });
+}
+
+struct Capture;
+static LOGS: Mutex<Vec<(log::Level, String)>> = Mutex::new(Vec::new());
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        if record.target() == "orm::sql" {
+            LOGS.lock()
+                .unwrap()
+                .push((record.level(), record.args().to_string()));
+        }
+    }
+    fn flush(&self) {}
+}
+
+fn logged(marker: &str) -> Vec<(log::Level, String)> {
+    LOGS.lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, m)| m.contains(marker))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn statements_failures_and_slow_queries_are_logged() {
+    let _ = log::set_logger(&Capture);
+    log::set_max_level(log::LevelFilter::Debug);
+    let conn = Connection::open("sqlite::memory:").unwrap();
+
+    let _: Vec<(i64,)> = conn
+        .query("SELECT 1 AS marker_ok WHERE 1 = ?", (1,))
+        .unwrap();
+    let ok = logged("marker_ok");
+    assert_eq!(ok.len(), 1);
+    assert_eq!(ok[0].0, log::Level::Debug);
+    assert!(
+        ok[0].1.contains("[Int(1)]"),
+        "parameters are logged: {}",
+        ok[0].1
+    );
+    assert!(
+        ok[0].1.contains('s') && ok[0].1.contains('('),
+        "duration is logged: {}",
+        ok[0].1
+    );
+
+    let _ = conn.execute("SELECT marker_fail FROM nowhere", ());
+    let failed = logged("marker_fail");
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].0, log::Level::Warn);
+    assert!(failed[0].1.contains("failed"));
+
+    conn.set_slow_query_threshold(Some(Duration::ZERO));
+    let _: Vec<(i64,)> = conn.query("SELECT 2 AS marker_slow", ()).unwrap();
+    let slow = logged("marker_slow");
+    assert_eq!(slow[0].0, log::Level::Warn);
+    assert!(slow[0].1.starts_with("slow query"));
+}

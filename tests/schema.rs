@@ -1,0 +1,120 @@
+//! Schema sync: create, add, never drop, report drift, idempotent.
+
+mod common;
+
+use common::each_db;
+use orm::prelude::*;
+use orm::Drift;
+
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "widgets", mapper = "WidgetsV1")]
+struct WidgetV1 {
+    id: i64,
+    name: String,
+    legacy: Option<String>,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "widgets", mapper = "WidgetsV2")]
+struct WidgetV2 {
+    id: i64,
+    #[db(unique)]
+    name: String,
+    #[db(index)]
+    weight: i32,
+    color: Option<String>,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "widgets", mapper = "WidgetsV3")]
+struct WidgetV3 {
+    id: i64,
+    name: Vec<u8>,
+    weight: Option<i32>,
+}
+
+#[test]
+fn sync_creates_then_changes_nothing() {
+    each_db(|conn| {
+        let first = conn.sync::<WidgetV2>().unwrap();
+        assert!(first.created_table);
+        assert_eq!(first.created_indexes.len(), 2);
+        assert!(first.drift.is_empty(), "{:?}", first.drift);
+        let again = WidgetsV2::sync(conn).unwrap();
+        assert!(!again.changed(), "{again:?}");
+        assert!(again.drift.is_empty(), "{:?}", again.drift);
+        // The unique index works.
+        let w = |n: &str| WidgetV2 {
+            name: n.into(),
+            ..Default::default()
+        };
+        w("a").save(conn).unwrap();
+        assert!(matches!(w("a").save(conn), Err(Error::UniqueViolation(_))));
+    });
+}
+
+#[test]
+fn sync_adds_missing_columns_and_keeps_data() {
+    each_db(|conn| {
+        conn.sync::<WidgetV1>().unwrap();
+        WidgetV1 {
+            name: "old".into(),
+            legacy: Some("keep me".into()),
+            ..Default::default()
+        }
+        .save(conn)
+        .unwrap();
+
+        let report = conn.sync::<WidgetV2>().unwrap();
+        assert!(!report.created_table);
+        assert_eq!(report.added_columns, ["weight", "color"]);
+        assert_eq!(report.created_indexes.len(), 2);
+        assert_eq!(
+            report.drift,
+            [Drift::ExtraColumn {
+                column: "legacy".into(),
+                db_type: "TEXT".into()
+            }]
+        );
+        // Existing rows read with the new model; the new NOT NULL column got
+        // a zero default; the extra column is untouched.
+        let w = WidgetsV2::all().first(conn).unwrap().unwrap();
+        assert_eq!((w.name.as_str(), w.weight, w.color), ("old", 0, None));
+        let legacy: Vec<(Option<String>,)> = conn.query("SELECT legacy FROM widgets", ()).unwrap();
+        assert_eq!(legacy[0].0.as_deref(), Some("keep me"));
+
+        let again = conn.sync::<WidgetV2>().unwrap();
+        assert!(!again.changed());
+    });
+}
+
+#[test]
+fn sync_reports_type_and_nullability_drift_without_fixing_it() {
+    each_db(|conn| {
+        conn.sync::<WidgetV2>().unwrap();
+        let report = conn.sync::<WidgetV3>().unwrap();
+        assert!(!report.changed());
+        assert!(
+            report.drift.contains(&Drift::TypeMismatch {
+                column: "name".into(),
+                expected: conn
+                    .dialect()
+                    .column_type(&<WidgetV3 as orm::Model>::COLUMNS[1])
+                    .into_owned(),
+                actual: "TEXT".into(),
+            }),
+            "{:?}",
+            report.drift
+        );
+        assert!(report.drift.contains(&Drift::NullabilityMismatch {
+            column: "weight".into(),
+            model_nullable: true,
+        }));
+        assert!(report
+            .drift
+            .iter()
+            .any(|d| matches!(d, Drift::ExtraColumn { column, .. } if column == "color")));
+        // Drift is displayable for logs.
+        assert!(report.drift.iter().all(|d| !d.to_string().is_empty()));
+    });
+}

@@ -1,0 +1,628 @@
+//! Scopes: immutable chainable values, the SQL they render, and what they
+//! return when run.
+
+mod common;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use common::each_db;
+use orm::prelude::*;
+use orm::{Statement, Value};
+
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+struct User {
+    id: i64,
+    name: String,
+    email: String,
+    role: String,
+    score: i64,
+    welcomed_at: Option<NaiveDateTime>,
+    activated_at: Option<NaiveDateTime>,
+    last_login: Option<NaiveDateTime>,
+}
+
+fn at(day: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2024, 6, day)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+}
+
+#[orm::scopes]
+impl UserScope {
+    /// Users never sent the welcome mail.
+    pub fn unwelcomed(self) -> Self {
+        self.eq(Users::WELCOMED_AT, None)
+    }
+    /// Users who activated their account.
+    pub fn activated(self) -> Self {
+        self.ne(Users::ACTIVATED_AT, None)
+    }
+    /// Users who logged in since `cutoff`.
+    pub fn recently_active(self, cutoff: NaiveDateTime) -> Self {
+        self.gte(Users::LAST_LOGIN, cutoff)
+    }
+    /// Admins.
+    pub fn admins(self) -> Self {
+        self.eq(Users::ROLE, "admin")
+    }
+}
+
+/// A plain impl block works too, for scopes used only in chains.
+impl UserScope {
+    fn top(self, n: u64) -> Self {
+        self.order("score DESC").limit(n)
+    }
+}
+
+fn seed(conn: &Connection) -> Vec<User> {
+    conn.sync::<User>().unwrap();
+    let mut users = vec![
+        User {
+            name: "ann".into(),
+            email: "ann@x.org".into(),
+            role: "admin".into(),
+            score: 30,
+            welcomed_at: Some(at(1)),
+            activated_at: Some(at(1)),
+            last_login: Some(at(20)),
+            ..Default::default()
+        },
+        User {
+            name: "bob".into(),
+            email: "bob@x.org".into(),
+            role: "guest".into(),
+            score: 10,
+            activated_at: Some(at(2)),
+            last_login: Some(at(3)),
+            ..Default::default()
+        },
+        User {
+            name: "cid".into(),
+            email: "cid@x.org".into(),
+            role: "guest".into(),
+            score: 20,
+            last_login: Some(at(25)),
+            ..Default::default()
+        },
+        User {
+            name: "dee".into(),
+            email: "dee@x.org".into(),
+            role: "admin".into(),
+            score: 40,
+            ..Default::default()
+        },
+    ];
+    Users::save_all(conn, &mut users).unwrap();
+    users
+}
+
+fn names(users: Vec<User>) -> Vec<String> {
+    users.into_iter().map(|u| u.name).collect()
+}
+
+fn sql(s: &impl Scoped) -> Statement {
+    s.to_sql().unwrap()
+}
+
+#[test]
+fn named_scopes_start_on_the_mapper_and_chain_both_ways() {
+    each_db(|conn| {
+        seed(conn);
+        let a = Users::recently_active(at(10)).activated();
+        let b = Users::activated().recently_active(at(10));
+        assert_eq!(names(a.order("name").all(conn).unwrap()), ["ann"]);
+        assert_eq!(names(b.order("name").all(conn).unwrap()), ["ann"]);
+        assert_eq!(Users::unwelcomed().count(conn).unwrap(), 3);
+        assert_eq!(names(Users::admins().top(1).all(conn).unwrap()), ["dee"]);
+        // Terminal calls work on the named-scope type.
+        assert_eq!(
+            Users::unwelcomed().pluck(conn, Users::EMAIL).unwrap().len(),
+            3
+        );
+    });
+}
+
+#[test]
+fn scopes_are_values_and_branches_never_share_state() {
+    let base = Users::admins();
+    let left = base.clone().eq(Users::NAME, "ann").order("name");
+    let right = base.clone().eq(Users::NAME, "dee").limit(1);
+    assert_eq!(
+        sql(&base).sql,
+        r#"SELECT "id", "name", "email", "role", "score", "welcomed_at", "activated_at", "last_login" FROM "users" WHERE "role" = $1"#
+    );
+    assert!(sql(&left)
+        .sql
+        .ends_with(r#"WHERE "role" = $1 AND "name" = $2 ORDER BY "name" ASC"#));
+    assert!(sql(&right)
+        .sql
+        .ends_with(r#"WHERE "role" = $1 AND "name" = $2 LIMIT 1"#));
+    assert_eq!(
+        sql(&left).params,
+        vec![Value::from("admin"), Value::from("ann")]
+    );
+    assert_eq!(
+        sql(&right).params,
+        vec![Value::from("admin"), Value::from("dee")]
+    );
+    each_db(|conn| {
+        seed(conn);
+        assert_eq!(names(left.all(conn).unwrap()), ["ann"]);
+        assert_eq!(names(right.all(conn).unwrap()), ["dee"]);
+        assert_eq!(base.count(conn).unwrap(), 2);
+    });
+}
+
+#[test]
+fn where_fragments_are_parenthesised_and_bound() {
+    let s = Users::where_("role = ? OR role = ?", ("admin", "guest")).eq(Users::SCORE, 10);
+    let st = sql(&s);
+    assert!(
+        st.sql
+            .ends_with(r#"WHERE (role = $1 OR role = $2) AND "score" = $3"#),
+        "{}",
+        st.sql
+    );
+    each_db(|conn| {
+        seed(conn);
+        assert_eq!(names(s.all(conn).unwrap()), ["bob"]);
+        let named = Users::where_(
+            "score >= :min AND (role = :role OR name = :role)",
+            orm::named([("min", 15.into()), ("role", "guest".into())]),
+        );
+        assert_eq!(names(named.all(conn).unwrap()), ["cid"]);
+        // A `?` inside a literal is not a placeholder.
+        let lit = Users::where_("name <> '?' AND score > ?", (25,)).order("score");
+        assert_eq!(names(lit.all(conn).unwrap()), ["ann", "dee"]);
+    });
+}
+
+#[test]
+fn comparisons_and_null() {
+    each_db(|conn| {
+        seed(conn);
+        let count = |s: UserScope| s.count(conn).unwrap();
+        assert_eq!(count(Users::all().lt(Users::SCORE, 20)), 1);
+        assert_eq!(count(Users::all().lte(Users::SCORE, 20)), 2);
+        assert_eq!(count(Users::all().gt(Users::SCORE, 20)), 2);
+        assert_eq!(count(Users::all().gte(Users::SCORE, 20)), 3);
+        assert_eq!(count(Users::all().ne(Users::SCORE, 20)), 3);
+        assert_eq!(count(Users::all().eq(Users::WELCOMED_AT, None)), 3);
+        assert_eq!(count(Users::all().ne(Users::WELCOMED_AT, None)), 1);
+        assert_eq!(count(Users::all().eq(Users::WELCOMED_AT, at(1))), 1);
+        assert_eq!(count(Users::all().between(Users::SCORE, 15, 35)), 2);
+        assert_eq!(count(Users::all().filter(Users::NAME.like("%e%"))), 1);
+        // The doc's Cond(col, op, v) and EqualTo(col, nil) with run-time names.
+        assert_eq!(count(Users::all().cond("score", Op::Gte, 30)), 2);
+        assert_eq!(count(Users::all().equal_to("welcomed_at", Value::Null)), 3);
+        // A NULL with < is an error, not a query that silently matches nothing.
+        let err = Users::all()
+            .filter(col("score").lt(Value::Null))
+            .all(conn)
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    });
+    let st = sql(&Users::all()
+        .eq(Users::WELCOMED_AT, None)
+        .ne(Users::LAST_LOGIN, None));
+    assert!(st
+        .sql
+        .ends_with(r#"WHERE "welcomed_at" IS NULL AND "last_login" IS NOT NULL"#));
+    assert!(st.params.is_empty());
+}
+
+#[test]
+fn in_lists_empty_and_not() {
+    each_db(|conn| {
+        seed(conn);
+        let count = |s: UserScope| s.count(conn).unwrap();
+        assert_eq!(
+            count(Users::all().in_list(Users::NAME, ["ann", "bob", "zed"])),
+            2
+        );
+        assert_eq!(
+            count(Users::all().in_list(Users::NAME, Vec::<String>::new())),
+            0
+        );
+        assert_eq!(count(Users::all().not_in(Users::NAME, ["ann"])), 3);
+        assert_eq!(
+            count(Users::all().not_in(Users::NAME, Vec::<String>::new())),
+            4
+        );
+    });
+    assert!(sql(&Users::all().in_list(Users::ID, Vec::<i64>::new()))
+        .sql
+        .ends_with("WHERE 1 = 0"));
+}
+
+#[test]
+fn or_groups() {
+    each_db(|conn| {
+        seed(conn);
+        let s = Users::all()
+            .eq(Users::ROLE, "guest")
+            .gt(Users::SCORE, 15)
+            .or(Users::all().eq(Users::NAME, "ann"))
+            .order("name");
+        assert_eq!(names(s.all(conn).unwrap()), ["ann", "cid"]);
+        // A condition added after the OR applies to the whole group.
+        let narrowed = s.clone().lt(Users::SCORE, 25);
+        assert_eq!(names(narrowed.all(conn).unwrap()), ["cid"]);
+        let c = Users::NAME.eq("bob").or(Users::NAME.eq("dee"));
+        assert_eq!(count_of(conn, Users::filter(c)), 2);
+        let n = Users::filter(Users::ROLE.eq("admin").not());
+        assert_eq!(count_of(conn, n), 2);
+    });
+    let st = sql(&Users::all()
+        .eq(Users::ROLE, "a")
+        .or(Users::all().eq(Users::ROLE, "b")));
+    assert!(
+        st.sql
+            .ends_with(r#"WHERE (("role" = $1) OR ("role" = $2))"#),
+        "{}",
+        st.sql
+    );
+}
+
+fn count_of(conn: &Connection, s: UserScope) -> i64 {
+    s.count(conn).unwrap()
+}
+
+#[test]
+fn order_directions_are_parsed_case_insensitively() {
+    let st = sql(&Users::order("score desc, name").order("id ASC"));
+    assert!(
+        st.sql
+            .ends_with(r#"ORDER BY "score" DESC, "name" ASC, "id" ASC"#),
+        "{}",
+        st.sql
+    );
+    let st = sql(&Users::order("score DESC").reorder("name Desc"));
+    assert!(st.sql.ends_with(r#"ORDER BY "name" DESC"#), "{}", st.sql);
+    let st = sql(&Users::order_by(Users::SCORE.desc()));
+    assert!(st.sql.ends_with(r#"ORDER BY "score" DESC"#));
+    each_db(|conn| {
+        seed(conn);
+        assert_eq!(
+            names(Users::order("score DESC").all(conn).unwrap()),
+            ["dee", "ann", "cid", "bob"]
+        );
+        assert_eq!(
+            names(
+                Users::order("LENGTH(email) DESC, name desc")
+                    .all(conn)
+                    .unwrap()
+            ),
+            ["dee", "cid", "bob", "ann"]
+        );
+        let err = Users::order("nope").all(conn).unwrap_err();
+        assert!(matches!(err, Error::UnknownColumn { ref column, .. } if column == "nope"));
+    });
+}
+
+#[test]
+fn limit_and_offset_are_literals_and_offset_alone_works() {
+    let st = sql(&Users::order("id").limit(2).offset(1));
+    assert!(st.sql.ends_with("LIMIT 2 OFFSET 1"));
+    assert!(st.params.is_empty());
+    each_db(|conn| {
+        seed(conn);
+        let rendered = Users::order("id")
+            .offset(2)
+            .to_sql_for(conn.dialect())
+            .unwrap();
+        assert!(rendered.sql.contains("OFFSET 2"), "{}", rendered.sql);
+        assert_eq!(
+            names(Users::order("id").offset(2).all(conn).unwrap()),
+            ["cid", "dee"]
+        );
+        assert_eq!(
+            names(Users::order("id").limit(2).offset(1).all(conn).unwrap()),
+            ["bob", "cid"]
+        );
+        // Count ignores order, limit and offset.
+        assert_eq!(
+            Users::order("id").limit(1).offset(3).count(conn).unwrap(),
+            4
+        );
+        // first() adds LIMIT 1 and keeps the order.
+        assert_eq!(
+            Users::order("score").first(conn).unwrap().unwrap().name,
+            "bob"
+        );
+        assert!(Users::all()
+            .eq(Users::NAME, "zed")
+            .first(conn)
+            .unwrap()
+            .is_none());
+    });
+}
+
+#[test]
+fn group_by_and_having_survive_later_calls() {
+    let s = Users::all()
+        .group_by("role")
+        .having("COUNT(*) >= ?", (2,))
+        .order("role")
+        .limit(10);
+    let st = sql(&s);
+    assert!(
+        st.sql
+            .contains(r#"GROUP BY "role" HAVING (COUNT(*) >= $1) ORDER BY "role" ASC LIMIT 10"#),
+        "{}",
+        st.sql
+    );
+    let copied = s.clone().gt(Users::SCORE, 0);
+    assert!(sql(&copied).sql.contains("GROUP BY"));
+    assert!(sql(&copied).sql.contains("HAVING"));
+    each_db(|conn| {
+        seed(conn);
+        let roles: Vec<String> = copied.pluck(conn, Users::ROLE).unwrap();
+        assert_eq!(roles, ["admin", "guest"]);
+        // Count of a grouped scope counts the groups.
+        assert_eq!(copied.count(conn).unwrap(), 2);
+        let sums: Vec<(String, i64)> = conn
+            .query(
+                "SELECT role, SUM(score) FROM users GROUP BY role HAVING SUM(score) > ? ORDER BY role",
+                (40,),
+            )
+            .unwrap();
+        assert_eq!(sums, [("admin".to_owned(), 70)]);
+    });
+}
+
+#[test]
+fn func_and_col_are_accepted_as_values() {
+    each_db(|conn| {
+        seed(conn);
+        // Users who logged in after they were activated (Col).
+        let s = Users::all().gt(Users::LAST_LOGIN, Col::new("activated_at"));
+        assert_eq!(names(s.order("name").all(conn).unwrap()), ["ann", "bob"]);
+        // A typed column works as a value too.
+        let s = Users::all().gt(Users::LAST_LOGIN, Users::ACTIVATED_AT);
+        assert_eq!(s.count(conn).unwrap(), 2);
+        // Func with bound parameters, on the right of a comparison.
+        let f = Func::new("? * ?", (2, 10));
+        assert_eq!(
+            names(Users::all().eq(Users::SCORE, f).all(conn).unwrap()),
+            ["cid"]
+        );
+        // Func and Col as where_ arguments.
+        let s = Users::where_("score > ?", (Func::new("? + ?", (15, 10)),));
+        assert_eq!(s.count(conn).unwrap(), 2);
+        let s = Users::where_("? = ?", (Col::new("name"), "ann"));
+        assert_eq!(s.count(conn).unwrap(), 1);
+        // Func in an in-list.
+        let s = Users::all().in_list(
+            Users::SCORE,
+            [Func::new("5 * ?", (2,)), Func::new("40", ())],
+        );
+        assert_eq!(s.count(conn).unwrap(), 2);
+    });
+    let st = sql(&Users::all().lt(Users::SCORE, Func::new("ABS(?)", (-3,))));
+    assert!(st.sql.ends_with(r#"WHERE "score" < ABS($1)"#), "{}", st.sql);
+    assert_eq!(st.params, vec![Value::Int(-3)]);
+}
+
+#[test]
+fn a_record_stands_for_its_key() {
+    #[derive(Model, Debug, Clone, Default)]
+    struct Note {
+        id: i64,
+        user_id: i64,
+        reviewer_id: Option<i64>,
+        body: String,
+    }
+    each_db(|conn| {
+        let users = seed(conn);
+        conn.sync::<Note>().unwrap();
+        let (ann, bob) = (&users[0], &users[1]);
+        for (u, r) in [(ann, Some(bob.id)), (ann, None), (bob, Some(ann.id))] {
+            Note {
+                user_id: u.id,
+                reviewer_id: r,
+                body: "hi".into(),
+                ..Default::default()
+            }
+            .save(conn)
+            .unwrap();
+        }
+        assert_eq!(Notes::eq(Notes::USER_ID, ann).count(conn).unwrap(), 2);
+        assert_eq!(Notes::eq(Notes::REVIEWER_ID, bob).count(conn).unwrap(), 1);
+    });
+}
+
+#[test]
+fn reserved_words_are_quoted() {
+    #[derive(Model, Debug, Clone, Default)]
+    #[db(table = "order", mapper = "Orders")]
+    struct Order {
+        id: i64,
+        #[db(column = "select")]
+        select: String,
+        group: i64,
+    }
+    each_db(|conn| {
+        conn.sync::<Order>().unwrap();
+        Order {
+            select: "x".into(),
+            group: 3,
+            ..Default::default()
+        }
+        .save(conn)
+        .unwrap();
+        let got: Vec<(String, i64)> = Orders::all()
+            .eq(Orders::GROUP, 3)
+            .order("group DESC")
+            .pluck(conn, (Orders::SELECT, Orders::GROUP))
+            .unwrap();
+        assert_eq!(got, [("x".to_owned(), 3)]);
+    });
+}
+
+#[test]
+fn terminal_calls() {
+    each_db(|conn| {
+        let users = seed(conn);
+        let ann = &users[0];
+        // find respects the scope's conditions.
+        assert_eq!(Users::find(conn, ann.id).unwrap().name, "ann");
+        assert_eq!(Users::admins().find(conn, ann.id).unwrap().name, "ann");
+        let err = Users::all()
+            .eq(Users::ROLE, "guest")
+            .find(conn, ann.id)
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound { ref table } if table == "users"));
+        assert!(matches!(
+            Users::find(conn, 999),
+            Err(Error::NotFound { .. })
+        ));
+        // exists, count_on, pluck of NULLs, several columns, formulas.
+        assert!(Users::admins().exists(conn).unwrap());
+        assert!(!Users::all().eq(Users::NAME, "zed").exists(conn).unwrap());
+        assert_eq!(Users::all().count_on(conn, "DISTINCT role").unwrap(), 2);
+        let logins: Vec<Option<NaiveDateTime>> =
+            Users::order("id").pluck(conn, Users::WELCOMED_AT).unwrap();
+        assert_eq!(logins, [Some(at(1)), None, None, None]);
+        let pairs: Vec<(String, i64)> = Users::order("id")
+            .limit(2)
+            .pluck(conn, (Users::NAME, Users::SCORE))
+            .unwrap();
+        assert_eq!(pairs, [("ann".to_owned(), 30), ("bob".to_owned(), 10)]);
+        let upper: Vec<String> = Users::order("id")
+            .limit(1)
+            .pluck_expr(
+                conn,
+                Func::new("UPPER(name) || ?", ("'; DROP TABLE users; --",)),
+            )
+            .unwrap();
+        assert_eq!(upper, ["ANN'; DROP TABLE users; --"]);
+        assert_eq!(
+            Users::count(conn).unwrap(),
+            4,
+            "the value was bound, not inlined"
+        );
+        // iter streams rows.
+        let mut seen = 0;
+        for u in Users::order("id").iter(conn).unwrap() {
+            let u = u.unwrap();
+            assert!(!u.name.is_empty());
+            seen += 1;
+        }
+        assert_eq!(seen, 4);
+    });
+}
+
+#[test]
+fn updates_and_deletes() {
+    each_db(|conn| {
+        seed(conn);
+        let n = Users::all()
+            .eq(Users::ROLE, "guest")
+            .update_attribute(conn, Users::SCORE, 0)
+            .unwrap();
+        assert_eq!(n, 2);
+        let n = Users::admins()
+            .update_attributes(
+                conn,
+                [
+                    Users::ROLE.set("staff"),
+                    Users::SCORE.set(Func::new("score + ?", (1,))),
+                ],
+            )
+            .unwrap();
+        assert_eq!(n, 2);
+        let scores: Vec<i64> = Users::order("id").pluck(conn, Users::SCORE).unwrap();
+        assert_eq!(scores, [31, 0, 0, 41]);
+        let n = Users::all()
+            .eq(Users::ROLE, "staff")
+            .update_sql(conn, "score = score * ?, name = UPPER(name)", (2,))
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(
+            Users::order("id").pluck(conn, Users::NAME).unwrap(),
+            ["ANN", "bob", "cid", "DEE"]
+        );
+        // Ordered and limited updates touch exactly those rows.
+        let n = Users::order("score DESC")
+            .limit(1)
+            .all_rows()
+            .update_attribute(conn, Users::NAME, "top")
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            Users::order("score DESC")
+                .first(conn)
+                .unwrap()
+                .unwrap()
+                .name,
+            "top"
+        );
+        // Deletes.
+        assert_eq!(Users::all().eq(Users::SCORE, 0).delete(conn).unwrap(), 2);
+        assert_eq!(Users::count(conn).unwrap(), 2);
+    });
+}
+
+#[test]
+fn unconditioned_writes_need_an_explicit_opt_in() {
+    each_db(|conn| {
+        seed(conn);
+        let err = Users::all().delete(conn).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MissingCondition {
+                    action: "delete",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = Users::all()
+            .update_attribute(conn, Users::SCORE, 1)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::MissingCondition {
+                action: "update",
+                ..
+            }
+        ));
+        assert_eq!(Users::count(conn).unwrap(), 4);
+        assert_eq!(
+            Users::all()
+                .all_rows()
+                .update_attribute(conn, Users::SCORE, 1)
+                .unwrap(),
+            4
+        );
+        assert_eq!(Users::all().all_rows().delete(conn).unwrap(), 4);
+    });
+}
+
+#[test]
+fn unknown_columns_are_typed_errors() {
+    each_db(|conn| {
+        seed(conn);
+        // Named at run time: checked before anything is sent.
+        let before = conn.statement_count();
+        let err = Users::equal_to("nope", 1).all(conn).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownColumn { column, table: Some(t) } if column == "nope" && t == "users"),
+            "{err:?}"
+        );
+        assert_eq!(conn.statement_count(), before);
+        // Inside a SQL fragment: reported by the database, typed.
+        let err = Users::where_("nope = ?", (1,)).all(conn).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownColumn { column, .. } if column == "nope"),
+            "{err:?}"
+        );
+        // Placeholder count mismatches are caught before sending.
+        let err = Users::where_("score = ? AND name = ?", (1,))
+            .all(conn)
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }));
+    });
+}

@@ -1,0 +1,215 @@
+//! Transactions: commit, rollback on error and on panic, savepoints, and the
+//! retrying form on real lock contention.
+
+mod common;
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::{each_db, TempDb};
+use orm::prelude::*;
+
+#[derive(Model, Debug, Clone, Default, PartialEq)]
+struct Account {
+    id: i64,
+    balance: i64,
+}
+
+fn count(conn: &Connection) -> i64 {
+    Accounts::count(conn).unwrap()
+}
+
+fn new_account(balance: i64) -> Account {
+    Account { id: 0, balance }
+}
+
+#[test]
+fn commit_on_ok() {
+    each_db(|conn| {
+        conn.sync::<Account>().unwrap();
+        let id = conn
+            .transaction(|tx| {
+                assert!(tx.in_transaction());
+                let mut a = new_account(5);
+                a.save(tx)?;
+                Ok(a.id)
+            })
+            .unwrap();
+        assert!(!conn.in_transaction());
+        assert_eq!(Accounts::find(conn, id).unwrap().balance, 5);
+    });
+}
+
+#[test]
+fn rollback_on_error_leaves_nothing_written() {
+    each_db(|conn| {
+        conn.sync::<Account>().unwrap();
+        let res: orm::Result<()> = conn.transaction(|tx| {
+            new_account(1).save(tx)?;
+            new_account(2).save(tx)?;
+            Err(Error::invalid("changed my mind"))
+        });
+        assert!(matches!(res, Err(Error::InvalidQuery { .. })));
+        assert_eq!(count(conn), 0);
+        assert!(!conn.in_transaction());
+    });
+}
+
+#[test]
+fn rollback_on_panic() {
+    each_db(|conn| {
+        conn.sync::<Account>().unwrap();
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: orm::Result<()> = conn.transaction(|tx| {
+                new_account(1).save(tx)?;
+                panic!("boom");
+            });
+        }));
+        assert!(res.is_err());
+        assert!(!conn.in_transaction());
+        assert_eq!(count(conn), 0);
+        // The connection is usable afterwards.
+        new_account(3).save(conn).unwrap();
+        assert_eq!(count(conn), 1);
+    });
+}
+
+#[test]
+fn nested_transactions_use_savepoints() {
+    each_db(|conn| {
+        conn.sync::<Account>().unwrap();
+        conn.transaction(|tx| {
+            new_account(1).save(tx)?;
+            let inner: orm::Result<()> = tx.transaction(|tx2| {
+                new_account(2).save(tx2)?;
+                Err(Error::invalid("inner fails"))
+            });
+            assert!(inner.is_err());
+            assert_eq!(count(tx), 1, "only the inner work was undone");
+            tx.transaction(|tx2| new_account(3).save(tx2))?;
+            Ok(())
+        })
+        .unwrap();
+        let balances: Vec<i64> = Accounts::order("balance")
+            .pluck(conn, Accounts::BALANCE)
+            .unwrap();
+        assert_eq!(balances, [1, 3]);
+        // An outer failure undoes committed savepoints too.
+        let res: orm::Result<()> = conn.transaction(|tx| {
+            tx.transaction(|tx2| new_account(4).save(tx2))?;
+            Err(Error::invalid("outer fails"))
+        });
+        assert!(res.is_err());
+        assert_eq!(count(conn), 2);
+    });
+}
+
+#[test]
+fn non_retryable_errors_are_not_retried() {
+    each_db(|conn| {
+        conn.sync::<Account>().unwrap();
+        let mut runs = 0;
+        let res: orm::Result<()> = conn.retry_transaction(&RetryPolicy::default(), |tx| {
+            runs += 1;
+            tx.execute("INSERT INTO nowhere VALUES (1)", ())?;
+            Ok(())
+        });
+        assert!(matches!(res, Err(Error::UnknownTable { .. })), "{res:?}");
+        assert_eq!(runs, 1);
+    });
+}
+
+fn fast_policy(max_attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts,
+        initial_backoff: Duration::from_millis(5),
+        multiplier: 2.0,
+        max_backoff: Duration::from_millis(40),
+        jitter: 0.5,
+        deadline: None,
+    }
+}
+
+/// Holds SQLite's write lock on `url` from another connection until told to
+/// let go.
+fn hold_write_lock(url: String) -> (mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    let (locked_tx, locked_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let handle = std::thread::spawn(move || {
+        let holder = Connection::open(&url).unwrap();
+        holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked_tx.send(()).unwrap();
+        let _ = release_rx.recv();
+        holder.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    (release_tx, handle)
+}
+
+#[test]
+fn retrying_transaction_waits_out_a_busy_database() {
+    let db = TempDb::new("busy");
+    let url = format!("{}?busy_timeout=0", db.url());
+    let conn = Connection::open(&url).unwrap();
+    conn.sync::<Account>().unwrap();
+    new_account(100).save(&conn).unwrap();
+
+    let (release, holder) = hold_write_lock(db.url());
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        let _ = release.send(());
+    });
+    let (balance, attempts) = conn
+        .retry_transaction_counted(&fast_policy(100), |tx| {
+            let mut a = Accounts::find(tx, 1)?;
+            a.balance += 1;
+            a.save(tx)?;
+            Ok(a.balance)
+        })
+        .unwrap();
+    releaser.join().unwrap();
+    holder.join().unwrap();
+    assert_eq!(balance, 101);
+    assert!(attempts > 1, "the lock forced at least one retry");
+    assert_eq!(Accounts::find(&conn, 1).unwrap().balance, 101);
+}
+
+#[test]
+fn retries_run_out_with_a_typed_error() {
+    let db = TempDb::new("exhausted");
+    let conn = Connection::open(&format!("{}?busy_timeout=0", db.url())).unwrap();
+    conn.sync::<Account>().unwrap();
+    let (release, holder) = hold_write_lock(db.url());
+    let mut runs = 0;
+    let res = conn.retry_transaction(&fast_policy(3), |tx| {
+        runs += 1;
+        new_account(1).save(tx)
+    });
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    match res {
+        Err(Error::RetriesExhausted { attempts, last }) => {
+            assert_eq!(attempts, 3);
+            assert!(last.is_retryable(), "{last:?}");
+        }
+        other => panic!("expected RetriesExhausted, got {other:?}"),
+    }
+    assert_eq!(runs, 3);
+    assert_eq!(count(&conn), 0);
+}
+
+#[test]
+fn deadline_stops_retrying() {
+    let db = TempDb::new("deadline");
+    let conn = Connection::open(&format!("{}?busy_timeout=0", db.url())).unwrap();
+    conn.sync::<Account>().unwrap();
+    let (release, holder) = hold_write_lock(db.url());
+    let policy = RetryPolicy {
+        deadline: Some(Duration::from_millis(60)),
+        ..fast_policy(1000)
+    };
+    let res = conn.retry_transaction(&policy, |tx| new_account(1).save(tx));
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    assert!(matches!(res, Err(Error::RetriesExhausted { attempts, .. }) if attempts < 1000));
+}
