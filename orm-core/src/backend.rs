@@ -4,10 +4,63 @@
 //!
 //! [`Connection`]: crate::Connection
 
+use std::fmt;
+
 use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::row::Row;
-use crate::value::Value;
+use crate::value::{Value, ValueRef};
+
+/// The bound parameters of a statement, borrowed: a slice of owned values,
+/// or a record's fields read in place (so saving a record copies nothing).
+pub trait Params {
+    /// Number of parameters.
+    fn len(&self) -> usize;
+    /// Parameter `idx` (0-based).
+    fn get(&self, idx: usize) -> ValueRef<'_>;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Params for &[Value] {
+    fn len(&self) -> usize {
+        <[Value]>::len(self)
+    }
+    fn get(&self, idx: usize) -> ValueRef<'_> {
+        self[idx].as_ref()
+    }
+}
+
+impl<const N: usize> Params for [Value; N] {
+    fn len(&self) -> usize {
+        N
+    }
+    fn get(&self, idx: usize) -> ValueRef<'_> {
+        self[idx].as_ref()
+    }
+}
+
+impl Params for Vec<Value> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn get(&self, idx: usize) -> ValueRef<'_> {
+        self[idx].as_ref()
+    }
+}
+
+impl fmt::Debug for dyn Params + '_ {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries((0..self.len()).map(|i| self.get(i)))
+            .finish()
+    }
+}
+
+/// Called for each row of [`Backend::query_each`]; returns whether to go on.
+pub type RowCallback<'f> = dyn FnMut(&dyn Row) -> Result<bool> + 'f;
 
 /// A stream of result rows. Each row is borrowed until the next call.
 pub trait RowStream {
@@ -22,14 +75,18 @@ pub trait Backend: Send {
     fn dialect(&self) -> &'static dyn Dialect;
 
     /// Runs a statement and returns the number of rows it changed.
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64>;
+    fn execute(&self, sql: &str, params: &dyn Params) -> Result<u64>;
 
     /// Runs an INSERT and returns the generated key, if any: through
     /// `RETURNING` when the dialect says so, otherwise through the driver.
-    fn insert(&self, sql: &str, params: &[Value]) -> Result<Option<i64>>;
+    fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>>;
 
-    /// Runs a query and streams its rows.
-    fn query<'a>(&'a self, sql: &str, params: &[Value]) -> Result<Box<dyn RowStream + 'a>>;
+    /// Runs a query and calls `f` with each row until it returns `false`:
+    /// the fast path, used for every query whose rows are consumed at once.
+    fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()>;
+
+    /// Runs a query and streams its rows, for iterators that outlive the call.
+    fn query<'a>(&'a self, sql: &str, params: &dyn Params) -> Result<Box<dyn RowStream + 'a>>;
 
     /// Runs statements without parameters, separated by `;`.
     fn execute_batch(&self, sql: &str) -> Result<()>;

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use crate::backend::{Backend, RowStream};
+use crate::backend::{Backend, Params, RowCallback, RowStream};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::expr::IntoArgs;
@@ -45,6 +45,9 @@ impl fmt::Debug for Connection {
             .finish()
     }
 }
+
+/// No parameters.
+pub const NO_PARAMS: &[Value; 0] = &[];
 
 /// Opens a driver connection from a URL.
 pub type Opener = fn(&str) -> Result<Box<dyn Backend>>;
@@ -115,7 +118,7 @@ impl Connection {
         self.backend.is_healthy()
     }
 
-    fn finish<T>(&self, sql: &str, params: &[Value], start: Instant, res: &Result<T>) {
+    fn finish<T>(&self, sql: &str, params: &dyn Params, start: Instant, res: &Result<T>) {
         self.statements.set(self.statements.get() + 1);
         let elapsed = start.elapsed();
         match res {
@@ -133,7 +136,7 @@ impl Connection {
     }
 
     /// Runs a statement whose SQL is already in the dialect's syntax.
-    pub fn execute_prepared(&self, sql: &str, params: &[Value]) -> Result<u64> {
+    pub fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64> {
         let start = Instant::now();
         let res = self.backend.execute(sql, params);
         self.finish(sql, params, start, &res);
@@ -142,7 +145,7 @@ impl Connection {
 
     /// Runs an INSERT whose SQL is already in the dialect's syntax and
     /// returns the generated key, if any.
-    pub fn insert_prepared(&self, sql: &str, params: &[Value]) -> Result<Option<i64>> {
+    pub fn insert_prepared(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
         let start = Instant::now();
         let res = self.backend.insert(sql, params);
         self.finish(sql, params, start, &res);
@@ -154,10 +157,25 @@ impl Connection {
     pub fn query_prepared<'a>(
         &'a self,
         sql: &str,
-        params: &[Value],
+        params: &dyn Params,
     ) -> Result<Box<dyn RowStream + 'a>> {
         let start = Instant::now();
         let res = self.backend.query(sql, params);
+        self.finish(sql, params, start, &res);
+        res
+    }
+
+    /// Runs a query whose SQL is already in the dialect's syntax and calls
+    /// `f` with each row until it returns `false`. The time logged includes
+    /// `f`.
+    pub fn query_each_prepared(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        f: &mut RowCallback<'_>,
+    ) -> Result<()> {
+        let start = Instant::now();
+        let res = self.backend.query_each(sql, params, f);
         self.finish(sql, params, start, &res);
         res
     }
@@ -166,7 +184,7 @@ impl Connection {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         let start = Instant::now();
         let res = self.backend.execute_batch(sql);
-        self.finish(sql, &[], start, &res);
+        self.finish(sql, NO_PARAMS, start, &res);
         res
     }
 
@@ -210,23 +228,45 @@ impl Connection {
         self.query_all(&sql, &params)
     }
 
-    /// Runs a query in the dialect's syntax and decodes every row as `T`.
-    pub fn query_all<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Vec<T>> {
-        let mut stream = self.query_prepared(sql, params)?;
+    /// Runs a query in the dialect's syntax and decodes every row with `f`.
+    pub fn query_map<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        mut f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
         let mut out = Vec::new();
-        while let Some(row) = stream.next_row()? {
-            out.push(T::from_row(row)?);
-        }
+        self.query_each_prepared(sql, params, &mut |row| {
+            out.push(f(row)?);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// Runs a query in the dialect's syntax and decodes every row as `T`.
+    pub fn query_all<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Vec<T>> {
+        self.query_map(sql, params, T::from_row)
+    }
+
+    /// Runs a query in the dialect's syntax and decodes its first row with
+    /// `f`; the other rows are not read.
+    pub fn query_first_map<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        mut f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut out = None;
+        self.query_each_prepared(sql, params, &mut |row| {
+            out = Some(f(row)?);
+            Ok(false)
+        })?;
         Ok(out)
     }
 
     /// Runs a query in the dialect's syntax and decodes its first row.
-    pub fn query_first<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Option<T>> {
-        let mut stream = self.query_prepared(sql, params)?;
-        match stream.next_row()? {
-            Some(row) => T::from_row(row).map(Some),
-            None => Ok(None),
-        }
+    pub fn query_first<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Option<T>> {
+        self.query_first_map(sql, params, T::from_row)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Saving records: the doc's Mixin, as methods every model gets.
 
+use crate::backend::Params;
 use crate::cond::Assignment;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
@@ -7,16 +8,67 @@ use crate::expr::Expr;
 use crate::model::{Column, Model, Snapshot};
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
-use crate::value::{ToValue, Value};
+use crate::value::{ToValue, Value, ValueRef};
 
-const SQL_INSERT: u8 = 10;
-const SQL_INSERT_WITH_KEY: u8 = 11;
-const SQL_UPDATE_ALL: u8 = 12;
-const SQL_DELETE: u8 = 13;
-const SQL_UPSERT: u8 = 14;
+use crate::sql::kind::{
+    DELETE as SQL_DELETE, INSERT as SQL_INSERT, INSERT_WITH_KEY as SQL_INSERT_WITH_KEY,
+    UPDATE_ALL as SQL_UPDATE_ALL, UPSERT as SQL_UPSERT,
+};
 
 fn key_name<M: Model>() -> &'static str {
     M::COLUMNS[M::KEY_INDEX].name
+}
+
+/// Which columns of a record are bound.
+#[derive(Clone, Copy)]
+enum Cols<'a> {
+    All,
+    AllButKey,
+    List(&'a [usize]),
+}
+
+impl Cols<'_> {
+    fn len<M: Model>(self) -> usize {
+        match self {
+            Cols::All => M::COLUMNS.len(),
+            Cols::AllButKey => M::COLUMNS.len() - 1,
+            Cols::List(l) => l.len(),
+        }
+    }
+
+    fn index<M: Model>(self, i: usize) -> usize {
+        match self {
+            Cols::All => i,
+            Cols::AllButKey if i >= M::KEY_INDEX => i + 1,
+            Cols::AllButKey => i,
+            Cols::List(l) => l[i],
+        }
+    }
+}
+
+/// Records' fields as statement parameters, read in place: row after row,
+/// the chosen columns, then the key if `then_key`.
+struct RecordParams<'a, M> {
+    records: &'a [&'a M],
+    cols: Cols<'a>,
+    then_key: bool,
+}
+
+impl<M: Model> Params for RecordParams<'_, M> {
+    fn len(&self) -> usize {
+        self.records.len() * (self.cols.len::<M>() + usize::from(self.then_key))
+    }
+
+    fn get(&self, idx: usize) -> ValueRef<'_> {
+        let per_row = self.cols.len::<M>() + usize::from(self.then_key);
+        let (row, i) = (idx / per_row, idx % per_row);
+        let column = if i < self.cols.len::<M>() {
+            self.cols.index::<M>(i)
+        } else {
+            M::KEY_INDEX
+        };
+        self.records[row].column_ref(column)
+    }
 }
 
 /// Whether the INSERT of `rec` leaves the key to the database.
@@ -69,9 +121,15 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
         }
         Ok(b.sql)
     })?;
-    let params: Vec<Value> = insert_columns::<M>(!generated)
-        .map(|(i, _)| rec.column_value(i))
-        .collect();
+    let params = RecordParams {
+        records: &[&*rec],
+        cols: if generated {
+            Cols::AllButKey
+        } else {
+            Cols::All
+        },
+        then_key: false,
+    };
     let key = conn.insert_prepared(&sql, &params)?;
     if generated {
         let key = key.ok_or_else(|| {
@@ -85,18 +143,18 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     Ok(())
 }
 
-fn update_columns<M: Model>(conn: &Connection, rec: &M, columns: &[usize]) -> Result<()> {
+fn update_columns<M: Model>(conn: &Connection, rec: &M, cols: Cols<'_>) -> Result<()> {
     let dialect = conn.dialect();
-    let render = |cols: &mut dyn Iterator<Item = usize>| {
+    let render = || {
         let mut b = SqlBuilder::new(dialect);
         b.push("UPDATE ");
         b.ident(M::TABLE);
         b.push(" SET ");
-        for (n, i) in cols.enumerate() {
+        for n in 0..cols.len::<M>() {
             if n > 0 {
                 b.push(", ");
             }
-            b.ident(M::COLUMNS[i].name);
+            b.ident(M::COLUMNS[cols.index::<M>(n)].name);
             b.push(" = ");
             b.param(Value::Null);
         }
@@ -106,16 +164,15 @@ fn update_columns<M: Model>(conn: &Connection, rec: &M, columns: &[usize]) -> Re
         b.param(Value::Null);
         b.sql
     };
-    let all_columns = columns.len() == M::COLUMNS.len() - 1;
-    let sql = if all_columns {
-        M::sql_cache().get_or_build(SQL_UPDATE_ALL, dialect, || {
-            Ok(render(&mut columns.iter().copied()))
-        })?
-    } else {
-        render(&mut columns.iter().copied()).into()
+    let sql = match cols {
+        Cols::AllButKey => M::sql_cache().get_or_build(SQL_UPDATE_ALL, dialect, || Ok(render()))?,
+        _ => render().into(),
     };
-    let mut params: Vec<Value> = columns.iter().map(|&i| rec.column_value(i)).collect();
-    params.push(rec.key().to_value());
+    let params = RecordParams {
+        records: &[rec],
+        cols,
+        then_key: true,
+    };
     if conn.execute_prepared(&sql, &params)? == 0 {
         return Err(Error::NotFound {
             table: M::TABLE.to_owned(),
@@ -125,19 +182,17 @@ fn update_columns<M: Model>(conn: &Connection, rec: &M, columns: &[usize]) -> Re
 }
 
 fn update<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
-    let changed = match rec.snapshot().and_then(|s| s.changed(rec)) {
-        Some(changed) => changed
-            .into_iter()
-            .filter(|&i| i != M::KEY_INDEX)
-            .collect::<Vec<_>>(),
-        None => (0..M::COLUMNS.len())
-            .filter(|&i| i != M::KEY_INDEX)
-            .collect(),
-    };
-    if changed.is_empty() {
-        return Ok(());
+    match rec.snapshot().and_then(|s| s.changed(rec)) {
+        Some(changed) => {
+            let changed: Vec<usize> = changed.into_iter().filter(|&i| i != M::KEY_INDEX).collect();
+            if changed.is_empty() {
+                return Ok(());
+            }
+            update_columns(conn, rec, Cols::List(&changed))
+        }
+        None if M::COLUMNS.len() == 1 => Ok(()),
+        None => update_columns(conn, rec, Cols::AllButKey),
     }
-    update_columns(conn, rec, &changed)
 }
 
 fn upsert<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
@@ -150,7 +205,11 @@ fn upsert<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
         dialect.upsert_clause(key_name::<M>(), &others, &mut b.sql);
         Ok(b.sql)
     })?;
-    let params: Vec<Value> = (0..M::COLUMNS.len()).map(|i| rec.column_value(i)).collect();
+    let params = RecordParams {
+        records: &[rec],
+        cols: Cols::All,
+        then_key: false,
+    };
     conn.execute_prepared(&sql, &params)?;
     Ok(())
 }
@@ -316,14 +375,17 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
             for chunk in group.chunks(per_stmt) {
                 let mut b = SqlBuilder::new(tx.dialect());
                 insert_head::<M>(&mut b, with_key);
-                let mut params = Vec::with_capacity(chunk.len() * ncols);
-                for (n, rec) in chunk.iter().enumerate() {
+                for n in 0..chunk.len() {
                     if n > 0 {
                         b.push(", ");
                     }
                     value_tuple(&mut b, ncols);
-                    params.extend(insert_columns::<M>(with_key).map(|(i, _)| rec.column_value(i)));
                 }
+                let params = RecordParams {
+                    records: chunk,
+                    cols: if with_key { Cols::All } else { Cols::AllButKey },
+                    then_key: false,
+                };
                 total += tx.execute_prepared(&b.sql, &params)?;
             }
         }

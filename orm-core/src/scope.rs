@@ -135,9 +135,7 @@ enum Selection<'a> {
     Raw(&'a str),
 }
 
-// Statement kinds cached per model and dialect.
-const SQL_SELECT: u8 = 0;
-const SQL_FIND: u8 = 1;
+use crate::sql::kind::{FIND as SQL_FIND, SELECT as SQL_SELECT};
 
 impl<M: Model> Scope<M> {
     fn base() -> BaseTable {
@@ -161,7 +159,7 @@ impl<M: Model> Scope<M> {
     }
 
     /// `SELECT <columns> FROM <table>`, cached per dialect.
-    fn select_head(dialect: &dyn Dialect) -> Result<std::sync::Arc<str>> {
+    fn select_head(dialect: &dyn Dialect) -> Result<std::borrow::Cow<'static, str>> {
         M::sql_cache().get_or_build(SQL_SELECT, dialect, || {
             let mut b = SqlBuilder::new(dialect);
             b.push("SELECT ");
@@ -272,7 +270,7 @@ impl<M: Model> Scope<M> {
                 dialect.limit_offset(Some(1), None, &mut b.sql);
                 Ok(b.sql)
             })?;
-            conn.query_first::<M>(&sql, std::slice::from_ref(&key))?
+            conn.query_first::<M>(&sql, &[key])?
         } else {
             let mut scoped = self.clone();
             scoped.conds.push(Self::key_cond(key));
@@ -288,18 +286,15 @@ impl<M: Model> Scope<M> {
         let dialect = conn.dialect();
         if self.is_plain() {
             let sql = Self::select_head(dialect)?;
-            return conn.query_all(&sql, &[]);
+            return conn.query_all(&sql, crate::connection::NO_PARAMS);
         }
         let (sql, params) = self.render_select(dialect, Selection::Model, None)?;
         conn.query_all(&sql, &params)
     }
 
     fn scalar<T: FromValue>(&self, conn: &Connection, sql: &str, params: &[Value]) -> Result<T> {
-        let mut stream = conn.query_prepared(sql, params)?;
-        let row = stream
-            .next_row()?
-            .ok_or_else(|| Error::invalid("aggregate query returned no row"))?;
-        decode(row, 0, M::TABLE, "count")
+        conn.query_first_map(sql, &params, |row| decode(row, 0, M::TABLE, "count"))?
+            .ok_or_else(|| Error::invalid("aggregate query returned no row"))
     }
 
     pub(crate) fn run_count_expr(&self, conn: &Connection, expr: &str) -> Result<i64> {
@@ -324,8 +319,7 @@ impl<M: Model> Scope<M> {
 
     pub(crate) fn run_exists(&self, conn: &Connection) -> Result<bool> {
         let (sql, params) = self.render_select(conn.dialect(), Selection::Raw("1"), Some(1))?;
-        let mut stream = conn.query_prepared(&sql, &params)?;
-        Ok(stream.next_row()?.is_some())
+        Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
     }
 
     pub(crate) fn run_pluck<P: PluckColumns<M>>(
@@ -335,12 +329,7 @@ impl<M: Model> Scope<M> {
     ) -> Result<Vec<P::Output>> {
         let exprs = columns.exprs();
         let (sql, params) = self.render_select(conn.dialect(), Selection::Exprs(&exprs), None)?;
-        let mut stream = conn.query_prepared(&sql, &params)?;
-        let mut out = Vec::new();
-        while let Some(row) = stream.next_row()? {
-            out.push(columns.decode_row(row)?);
-        }
-        Ok(out)
+        conn.query_map(&sql, &params, |row| columns.decode_row(row))
     }
 
     pub(crate) fn run_pluck_expr<V: FromValue>(
@@ -350,12 +339,7 @@ impl<M: Model> Scope<M> {
     ) -> Result<Vec<V>> {
         let exprs = [expr];
         let (sql, params) = self.render_select(conn.dialect(), Selection::Exprs(&exprs), None)?;
-        let mut stream = conn.query_prepared(&sql, &params)?;
-        let mut out = Vec::new();
-        while let Some(row) = stream.next_row()? {
-            out.push(decode(row, 0, M::TABLE, "expression")?);
-        }
-        Ok(out)
+        conn.query_map(&sql, &params, |row| decode(row, 0, M::TABLE, "expression"))
     }
 
     /// WHERE clause for UPDATE / DELETE. A scope with order, limit or offset

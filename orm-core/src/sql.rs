@@ -1,6 +1,7 @@
 //! Rendering SQL text and its parameters for one dialect.
 
-use std::sync::{Arc, RwLock};
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use crate::cond::{Cond, Op, Order, OrderTarget};
 use crate::dialect::Dialect;
@@ -396,42 +397,71 @@ pub(crate) fn is_column_path(s: &str) -> bool {
     }
 }
 
+/// Statement kinds of a [`SqlCache`].
+pub(crate) mod kind {
+    pub const SELECT: u8 = 0;
+    pub const FIND: u8 = 1;
+    pub const INSERT: u8 = 2;
+    pub const INSERT_WITH_KEY: u8 = 3;
+    pub const UPDATE_ALL: u8 = 4;
+    pub const DELETE: u8 = 5;
+    pub const UPSERT: u8 = 6;
+}
+
+const KINDS: usize = 8;
+const DIALECT_SLOTS: usize = 4;
+
+type Slot = OnceLock<(&'static str, Box<str>)>;
+
 /// A per-model cache of SQL text that depends only on the model and the
 /// dialect (find by key, insert, update by key, delete by key, column list),
-/// so that it is rendered once per process.
-#[derive(Debug, Default)]
+/// so that it is rendered once per process. Reads take no lock.
+#[derive(Debug)]
 pub struct SqlCache {
-    entries: RwLock<Vec<(u8, &'static str, Arc<str>)>>,
+    slots: [[Slot; DIALECT_SLOTS]; KINDS],
+}
+
+impl Default for SqlCache {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl SqlCache {
     /// An empty cache, usable in a `static`.
     pub const fn new() -> Self {
         SqlCache {
-            entries: RwLock::new(Vec::new()),
+            slots: [const { [const { OnceLock::new() }; DIALECT_SLOTS] }; KINDS],
         }
     }
 
-    /// The SQL of `kind` for `dialect`, rendered by `build` the first time.
+    /// The SQL of statement `kind` for `dialect`, rendered by `build` the
+    /// first time. (A process using more dialects than the cache has slots
+    /// renders the extra ones each time.)
     pub fn get_or_build(
-        &self,
+        &'static self,
         kind: u8,
         dialect: &dyn Dialect,
         build: impl FnOnce() -> Result<String>,
-    ) -> Result<Arc<str>> {
+    ) -> Result<Cow<'static, str>> {
         let name = dialect.name();
-        if let Ok(entries) = self.entries.read() {
-            if let Some((_, _, sql)) = entries.iter().find(|(k, d, _)| *k == kind && *d == name) {
-                return Ok(Arc::clone(sql));
+        let row = &self.slots[usize::from(kind) % KINDS];
+        for slot in row {
+            match slot.get() {
+                Some((d, sql)) if *d == name => return Ok(Cow::Borrowed(sql)),
+                Some(_) => {}
+                None => break,
             }
         }
-        let sql: Arc<str> = build()?.into();
-        if let Ok(mut entries) = self.entries.write() {
-            if !entries.iter().any(|(k, d, _)| *k == kind && *d == name) {
-                entries.push((kind, name, Arc::clone(&sql)));
+        let mut fresh = Some(build()?);
+        for slot in row {
+            let (d, sql) =
+                slot.get_or_init(|| (name, fresh.take().unwrap_or_default().into_boxed_str()));
+            if *d == name {
+                return Ok(Cow::Borrowed(sql));
             }
         }
-        Ok(sql)
+        Ok(Cow::Owned(fresh.unwrap_or_default()))
     }
 }
 

@@ -169,6 +169,8 @@ pub trait ColumnType: ToValue + FromValue {
     const NULLABLE: bool = false;
     /// The Rust type's name, for decode errors.
     const RUST_NAME: &'static str;
+    /// The value, borrowed: binding a model's field copies nothing.
+    fn as_value_ref(&self) -> ValueRef<'_>;
 }
 
 impl<T: ToValue + ?Sized> ToValue for &T {
@@ -217,6 +219,10 @@ impl<T: ColumnType> ColumnType for Option<T> {
     const SQL_TYPE: SqlType = T::SQL_TYPE;
     const NULLABLE: bool = true;
     const RUST_NAME: &'static str = T::RUST_NAME;
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        self.as_ref()
+            .map_or(ValueRef::Null, ColumnType::as_value_ref)
+    }
 }
 
 impl FromValue for Value {
@@ -247,6 +253,9 @@ macro_rules! int_type {
         impl ColumnType for $t {
             const SQL_TYPE: SqlType = SqlType::$sql;
             const RUST_NAME: &'static str = stringify!($t);
+            fn as_value_ref(&self) -> ValueRef<'_> {
+                ValueRef::Int(i64::from(*self))
+            }
         }
         impl From<$t> for Value {
             fn from(v: $t) -> Value {
@@ -281,6 +290,9 @@ macro_rules! float_type {
         impl ColumnType for $t {
             const SQL_TYPE: SqlType = SqlType::$sql;
             const RUST_NAME: &'static str = stringify!($t);
+            fn as_value_ref(&self) -> ValueRef<'_> {
+                ValueRef::Float(f64::from(*self))
+            }
         }
         impl From<$t> for Value {
             fn from(v: $t) -> Value {
@@ -314,6 +326,9 @@ impl FromValue for bool {
 impl ColumnType for bool {
     const SQL_TYPE: SqlType = SqlType::Bool;
     const RUST_NAME: &'static str = "bool";
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Bool(*self)
+    }
 }
 
 impl ToValue for String {
@@ -333,6 +348,9 @@ impl FromValue for String {
 impl ColumnType for String {
     const SQL_TYPE: SqlType = SqlType::Text;
     const RUST_NAME: &'static str = "String";
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Text(self)
+    }
 }
 
 impl ToValue for Vec<u8> {
@@ -353,6 +371,9 @@ impl FromValue for Vec<u8> {
 impl ColumnType for Vec<u8> {
     const SQL_TYPE: SqlType = SqlType::Blob;
     const RUST_NAME: &'static str = "Vec<u8>";
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Blob(self)
+    }
 }
 
 impl From<bool> for Value {

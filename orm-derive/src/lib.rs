@@ -28,7 +28,5 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn scopes(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(input as syn::ItemImpl);
-    scopes::expand(args.into(), item)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    scopes::expand(args.into(), item).into()
 }

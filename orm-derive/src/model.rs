@@ -34,7 +34,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         let ty = f.ty;
         let (name, field) = (&f.column, f.ident.to_string());
         let pk = f.ident == key_ident;
-        let (unique, index) = (f.unique, f.index);
+        let (unique, index) = (f.attrs.unique.is_some(), f.attrs.index.is_some());
         let generated = if pk {
             quote_spanned!(ty.span()=> <#ty as #krate::KeyType>::GENERATED)
         } else {
@@ -56,15 +56,22 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         }
     });
 
+    // Every use of a field's type is spanned by the type, so that errors
+    // point at the field (see `assert_types` for unsupported types).
     let decode_fields = cont.fields.iter().map(|f| {
-        let fid = f.ident;
+        let (fid, ty) = (f.ident, f.ty);
         match f.role {
             Role::Column => {
                 let i = cont.columns().position(|c| c.ident == fid).expect("column");
                 let name = &f.column;
-                quote!(#fid: #krate::decode(row, #i, #table, #name)?)
+                let decode = quote_spanned!(ty.span()=> #krate::decode::<#ty>);
+                quote!(#fid: #decode(row, #i, #table, #name)?)
             }
-            Role::Skipped | Role::Snapshot => quote!(#fid: ::core::default::Default::default()),
+            Role::Skipped | Role::Snapshot => {
+                let default =
+                    quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default);
+                quote!(#fid: #default())
+            }
         }
     });
     let capture = cont.snapshot().map(|s| {
@@ -83,15 +90,27 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         }
     });
 
-    let value_arms = cont.columns().enumerate().map(|(i, f)| {
-        let fid = f.ident;
-        quote!(#i => #krate::ToValue::to_value(&self.#fid),)
+    let ref_arms = cont.columns().enumerate().map(|(i, f)| {
+        let (fid, ty) = (f.ident, f.ty);
+        let as_ref = quote_spanned!(ty.span()=> <#ty as #krate::ColumnType>::as_value_ref);
+        quote!(#i => #as_ref(&self.#fid),)
     });
     let set_arms = cont.columns().enumerate().map(|(i, f)| {
-        let fid = f.ident;
+        let (fid, ty) = (f.ident, f.ty);
         let name = &f.column;
-        quote!(#i => self.#fid = #krate::model::value_into(value, #table, #name)?,)
+        let value_into = quote_spanned!(ty.span()=> #krate::model::value_into::<#ty>);
+        quote!(#i => self.#fid = #value_into(value, #table, #name)?,)
     });
+    // The `ColumnType` bound of every column, restated at the start of each
+    // body that converts columns: rustc then reports an unsupported type once
+    // per body with the `ColumnType` message, drops the `FromValue` errors
+    // it implies, and merges the identical reports.
+    let assert_types = cont.columns().map(|f| {
+        let ty = f.ty;
+        quote_spanned!(ty.span()=> let _ = #krate::model::column_def::<#ty>;)
+    });
+    let assert_types = quote!(#(#assert_types)*);
+    let key_type = quote_spanned!(key_ty.span()=> <#key_ty as #krate::KeyType>);
 
     let mapper_doc = format!(
         "Mapper of [`{ident}`] (table `{table}`): starts scopes (`{mapper}::all()`, \
@@ -130,6 +149,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
 
         impl #krate::FromRow for #ident {
             fn from_row(row: &dyn #krate::Row) -> #krate::Result<Self> {
+                #assert_types
                 #[allow(unused_mut)]
                 let mut rec = #ident { #(#decode_fields,)* };
                 #capture
@@ -144,14 +164,16 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             const COLUMNS: &'static [#krate::ColumnDef] = &[#(#column_defs),*];
             const KEY_INDEX: usize = #key_index;
 
-            fn column_value(&self, idx: usize) -> #krate::Value {
+            fn column_ref(&self, idx: usize) -> #krate::ValueRef<'_> {
+                #assert_types
                 match idx {
-                    #(#value_arms)*
-                    _ => #krate::Value::Null,
+                    #(#ref_arms)*
+                    _ => #krate::ValueRef::Null,
                 }
             }
 
             fn set_column(&mut self, idx: usize, value: &#krate::Value) -> #krate::Result<()> {
+                #assert_types
                 match idx {
                     #(#set_arms)*
                     _ => return ::core::result::Result::Err(#krate::model::no_such_column(#table, idx)),
@@ -164,11 +186,11 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             }
 
             fn key_unset(&self) -> bool {
-                <#key_ty as #krate::KeyType>::is_unset(&self.#key_ident)
+                #key_type::is_unset(&self.#key_ident)
             }
 
             fn set_generated_key(&mut self, key: i64) -> #krate::Result<()> {
-                self.#key_ident = <#key_ty as #krate::KeyType>::from_generated(key)?;
+                self.#key_ident = #key_type::from_generated(key)?;
                 ::core::result::Result::Ok(())
             }
 

@@ -7,8 +7,19 @@ use syn::{FnArg, ImplItem, ItemImpl, Pat, ReturnType, Type};
 
 use crate::internals::case;
 
-pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
-    let mapper = mapper_name(args, &item)?;
+/// The impl block, with the starters; on an error, the block is kept so that
+/// only the error is reported, not every use of its scopes too.
+pub fn expand(args: TokenStream, item: ItemImpl) -> TokenStream {
+    match mapper_name(args, &item) {
+        Ok(mapper) => generate(&mapper, &item),
+        Err(e) => {
+            let e = e.into_compile_error();
+            quote!(#item #e)
+        }
+    }
+}
+
+fn generate(mapper: &syn::Ident, item: &ItemImpl) -> TokenStream {
     let self_ty = &item.self_ty;
     let mut starters = Vec::new();
     for it in &item.items {
@@ -51,13 +62,13 @@ pub fn expand(args: TokenStream, item: ItemImpl) -> syn::Result<TokenStream> {
             }
         });
     }
-    Ok(quote! {
+    quote! {
         #item
 
         impl #mapper {
             #(#starters)*
         }
-    })
+    }
 }
 
 fn is_self(ty: &Type) -> bool {
@@ -88,7 +99,7 @@ fn mapper_name(args: TokenStream, item: &ItemImpl) -> syn::Result<syn::Ident> {
     let Type::Path(p) = &*item.self_ty else {
         return Err(syn::Error::new_spanned(
             &item.self_ty,
-            "#[scopes] goes on `impl SomethingScope`",
+            "#[orm::scopes] goes on a scope type, as in `impl UserScope`",
         ));
     };
     let last = p.path.segments.last().expect("a path has a segment");
@@ -99,7 +110,10 @@ fn mapper_name(args: TokenStream, item: &ItemImpl) -> syn::Result<syn::Ident> {
         .ok_or_else(|| {
             syn::Error::new_spanned(
                 &last.ident,
-                "cannot tell the mapper from this type's name; write #[scopes(mapper = Users)]",
+                format!(
+                    "cannot tell the mapper from `{name}`, whose name does not end in `Scope` \
+                     (as in `impl UserScope`); name the mapper: #[orm::scopes(mapper = Users)]"
+                ),
             )
         })?;
     Ok(syn::Ident::new(

@@ -69,6 +69,9 @@ impl FromValue for NaiveDate {
 impl ColumnType for NaiveDate {
     const SQL_TYPE: SqlType = SqlType::Date;
     const RUST_NAME: &'static str = "NaiveDate";
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Date(*self)
+    }
 }
 
 impl ToValue for NaiveDateTime {
@@ -90,6 +93,9 @@ impl FromValue for NaiveDateTime {
 impl ColumnType for NaiveDateTime {
     const SQL_TYPE: SqlType = SqlType::DateTime;
     const RUST_NAME: &'static str = "NaiveDateTime";
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::DateTime(*self)
+    }
 }
 
 impl ToValue for DateTime<Utc> {
@@ -111,6 +117,9 @@ impl FromValue for DateTime<Utc> {
 impl ColumnType for DateTime<Utc> {
     const SQL_TYPE: SqlType = SqlType::Timestamp;
     const RUST_NAME: &'static str = "DateTime<Utc>";
+    fn as_value_ref(&self) -> ValueRef<'_> {
+        ValueRef::Timestamp(*self)
+    }
 }
 
 impl From<NaiveDate> for Value {

@@ -1,5 +1,7 @@
 //! The struct as the generators see it.
 
+use proc_macro2::Span;
+
 use super::attr;
 use super::case;
 use super::ctxt::Ctxt;
@@ -18,12 +20,12 @@ pub enum Role {
 pub struct Field<'a> {
     pub ident: &'a syn::Ident,
     pub ty: &'a syn::Type,
-    pub original: &'a syn::Field,
     pub role: Role,
     pub column: String,
-    pub primary_key: bool,
-    pub unique: bool,
-    pub index: bool,
+    /// Where the column name comes from: the `column = "..."` literal, or
+    /// the field's name.
+    pub column_span: Span,
+    pub attrs: attr::Field,
 }
 
 pub struct Container<'a> {
@@ -32,6 +34,8 @@ pub struct Container<'a> {
     pub original: &'a syn::DeriveInput,
     pub table: String,
     pub mapper: syn::Ident,
+    /// Whether `mapper` was derived from the table name.
+    pub mapper_is_default: bool,
     pub scope: syn::Ident,
     pub krate: syn::Path,
     pub fields: Vec<Field<'a>>,
@@ -47,6 +51,12 @@ fn unraw(ident: &syn::Ident) -> String {
     s.strip_prefix("r#").map_or(s.clone(), str::to_owned)
 }
 
+fn needs_named_fields(ident: &syn::Ident) -> String {
+    format!(
+        "#[derive(Model)] needs named fields, one per column: `struct {ident} {{ id: i64, .. }}`"
+    )
+}
+
 impl<'a> Container<'a> {
     pub fn from_ast(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<Self> {
         let attrs = attr::Container::from_ast(cx, input);
@@ -55,10 +65,31 @@ impl<'a> Container<'a> {
                 fields: syn::Fields::Named(named),
                 ..
             }) => named,
-            _ => {
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Unnamed(unnamed),
+                ..
+            }) => {
+                cx.error_spanned_by(unnamed, needs_named_fields(&input.ident));
+                return None;
+            }
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Unit,
+                ..
+            }) => {
+                cx.error_spanned_by(&input.ident, needs_named_fields(&input.ident));
+                return None;
+            }
+            syn::Data::Enum(e) => {
                 cx.error_spanned_by(
-                    &input.ident,
-                    "#[derive(Model)] needs a struct with named fields",
+                    e.enum_token,
+                    "#[derive(Model)] does not support enums; a model is a struct with named fields",
+                );
+                return None;
+            }
+            syn::Data::Union(u) => {
+                cx.error_spanned_by(
+                    u.union_token,
+                    "#[derive(Model)] does not support unions; a model is a struct with named fields",
                 );
                 return None;
             }
@@ -69,31 +100,53 @@ impl<'a> Container<'a> {
             .map(|f| {
                 let a = attr::Field::from_ast(cx, f);
                 let ident = f.ident.as_ref().expect("named field");
-                let role = if a.skip {
+                let role = if a.skip.is_some() {
                     Role::Skipped
                 } else if is_snapshot(&f.ty) {
                     Role::Snapshot
                 } else {
                     Role::Column
                 };
+                let (column, column_span) = match &a.column {
+                    Some(lit) => (lit.value(), lit.span()),
+                    None => (unraw(ident), ident.span()),
+                };
                 Field {
                     ident,
                     ty: &f.ty,
-                    original: f,
                     role,
-                    column: a.column.unwrap_or_else(|| unraw(ident)),
-                    primary_key: a.primary_key.is_set(),
-                    unique: a.unique,
-                    index: a.index,
+                    column,
+                    column_span,
+                    attrs: a,
                 }
             })
             .collect();
-        let table = attrs
-            .table
-            .unwrap_or_else(|| case::table_name(&input.ident.to_string()));
-        let mapper = attrs
-            .mapper
-            .unwrap_or_else(|| syn::Ident::new(&case::camel_case(&table), input.ident.span()));
+        let table = attrs.table.as_ref().map_or_else(
+            || case::table_name(&unraw(&input.ident)),
+            syn::LitStr::value,
+        );
+        let mapper_is_default = attrs.mapper.is_none();
+        let mapper = match attrs.mapper {
+            Some(mapper) => mapper,
+            None => {
+                let name = case::camel_case(&table);
+                match syn::parse_str::<syn::Ident>(&name) {
+                    Ok(_) => syn::Ident::new(&name, input.ident.span()),
+                    Err(_) => {
+                        let msg = format!(
+                            "cannot name the mapper after table `{table}` (`{name}` is not a Rust identifier); \
+                             name it with #[db(mapper = \"...\")]"
+                        );
+                        match &attrs.table {
+                            Some(lit) => cx.error_spanned_by(lit, msg),
+                            None => cx.error_spanned_by(&input.ident, msg),
+                        }
+                        // Carry on to report the other errors too.
+                        quote::format_ident!("{}Mapper", input.ident)
+                    }
+                }
+            }
+        };
         let scope = attrs
             .scope
             .unwrap_or_else(|| quote::format_ident!("{}Scope", input.ident));
@@ -104,6 +157,7 @@ impl<'a> Container<'a> {
             original: input,
             table,
             mapper,
+            mapper_is_default,
             scope,
             krate,
             fields,
@@ -118,7 +172,10 @@ impl<'a> Container<'a> {
     /// The primary key field and its index among the columns. `check` has
     /// made sure there is exactly one.
     pub fn key(&self) -> Option<(usize, &Field<'a>)> {
-        let explicit = self.columns().enumerate().find(|(_, f)| f.primary_key);
+        let explicit = self
+            .columns()
+            .enumerate()
+            .find(|(_, f)| f.attrs.primary_key.is_some());
         explicit.or_else(|| self.columns().enumerate().find(|(_, f)| f.ident == "id"))
     }
 

@@ -1,13 +1,14 @@
 //! The `#[db(...)]` attributes of a struct and of its fields.
 
+use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, LitStr, Meta};
 
 use super::ctxt::Ctxt;
 
-/// An attribute value that remembers where it was written.
-pub struct Attr<T> {
-    pub value: Option<(T, proc_macro2::Span)>,
+/// An attribute value while parsing: reports a second occurrence.
+struct Attr<T> {
+    value: Option<T>,
     name: &'static str,
 }
 
@@ -20,65 +21,88 @@ impl<T> Attr<T> {
         if self.value.is_some() {
             cx.error_spanned_by(tokens, format!("duplicate #[db({})] attribute", self.name));
         } else {
-            self.value = Some((value, tokens.span()));
+            self.value = Some(value);
         }
     }
 
-    pub fn get(self) -> Option<T> {
-        self.value.map(|(v, _)| v)
-    }
-
-    pub fn is_set(&self) -> bool {
-        self.value.is_some()
-    }
-
-    pub fn span(&self) -> Option<proc_macro2::Span> {
-        self.value.as_ref().map(|(_, s)| *s)
+    fn get(self) -> Option<T> {
+        self.value
     }
 }
 
 /// `#[db(...)]` on the struct.
 pub struct Container {
-    pub table: Option<String>,
+    /// `table = "..."`, with the span of the literal.
+    pub table: Option<LitStr>,
+    /// `mapper = "..."`, spanned by the literal.
     pub mapper: Option<syn::Ident>,
+    /// `scope = "..."`, spanned by the literal.
     pub scope: Option<syn::Ident>,
     pub krate: Option<syn::Path>,
 }
 
-/// `#[db(...)]` on a field.
+/// `#[db(...)]` on a field. Flags hold the span of their keyword.
 pub struct Field {
-    pub column: Option<String>,
-    pub skip: bool,
-    pub primary_key: Attr<()>,
-    pub unique: bool,
-    pub index: bool,
+    /// `column = "..."`, with the span of the literal.
+    pub column: Option<LitStr>,
+    pub skip: Option<Span>,
+    pub primary_key: Option<Span>,
+    pub unique: Option<Span>,
+    pub index: Option<Span>,
 }
 
-fn is_sql_identifier(s: &str) -> bool {
-    !s.is_empty() && !s.contains('\0') && s.len() <= 63
+/// Why `s` cannot be a table or column name, if it cannot.
+fn sql_name_problem(s: &str) -> Option<&'static str> {
+    if s.is_empty() {
+        Some("must not be empty")
+    } else if s.contains('\0') {
+        Some("must not contain a NUL character")
+    } else if s.len() > 63 {
+        Some("must be at most 63 bytes long")
+    } else {
+        None
+    }
 }
 
+/// The `= "..."` of `key = "..."`. The whole value is consumed even when it is
+/// not a string, so that one mistake gives one error.
 fn string_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>, what: &str) -> Option<LitStr> {
-    match meta.value().and_then(|v| v.parse::<LitStr>()) {
-        Ok(lit) => {
-            if is_sql_identifier(&lit.value()) {
-                Some(lit)
-            } else {
-                cx.error_spanned_by(
-                    &lit,
-                    format!("{what} must be a non-empty name of at most 63 characters"),
-                );
-                None
-            }
+    let expected = || {
+        format!(
+            "expected {what} as a string: #[db({} = \"...\")]",
+            path_name(meta)
+        )
+    };
+    let value = match meta.value() {
+        Ok(v) => v,
+        Err(e) => {
+            cx.syn_error(syn::Error::new(e.span(), expected()));
+            return None;
+        }
+    };
+    match value.parse::<syn::Expr>() {
+        Ok(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        })) => Some(lit),
+        Ok(other) => {
+            cx.error_spanned_by(other, expected());
+            None
         }
         Err(e) => {
-            cx.syn_error(syn::Error::new(
-                e.span(),
-                format!(
-                    "expected {what} as a string: #[db({} = \"...\")]",
-                    path_name(meta)
-                ),
-            ));
+            cx.syn_error(syn::Error::new(e.span(), expected()));
+            None
+        }
+    }
+}
+
+/// A table or column name.
+fn sql_name_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>, what: &str) -> Option<LitStr> {
+    let lit = string_value(cx, meta, what)?;
+    match sql_name_problem(&lit.value()) {
+        None => Some(lit),
+        Some(problem) => {
+            cx.error_spanned_by(&lit, format!("{what} {problem}"));
             None
         }
     }
@@ -89,7 +113,10 @@ fn ident_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>, what: &str) -> 
     match lit.parse::<syn::Ident>() {
         Ok(id) => Some(id),
         Err(_) => {
-            cx.error_spanned_by(&lit, format!("{what} must be a Rust identifier"));
+            cx.error_spanned_by(
+                &lit,
+                format!("{what} must be a Rust identifier, not {:?}", lit.value()),
+            );
             None
         }
     }
@@ -126,8 +153,8 @@ impl Container {
             }
             let res = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("table") {
-                    if let Some(v) = string_value(cx, &meta, "a table name") {
-                        table.set(cx, &meta.path, v.value());
+                    if let Some(v) = sql_name_value(cx, &meta, "the table name") {
+                        table.set(cx, &meta.path, v);
                     }
                 } else if meta.path.is_ident("mapper") {
                     if let Some(v) = ident_value(cx, &meta, "the mapper name") {
@@ -141,7 +168,10 @@ impl Container {
                     if let Some(v) = string_value(cx, &meta, "the crate path") {
                         match v.parse::<syn::Path>() {
                             Ok(p) => krate.set(cx, &meta.path, p),
-                            Err(_) => cx.error_spanned_by(&v, "expected a path"),
+                            Err(_) => cx.error_spanned_by(
+                                &v,
+                                format!("expected a path such as \"::orm\", not {:?}", v.value()),
+                            ),
                         }
                     }
                 } else {
@@ -169,7 +199,7 @@ impl Container {
     }
 }
 
-/// Consumes `= value` after an unknown key, so that one error is reported.
+/// Consumes `= value` or `(...)` after a key, so that one error is reported.
 fn skip_value(meta: &syn::meta::ParseNestedMeta<'_>) {
     if meta.input.peek(syn::Token![=]) {
         let _ = meta.value().and_then(|v| v.parse::<syn::Expr>());
@@ -190,20 +220,21 @@ impl Field {
                 continue;
             }
             let res = attr.parse_nested_meta(|meta| {
-                let flag = |a: &mut Attr<()>| {
-                    if meta.input.peek(syn::Token![=]) {
+                let flag = |a: &mut Attr<Span>| {
+                    if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
+                        let name = path_name(&meta);
                         cx.error_spanned_by(
                             &meta.path,
-                            format!("#[db({})] takes no value", path_name(&meta)),
+                            format!("#[db({name})] takes no value; write #[db({name})]"),
                         );
                         skip_value(&meta);
                     } else {
-                        a.set(cx, &meta.path, ());
+                        a.set(cx, &meta.path, meta.path.span());
                     }
                 };
                 if meta.path.is_ident("column") {
-                    if let Some(v) = string_value(cx, &meta, "a column name") {
-                        column.set(cx, &meta.path, v.value());
+                    if let Some(v) = sql_name_value(cx, &meta, "the column name") {
+                        column.set(cx, &meta.path, v);
                     }
                 } else if meta.path.is_ident("skip") {
                     flag(&mut skip);
@@ -229,27 +260,29 @@ impl Field {
                 cx.syn_error(e);
             }
         }
-        if skip.is_set() {
+        let field = Field {
+            column: column.get(),
+            skip: skip.get(),
+            primary_key: primary_key.get(),
+            unique: unique.get(),
+            index: index.get(),
+        };
+        if field.skip.is_some() {
+            let column = field.column.as_ref().map(LitStr::span);
             for (other, name) in [
-                (column.span(), "column"),
-                (primary_key.span(), "primary_key"),
-                (unique.span(), "unique"),
-                (index.span(), "index"),
+                (column, "column"),
+                (field.primary_key, "primary_key"),
+                (field.unique, "unique"),
+                (field.index, "index"),
             ] {
                 if let Some(span) = other {
                     cx.syn_error(syn::Error::new(
                         span,
-                        format!("#[db({name})] makes no sense on a #[db(skip)] field"),
+                        format!("#[db({name})] makes no sense on a #[db(skip)] field, which is not a column"),
                     ));
                 }
             }
         }
-        Field {
-            column: column.get(),
-            skip: skip.is_set(),
-            primary_key,
-            unique: unique.is_set(),
-            index: index.is_set(),
-        }
+        field
     }
 }

@@ -9,7 +9,7 @@ pub fn snake_case(s: &str) -> String {
             let prev = i.checked_sub(1).map(|p| chars[p]);
             let next = chars.get(i + 1);
             let boundary = match prev {
-                Some(p) if p == '_' => false,
+                Some('_') => false,
                 Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
                 Some(p) if p.is_uppercase() => next.is_some_and(|n| n.is_lowercase()),
                 _ => false,

@@ -1,6 +1,6 @@
 //! Checks that need the whole struct.
 
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 
 use super::ast::{Container, Role};
 use super::ctxt::Ctxt;
@@ -13,13 +13,46 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
             "#[derive(Model)] does not support generic structs",
         );
     }
-    let keys: Vec<_> = cont.columns().filter(|f| f.primary_key).collect();
-    if keys.len() > 1 {
-        for f in &keys[1..] {
-            cx.error_spanned_by(
-                f.original,
-                "a second #[db(primary_key)]: composite keys are not supported",
-            );
+    check_names(cx, cont);
+    check_snapshots(cx, cont);
+    if cont.columns().next().is_none() {
+        cx.error_spanned_by(cont.ident, "a model needs at least one column");
+        return;
+    }
+    check_key(cx, cont);
+    let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
+    for f in cont.columns() {
+        match seen.entry(f.column.to_lowercase()) {
+            Entry::Vacant(v) => {
+                v.insert(f.ident);
+            }
+            Entry::Occupied(first) => cx.syn_error(syn::Error::new(
+                f.column_span,
+                format!(
+                    "column `{}` is mapped twice: field `{}` maps to it too \
+                     (column names are compared case-insensitively)",
+                    f.column,
+                    first.get()
+                ),
+            )),
+        }
+    }
+}
+
+fn check_key(cx: &Ctxt, cont: &Container<'_>) {
+    let mut marked = cont
+        .columns()
+        .filter_map(|f| f.attrs.primary_key.map(|span| (f, span)));
+    if let Some((first, _)) = marked.next() {
+        for (_, span) in marked {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!(
+                    "a second #[db(primary_key)], after the one on field `{}`: \
+                     composite keys are not supported",
+                    first.ident
+                ),
+            ));
         }
     }
     if cont.key().is_none() {
@@ -28,21 +61,65 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
             "no primary key: add a field named `id` or mark one with #[db(primary_key)]",
         );
     }
-    let mut seen: HashMap<String, ()> = HashMap::new();
-    for f in cont.columns() {
-        if seen.insert(f.column.to_lowercase(), ()).is_some() {
-            cx.error_spanned_by(f.original, format!("column `{}` is mapped twice", f.column));
+}
+
+/// The struct, its mapper and its scope type are declared side by side, so
+/// their names must differ.
+fn check_names(cx: &Ctxt, cont: &Container<'_>) {
+    if cont.mapper == *cont.ident {
+        let msg = if cont.mapper_is_default {
+            format!(
+                "the mapper would be named `{}` like the struct (mappers are named after the \
+                 table, `{}`); name it with #[db(mapper = \"...\")]",
+                cont.mapper, cont.table
+            )
+        } else {
+            format!(
+                "the mapper cannot be named `{}` like the struct",
+                cont.mapper
+            )
+        };
+        cx.error_spanned_by(&cont.mapper, msg);
+    }
+    if cont.scope == *cont.ident || cont.scope == cont.mapper {
+        cx.error_spanned_by(
+            &cont.scope,
+            format!(
+                "the scope type `{}` would have the name of the {}; name it differently",
+                cont.scope,
+                if cont.scope == *cont.ident {
+                    "struct"
+                } else {
+                    "mapper"
+                }
+            ),
+        );
+    }
+}
+
+/// A `Snapshot` field is not a column, so column attributes make no sense on
+/// it; and a model tracks changes with one snapshot.
+fn check_snapshots(cx: &Ctxt, cont: &Container<'_>) {
+    let snapshots = cont.fields.iter().filter(|f| f.role == Role::Snapshot);
+    for (i, f) in snapshots.enumerate() {
+        if i > 0 {
+            cx.error_spanned_by(f.ident, "a model has at most one Snapshot field");
         }
-    }
-    let snapshots: Vec<_> = cont
-        .fields
-        .iter()
-        .filter(|f| f.role == Role::Snapshot)
-        .collect();
-    for f in snapshots.iter().skip(1) {
-        cx.error_spanned_by(f.original, "a model has at most one Snapshot field");
-    }
-    if cont.columns().next().is_none() {
-        cx.error_spanned_by(cont.ident, "a model needs at least one column");
+        let column = f.attrs.column.as_ref().map(syn::LitStr::span);
+        for (span, name) in [
+            (column, "column"),
+            (f.attrs.primary_key, "primary_key"),
+            (f.attrs.unique, "unique"),
+            (f.attrs.index, "index"),
+        ] {
+            if let Some(span) = span {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    format!(
+                        "#[db({name})] makes no sense on a Snapshot field, which tracks changes and is not a column"
+                    ),
+                ));
+            }
+        }
     }
 }

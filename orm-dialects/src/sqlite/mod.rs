@@ -11,15 +11,16 @@ mod row;
 
 use std::time::Duration;
 
+use orm_core::backend::{Params, RowCallback};
 use orm_core::{
-    Backend, Connection, DbError, Dialect, Error, Result, RowStream, Value, DATETIME_FORMAT,
+    Backend, Connection, DbError, Dialect, Error, Result, RowStream, ValueRef, DATETIME_FORMAT,
     TIMESTAMP_FORMAT,
 };
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{ffi, OpenFlags, ToSql};
 
 pub use dialect::SqliteDialect;
-use row::SqliteRows;
+use row::{SqliteRow, SqliteRows};
 
 static DIALECT: SqliteDialect = SqliteDialect;
 
@@ -126,7 +127,7 @@ impl SqliteBackend {
         Self::new(conn, foreign_keys, cache)
     }
 
-    fn prepare(&self, sql: &str, params: &[Value]) -> Result<rusqlite::CachedStatement<'_>> {
+    fn prepare(&self, sql: &str, params: &dyn Params) -> Result<rusqlite::CachedStatement<'_>> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(map_error)?;
         let expected = stmt.parameter_count();
         if expected != params.len() {
@@ -135,8 +136,9 @@ impl SqliteBackend {
                 params.len()
             )));
         }
-        for (i, p) in params.iter().enumerate() {
-            stmt.raw_bind_parameter(i + 1, Bind(p)).map_err(map_error)?;
+        for i in 0..params.len() {
+            stmt.raw_bind_parameter(i + 1, Bind(params.get(i)))
+                .map_err(map_error)?;
         }
         Ok(stmt)
     }
@@ -147,18 +149,29 @@ impl Backend for SqliteBackend {
         &DIALECT
     }
 
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
+    fn execute(&self, sql: &str, params: &dyn Params) -> Result<u64> {
         let mut stmt = self.prepare(sql, params)?;
         let n = stmt.raw_execute().map_err(map_error)?;
         Ok(n as u64)
     }
 
-    fn insert(&self, sql: &str, params: &[Value]) -> Result<Option<i64>> {
+    fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
         let n = self.execute(sql, params)?;
         Ok((n > 0).then(|| self.conn.last_insert_rowid()))
     }
 
-    fn query<'a>(&'a self, sql: &str, params: &[Value]) -> Result<Box<dyn RowStream + 'a>> {
+    fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()> {
+        let mut stmt = self.prepare(sql, params)?;
+        let mut rows = stmt.raw_query();
+        while let Some(row) = rows.next().map_err(map_error)? {
+            if !f(&SqliteRow(row))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn query<'a>(&'a self, sql: &str, params: &dyn Params) -> Result<Box<dyn RowStream + 'a>> {
         let stmt = self.prepare(sql, params)?;
         Ok(Box::new(SqliteRows::start(stmt)))
     }
@@ -179,20 +192,20 @@ impl Backend for SqliteBackend {
 }
 
 /// Binds an `orm` value as a SQLite value, borrowing text and bytes.
-struct Bind<'a>(&'a Value);
+struct Bind<'a>(ValueRef<'a>);
 
 impl ToSql for Bind<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self.0 {
-            Value::Null => ToSqlOutput::Borrowed(SqlValueRef::Null),
-            Value::Bool(b) => ToSqlOutput::Borrowed(SqlValueRef::Integer(i64::from(*b))),
-            Value::Int(i) => ToSqlOutput::Borrowed(SqlValueRef::Integer(*i)),
-            Value::Float(f) => ToSqlOutput::Borrowed(SqlValueRef::Real(*f)),
-            Value::Text(s) => ToSqlOutput::Borrowed(SqlValueRef::Text(s.as_bytes())),
-            Value::Blob(b) => ToSqlOutput::Borrowed(SqlValueRef::Blob(b)),
-            Value::Date(d) => ToSqlOutput::from(d.format("%Y-%m-%d").to_string()),
-            Value::DateTime(d) => ToSqlOutput::from(d.format(DATETIME_FORMAT).to_string()),
-            Value::Timestamp(d) => ToSqlOutput::from(d.format(TIMESTAMP_FORMAT).to_string()),
+            ValueRef::Null => ToSqlOutput::Borrowed(SqlValueRef::Null),
+            ValueRef::Bool(b) => ToSqlOutput::Borrowed(SqlValueRef::Integer(i64::from(b))),
+            ValueRef::Int(i) => ToSqlOutput::Borrowed(SqlValueRef::Integer(i)),
+            ValueRef::Float(f) => ToSqlOutput::Borrowed(SqlValueRef::Real(f)),
+            ValueRef::Text(s) => ToSqlOutput::Borrowed(SqlValueRef::Text(s.as_bytes())),
+            ValueRef::Blob(b) => ToSqlOutput::Borrowed(SqlValueRef::Blob(b)),
+            ValueRef::Date(d) => ToSqlOutput::from(d.format("%Y-%m-%d").to_string()),
+            ValueRef::DateTime(d) => ToSqlOutput::from(d.format(DATETIME_FORMAT).to_string()),
+            ValueRef::Timestamp(d) => ToSqlOutput::from(d.format(TIMESTAMP_FORMAT).to_string()),
             other => {
                 return Err(rusqlite::Error::ToSqlConversionFailure(
                     format!("unsupported value {other:?}").into(),

@@ -1,6 +1,46 @@
 //! Streaming rows out of a cached statement.
 
 use orm_core::{DecodeError, Error, Result, Row, RowStream, ValueRef};
+
+/// One row of a query consumed in place ([`Backend::query_each`]).
+///
+/// [`Backend::query_each`]: orm_core::Backend::query_each
+pub(crate) struct SqliteRow<'a, 's>(pub &'a rusqlite::Row<'s>);
+
+impl Row for SqliteRow<'_, '_> {
+    fn len(&self) -> usize {
+        self.0.as_ref().column_count()
+    }
+
+    #[inline]
+    fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
+        convert(self.0.get_ref(idx).map_err(map_error)?, || {
+            self.column_name(idx).unwrap_or("?").to_owned()
+        })
+    }
+
+    fn column_name(&self, idx: usize) -> Option<&str> {
+        self.0.as_ref().column_name(idx).ok()
+    }
+}
+
+#[inline]
+fn convert(v: SqlValueRef<'_>, column: impl FnOnce() -> String) -> Result<ValueRef<'_>> {
+    Ok(match v {
+        SqlValueRef::Null => ValueRef::Null,
+        SqlValueRef::Integer(i) => ValueRef::Int(i),
+        SqlValueRef::Real(f) => ValueRef::Float(f),
+        SqlValueRef::Text(t) => {
+            ValueRef::Text(std::str::from_utf8(t).map_err(|e| Error::Decode {
+                table: "?".to_owned(),
+                column: column(),
+                expected: "UTF-8 text",
+                reason: DecodeError::Invalid(e.to_string()),
+            })?)
+        }
+        SqlValueRef::Blob(b) => ValueRef::Blob(b),
+    })
+}
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::types::ValueRef as SqlValueRef;
 use rusqlite::{CachedStatement, Rows};
@@ -54,19 +94,8 @@ impl Row for SqliteRows<'_> {
     #[inline]
     fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
         let row = self.current()?;
-        Ok(match row.get_ref(idx).map_err(map_error)? {
-            SqlValueRef::Null => ValueRef::Null,
-            SqlValueRef::Integer(i) => ValueRef::Int(i),
-            SqlValueRef::Real(f) => ValueRef::Float(f),
-            SqlValueRef::Text(t) => {
-                ValueRef::Text(std::str::from_utf8(t).map_err(|e| Error::Decode {
-                    table: "?".to_owned(),
-                    column: self.column_name(idx).unwrap_or("?").to_owned(),
-                    expected: "UTF-8 text",
-                    reason: DecodeError::Invalid(e.to_string()),
-                })?)
-            }
-            SqlValueRef::Blob(b) => ValueRef::Blob(b),
+        convert(row.get_ref(idx).map_err(map_error)?, || {
+            self.column_name(idx).unwrap_or("?").to_owned()
         })
     }
 
