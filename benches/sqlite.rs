@@ -62,22 +62,34 @@ fn raw_account(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     })
 }
 
-/// Median time per call of `f` over `rounds` rounds of `iters` calls.
-fn measure(iters: u32, rounds: usize, mut f: impl FnMut()) -> Duration {
+/// Median time per call of `a` and of `b`, over `rounds` rounds of `iters`
+/// calls each; the rounds of the two alternate, so that drift in the
+/// machine's speed affects both alike.
+fn measure_pair(
+    iters: u32,
+    rounds: usize,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> (Duration, Duration) {
     for _ in 0..iters / 10 + 1 {
-        f();
+        a();
+        b();
     }
-    let mut samples: Vec<Duration> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                f();
-            }
-            start.elapsed() / iters
-        })
-        .collect();
-    samples.sort();
-    samples[rounds / 2]
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        for _ in 0..iters {
+            f();
+        }
+        start.elapsed() / iters
+    };
+    let (mut sa, mut sb) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        sa.push(time(&mut a));
+        sb.push(time(&mut b));
+    }
+    sa.sort();
+    sb.sort();
+    (sa[rounds / 2], sb[rounds / 2])
 }
 
 fn report(name: &str, orm: Duration, raw: Duration) {
@@ -97,99 +109,124 @@ fn main() {
         "operation", "orm", "rusqlite", "orm/raw"
     );
 
-    let mut id = 0;
-    let orm_find = measure(20_000, rounds, || {
-        id = id % ROWS + 1;
-        black_box(Accounts::find(&conn, id).unwrap());
-    });
-    let raw_find = measure(20_000, rounds, || {
-        id = id % ROWS + 1;
-        let mut stmt = raw
-            .prepare_cached(
-                "SELECT id, owner, balance, rate, note FROM accounts WHERE id = ? LIMIT 1",
-            )
-            .unwrap();
-        black_box(stmt.query_row([id], raw_account).unwrap());
-    });
+    let counter = std::cell::Cell::new(0i64);
+    let next = || {
+        let id = counter.get() % ROWS + 1;
+        counter.set(id);
+        id
+    };
+    let (orm_find, raw_find) = measure_pair(
+        20_000,
+        rounds,
+        || {
+            let id = next();
+            black_box(Accounts::find(&conn, id).unwrap());
+        },
+        || {
+            let id = next();
+            let mut stmt = raw
+                .prepare_cached(
+                    "SELECT id, owner, balance, rate, note FROM accounts WHERE id = ? LIMIT 1",
+                )
+                .unwrap();
+            black_box(stmt.query_row([id], raw_account).unwrap());
+        },
+    );
     report("find by key", orm_find, raw_find);
 
-    let orm_all = measure(200, rounds, || {
-        black_box(Accounts::all().all(&conn).unwrap());
-    });
-    let raw_all = measure(200, rounds, || {
-        let mut stmt = raw
-            .prepare_cached("SELECT id, owner, balance, rate, note FROM accounts")
-            .unwrap();
-        let v: Vec<Account> = stmt
-            .query_map([], raw_account)
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        black_box(v);
-    });
+    let (orm_all, raw_all) = measure_pair(
+        200,
+        rounds,
+        || {
+            black_box(Accounts::all().all(&conn).unwrap());
+        },
+        || {
+            let mut stmt = raw
+                .prepare_cached("SELECT id, owner, balance, rate, note FROM accounts")
+                .unwrap();
+            let v: Vec<Account> = stmt
+                .query_map([], raw_account)
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            black_box(v);
+        },
+    );
     report("all 1000 rows (decode)", orm_all, raw_all);
 
-    let orm_scope = measure(2_000, rounds, || {
-        black_box(
-            Accounts::all()
-                .gt(Accounts::BALANCE, 5_000)
-                .order("balance DESC")
-                .limit(20)
-                .all(&conn)
-                .unwrap(),
-        );
-    });
-    let raw_scope = measure(2_000, rounds, || {
-        let mut stmt = raw
+    let (orm_scope, raw_scope) = measure_pair(
+        2_000,
+        rounds,
+        || {
+            black_box(
+                Accounts::all()
+                    .gt(Accounts::BALANCE, 5_000)
+                    .order("balance DESC")
+                    .limit(20)
+                    .all(&conn)
+                    .unwrap(),
+            );
+        },
+        || {
+            let mut stmt = raw
             .prepare_cached(
                 "SELECT id, owner, balance, rate, note FROM accounts WHERE balance > ? ORDER BY balance DESC LIMIT 20",
             )
             .unwrap();
-        let v: Vec<Account> = stmt
-            .query_map([5_000], raw_account)
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        black_box(v);
-    });
+            let v: Vec<Account> = stmt
+                .query_map([5_000], raw_account)
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            black_box(v);
+        },
+    );
     report("scope: where/order/limit 20", orm_scope, raw_scope);
 
-    let orm_count = measure(20_000, rounds, || {
-        black_box(
-            Accounts::all()
-                .gt(Accounts::BALANCE, 5_000)
-                .count(&conn)
-                .unwrap(),
-        );
-    });
-    let raw_count = measure(20_000, rounds, || {
-        let mut stmt = raw
-            .prepare_cached("SELECT COUNT(*) FROM accounts WHERE balance > ?")
-            .unwrap();
-        black_box(stmt.query_row([5_000], |r| r.get::<_, i64>(0)).unwrap());
-    });
+    let (orm_count, raw_count) = measure_pair(
+        20_000,
+        rounds,
+        || {
+            black_box(
+                Accounts::all()
+                    .gt(Accounts::BALANCE, 5_000)
+                    .count(&conn)
+                    .unwrap(),
+            );
+        },
+        || {
+            let mut stmt = raw
+                .prepare_cached("SELECT COUNT(*) FROM accounts WHERE balance > ?")
+                .unwrap();
+            black_box(stmt.query_row([5_000], |r| r.get::<_, i64>(0)).unwrap());
+        },
+    );
     report("count with condition", orm_count, raw_count);
 
-    let orm_update = measure(20_000, rounds, || {
-        id = id % ROWS + 1;
-        let mut a = Account {
-            id,
-            owner: "x".into(),
-            balance: id,
-            rate: 1.0,
-            note: None,
-        };
-        a.save(&conn).unwrap();
-    });
-    let raw_update = measure(20_000, rounds, || {
-        id = id % ROWS + 1;
-        let mut stmt = raw
-            .prepare_cached(
-                "UPDATE accounts SET owner = ?, balance = ?, rate = ?, note = ? WHERE id = ?",
-            )
-            .unwrap();
-        stmt.execute(rusqlite::params!["x", id, 1.0, None::<String>, id])
-            .unwrap();
-    });
+    let (orm_update, raw_update) = measure_pair(
+        20_000,
+        rounds,
+        || {
+            let id = next();
+            let mut a = Account {
+                id,
+                owner: "x".into(),
+                balance: id,
+                rate: 1.0,
+                note: None,
+            };
+            a.save(&conn).unwrap();
+        },
+        || {
+            let id = next();
+            let mut stmt = raw
+                .prepare_cached(
+                    "UPDATE accounts SET owner = ?, balance = ?, rate = ?, note = ? WHERE id = ?",
+                )
+                .unwrap();
+            stmt.execute(rusqlite::params!["x", id, 1.0, None::<String>, id])
+                .unwrap();
+        },
+    );
     report("save (update by key)", orm_update, raw_update);
 }

@@ -232,7 +232,7 @@ fn sample(some: bool) -> Everything {
         o_big: some.then_some(5),
         o_single: some.then_some(0.25),
         o_double: some.then_some(1e300),
-        o_text: some.then(|| String::new()),
+        o_text: some.then(String::new),
         o_bytes: some.then(Vec::new),
         o_day: some.then_some(day),
         o_moment: some.then_some(moment),

@@ -45,6 +45,13 @@ impl UserScope {
     pub fn admins(self) -> Self {
         self.eq(Users::ROLE, "admin")
     }
+    /// A fallible named scope: `Self` inside the return type is the scope.
+    pub fn min_score(self, min: i64) -> orm::Result<Self> {
+        if min < 0 {
+            return Err(Error::invalid("a minimum score cannot be negative"));
+        }
+        Ok(self.gte(Users::SCORE, min))
+    }
 }
 
 /// A plain impl block works too, for scopes used only in chains.
@@ -113,6 +120,12 @@ fn named_scopes_start_on_the_mapper_and_chain_both_ways() {
         assert_eq!(names(a.order("name").all(conn).unwrap()), ["ann"]);
         assert_eq!(names(b.order("name").all(conn).unwrap()), ["ann"]);
         assert_eq!(Users::unwelcomed().count(conn).unwrap(), 3);
+        assert_eq!(Users::min_score(25).unwrap().count(conn).unwrap(), 2);
+        assert_eq!(
+            Users::admins().min_score(35).unwrap().count(conn).unwrap(),
+            1
+        );
+        assert!(Users::min_score(-1).is_err());
         assert_eq!(names(Users::admins().top(1).all(conn).unwrap()), ["dee"]);
         // Terminal calls work on the named-scope type.
         assert_eq!(
@@ -624,5 +637,37 @@ fn unknown_columns_are_typed_errors() {
             .all(conn)
             .unwrap_err();
         assert!(matches!(err, Error::InvalidQuery { .. }));
+    });
+}
+
+#[test]
+fn find_applies_only_the_conditions() {
+    each_db(|conn| {
+        let users = seed(conn);
+        let bob = users[1].id;
+        let s = Users::order("id").offset(3).limit(1);
+        assert_eq!(s.find(conn, bob).unwrap().name, "bob");
+        assert!(matches!(
+            Users::admins().offset(1).find(conn, bob),
+            Err(Error::NotFound { .. })
+        ));
+        // count_on of a grouped scope is refused rather than ignored.
+        let err = Users::group_by("role")
+            .count_on(conn, "DISTINCT name")
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }));
+        assert_eq!(Users::group_by("role").count(conn).unwrap(), 2);
+        // Mapper starters and terminals.
+        assert_eq!(Users::gt(Users::SCORE, 15).count(conn).unwrap(), 3);
+        assert_eq!(
+            Users::in_list(Users::NAME, ["ann", "bob"])
+                .count(conn)
+                .unwrap(),
+            2
+        );
+        assert_eq!(Users::count_on(conn, "DISTINCT role").unwrap(), 2);
+        assert!(Users::exists(conn).unwrap());
+        assert_eq!(Users::load_all(conn).unwrap().len(), 4);
+        assert_eq!(Users::pluck(conn, Users::NAME).unwrap().len(), 4);
     });
 }

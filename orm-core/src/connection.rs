@@ -118,26 +118,37 @@ impl Connection {
         self.backend.is_healthy()
     }
 
-    fn finish<T>(&self, sql: &str, params: &dyn Params, start: Instant, res: &Result<T>) {
+    /// The start time of a statement, taken only when something will report
+    /// its duration (debug logging, or a slow-query threshold).
+    #[inline]
+    fn start(&self) -> Option<Instant> {
+        (self.slow_query.get().is_some()
+            || log::log_enabled!(target: LOG_TARGET, log::Level::Debug))
+        .then(Instant::now)
+    }
+
+    fn finish<T>(&self, sql: &str, params: &dyn Params, start: Option<Instant>, res: &Result<T>) {
         self.statements.set(self.statements.get() + 1);
-        let elapsed = start.elapsed();
-        match res {
-            Err(e) => {
-                log::warn!(target: LOG_TARGET, "{sql} {params:?} failed after {elapsed:?}: {e}")
+        let elapsed = start.map(|s| s.elapsed());
+        match (res, elapsed) {
+            (Err(e), Some(elapsed)) => {
+                log::warn!(target: LOG_TARGET, "{sql} {params:?} failed after {elapsed:?}: {e}");
             }
-            Ok(_) => {
+            (Err(e), None) => log::warn!(target: LOG_TARGET, "{sql} {params:?} failed: {e}"),
+            (Ok(_), Some(elapsed)) => {
                 if self.slow_query.get().is_some_and(|t| elapsed >= t) {
                     log::warn!(target: LOG_TARGET, "slow query ({elapsed:?}): {sql} {params:?}");
                 } else {
                     log::debug!(target: LOG_TARGET, "{sql} {params:?} ({elapsed:?})");
                 }
             }
+            (Ok(_), None) => {}
         }
     }
 
     /// Runs a statement whose SQL is already in the dialect's syntax.
     pub fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64> {
-        let start = Instant::now();
+        let start = self.start();
         let res = self.backend.execute(sql, params);
         self.finish(sql, params, start, &res);
         res
@@ -146,7 +157,7 @@ impl Connection {
     /// Runs an INSERT whose SQL is already in the dialect's syntax and
     /// returns the generated key, if any.
     pub fn insert_prepared(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
-        let start = Instant::now();
+        let start = self.start();
         let res = self.backend.insert(sql, params);
         self.finish(sql, params, start, &res);
         res
@@ -159,7 +170,7 @@ impl Connection {
         sql: &str,
         params: &dyn Params,
     ) -> Result<Box<dyn RowStream + 'a>> {
-        let start = Instant::now();
+        let start = self.start();
         let res = self.backend.query(sql, params);
         self.finish(sql, params, start, &res);
         res
@@ -174,7 +185,7 @@ impl Connection {
         params: &dyn Params,
         f: &mut RowCallback<'_>,
     ) -> Result<()> {
-        let start = Instant::now();
+        let start = self.start();
         let res = self.backend.query_each(sql, params, f);
         self.finish(sql, params, start, &res);
         res
@@ -182,7 +193,7 @@ impl Connection {
 
     /// Runs statements without parameters, separated by `;`.
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
-        let start = Instant::now();
+        let start = self.start();
         let res = self.backend.execute_batch(sql);
         self.finish(sql, NO_PARAMS, start, &res);
         res

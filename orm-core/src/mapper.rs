@@ -41,6 +41,60 @@ pub trait Mapper {
     fn equal_to(column: &str, value: impl crate::cond::IntoDynOperand) -> ScopeOf<Self::Model> {
         Self::all().equal_to(column, value)
     }
+    /// A scope with `column < value`.
+    fn lt<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
+        Self::all().lt(column, value)
+    }
+    /// A scope with `column <= value`.
+    fn lte<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
+        Self::all().lte(column, value)
+    }
+    /// A scope with `column > value`.
+    fn gt<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
+        Self::all().gt(column, value)
+    }
+    /// A scope with `column >= value`.
+    fn gte<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
+        Self::all().gte(column, value)
+    }
+    /// A scope with `column BETWEEN low AND high`.
+    fn between<T>(
+        column: Column<Self::Model, T>,
+        low: impl IntoOperand<T>,
+        high: impl IntoOperand<T>,
+    ) -> ScopeOf<Self::Model> {
+        Self::all().between(column, low, high)
+    }
+    /// A scope with `column IN (values)`; an empty list matches nothing.
+    fn in_list<T, V: IntoOperand<T>>(
+        column: Column<Self::Model, T>,
+        values: impl IntoIterator<Item = V>,
+    ) -> ScopeOf<Self::Model> {
+        Self::all().in_list(column, values)
+    }
+    /// A scope with `column NOT IN (values)`.
+    fn not_in<T, V: IntoOperand<T>>(
+        column: Column<Self::Model, T>,
+        values: impl IntoIterator<Item = V>,
+    ) -> ScopeOf<Self::Model> {
+        Self::all().not_in(column, values)
+    }
+    /// The doc's `Cond(column, op, value)` with a column named at run time.
+    fn cond(
+        column: &str,
+        op: crate::cond::Op,
+        value: impl crate::cond::IntoDynOperand,
+    ) -> ScopeOf<Self::Model> {
+        Self::all().cond(column, op, value)
+    }
+    /// A grouped scope (`"author_id"`).
+    fn group_by(terms: &str) -> ScopeOf<Self::Model> {
+        Self::all().group_by(terms)
+    }
+    /// A scope skipping `n` rows.
+    fn offset(n: u64) -> ScopeOf<Self::Model> {
+        Self::all().offset(n)
+    }
     /// A scope ordered by `terms` (`"created_at DESC"`).
     fn order(terms: &str) -> ScopeOf<Self::Model> {
         Self::all().order(terms)
@@ -64,6 +118,25 @@ pub trait Mapper {
     /// The number of rows.
     fn count(conn: &Connection) -> Result<i64> {
         Self::all().count(conn)
+    }
+    /// `COUNT(expr)` over the table, e.g. `"DISTINCT category_id"`.
+    fn count_on(conn: &Connection, expr: &str) -> Result<i64> {
+        Self::all().count_on(conn, expr)
+    }
+    /// Whether the table has any row.
+    fn exists(conn: &Connection) -> Result<bool> {
+        Self::all().exists(conn)
+    }
+    /// Every record of the table (the doc's `RetrieveAll` on a mapper).
+    fn load_all(conn: &Connection) -> Result<Vec<Self::Model>> {
+        Self::all().all(conn)
+    }
+    /// The values of one typed column, or of a tuple of columns, of every row.
+    fn pluck<P: crate::scope::PluckColumns<Self::Model>>(
+        conn: &Connection,
+        columns: P,
+    ) -> Result<Vec<P::Output>> {
+        Self::all().pluck(conn, columns)
     }
     /// Saves every record in one transaction (see
     /// [`save_all`](crate::persist::save_all)).

@@ -259,7 +259,7 @@ impl<M: Model> Scope<M> {
     pub(crate) fn run_find(&self, conn: &Connection, key: &M::Key) -> Result<M> {
         let key = crate::value::ToValue::to_value(key);
         let dialect = conn.dialect();
-        let found = if self.is_plain() {
+        let found = if self.conds.is_empty() {
             let sql = M::sql_cache().get_or_build(SQL_FIND, dialect, || {
                 let mut b = Self::builder(dialect);
                 b.push(&Self::select_head(dialect)?);
@@ -272,8 +272,17 @@ impl<M: Model> Scope<M> {
             })?;
             conn.query_first::<M>(&sql, &[key])?
         } else {
-            let mut scoped = self.clone();
-            scoped.conds.push(Self::key_cond(key));
+            // Only the conditions apply: order, limit, offset and grouping
+            // would make a key lookup miss its row.
+            let scoped = Scope::<M> {
+                conds: self
+                    .conds
+                    .iter()
+                    .cloned()
+                    .chain([Self::key_cond(key)])
+                    .collect(),
+                ..Scope::default()
+            };
             let (sql, params) = scoped.render_select(dialect, Selection::Model, Some(1))?;
             conn.query_first::<M>(&sql, &params)?
         };
@@ -307,6 +316,12 @@ impl<M: Model> Scope<M> {
             b.ident(M::TABLE);
             self.render_filters(&mut b)?;
         } else {
+            if expr != "*" {
+                return Err(Error::invalid(format!(
+                    "count_on({expr:?}) on a grouped scope is ambiguous: count() counts the \
+                     groups; use pluck_expr for a count per group"
+                )));
+            }
             // Count the groups.
             b.push("SELECT COUNT(*) FROM (SELECT 1 AS one FROM ");
             b.ident(M::TABLE);
@@ -623,7 +638,8 @@ pub trait Scoped: Sized + Clone {
         self.as_scope().to_sql_for(dialect)
     }
     /// The record with this key, if the scope's conditions also hold;
-    /// [`Error::NotFound`] otherwise.
+    /// [`Error::NotFound`] otherwise. Order, limit, offset and grouping do
+    /// not apply to a lookup by key.
     fn find(
         &self,
         conn: &Connection,

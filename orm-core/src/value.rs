@@ -231,13 +231,35 @@ impl FromValue for Value {
     }
 }
 
-macro_rules! int_type {
-    ($t:ty, $sql:ident) => {
+/// `ToValue`, `ColumnType` and `From<T> for Value` of a column type, all
+/// from its borrowed form.
+macro_rules! column_type {
+    ($t:ty, $sql:ident, $name:expr, |$v:ident| $to_ref:expr) => {
         impl ToValue for $t {
             fn to_value(&self) -> Value {
-                Value::Int(i64::from(*self))
+                self.as_value_ref().to_owned()
             }
         }
+        impl ColumnType for $t {
+            const SQL_TYPE: SqlType = SqlType::$sql;
+            const RUST_NAME: &'static str = $name;
+            fn as_value_ref(&self) -> ValueRef<'_> {
+                let $v = self;
+                $to_ref
+            }
+        }
+        impl From<$t> for Value {
+            fn from(v: $t) -> Value {
+                v.to_value()
+            }
+        }
+    };
+}
+pub(crate) use column_type;
+
+macro_rules! int_type {
+    ($t:ty, $sql:ident) => {
+        column_type!($t, $sql, stringify!($t), |v| ValueRef::Int(i64::from(*v)));
         impl FromValue for $t {
             fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
                 match value {
@@ -250,18 +272,6 @@ macro_rules! int_type {
                 }
             }
         }
-        impl ColumnType for $t {
-            const SQL_TYPE: SqlType = SqlType::$sql;
-            const RUST_NAME: &'static str = stringify!($t);
-            fn as_value_ref(&self) -> ValueRef<'_> {
-                ValueRef::Int(i64::from(*self))
-            }
-        }
-        impl From<$t> for Value {
-            fn from(v: $t) -> Value {
-                v.to_value()
-            }
-        }
     };
 }
 int_type!(i16, SmallInt);
@@ -270,11 +280,7 @@ int_type!(i64, BigInt);
 
 macro_rules! float_type {
     ($t:ty, $sql:ident) => {
-        impl ToValue for $t {
-            fn to_value(&self) -> Value {
-                Value::Float(f64::from(*self))
-            }
-        }
+        column_type!($t, $sql, stringify!($t), |v| ValueRef::Float(f64::from(*v)));
         impl FromValue for $t {
             #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
             fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
@@ -287,28 +293,12 @@ macro_rules! float_type {
                 }
             }
         }
-        impl ColumnType for $t {
-            const SQL_TYPE: SqlType = SqlType::$sql;
-            const RUST_NAME: &'static str = stringify!($t);
-            fn as_value_ref(&self) -> ValueRef<'_> {
-                ValueRef::Float(f64::from(*self))
-            }
-        }
-        impl From<$t> for Value {
-            fn from(v: $t) -> Value {
-                v.to_value()
-            }
-        }
     };
 }
 float_type!(f32, Real);
 float_type!(f64, Double);
 
-impl ToValue for bool {
-    fn to_value(&self) -> Value {
-        Value::Bool(*self)
-    }
-}
+column_type!(bool, Bool, "bool", |v| ValueRef::Bool(*v));
 impl FromValue for bool {
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
@@ -323,19 +313,8 @@ impl FromValue for bool {
         }
     }
 }
-impl ColumnType for bool {
-    const SQL_TYPE: SqlType = SqlType::Bool;
-    const RUST_NAME: &'static str = "bool";
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Bool(*self)
-    }
-}
 
-impl ToValue for String {
-    fn to_value(&self) -> Value {
-        Value::Text(self.clone())
-    }
-}
+column_type!(String, Text, "String", |v| ValueRef::Text(v));
 impl FromValue for String {
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
@@ -345,19 +324,8 @@ impl FromValue for String {
         }
     }
 }
-impl ColumnType for String {
-    const SQL_TYPE: SqlType = SqlType::Text;
-    const RUST_NAME: &'static str = "String";
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Text(self)
-    }
-}
 
-impl ToValue for Vec<u8> {
-    fn to_value(&self) -> Value {
-        Value::Blob(self.clone())
-    }
-}
+column_type!(Vec<u8>, Blob, "Vec<u8>", |v| ValueRef::Blob(v));
 impl FromValue for Vec<u8> {
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
@@ -368,32 +336,10 @@ impl FromValue for Vec<u8> {
         }
     }
 }
-impl ColumnType for Vec<u8> {
-    const SQL_TYPE: SqlType = SqlType::Blob;
-    const RUST_NAME: &'static str = "Vec<u8>";
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Blob(self)
-    }
-}
 
-impl From<bool> for Value {
-    fn from(v: bool) -> Value {
-        Value::Bool(v)
-    }
-}
-impl From<String> for Value {
-    fn from(v: String) -> Value {
-        Value::Text(v)
-    }
-}
 impl From<&str> for Value {
     fn from(v: &str) -> Value {
         Value::Text(v.to_owned())
-    }
-}
-impl From<Vec<u8>> for Value {
-    fn from(v: Vec<u8>) -> Value {
-        Value::Blob(v)
     }
 }
 impl<T: Into<Value>> From<Option<T>> for Value {

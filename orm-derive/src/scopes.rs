@@ -46,13 +46,16 @@ fn generate(mapper: &syn::Ident, item: &ItemImpl) -> TokenStream {
                 Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
                 _ => format_ident!("__arg{}", i),
             };
+            let ty = replace_self(quote!(#ty), &quote!(#self_ty));
             params.push(quote!(#id: #ty));
             call.push(quote!(#id));
         }
-        let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
+        let docs = f
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc") || a.path().is_ident("cfg"));
         let output = match &sig.output {
-            ReturnType::Type(_, ty) if is_self(ty) => quote!(#self_ty),
-            ReturnType::Type(_, ty) => quote!(#ty),
+            ReturnType::Type(_, ty) => replace_self(quote!(#ty), &quote!(#self_ty)),
             ReturnType::Default => quote!(()),
         };
         starters.push(quote! {
@@ -71,8 +74,24 @@ fn generate(mapper: &syn::Ident, item: &ItemImpl) -> TokenStream {
     }
 }
 
-fn is_self(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("Self"))
+/// `Self` inside the return type (`Result<Self>`) means the scope type, not
+/// the mapper the starter is defined on.
+fn replace_self(tokens: TokenStream, with: &TokenStream) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .flat_map(|tt| -> Vec<TokenTree> {
+            match tt {
+                TokenTree::Ident(id) if id == "Self" => with.clone().into_iter().collect(),
+                TokenTree::Group(g) => {
+                    let mut ng = Group::new(g.delimiter(), replace_self(g.stream(), with));
+                    ng.set_span(g.span());
+                    vec![TokenTree::Group(ng)]
+                }
+                other => vec![other],
+            }
+        })
+        .collect()
 }
 
 /// `#[scopes(mapper = Users)]`, or by convention from `UserScope`: `User` ->

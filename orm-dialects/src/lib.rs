@@ -43,7 +43,7 @@ pub fn open(url: &str) -> Result<Connection> {
 /// `Connection::open(url)`: opens a connection, the dialect chosen by the
 /// URL's scheme. In `orm::prelude`.
 pub trait Open: Sized {
-    /// Opens a connection. See [`open`](crate::open).
+    /// Opens a connection. See [`open`].
     fn open(url: &str) -> Result<Self>;
 }
 

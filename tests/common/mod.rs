@@ -10,11 +10,10 @@ use orm::prelude::*;
 
 /// A fresh database of every available dialect, named.
 pub fn databases() -> Vec<(&'static str, Connection)> {
-    let mut out = Vec::new();
-    out.push((
+    let out = vec![(
         "sqlite",
         Connection::open("sqlite::memory:").expect("in-memory SQLite opens"),
-    ));
+    )];
     for var in ["ORM_TEST_POSTGRES_URL", "ORM_TEST_MYSQL_URL"] {
         if std::env::var_os(var).is_some() {
             let msg = format!(

@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use crate::error::DecodeError;
-use crate::value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
+use crate::value::{column_type, ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
 
 /// Text format of a `NaiveDateTime` on databases that store text.
 pub const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
@@ -49,11 +49,7 @@ fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, DecodeError> {
     parse_datetime(t).map(|d| d.and_utc())
 }
 
-impl ToValue for NaiveDate {
-    fn to_value(&self) -> Value {
-        Value::Date(*self)
-    }
-}
+column_type!(NaiveDate, Date, "NaiveDate", |v| ValueRef::Date(*v));
 impl FromValue for NaiveDate {
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
@@ -66,19 +62,10 @@ impl FromValue for NaiveDate {
         }
     }
 }
-impl ColumnType for NaiveDate {
-    const SQL_TYPE: SqlType = SqlType::Date;
-    const RUST_NAME: &'static str = "NaiveDate";
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Date(*self)
-    }
-}
 
-impl ToValue for NaiveDateTime {
-    fn to_value(&self) -> Value {
-        Value::DateTime(*self)
-    }
-}
+column_type!(NaiveDateTime, DateTime, "NaiveDateTime", |v| {
+    ValueRef::DateTime(*v)
+});
 impl FromValue for NaiveDateTime {
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
@@ -90,19 +77,10 @@ impl FromValue for NaiveDateTime {
         }
     }
 }
-impl ColumnType for NaiveDateTime {
-    const SQL_TYPE: SqlType = SqlType::DateTime;
-    const RUST_NAME: &'static str = "NaiveDateTime";
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::DateTime(*self)
-    }
-}
 
-impl ToValue for DateTime<Utc> {
-    fn to_value(&self) -> Value {
-        Value::Timestamp(*self)
-    }
-}
+column_type!(DateTime<Utc>, Timestamp, "DateTime<Utc>", |v| {
+    ValueRef::Timestamp(*v)
+});
 impl FromValue for DateTime<Utc> {
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
         match value {
@@ -112,29 +90,6 @@ impl FromValue for DateTime<Utc> {
             ValueRef::Null => Err(DecodeError::UnexpectedNull),
             v => Err(v.wrong_type()),
         }
-    }
-}
-impl ColumnType for DateTime<Utc> {
-    const SQL_TYPE: SqlType = SqlType::Timestamp;
-    const RUST_NAME: &'static str = "DateTime<Utc>";
-    fn as_value_ref(&self) -> ValueRef<'_> {
-        ValueRef::Timestamp(*self)
-    }
-}
-
-impl From<NaiveDate> for Value {
-    fn from(v: NaiveDate) -> Value {
-        Value::Date(v)
-    }
-}
-impl From<NaiveDateTime> for Value {
-    fn from(v: NaiveDateTime) -> Value {
-        Value::DateTime(v)
-    }
-}
-impl From<DateTime<Utc>> for Value {
-    fn from(v: DateTime<Utc>) -> Value {
-        Value::Timestamp(v)
     }
 }
 
