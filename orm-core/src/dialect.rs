@@ -89,6 +89,19 @@ pub trait Dialect: Send + Sync + 'static {
         }
     }
 
+    /// A literal of type `t` used as the DEFAULT of a NOT NULL column added to
+    /// a table that may have rows.
+    fn zero_literal(&self, t: SqlType) -> &'static str {
+        match t {
+            SqlType::Bool => "FALSE",
+            SqlType::Text => "''",
+            SqlType::Blob => "X''",
+            SqlType::Date => "'1970-01-01'",
+            SqlType::DateTime | SqlType::Timestamp => "'1970-01-01 00:00:00'",
+            _ => "0",
+        }
+    }
+
     /// The most bound parameters one statement may carry.
     fn max_params(&self) -> usize {
         32_766

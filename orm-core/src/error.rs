@@ -106,6 +106,11 @@ pub enum Error {
     /// Retryable.
     #[error("deadlock detected, the transaction may be retried: {0}")]
     Deadlock(#[source] DbError),
+    /// The outcome of a COMMIT is unknown (PostgreSQL / CockroachDB SQLSTATE
+    /// 40003, or the connection was lost during COMMIT): the transaction may
+    /// or may not have been applied. Not retried automatically.
+    #[error("the transaction's outcome is unknown (it may have committed): {0}")]
+    AmbiguousCommit(#[source] DbError),
     /// A value read from the database does not fit the field it is read into.
     #[error("cannot decode {table}.{column} as {expected}: {reason}")]
     Decode {
@@ -196,6 +201,7 @@ impl Error {
             | Error::CheckViolation(e)
             | Error::SerializationFailure(e)
             | Error::Deadlock(e)
+            | Error::AmbiguousCommit(e)
             | Error::Database(e) => Some(e),
             Error::InvalidQuery { source, .. } | Error::Connection { source, .. } => {
                 source.as_ref()

@@ -8,7 +8,6 @@ use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::model::{ColumnDef, Model};
 use crate::sql::SqlBuilder;
-use crate::value::SqlType;
 
 /// A difference between a model and its table that sync does not fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,22 +116,11 @@ fn column_ddl(dialect: &dyn Dialect, c: &ColumnDef, b: &mut SqlBuilder<'_>, addi
         if adding {
             // Existing rows need a value for a new NOT NULL column.
             b.push(" DEFAULT ");
-            b.push(zero_literal(c.sql_type));
+            b.push(dialect.zero_literal(c.sql_type));
         }
     }
     if c.primary_key {
         b.push(" PRIMARY KEY");
-    }
-}
-
-fn zero_literal(t: SqlType) -> &'static str {
-    match t {
-        SqlType::Bool => "FALSE",
-        SqlType::SmallInt | SqlType::Int | SqlType::BigInt | SqlType::Real | SqlType::Double => "0",
-        SqlType::Text => "''",
-        SqlType::Blob => "X''",
-        SqlType::Date => "'1970-01-01'",
-        SqlType::DateTime | SqlType::Timestamp => "'1970-01-01 00:00:00'",
     }
 }
 

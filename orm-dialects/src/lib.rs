@@ -11,6 +11,10 @@
 use orm_core::connection::unknown_scheme;
 use orm_core::{registered_dialect, Connection, Error, Result};
 
+#[cfg(feature = "mysql")]
+pub mod mysql;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
@@ -27,17 +31,24 @@ pub fn open(url: &str) -> Result<Connection> {
         #[cfg(feature = "sqlite")]
         "sqlite" => sqlite::open(url),
         #[cfg(not(feature = "sqlite"))]
-        "sqlite" => Err(Error::InvalidUrl(
-            "the sqlite dialect is not compiled in: enable the `sqlite` feature".to_owned(),
-        )),
-        "postgres" | "postgresql" | "cockroachdb" | "mysql" | "mariadb" => {
-            Err(Error::InvalidUrl(format!(
-                "the {scheme} dialect is not available in this build of orm \
-                 (SQLite is; PostgreSQL, CockroachDB and MySQL are not built yet)"
-            )))
-        }
+        "sqlite" => Err(not_built(scheme, "sqlite")),
+        #[cfg(feature = "postgres")]
+        "postgres" | "postgresql" | "cockroachdb" => postgres::open(url),
+        #[cfg(not(feature = "postgres"))]
+        "postgres" | "postgresql" | "cockroachdb" => Err(not_built(scheme, "postgres")),
+        #[cfg(feature = "mysql")]
+        "mysql" | "mariadb" => mysql::open(url),
+        #[cfg(not(feature = "mysql"))]
+        "mysql" | "mariadb" => Err(not_built(scheme, "mysql")),
         _ => Err(unknown_scheme(url)),
     }
+}
+
+#[allow(dead_code)]
+fn not_built(scheme: &str, feature: &str) -> Error {
+    Error::InvalidUrl(format!(
+        "the {scheme} dialect is not available in this build of orm: enable the `{feature}` feature"
+    ))
 }
 
 /// `Connection::open(url)`: opens a connection, the dialect chosen by the
