@@ -157,6 +157,10 @@ impl Dialect for AnsiDialect {
             SqlType::Date => "DATE",
             SqlType::DateTime => "TIMESTAMP",
             SqlType::Timestamp => "TIMESTAMP WITH TIME ZONE",
+            SqlType::Decimal(0, _) => "NUMERIC",
+            SqlType::Decimal(p, s) => return Cow::Owned(format!("NUMERIC({p},{s})")),
+            SqlType::Uuid => "UUID",
+            SqlType::Json => "JSON",
         })
     }
     fn generated_key_ddl(&self, _column: &ColumnDef) -> Cow<'static, str> {

@@ -298,6 +298,13 @@ operand!(
     chrono::DateTime<chrono::Utc>
 );
 
+#[cfg(feature = "decimal")]
+operand!(rust_decimal::Decimal);
+#[cfg(feature = "uuid")]
+operand!(uuid::Uuid);
+#[cfg(feature = "json")]
+operand!(serde_json::Value);
+
 impl IntoOperand<String> for &str {
     fn into_operand(self) -> Expr {
         Expr::Value(Value::Text(self.to_owned()))

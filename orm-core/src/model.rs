@@ -149,6 +149,8 @@ macro_rules! user_key {
         }
     )*};
 }
+#[cfg(feature = "uuid")]
+user_key!(uuid::Uuid);
 user_key!(
     String,
     bool,
@@ -341,6 +343,24 @@ impl<M: Model, T> Column<M, T> {
     /// Descending order on this column.
     pub fn desc(&self) -> Order {
         Order::column(self.col_ref(), true)
+    }
+}
+
+impl ColumnDef {
+    /// Used by derived code for `#[db(precision = P, scale = S)]`: the
+    /// column is `DECIMAL(P, S)`. Fails to compile on a non-decimal column.
+    #[doc(hidden)]
+    pub const fn with_decimal(mut self, precision: u8, scale: u8) -> ColumnDef {
+        match self.sql_type {
+            SqlType::Decimal(..) => {}
+            _ => panic!("#[db(precision, scale)] applies only to decimal columns"),
+        }
+        assert!(
+            precision > 0 && scale <= precision,
+            "#[db(precision = P, scale = S)] needs 0 < P and S <= P"
+        );
+        self.sql_type = SqlType::Decimal(precision, scale);
+        self
     }
 }
 

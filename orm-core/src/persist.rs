@@ -67,7 +67,17 @@ impl<M: Model> Params for RecordParams<'_, M> {
         } else {
             M::KEY_INDEX
         };
-        self.records[row].column_ref(column)
+        let value = self.records[row].column_ref(column);
+        // Decimals are written at their column's declared scale.
+        #[cfg(feature = "decimal")]
+        if let (ValueRef::Decimal(d), crate::value::SqlType::Decimal(_, scale)) =
+            (value, M::COLUMNS[column].sql_type)
+        {
+            if scale > 0 || M::COLUMNS[column].sql_type != crate::value::SqlType::Decimal(0, 0) {
+                return ValueRef::Decimal(crate::types::decimal::at_scale(d, scale));
+            }
+        }
+        value
     }
 }
 

@@ -34,6 +34,13 @@ pub enum SqlType {
     DateTime,
     /// `chrono::DateTime<Utc>`.
     Timestamp,
+    /// `rust_decimal::Decimal` (feature `decimal`): `Decimal(precision,
+    /// scale)`, `(0, 0)` for the dialect's widest exact decimal.
+    Decimal(u8, u8),
+    /// `uuid::Uuid` (feature `uuid`).
+    Uuid,
+    /// `serde_json::Value` (feature `json`).
+    Json,
 }
 
 /// An owned database value: what parameters are bound as.
@@ -58,6 +65,15 @@ pub enum Value {
     DateTime(NaiveDateTime),
     /// An instant in UTC.
     Timestamp(DateTime<Utc>),
+    /// An exact decimal number.
+    #[cfg(feature = "decimal")]
+    Decimal(rust_decimal::Decimal),
+    /// A UUID.
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
+    /// A JSON document.
+    #[cfg(feature = "json")]
+    Json(serde_json::Value),
 }
 
 impl Value {
@@ -73,6 +89,12 @@ impl Value {
             Value::Date(d) => ValueRef::Date(*d),
             Value::DateTime(d) => ValueRef::DateTime(*d),
             Value::Timestamp(d) => ValueRef::Timestamp(*d),
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => ValueRef::Decimal(*d),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => ValueRef::Uuid(*u),
+            #[cfg(feature = "json")]
+            Value::Json(j) => ValueRef::Json(j),
         }
     }
 
@@ -104,6 +126,15 @@ pub enum ValueRef<'a> {
     DateTime(NaiveDateTime),
     /// An instant in UTC.
     Timestamp(DateTime<Utc>),
+    /// An exact decimal number.
+    #[cfg(feature = "decimal")]
+    Decimal(rust_decimal::Decimal),
+    /// A UUID.
+    #[cfg(feature = "uuid")]
+    Uuid(uuid::Uuid),
+    /// A JSON document (drivers read JSON columns as text).
+    #[cfg(feature = "json")]
+    Json(&'a serde_json::Value),
 }
 
 impl ValueRef<'_> {
@@ -119,6 +150,12 @@ impl ValueRef<'_> {
             ValueRef::Date(_) => "date",
             ValueRef::DateTime(_) => "datetime",
             ValueRef::Timestamp(_) => "timestamp",
+            #[cfg(feature = "decimal")]
+            ValueRef::Decimal(_) => "decimal",
+            #[cfg(feature = "uuid")]
+            ValueRef::Uuid(_) => "uuid",
+            #[cfg(feature = "json")]
+            ValueRef::Json(_) => "json",
         }
     }
 
@@ -134,6 +171,12 @@ impl ValueRef<'_> {
             ValueRef::Date(d) => Value::Date(d),
             ValueRef::DateTime(d) => Value::DateTime(d),
             ValueRef::Timestamp(d) => Value::Timestamp(d),
+            #[cfg(feature = "decimal")]
+            ValueRef::Decimal(d) => Value::Decimal(d),
+            #[cfg(feature = "uuid")]
+            ValueRef::Uuid(u) => Value::Uuid(u),
+            #[cfg(feature = "json")]
+            ValueRef::Json(j) => Value::Json(j.clone()),
         }
     }
 
@@ -234,14 +277,14 @@ impl FromValue for Value {
 /// `ToValue`, `ColumnType` and `From<T> for Value` of a column type, all
 /// from its borrowed form.
 macro_rules! column_type {
-    ($t:ty, $sql:ident, $name:expr, |$v:ident| $to_ref:expr) => {
+    ($t:ty, $sql:ident $(($($arg:expr),*))?, $name:expr, |$v:ident| $to_ref:expr) => {
         impl ToValue for $t {
             fn to_value(&self) -> Value {
                 self.as_value_ref().to_owned()
             }
         }
         impl ColumnType for $t {
-            const SQL_TYPE: SqlType = SqlType::$sql;
+            const SQL_TYPE: SqlType = SqlType::$sql $(($($arg),*))?;
             const RUST_NAME: &'static str = $name;
             fn as_value_ref(&self) -> ValueRef<'_> {
                 let $v = self;

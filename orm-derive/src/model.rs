@@ -40,8 +40,12 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         } else {
             quote!(false)
         };
+        let decimal = f.attrs.precision.as_ref().map(|p| {
+            let s = f.attrs.scale.clone().unwrap_or_else(|| syn::LitInt::new("0", p.span()));
+            quote_spanned!(p.span()=> .with_decimal(#p, #s))
+        });
         quote_spanned! {ty.span()=>
-            #krate::model::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index)
+            #krate::model::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal
         }
     });
 

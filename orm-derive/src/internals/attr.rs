@@ -49,6 +49,33 @@ pub struct Field {
     pub primary_key: Option<Span>,
     pub unique: Option<Span>,
     pub index: Option<Span>,
+    /// `precision = P` of a decimal column, with the literal.
+    pub precision: Option<syn::LitInt>,
+    /// `scale = S` of a decimal column, with the literal.
+    pub scale: Option<syn::LitInt>,
+}
+
+/// A small integer value: `precision = 18`.
+fn u8_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>, what: &str) -> Option<syn::LitInt> {
+    match meta.value().and_then(|v| v.parse::<syn::LitInt>()) {
+        Ok(lit) => match lit.base10_parse::<u8>() {
+            Ok(_) => Some(lit),
+            Err(_) => {
+                cx.error_spanned_by(&lit, format!("{what} must be a whole number from 0 to 255"));
+                None
+            }
+        },
+        Err(e) => {
+            cx.syn_error(syn::Error::new(
+                e.span(),
+                format!(
+                    "expected {what} as a number: #[db({} = 2)]",
+                    path_name(meta)
+                ),
+            ));
+            None
+        }
+    }
 }
 
 /// Why `s` cannot be a table or column name, if it cannot.
@@ -215,6 +242,8 @@ impl Field {
         let mut primary_key = Attr::none("primary_key");
         let mut unique = Attr::none("unique");
         let mut index = Attr::none("index");
+        let mut precision = Attr::none("precision");
+        let mut scale = Attr::none("scale");
         for attr in db_attrs(&field.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -244,11 +273,19 @@ impl Field {
                     flag(&mut unique);
                 } else if meta.path.is_ident("index") {
                     flag(&mut index);
+                } else if meta.path.is_ident("precision") {
+                    if let Some(v) = u8_value(cx, &meta, "the precision") {
+                        precision.set(cx, &meta.path, v);
+                    }
+                } else if meta.path.is_ident("scale") {
+                    if let Some(v) = u8_value(cx, &meta, "the scale") {
+                        scale.set(cx, &meta.path, v);
+                    }
                 } else {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique or index",
+                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, index, precision or scale",
                             path_name(&meta)
                         ),
                     );
@@ -266,7 +303,15 @@ impl Field {
             primary_key: primary_key.get(),
             unique: unique.get(),
             index: index.get(),
+            precision: precision.get(),
+            scale: scale.get(),
         };
+        if let (None, Some(scale)) = (&field.precision, &field.scale) {
+            cx.error_spanned_by(
+                scale,
+                "#[db(scale)] needs #[db(precision)] too: #[db(precision = 18, scale = 2)]",
+            );
+        }
         if field.skip.is_some() {
             let column = field.column.as_ref().map(LitStr::span);
             for (other, name) in [

@@ -45,6 +45,9 @@ impl Dialect for SqliteDialect {
             SqlType::Date => "DATE",
             SqlType::DateTime => "DATETIME",
             SqlType::Timestamp => "TIMESTAMP",
+            // TEXT, not DECIMAL / JSON: those names give NUMERIC affinity,
+            // which would turn '123.40' into the float 123.4 and '1' into 1.
+            SqlType::Decimal(..) | SqlType::Uuid | SqlType::Json => "TEXT",
             _ => "BLOB",
         })
     }

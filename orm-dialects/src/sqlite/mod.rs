@@ -206,6 +206,12 @@ impl ToSql for Bind<'_> {
             ValueRef::Date(d) => ToSqlOutput::from(d.format("%Y-%m-%d").to_string()),
             ValueRef::DateTime(d) => ToSqlOutput::from(d.format(DATETIME_FORMAT).to_string()),
             ValueRef::Timestamp(d) => ToSqlOutput::from(d.format(TIMESTAMP_FORMAT).to_string()),
+            #[cfg(feature = "decimal")]
+            ValueRef::Decimal(d) => ToSqlOutput::from(d.to_string()),
+            #[cfg(feature = "uuid")]
+            ValueRef::Uuid(u) => ToSqlOutput::from(u.hyphenated().to_string()),
+            #[cfg(feature = "json")]
+            ValueRef::Json(j) => ToSqlOutput::from(j.to_string()),
             other => {
                 return Err(rusqlite::Error::ToSqlConversionFailure(
                     format!("unsupported value {other:?}").into(),
