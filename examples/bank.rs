@@ -7,13 +7,29 @@
 //! ```text
 //! cargo run --example bank                         # embedded SQLite, in memory
 //! cargo run --example bank -- --url sqlite://bank.db
-//! DATABASE_URL=sqlite://bank.db cargo run --example bank
+//! DATABASE_URL=postgresql://... cargo run --all-features --example bank
 //! ```
 //!
 //! Only the six lines of balances go to stdout; errors go to stderr with a
 //! non-zero exit status.
+//!
+//! Stress mode runs concurrent random transfers between random accounts,
+//! each in a retrying SERIALIZABLE transaction, over a connection pool, and
+//! prints one line of totals and counts:
+//!
+//! ```text
+//! cargo run --release --example bank -- --url <URL> --stress --threads 8 --accounts 100 --transfers 20000
+//! total_before=100000 total_after=100000 committed=20000 retries=1234 failed=0
+//! ```
+//!
+//! It exits non-zero if money was created or lost, or if a transfer is
+//! unaccounted for. On SQLite it needs a file database shared by the threads
+//! (`sqlite://bank.db?journal_mode=wal`).
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use orm::prelude::*;
 
@@ -29,6 +45,7 @@ struct Account {
 enum BankError {
     Usage(String),
     Db(orm::Error),
+    Invariant(String),
 }
 
 impl From<orm::Error> for BankError {
@@ -40,43 +57,72 @@ impl From<orm::Error> for BankError {
 impl std::fmt::Display for BankError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            BankError::Usage(m) => write!(f, "{m}\nusage: bank [--url <database URL>]"),
-            BankError::Db(e) => {
-                write!(f, "{e}")?;
-                let mut source = std::error::Error::source(e);
-                while let Some(s) = source {
-                    write!(f, "\n  caused by: {s}")?;
-                    source = s.source();
-                }
-                Ok(())
-            }
+            BankError::Usage(m) => write!(
+                f,
+                "{m}\nusage: bank [--url <database URL>] \
+                 [--stress [--threads N] [--accounts N] [--transfers N]]"
+            ),
+            BankError::Db(e) => write_chain(f, e),
+            BankError::Invariant(m) => write!(f, "invariant broken: {m}"),
         }
     }
+}
+
+fn write_chain(f: &mut std::fmt::Formatter<'_>, e: &orm::Error) -> std::fmt::Result {
+    write!(f, "{e}")?;
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        write!(f, "\n  caused by: {s}")?;
+        source = s.source();
+    }
+    Ok(())
 }
 
 struct Options {
     url: String,
+    stress: bool,
+    threads: usize,
+    accounts: i64,
+    transfers: u64,
+}
+
+fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, BankError> {
+    let value = value.ok_or_else(|| BankError::Usage(format!("{flag} needs a value")))?;
+    value
+        .parse()
+        .map_err(|_| BankError::Usage(format!("{flag} needs a number, not {value:?}")))
 }
 
 fn parse_args() -> Result<Options, BankError> {
-    let mut url = std::env::var("DATABASE_URL").ok();
+    let mut opts = Options {
+        url: std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".to_owned()),
+        stress: false,
+        threads: 8,
+        accounts: 100,
+        transfers: 20_000,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--url" => {
-                url = Some(
-                    args.next()
-                        .ok_or_else(|| BankError::Usage("--url needs a value".into()))?,
-                );
+                opts.url = args
+                    .next()
+                    .ok_or_else(|| BankError::Usage("--url needs a value".into()))?;
             }
-            s if s.starts_with("--url=") => url = Some(s["--url=".len()..].to_owned()),
+            "--stress" => opts.stress = true,
+            "--threads" => opts.threads = number("--threads", args.next())?,
+            "--accounts" => opts.accounts = number("--accounts", args.next())?,
+            "--transfers" => opts.transfers = number("--transfers", args.next())?,
             "-h" | "--help" => return Err(BankError::Usage("the bank example".into())),
             other => return Err(BankError::Usage(format!("unknown argument {other:?}"))),
         }
     }
-    Ok(Options {
-        url: url.unwrap_or_else(|| "sqlite::memory:".to_owned()),
-    })
+    if opts.threads == 0 || opts.accounts < 2 {
+        return Err(BankError::Usage(
+            "--threads must be at least 1 and --accounts at least 2".into(),
+        ));
+    }
+    Ok(opts)
 }
 
 /// Prints every account's balance, as the tutorial does.
@@ -88,56 +134,176 @@ fn print_balances(conn: &Connection) -> orm::Result<()> {
     Ok(())
 }
 
-/// Moves `amount` from one account to another, or fails without changing
-/// anything. Run inside a retrying transaction by the caller.
-fn transfer_funds(tx: &Transaction<'_>, from: i64, to: i64, amount: i64) -> orm::Result<()> {
+/// Moves `amount` from one account to another if the source has enough;
+/// returns whether it did. Runs inside the caller's (retrying) transaction,
+/// so either both balances change or neither does.
+fn transfer_funds(tx: &Transaction<'_>, from: i64, to: i64, amount: i64) -> orm::Result<bool> {
     let mut source = Accounts::find(tx, from)?;
     let mut target = Accounts::find(tx, to)?;
     if source.balance < amount {
-        return Err(orm::Error::CheckViolation(orm::DbError::new(
-            None,
-            format!(
-                "insufficient funds: account {from} has {}, {amount} needed",
-                source.balance
-            ),
-            None,
-        )));
+        return Ok(false);
     }
     source.balance -= amount;
     target.balance += amount;
     source.save(tx)?;
     target.save(tx)?;
+    Ok(true)
+}
+
+/// Replaces every account by `balances` (ids 1, 2, ...), in one transaction.
+fn reset_accounts(conn: &Connection, balances: impl Iterator<Item = i64>) -> orm::Result<()> {
+    let accounts: Vec<Account> = balances
+        .enumerate()
+        .map(|(i, balance)| Account {
+            id: i as i64 + 1,
+            balance,
+        })
+        .collect();
+    conn.transaction(|tx| {
+        Accounts::all().all_rows().delete(tx)?;
+        Accounts::insert_all(tx, &accounts)?;
+        Ok(())
+    })
+}
+
+fn total(conn: &Connection) -> orm::Result<i64> {
+    Ok(Accounts::pluck(conn, Accounts::BALANCE)?.iter().sum())
+}
+
+fn tutorial(opts: &Options) -> Result<(), BankError> {
+    let conn = Connection::open(&opts.url)?;
+    conn.sync::<Account>()?;
+    // Start from the tutorial's two accounts, whatever an earlier run left.
+    reset_accounts(&conn, [1000, 250].into_iter())?;
+    print_balances(&conn)?;
+
+    let moved =
+        conn.retry_transaction(&RetryPolicy::default(), |tx| transfer_funds(tx, 1, 2, 100))?;
+    if !moved {
+        return Err(BankError::Invariant("account 1 could not pay 100".into()));
+    }
+    print_balances(&conn)?;
     Ok(())
 }
 
-fn run(opts: &Options) -> Result<(), BankError> {
-    let conn = Connection::open(&opts.url)?;
-    conn.sync::<Account>()?;
+#[derive(Default)]
+struct Counts {
+    committed: AtomicU64,
+    retries: AtomicU64,
+    failed: AtomicU64,
+}
 
-    // Start from the tutorial's two accounts, whatever an earlier run left.
-    conn.transaction(|tx| {
-        Accounts::all().all_rows().delete(tx)?;
-        Account {
-            id: 1,
-            balance: 1000,
+fn stress(opts: &Options) -> Result<(), BankError> {
+    if opts.url.starts_with("sqlite::memory:") || opts.url == "sqlite:" {
+        return Err(BankError::Usage(
+            "--stress needs a database the threads share: on SQLite a file, \
+             e.g. --url 'sqlite://bank.db?journal_mode=wal'"
+                .into(),
+        ));
+    }
+    let pool = orm::pool(
+        &opts.url,
+        PoolOptions {
+            max_size: u32::try_from(opts.threads).unwrap_or(u32::MAX),
+            checkout_timeout: Duration::from_secs(30),
+            ..PoolOptions::default()
+        },
+    )?;
+    {
+        let conn = pool.get()?;
+        conn.sync::<Account>()?;
+        reset_accounts(&conn, (0..opts.accounts).map(|_| 1000))?;
+    }
+    let total_before = total(&*pool.get()?)?;
+    let counts = Counts::default();
+    let first_errors = Mutex::new(Vec::<String>::new());
+    let policy = RetryPolicy {
+        max_attempts: 50,
+        max_backoff: Duration::from_millis(500),
+        ..RetryPolicy::default()
+    };
+    let options = TxOptions::serializable();
+    std::thread::scope(|s| {
+        for t in 0..opts.threads as u64 {
+            let share = opts.transfers / opts.threads as u64
+                + u64::from(t < opts.transfers % opts.threads as u64);
+            let (pool, counts, first_errors, policy) = (&pool, &counts, &first_errors, &policy);
+            s.spawn(move || {
+                let mut rng = fastrand::Rng::with_seed(0x5eed ^ t);
+                for _ in 0..share {
+                    let from = rng.i64(1..=opts.accounts);
+                    let to = loop {
+                        let to = rng.i64(1..=opts.accounts);
+                        if to != from {
+                            break to;
+                        }
+                    };
+                    let amount = rng.i64(1..=100);
+                    let outcome = pool.get().and_then(|conn| {
+                        conn.retry_transaction_with(policy, &options, |tx| {
+                            transfer_funds(tx, from, to, amount)
+                        })
+                    });
+                    match outcome {
+                        Ok((_, attempts)) => {
+                            counts.committed.fetch_add(1, Ordering::Relaxed);
+                            counts
+                                .retries
+                                .fetch_add(u64::from(attempts - 1), Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            counts.failed.fetch_add(1, Ordering::Relaxed);
+                            if let orm::Error::RetriesExhausted { attempts, .. } = &e {
+                                counts
+                                    .retries
+                                    .fetch_add(u64::from(attempts - 1), Ordering::Relaxed);
+                            }
+                            let mut errors = first_errors.lock().unwrap_or_else(|p| p.into_inner());
+                            if errors.len() < 5 {
+                                errors.push(e.to_string());
+                            }
+                        }
+                    }
+                }
+            });
         }
-        .insert(tx)?;
-        Account {
-            id: 2,
-            balance: 250,
-        }
-        .insert(tx)?;
-        Ok(())
-    })?;
-    print_balances(&conn)?;
-
-    conn.retry_transaction(&RetryPolicy::default(), |tx| transfer_funds(tx, 1, 2, 100))?;
-    print_balances(&conn)?;
+    });
+    for e in first_errors.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        eprintln!("bank: a transfer failed: {e}");
+    }
+    let total_after = total(&*pool.get()?)?;
+    let (committed, retries, failed) = (
+        counts.committed.into_inner(),
+        counts.retries.into_inner(),
+        counts.failed.into_inner(),
+    );
+    println!(
+        "total_before={total_before} total_after={total_after} committed={committed} \
+         retries={retries} failed={failed}"
+    );
+    if total_after != total_before {
+        return Err(BankError::Invariant(format!(
+            "the total changed from {total_before} to {total_after}"
+        )));
+    }
+    if committed + failed != opts.transfers {
+        return Err(BankError::Invariant(format!(
+            "{} transfers are unaccounted for",
+            opts.transfers - committed - failed
+        )));
+    }
     Ok(())
 }
 
 fn main() -> ExitCode {
-    match parse_args().and_then(|opts| run(&opts)) {
+    let run = parse_args().and_then(|opts| {
+        if opts.stress {
+            stress(&opts)
+        } else {
+            tutorial(&opts)
+        }
+    });
+    match run {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("bank: {e}");

@@ -66,7 +66,7 @@
 
 pub use orm_core::*;
 pub use orm_derive::{scopes, Model};
-pub use orm_dialects::{open, Open};
+pub use orm_dialects::{open, pool, Open};
 
 /// The drivers, one module per dialect.
 pub mod dialects {
@@ -76,7 +76,8 @@ pub mod dialects {
 /// Everything an application needs, in one import.
 pub mod prelude {
     pub use crate::{
-        col, named, Col, Column, Cond, Connection, Error, Func, Mapper, Model, Op, Open, Record,
-        Result, RetryPolicy, Scoped, Snapshot, Transaction, Value,
+        col, named, Col, Column, Cond, Connection, Error, Func, Isolation, Mapper, Model, Op, Open,
+        Pool, PoolOptions, Record, Result, RetryPolicy, Scoped, Snapshot, Transaction, TxOptions,
+        Value,
     };
 }

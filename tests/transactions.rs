@@ -126,7 +126,7 @@ fn fast_policy(max_attempts: u32) -> RetryPolicy {
         multiplier: 2.0,
         max_backoff: Duration::from_millis(40),
         jitter: 0.5,
-        deadline: None,
+        ..RetryPolicy::default()
     }
 }
 
@@ -212,4 +212,49 @@ fn deadline_stops_retrying() {
     release.send(()).unwrap();
     holder.join().unwrap();
     assert!(matches!(res, Err(Error::RetriesExhausted { attempts, .. }) if attempts < 1000));
+}
+
+#[test]
+fn isolation_levels_and_read_only_transactions() {
+    use orm::{Isolation, TxOptions};
+    each_db(|conn| {
+        conn.sync::<Account>().unwrap();
+        for level in [
+            Isolation::ReadCommitted,
+            Isolation::RepeatableRead,
+            Isolation::Serializable,
+        ] {
+            let opts = TxOptions {
+                isolation: Some(level),
+                read_only: false,
+            };
+            conn.transaction_with(&opts, |tx| new_account(1).save(tx))
+                .unwrap();
+        }
+        assert_eq!(count(conn), 3);
+        // A read-only transaction reads, and refuses to write.
+        let ro = TxOptions::serializable().read_only();
+        assert_eq!(conn.transaction_with(&ro, |tx| Ok(count(tx))).unwrap(), 3);
+        let err = conn
+            .transaction_with(&ro, |tx| new_account(1).save(tx))
+            .unwrap_err();
+        assert!(
+            !matches!(err, Error::InvalidQuery { .. }),
+            "a database refusal: {err:?}"
+        );
+        assert_eq!(count(conn), 3);
+        // The connection is read-write again afterwards.
+        new_account(1).save(conn).unwrap();
+        assert_eq!(count(conn), 4);
+        // Options apply to the outermost transaction only.
+        let nested = conn.transaction(|tx| tx.transaction_with(&ro, |_| Ok(())));
+        assert!(matches!(nested, Err(Error::InvalidQuery { .. })));
+        // A retrying transaction takes options and reports its attempts.
+        let (n, attempts) = conn
+            .retry_transaction_with(&RetryPolicy::default(), &TxOptions::serializable(), |tx| {
+                Ok(count(tx))
+            })
+            .unwrap();
+        assert_eq!((n, attempts), (4, 1));
+    });
 }

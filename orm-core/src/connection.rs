@@ -34,6 +34,7 @@ pub struct Connection {
     pub(crate) depth: Cell<u32>,
     statements: Cell<u64>,
     slow_query: Cell<Option<Duration>>,
+    broken: Cell<bool>,
 }
 
 impl fmt::Debug for Connection {
@@ -84,6 +85,7 @@ impl Connection {
             depth: Cell::new(0),
             statements: Cell::new(0),
             slow_query: Cell::new(None),
+            broken: Cell::new(false),
         }
     }
 
@@ -113,9 +115,16 @@ impl Connection {
         self.depth.get() > 0
     }
 
-    /// Whether the connection still answers.
+    /// Whether the connection still answers (a round trip to the server).
     pub fn is_healthy(&self) -> bool {
-        self.backend.is_healthy()
+        !self.broken.get() && self.backend.is_healthy()
+    }
+
+    /// Whether a statement on this connection failed because the connection
+    /// itself failed (it was lost, or the server went away). A pool never
+    /// hands out a broken connection again.
+    pub fn is_broken(&self) -> bool {
+        self.broken.get()
     }
 
     /// The start time of a statement, taken only when something will report
@@ -129,6 +138,9 @@ impl Connection {
 
     fn finish<T>(&self, sql: &str, params: &dyn Params, start: Option<Instant>, res: &Result<T>) {
         self.statements.set(self.statements.get() + 1);
+        if matches!(res, Err(Error::Connection { .. })) {
+            self.broken.set(true);
+        }
         let elapsed = start.map(|s| s.elapsed());
         match (res, elapsed) {
             (Err(e), Some(elapsed)) => {

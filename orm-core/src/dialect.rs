@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use crate::connection::Connection;
 use crate::error::Result;
 use crate::model::ColumnDef;
+use crate::transaction::TxOptions;
 use crate::value::SqlType;
 
 /// A column as the database describes it, for schema sync.
@@ -110,6 +111,35 @@ pub trait Dialect: Send + Sync + 'static {
     /// The statement that starts a transaction.
     fn begin_sql(&self) -> &'static str {
         "BEGIN"
+    }
+
+    /// The statements that start a transaction with `options` (isolation
+    /// level, read-only). The default supports only the default options.
+    fn begin_statements(&self, options: &TxOptions) -> Result<Vec<String>> {
+        if *options == TxOptions::default() {
+            Ok(vec![self.begin_sql().to_owned()])
+        } else {
+            Err(crate::error::Error::invalid(format!(
+                "the {} dialect does not support transaction options {options:?}",
+                self.name()
+            )))
+        }
+    }
+
+    /// Statements that undo per-transaction settings after COMMIT or
+    /// ROLLBACK (e.g. SQLite's `PRAGMA query_only`).
+    fn end_statements(&self, _options: &TxOptions) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The savepoint of a client-side retry protocol inside one transaction
+    /// (CockroachDB's `cockroach_restart`), if the dialect uses one: the
+    /// retrying transaction then sets it right after BEGIN, rolls back to it
+    /// on a retryable error and runs the closure again, and releases it as
+    /// the commit point. `None` (the default): a retry is a full ROLLBACK and
+    /// a new transaction.
+    fn restart_savepoint(&self) -> Option<&'static str> {
+        None
     }
 
     /// The existing columns of `table`, or `None` if there is no such table.

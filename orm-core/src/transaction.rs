@@ -7,6 +7,55 @@ use std::time::{Duration, Instant};
 use crate::connection::{Connection, LOG_TARGET};
 use crate::error::{Error, Result};
 
+/// An isolation level. Dialects map it to their own; SQLite is always
+/// serializable, which satisfies every level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// READ COMMITTED.
+    ReadCommitted,
+    /// REPEATABLE READ.
+    RepeatableRead,
+    /// SERIALIZABLE.
+    Serializable,
+}
+
+impl Isolation {
+    /// The SQL name of the level.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Isolation::ReadCommitted => "READ COMMITTED",
+            Isolation::RepeatableRead => "REPEATABLE READ",
+            Isolation::Serializable => "SERIALIZABLE",
+        }
+    }
+}
+
+/// How a transaction starts: isolation level and access mode. The default is
+/// the database's default level, read-write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TxOptions {
+    /// The isolation level, or the database's default.
+    pub isolation: Option<Isolation>,
+    /// Whether the transaction may only read.
+    pub read_only: bool,
+}
+
+impl TxOptions {
+    /// SERIALIZABLE, read-write.
+    pub fn serializable() -> Self {
+        TxOptions {
+            isolation: Some(Isolation::Serializable),
+            read_only: false,
+        }
+    }
+
+    /// The same options, read-only.
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+}
+
 /// An open transaction. It dereferences to the [`Connection`], so every
 /// scope and record method takes it where a connection is expected.
 #[derive(Debug)]
@@ -46,11 +95,14 @@ pub struct RetryPolicy {
     pub jitter: f64,
     /// No new attempt starts after this much time since the first.
     pub deadline: Option<Duration>,
+    /// Whether an [`Error::AmbiguousCommit`] is retried too. Only for work
+    /// that is safe to apply twice (idempotent); off by default.
+    pub retry_ambiguous: bool,
 }
 
 impl Default for RetryPolicy {
     /// 10 attempts, 10 ms doubling to at most 1 s, half of it random, no
-    /// deadline.
+    /// deadline, ambiguous commits not retried.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 10,
@@ -59,6 +111,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(1),
             jitter: 0.5,
             deadline: None,
+            retry_ambiguous: false,
         }
     }
 }
@@ -79,6 +132,10 @@ impl RetryPolicy {
         let jitter = self.jitter.clamp(0.0, 1.0);
         base.mul_f64(1.0 - jitter * fastrand::f64())
     }
+
+    fn should_retry(&self, e: &Error) -> bool {
+        e.is_retryable() || (self.retry_ambiguous && matches!(e, Error::AmbiguousCommit(_)))
+    }
 }
 
 /// Rolls back the level it guards unless it was committed: covers `Err`
@@ -86,6 +143,7 @@ impl RetryPolicy {
 struct Guard<'c> {
     conn: &'c Connection,
     depth: u32,
+    options: TxOptions,
     open: bool,
 }
 
@@ -94,7 +152,9 @@ impl Guard<'_> {
         self.open = false;
         self.conn.depth.set(self.depth);
         if self.depth == 0 {
-            self.conn.execute_batch("ROLLBACK")
+            let res = self.conn.execute_batch("ROLLBACK");
+            self.conn.end_transaction(&self.options);
+            res
         } else {
             let sp = savepoint_name(self.depth);
             self.conn.execute_batch(&format!(
@@ -118,6 +178,17 @@ fn savepoint_name(depth: u32) -> String {
     format!("orm_sp_{depth}")
 }
 
+/// A COMMIT that failed because the connection went away may or may not have
+/// been applied.
+fn commit_error(e: Error) -> Error {
+    match e {
+        Error::Connection { message, source } => Error::AmbiguousCommit(
+            source.unwrap_or_else(|| crate::error::DbError::new(None, message, None)),
+        ),
+        other => other,
+    }
+}
+
 impl Connection {
     /// Runs `f` in a transaction: commits if it returns `Ok`, rolls back if it
     /// returns `Err` or panics. Called inside a transaction, it uses a
@@ -138,24 +209,57 @@ impl Connection {
     /// # Ok::<(), orm::Error>(())
     /// ```
     pub fn transaction<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        self.run_transaction(1, f)
+        self.run_transaction(1, &TxOptions::default(), f)
+    }
+
+    /// Like [`transaction`](Self::transaction), started with `options`
+    /// (isolation level, read-only). Options apply to the outermost
+    /// transaction; a nested call with options other than the default is an
+    /// error.
+    pub fn transaction_with<T>(
+        &self,
+        options: &TxOptions,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.run_transaction(1, options, f)
+    }
+
+    fn begin(&self, depth: u32, options: &TxOptions) -> Result<()> {
+        if depth == 0 {
+            for stmt in self.dialect().begin_statements(options)? {
+                self.execute_batch(&stmt)?;
+            }
+            Ok(())
+        } else if *options != TxOptions::default() {
+            Err(Error::invalid(
+                "transaction options apply to the outermost transaction only",
+            ))
+        } else {
+            self.execute_batch(&format!("SAVEPOINT {}", savepoint_name(depth)))
+        }
+    }
+
+    fn end_transaction(&self, options: &TxOptions) {
+        for stmt in self.dialect().end_statements(options) {
+            if let Err(e) = self.execute_batch(&stmt) {
+                log::warn!(target: LOG_TARGET, "{stmt} after the transaction failed: {e}");
+            }
+        }
     }
 
     fn run_transaction<T>(
         &self,
         attempt: u32,
+        options: &TxOptions,
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         let depth = self.depth.get();
-        if depth == 0 {
-            self.execute_batch(self.dialect().begin_sql())?;
-        } else {
-            self.execute_batch(&format!("SAVEPOINT {}", savepoint_name(depth)))?;
-        }
+        self.begin(depth, options)?;
         self.depth.set(depth + 1);
         let mut guard = Guard {
             conn: self,
             depth,
+            options: *options,
             open: true,
         };
         let tx = Transaction {
@@ -165,7 +269,7 @@ impl Connection {
         match f(&tx) {
             Ok(value) => {
                 let commit = if depth == 0 {
-                    self.execute_batch("COMMIT")
+                    self.execute_batch("COMMIT").map_err(commit_error)
                 } else {
                     self.execute_batch(&format!("RELEASE SAVEPOINT {}", savepoint_name(depth)))
                 };
@@ -173,6 +277,9 @@ impl Connection {
                     Ok(()) => {
                         guard.open = false;
                         self.depth.set(depth);
+                        if depth == 0 {
+                            self.end_transaction(options);
+                        }
                         Ok(value)
                     }
                     // The guard rolls back what the failed commit left open.
@@ -190,9 +297,14 @@ impl Connection {
 
     /// Runs `f` in a transaction and runs it again, after an exponential,
     /// jittered backoff, when it fails with a retryable error
-    /// ([`Error::is_retryable`]: serialization failures, deadlocks, SQLite
-    /// BUSY / LOCKED), up to the policy's attempts and deadline; then fails
-    /// with [`Error::RetriesExhausted`]. Other errors are returned at once.
+    /// ([`Error::is_retryable`]: serialization failures, deadlocks, lock
+    /// timeouts, SQLite BUSY / LOCKED — at COMMIT too), up to the policy's
+    /// attempts and deadline; then fails with [`Error::RetriesExhausted`].
+    /// Other errors are returned at once; an [`Error::AmbiguousCommit`] only
+    /// retries if the policy opts in.
+    ///
+    /// On CockroachDB the retries follow its savepoint protocol inside one
+    /// transaction; elsewhere each retry is a new transaction.
     ///
     /// Inside another transaction it runs once, in a savepoint: the outermost
     /// retrying transaction is the one that retries.
@@ -213,7 +325,8 @@ impl Connection {
         policy: &RetryPolicy,
         f: impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.retry_transaction_counted(policy, f).map(|(v, _)| v)
+        self.retry_transaction_with(policy, &TxOptions::default(), f)
+            .map(|(v, _)| v)
     }
 
     /// Like [`retry_transaction`](Self::retry_transaction), and also returns
@@ -221,36 +334,106 @@ impl Connection {
     pub fn retry_transaction_counted<T>(
         &self,
         policy: &RetryPolicy,
+        f: impl FnMut(&Transaction<'_>) -> Result<T>,
+    ) -> Result<(T, u32)> {
+        self.retry_transaction_with(policy, &TxOptions::default(), f)
+    }
+
+    /// A retrying transaction started with `options` (e.g.
+    /// [`TxOptions::serializable`]); returns the closure's value and how many
+    /// attempts it took.
+    pub fn retry_transaction_with<T>(
+        &self,
+        policy: &RetryPolicy,
+        options: &TxOptions,
         mut f: impl FnMut(&Transaction<'_>) -> Result<T>,
     ) -> Result<(T, u32)> {
         if self.in_transaction() {
-            return self.run_transaction(1, &mut f).map(|v| (v, 1));
+            return self.run_transaction(1, options, &mut f).map(|v| (v, 1));
+        }
+        if let Some(savepoint) = self.dialect().restart_savepoint() {
+            return self.retry_in_savepoint(policy, options, savepoint, f);
         }
         let start = Instant::now();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.run_transaction(attempt, &mut f) {
+            match self.run_transaction(attempt, options, &mut f) {
+                Ok(v) => return Ok(self.committed(v, attempt)),
+                Err(e) if policy.should_retry(&e) => self.back_off(policy, start, attempt, e)?,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn committed<T>(&self, v: T, attempt: u32) -> (T, u32) {
+        if attempt > 1 {
+            log::info!(target: LOG_TARGET, "transaction committed after {attempt} attempts");
+        }
+        (v, attempt)
+    }
+
+    /// Sleeps before the next attempt, or fails when the policy says stop.
+    fn back_off(&self, policy: &RetryPolicy, start: Instant, attempt: u32, e: Error) -> Result<()> {
+        let out_of_time = policy.deadline.is_some_and(|d| start.elapsed() >= d);
+        if attempt >= policy.max_attempts.max(1) || out_of_time {
+            return Err(Error::RetriesExhausted {
+                attempts: attempt,
+                last: Box::new(e),
+            });
+        }
+        let mut sleep = policy.jittered(attempt);
+        if let Some(d) = policy.deadline {
+            sleep = sleep.min(d.saturating_sub(start.elapsed()));
+        }
+        log::debug!(target: LOG_TARGET, "attempt {attempt} failed ({e}); retrying in {sleep:?}");
+        std::thread::sleep(sleep);
+        Ok(())
+    }
+
+    /// CockroachDB's client-side retry protocol: BEGIN; SAVEPOINT s; run;
+    /// on a retryable error ROLLBACK TO SAVEPOINT s and run again; RELEASE
+    /// SAVEPOINT s is the commit point; then COMMIT.
+    fn retry_in_savepoint<T>(
+        &self,
+        policy: &RetryPolicy,
+        options: &TxOptions,
+        savepoint: &str,
+        mut f: impl FnMut(&Transaction<'_>) -> Result<T>,
+    ) -> Result<(T, u32)> {
+        let start = Instant::now();
+        self.begin(0, options)?;
+        self.depth.set(1);
+        let mut guard = Guard {
+            conn: self,
+            depth: 0,
+            options: *options,
+            open: true,
+        };
+        self.execute_batch(&format!("SAVEPOINT {savepoint}"))?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let tx = Transaction {
+                conn: self,
+                attempt,
+            };
+            let res = f(&tx).and_then(|v| {
+                self.execute_batch(&format!("RELEASE SAVEPOINT {savepoint}"))
+                    .map_err(commit_error)?;
+                Ok(v)
+            });
+            match res {
                 Ok(v) => {
-                    if attempt > 1 {
-                        log::info!(target: LOG_TARGET, "transaction committed after {attempt} attempts");
-                    }
-                    return Ok((v, attempt));
+                    self.execute_batch("COMMIT").map_err(commit_error)?;
+                    guard.open = false;
+                    self.depth.set(0);
+                    self.end_transaction(options);
+                    return Ok(self.committed(v, attempt));
                 }
-                Err(e) if e.is_retryable() => {
-                    let out_of_time = policy.deadline.is_some_and(|d| start.elapsed() >= d);
-                    if attempt >= policy.max_attempts.max(1) || out_of_time {
-                        return Err(Error::RetriesExhausted {
-                            attempts: attempt,
-                            last: Box::new(e),
-                        });
-                    }
-                    let mut sleep = policy.jittered(attempt);
-                    if let Some(d) = policy.deadline {
-                        sleep = sleep.min(d.saturating_sub(start.elapsed()));
-                    }
-                    log::debug!(target: LOG_TARGET, "attempt {attempt} failed ({e}); retrying in {sleep:?}");
-                    std::thread::sleep(sleep);
+                Err(e) if policy.should_retry(&e) => {
+                    self.back_off(policy, start, attempt, e)?;
+                    self.execute_batch(&format!("ROLLBACK TO SAVEPOINT {savepoint}"))?;
                 }
                 Err(e) => return Err(e),
             }

@@ -9,7 +9,7 @@
 #![warn(missing_docs)]
 
 use orm_core::connection::unknown_scheme;
-use orm_core::{registered_dialect, Connection, Error, Result};
+use orm_core::{registered_dialect, Connection, Error, Pool, PoolOptions, Result};
 
 #[cfg(feature = "mysql")]
 pub mod mysql;
@@ -62,4 +62,18 @@ impl Open for Connection {
     fn open(url: &str) -> Result<Connection> {
         open(url)
     }
+}
+
+/// `Pool::open(url)`: a pool with the default [`PoolOptions`].
+impl Open for Pool {
+    fn open(url: &str) -> Result<Pool> {
+        pool(url, PoolOptions::default())
+    }
+}
+
+/// A pool of connections to `url`. The first connection is opened at once,
+/// so a bad URL or an unreachable server fails here.
+pub fn pool(url: &str, options: PoolOptions) -> Result<Pool> {
+    let url = url.to_owned();
+    Pool::new(options, move || open(&url))
 }

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use orm_core::{ColumnDef, Connection, DbColumn, Dialect, Result, Single, SqlType};
+use orm_core::{ColumnDef, Connection, DbColumn, Dialect, Result, Single, SqlType, TxOptions};
 
 /// The SQLite dialect.
 #[derive(Debug, Clone, Copy, Default)]
@@ -55,6 +55,24 @@ impl Dialect for SqliteDialect {
     fn generated_key_ddl(&self, _column: &ColumnDef) -> Cow<'static, str> {
         // AUTOINCREMENT: keys of deleted rows are never reused.
         Cow::Borrowed("INTEGER PRIMARY KEY AUTOINCREMENT")
+    }
+
+    /// SQLite transactions are always serializable, which satisfies every
+    /// isolation level; read-only is `PRAGMA query_only` for the transaction.
+    fn begin_statements(&self, options: &TxOptions) -> Result<Vec<String>> {
+        let mut stmts = vec!["BEGIN".to_owned()];
+        if options.read_only {
+            stmts.push("PRAGMA query_only = ON".to_owned());
+        }
+        Ok(stmts)
+    }
+
+    fn end_statements(&self, options: &TxOptions) -> Vec<String> {
+        if options.read_only {
+            vec!["PRAGMA query_only = OFF".to_owned()]
+        } else {
+            Vec::new()
+        }
     }
 
     fn table_columns(&self, conn: &Connection, table: &str) -> Result<Option<Vec<DbColumn>>> {

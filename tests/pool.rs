@@ -1,0 +1,84 @@
+//! The connection pool: shared between threads, bounded, health-checked.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::TempDb;
+use orm::prelude::*;
+
+#[derive(Model, Debug, Clone, Default)]
+struct Counter {
+    id: i64,
+    n: i64,
+}
+
+#[test]
+fn pool_serves_threads_and_bounds_connections() {
+    let db = TempDb::new("pool");
+    let url = format!("{}?journal_mode=wal", db.url());
+    let pool = orm::pool(
+        &url,
+        PoolOptions {
+            max_size: 4,
+            checkout_timeout: Duration::from_secs(10),
+            ..PoolOptions::default()
+        },
+    )
+    .unwrap();
+    {
+        let conn = pool.get().unwrap();
+        conn.sync::<Counter>().unwrap();
+        Counter { id: 0, n: 0 }.save(&conn).unwrap();
+    }
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                for _ in 0..25 {
+                    let conn = pool.get().unwrap();
+                    conn.retry_transaction(&RetryPolicy::default(), |tx| {
+                        Counters::all()
+                            .eq(Counters::ID, 1)
+                            .update_sql(tx, "n = n + 1", ())
+                            .map(|_| ())
+                    })
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let conn = pool.get().unwrap();
+    assert_eq!(Counters::find(&conn, 1).unwrap().n, 200);
+    let (open, _idle) = pool.state();
+    assert!(open <= 4, "{open} connections open");
+}
+
+#[test]
+fn checkout_times_out_with_a_typed_error() {
+    let pool = Pool::new(
+        PoolOptions {
+            max_size: 1,
+            checkout_timeout: Duration::from_millis(200),
+            ..PoolOptions::default()
+        },
+        || Connection::open("sqlite::memory:"),
+    )
+    .unwrap();
+    let held = pool.get().unwrap();
+    let start = Instant::now();
+    let err = pool.get().unwrap_err();
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    assert!(start.elapsed() >= Duration::from_millis(150));
+    drop(held);
+    assert!(pool.get().is_ok());
+}
+
+#[test]
+fn bad_urls_fail_when_the_pool_opens() {
+    assert!(Pool::open("nosuch://x").is_err());
+    assert!(Pool::open("sqlite::memory:").is_ok());
+}
