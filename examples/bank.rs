@@ -42,7 +42,7 @@ struct Account {
 
 /// Why the example stopped.
 #[derive(Debug)]
-enum BankError {
+pub(crate) enum BankError {
     Usage(String),
     Db(orm::Error),
     Invariant(String),
@@ -78,12 +78,33 @@ fn write_chain(f: &mut std::fmt::Formatter<'_>, e: &orm::Error) -> std::fmt::Res
     Ok(())
 }
 
-struct Options {
-    url: String,
-    stress: bool,
-    threads: usize,
-    accounts: i64,
-    transfers: u64,
+/// Command-line options.
+pub(crate) struct Options {
+    pub(crate) url: String,
+    pub(crate) stress: bool,
+    pub(crate) threads: usize,
+    pub(crate) accounts: i64,
+    pub(crate) transfers: u64,
+}
+
+/// What a stress run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StressReport {
+    pub(crate) total_before: i64,
+    pub(crate) total_after: i64,
+    pub(crate) committed: u64,
+    pub(crate) retries: u64,
+    pub(crate) failed: u64,
+}
+
+impl std::fmt::Display for StressReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "total_before={} total_after={} committed={} retries={} failed={}",
+            self.total_before, self.total_after, self.committed, self.retries, self.failed
+        )
+    }
 }
 
 fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, BankError> {
@@ -193,7 +214,8 @@ struct Counts {
     failed: AtomicU64,
 }
 
-fn stress(opts: &Options) -> Result<(), BankError> {
+/// Runs the stress mode and returns its counts (the caller prints them).
+pub(crate) fn run_stress(opts: &Options) -> Result<StressReport, BankError> {
     if opts.url.starts_with("sqlite::memory:") || opts.url == "sqlite:" {
         return Err(BankError::Usage(
             "--stress needs a database the threads share: on SQLite a file, \
@@ -272,24 +294,28 @@ fn stress(opts: &Options) -> Result<(), BankError> {
         eprintln!("bank: a transfer failed: {e}");
     }
     let total_after = total(&*pool.get()?)?;
-    let (committed, retries, failed) = (
-        counts.committed.into_inner(),
-        counts.retries.into_inner(),
-        counts.failed.into_inner(),
-    );
-    println!(
-        "total_before={total_before} total_after={total_after} committed={committed} \
-         retries={retries} failed={failed}"
-    );
-    if total_after != total_before {
+    Ok(StressReport {
+        total_before,
+        total_after,
+        committed: counts.committed.into_inner(),
+        retries: counts.retries.into_inner(),
+        failed: counts.failed.into_inner(),
+    })
+}
+
+fn stress(opts: &Options) -> Result<(), BankError> {
+    let report = run_stress(opts)?;
+    println!("{report}");
+    if report.total_after != report.total_before {
         return Err(BankError::Invariant(format!(
-            "the total changed from {total_before} to {total_after}"
+            "the total changed from {} to {}",
+            report.total_before, report.total_after
         )));
     }
-    if committed + failed != opts.transfers {
+    if report.committed + report.failed != opts.transfers {
         return Err(BankError::Invariant(format!(
             "{} transfers are unaccounted for",
-            opts.transfers - committed - failed
+            opts.transfers - report.committed - report.failed
         )));
     }
     Ok(())

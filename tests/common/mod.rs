@@ -167,3 +167,48 @@ impl Drop for TempDb {
         }
     }
 }
+
+/// A URL of every available dialect for tests that open several connections
+/// (pools, stress): SQLite gets a file database in WAL mode, PostgreSQL a
+/// schema of its own (through the `options` URL parameter), MySQL a database
+/// of its own. Dropped when the returned guard is.
+pub fn database_urls() -> Vec<(&'static str, String, Box<dyn std::any::Any>)> {
+    let mut out: Vec<(&'static str, String, Box<dyn std::any::Any>)> = Vec::new();
+    let file = TempDb::new("urls");
+    out.push((
+        "sqlite",
+        format!("{}?journal_mode=wal", file.url()),
+        Box::new(file),
+    ));
+    if let Some(db) = postgres() {
+        let base = std::env::var("ORM_TEST_POSTGRES_URL").unwrap_or_default();
+        let schema = db
+            .conn
+            .query::<(String,)>("SELECT current_schema()", ())
+            .expect("current schema")
+            .remove(0)
+            .0;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+        out.push(("postgres", url, Box::new(db)));
+    }
+    if let Some(db) = mysql() {
+        let base = std::env::var("ORM_TEST_MYSQL_URL").unwrap_or_default();
+        let name = db
+            .conn
+            .query::<(String,)>("SELECT DATABASE()", ())
+            .expect("current database")
+            .remove(0)
+            .0;
+        let (head, query) = base
+            .split_once('?')
+            .map_or((base.as_str(), None), |(h, q)| (h, Some(q)));
+        let prefix = head.rsplit_once('/').map_or(head, |(p, _)| p);
+        let url = match query {
+            Some(q) => format!("{prefix}/{name}?{q}"),
+            None => format!("{prefix}/{name}"),
+        };
+        out.push(("mysql", url, Box::new(db)));
+    }
+    out
+}
