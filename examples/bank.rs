@@ -95,6 +95,8 @@ pub(crate) struct StressReport {
     pub(crate) committed: u64,
     pub(crate) retries: u64,
     pub(crate) failed: u64,
+    /// Failed transfers whose COMMIT outcome is unknown (counted in `failed`).
+    pub(crate) ambiguous: u64,
 }
 
 impl std::fmt::Display for StressReport {
@@ -212,6 +214,7 @@ struct Counts {
     committed: AtomicU64,
     retries: AtomicU64,
     failed: AtomicU64,
+    ambiguous: AtomicU64,
 }
 
 /// Runs the stress mode and returns its counts (the caller prints them).
@@ -275,6 +278,9 @@ pub(crate) fn run_stress(opts: &Options) -> Result<StressReport, BankError> {
                         }
                         Err(e) => {
                             counts.failed.fetch_add(1, Ordering::Relaxed);
+                            if matches!(e, orm::Error::AmbiguousCommit(_)) {
+                                counts.ambiguous.fetch_add(1, Ordering::Relaxed);
+                            }
                             if let orm::Error::RetriesExhausted { attempts, .. } = &e {
                                 counts
                                     .retries
@@ -300,12 +306,20 @@ pub(crate) fn run_stress(opts: &Options) -> Result<StressReport, BankError> {
         committed: counts.committed.into_inner(),
         retries: counts.retries.into_inner(),
         failed: counts.failed.into_inner(),
+        ambiguous: counts.ambiguous.into_inner(),
     })
 }
 
 fn stress(opts: &Options) -> Result<(), BankError> {
     let report = run_stress(opts)?;
     println!("{report}");
+    if report.ambiguous > 0 {
+        eprintln!(
+            "bank: {} of the failed transfers may have committed (outcome unknown); \
+             the totals above include whatever they did",
+            report.ambiguous
+        );
+    }
     if report.total_after != report.total_before {
         return Err(BankError::Invariant(format!(
             "the total changed from {} to {}",

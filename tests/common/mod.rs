@@ -19,6 +19,8 @@ use std::sync::Once;
 
 use orm::prelude::*;
 
+pub mod pg_server;
+
 /// A database for one test; cleaned up when dropped.
 pub struct TestDb {
     conn: Connection,

@@ -1,0 +1,71 @@
+//! Faults: a throw-away PostgreSQL is killed in the middle of a stress run
+//! and restarted. Failures are reported (connection errors are not retried
+//! forever, ambiguous commits are counted), nothing panics, and afterwards
+//! the sum of balances is the initial total: every transfer is applied
+//! completely or not at all.
+#![cfg(feature = "postgres")]
+
+mod common;
+
+#[path = "../examples/bank.rs"]
+#[allow(dead_code)]
+mod bank;
+
+use std::time::Duration;
+
+use common::pg_server::{skip, PgServer};
+use orm::prelude::*;
+
+#[test]
+fn killing_the_server_mid_stress_loses_no_money() {
+    let server = match PgServer::start("faults", &["max_connections = 50"], None, |_, _| {}) {
+        Ok(s) => s,
+        Err(why) => return skip("faults", &why),
+    };
+    let opts = bank::Options {
+        url: server.url(),
+        stress: true,
+        threads: 4,
+        accounts: 20,
+        transfers: 40_000,
+    };
+    let outcome = std::thread::scope(|s| {
+        let run = s.spawn(|| bank::run_stress(&opts));
+        std::thread::sleep(Duration::from_millis(1500));
+        server.kill();
+        std::thread::sleep(Duration::from_millis(1000));
+        server.restart().expect("the server restarts");
+        run.join()
+    });
+    let report = outcome
+        .expect("the stress run does not panic")
+        .unwrap_or_else(|e| panic!("the stress run reports instead of failing: {e}"));
+    eprintln!("{report} ambiguous={}", report.ambiguous);
+    assert!(
+        report.failed > 0,
+        "the kill happened mid-run, so some transfers failed"
+    );
+    assert!(
+        report.failed < opts.transfers,
+        "transfers resumed after the restart"
+    );
+    assert_eq!(report.committed + report.failed, opts.transfers);
+    assert_eq!(report.total_before, 20 * 1000);
+    // Read the total on a fresh connection, after recovery.
+    let conn = Connection::open(&server.url()).unwrap();
+    let balances: Vec<i64> = bank_balances(&conn);
+    assert_eq!(
+        balances.iter().sum::<i64>(),
+        report.total_before,
+        "no money created or lost"
+    );
+    assert_eq!(report.total_after, report.total_before);
+}
+
+fn bank_balances(conn: &Connection) -> Vec<i64> {
+    conn.query::<(i64,)>("SELECT balance FROM accounts", ())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.0)
+        .collect()
+}
