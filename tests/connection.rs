@@ -112,9 +112,14 @@ fn raw_escape_hatches_return_typed_rows() {
             [vec![Value::Int(1), Value::Null, Value::Text("x".into())]]
         );
         let (sql, params) = conn.render("a = ? AND b = '?'", (1,)).unwrap();
+        let mut placeholder = String::new();
+        conn.dialect().placeholder(1, &mut placeholder);
         assert_eq!(
-            (sql.as_str(), params),
-            ("a = ? AND b = '?'", vec![Value::Int(1)])
+            (sql, params),
+            (
+                format!("a = {placeholder} AND b = '?'"),
+                vec![Value::Int(1)]
+            )
         );
     });
 }
@@ -195,4 +200,86 @@ fn statements_failures_and_slow_queries_are_logged() {
     let slow = logged("marker_slow");
     assert_eq!(slow[0].0, log::Level::Warn);
     assert!(slow[0].1.starts_with("slow query"));
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_urls_and_connections() {
+    // Malformed URLs and unknown parameters: InvalidUrl, the password hidden.
+    for bad in [
+        "postgresql://u:s3cret@localhost/db?sslmode=sometimes",
+        "postgresql://u:s3cret@localhost/db?bogus=1",
+        "postgresql://u:s3cret@localhost:0/db",
+        "cockroachdb://u:s3cret@localhost/db?sslcert=only-the-cert.pem",
+    ] {
+        match Connection::open(bad) {
+            Err(Error::InvalidUrl(m)) => assert!(!m.contains("s3cret"), "{m}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    // Nothing listens on port 1: a connection error that says where.
+    match Connection::open("postgresql://u@127.0.0.1:1/db?sslmode=disable&connect_timeout=5") {
+        Err(Error::Connection { message, .. }) => {
+            assert!(message.contains("127.0.0.1:1"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let Some(url) = common::server_url("ORM_TEST_POSTGRES_URL", true, &std::sync::Once::new())
+    else {
+        return;
+    };
+    let conn = Connection::open(&url).unwrap();
+    assert_eq!(conn.dialect().name(), "postgres");
+    assert!(conn.is_healthy());
+    // One statement at a time per connection: a query while another one's
+    // rows are streaming is a typed error, not a panic.
+    let mut rows = conn
+        .query_prepared("SELECT generate_series(1, 3)", orm::connection::NO_PARAMS)
+        .unwrap();
+    assert!(rows.next_row().unwrap().is_some());
+    let err = conn.query::<(i64,)>("SELECT 1", ()).unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    let mut n = 1;
+    while rows.next_row().unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 3);
+    assert!(rows.next_row().unwrap().is_none(), "stays finished");
+    drop(rows);
+    // (A bare `SELECT ?` is text to PostgreSQL: the server infers each
+    // parameter's type from where it stands.)
+    let one: Vec<(i64,)> = conn.query("SELECT ? + 0", (1,)).unwrap();
+    assert_eq!(one, [(1,)]);
+    // A type the driver does not read: a decode error naming the column.
+    let err = conn
+        .query::<Vec<Value>>("SELECT CAST('12:00' AS TIME) AS noon", ())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { column, .. } if column == "noon"),
+        "{err:?}"
+    );
+    // A cached statement whose result changed shape under it is prepared
+    // again (the ALTER goes through `execute`, which keeps the cache).
+    let schema = common::unique_name("stale");
+    conn.execute_batch(&format!(
+        "CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\"; CREATE TABLE t (a INT)"
+    ))
+    .unwrap();
+    conn.execute("INSERT INTO t (a) VALUES (?)", (1,)).unwrap();
+    let before: Vec<Vec<Value>> = conn.query("SELECT * FROM t", ()).unwrap();
+    assert_eq!(before, [vec![Value::Int(1)]]);
+    conn.execute("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'", ())
+        .unwrap();
+    let after: Vec<Vec<Value>> = conn.query("SELECT * FROM t", ()).unwrap();
+    assert_eq!(after, [vec![Value::Int(1), Value::Text("x".into())]]);
+    conn.execute_batch(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .unwrap();
+    // Integers are range-checked against the parameter's type.
+    let err = conn
+        .query::<(i64,)>("SELECT CAST(? AS SMALLINT)", (100_000,))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidQuery { message, .. } if message.contains("100000") && message.contains("smallint")),
+        "{err:?}"
+    );
 }

@@ -46,30 +46,40 @@ fn unique_violation() {
 #[test]
 fn foreign_key_not_null_and_check_violations() {
     each_db(|conn| {
+        // Portable DDL: keys given explicitly (only SQLite generates an
+        // INTEGER PRIMARY KEY by itself) and a table-level FOREIGN KEY
+        // (MySQL ignores a REFERENCES clause on a column).
         conn.execute_batch(
             "CREATE TABLE parents (id INTEGER PRIMARY KEY);
              CREATE TABLE kids (
                  id INTEGER PRIMARY KEY,
-                 parent_id INTEGER NOT NULL REFERENCES parents(id),
-                 age INTEGER CHECK (age >= 0)
+                 parent_id INTEGER NOT NULL,
+                 age INTEGER CHECK (age >= 0),
+                 FOREIGN KEY (parent_id) REFERENCES parents (id)
              );",
         )
         .unwrap();
         conn.execute("INSERT INTO parents (id) VALUES (?)", (1,))
             .unwrap();
         let err = conn
-            .execute("INSERT INTO kids (parent_id, age) VALUES (?, ?)", (2, 1))
+            .execute(
+                "INSERT INTO kids (id, parent_id, age) VALUES (?, ?, ?)",
+                (1, 2, 1),
+            )
             .unwrap_err();
         assert!(matches!(err, Error::ForeignKeyViolation(_)), "{err:?}");
         let err = conn
             .execute(
-                "INSERT INTO kids (parent_id, age) VALUES (?, ?)",
-                (Value::Null, 1),
+                "INSERT INTO kids (id, parent_id, age) VALUES (?, ?, ?)",
+                (1, Value::Null, 1),
             )
             .unwrap_err();
         assert!(matches!(err, Error::NotNullViolation(_)), "{err:?}");
         let err = conn
-            .execute("INSERT INTO kids (parent_id, age) VALUES (?, ?)", (1, -1))
+            .execute(
+                "INSERT INTO kids (id, parent_id, age) VALUES (?, ?, ?)",
+                (1, 1, -1),
+            )
             .unwrap_err();
         assert!(matches!(err, Error::CheckViolation(_)), "{err:?}");
         let n: Vec<(i64,)> = conn.query("SELECT COUNT(*) FROM kids", ()).unwrap();

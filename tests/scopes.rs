@@ -395,13 +395,14 @@ fn func_and_col_are_accepted_as_values() {
         let s = Users::all().gt(Users::LAST_LOGIN, Users::ACTIVATED_AT);
         assert_eq!(s.count(conn).unwrap(), 2);
         // Func with bound parameters, on the right of a comparison.
-        let f = Func::new("? * ?", (2, 10));
+        // (`? * ?` alone would leave PostgreSQL no type to infer.)
+        let f = Func::new("? * 10", (2,));
         assert_eq!(
             names(Users::all().eq(Users::SCORE, f).all(conn).unwrap()),
             ["cid"]
         );
         // Func and Col as where_ arguments.
-        let s = Users::where_("score > ?", (Func::new("? + ?", (15, 10)),));
+        let s = Users::where_("score > ?", (Func::new("? + 10", (15,)),));
         assert_eq!(s.count(conn).unwrap(), 2);
         let s = Users::where_("? = ?", (Col::new("name"), "ann"));
         assert_eq!(s.count(conn).unwrap(), 1);
@@ -502,12 +503,14 @@ fn terminal_calls() {
             .pluck(conn, (Users::NAME, Users::SCORE))
             .unwrap();
         assert_eq!(pairs, [("ann".to_owned(), 30), ("bob".to_owned(), 10)]);
+        // `||` is OR on MySQL: concatenation is CONCAT there.
+        let concat = match conn.dialect().name() {
+            "mysql" => "CONCAT(UPPER(name), ?)",
+            _ => "UPPER(name) || ?",
+        };
         let upper: Vec<String> = Users::order("id")
             .limit(1)
-            .pluck_expr(
-                conn,
-                Func::new("UPPER(name) || ?", ("'; DROP TABLE users; --",)),
-            )
+            .pluck_expr(conn, Func::new(concat, ("'; DROP TABLE users; --",)))
             .unwrap();
         assert_eq!(upper, ["ANN'; DROP TABLE users; --"]);
         assert_eq!(

@@ -44,12 +44,26 @@ pub trait Dialect: Send + Sync + 'static {
     /// Appends the placeholder of the `n`th parameter (1-based).
     fn placeholder(&self, n: usize, out: &mut String);
 
+    /// The LIMIT that means "no limit", for dialects that accept OFFSET only
+    /// after a LIMIT (SQLite `-1`, MySQL the largest unsigned integer);
+    /// `None` when OFFSET may stand alone.
+    fn unlimited(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Appends LIMIT / OFFSET as integer literals (a bound `LIMIT ?` makes
-    /// SQLite re-plan every run). Offset without limit must be valid SQL.
+    /// SQLite re-plan every run). Offset without limit is valid SQL on every
+    /// dialect (see [`unlimited`](Self::unlimited)).
     fn limit_offset(&self, limit: Option<u64>, offset: Option<u64>, out: &mut String) {
         use std::fmt::Write;
-        if let Some(l) = limit {
-            let _ = write!(out, " LIMIT {l}");
+        match (limit, offset, self.unlimited()) {
+            (Some(l), _, _) => {
+                let _ = write!(out, " LIMIT {l}");
+            }
+            (None, Some(_), Some(all)) => {
+                let _ = write!(out, " LIMIT {all}");
+            }
+            _ => {}
         }
         if let Some(o) = offset {
             let _ = write!(out, " OFFSET {o}");
@@ -62,6 +76,13 @@ pub trait Dialect: Send + Sync + 'static {
     /// The full DDL of a database-generated integer primary key column,
     /// without the name (e.g. `INTEGER PRIMARY KEY AUTOINCREMENT`).
     fn generated_key_ddl(&self, column: &ColumnDef) -> Cow<'static, str>;
+
+    /// Text appended to `CREATE TABLE t (...)`, with its leading space: table
+    /// options such as MySQL's ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`. The
+    /// default is none.
+    fn table_options(&self) -> &'static str {
+        ""
+    }
 
     /// Whether an INSERT reports its generated key through `RETURNING`; when
     /// false the driver asks for it (last_insert_rowid, LAST_INSERT_ID).
@@ -88,6 +109,41 @@ pub trait Dialect: Send + Sync + 'static {
             out.push_str(" = excluded.");
             self.quote_ident(c, out);
         }
+    }
+
+    /// Appends the whole statement that writes one row of `columns` (in that
+    /// order, bound as parameters `1..=columns.len()`) into `table`, updating
+    /// the existing row whose primary key `key` matches instead of failing.
+    /// The default is `INSERT ... VALUES (...)` followed by
+    /// [`upsert_clause`](Self::upsert_clause); CockroachDB writes `UPSERT INTO`.
+    fn upsert_statement(&self, table: &str, key: &str, columns: &[&str], out: &mut String) {
+        write_insert_values(self, "INSERT INTO", table, columns, out);
+        let others: Vec<&str> = columns.iter().copied().filter(|c| *c != key).collect();
+        self.upsert_clause(key, &others, out);
+    }
+
+    /// Appends the clause that makes a SELECT read the table as it was at a
+    /// past time, right after the table in FROM: CockroachDB's
+    /// ` AS OF SYSTEM TIME <literal>`. `literal` was validated by the caller
+    /// ([`Scoped::as_of_system_time`](crate::Scoped::as_of_system_time)). The
+    /// default is an [`Error::InvalidQuery`](crate::Error::InvalidQuery):
+    /// other databases have no such reads.
+    fn as_of_system_time(&self, literal: &str, out: &mut String) -> Result<()> {
+        let _ = (literal, out);
+        Err(crate::error::Error::invalid(format!(
+            "AS OF SYSTEM TIME (reading a past snapshot) is CockroachDB's; the {} dialect \
+             has no such clause",
+            self.name()
+        )))
+    }
+
+    /// Called by schema sync before it reads or changes anything, with the
+    /// model's table and columns: a dialect refuses here what it cannot sync
+    /// (a key type it cannot generate, DDL inside an explicit transaction).
+    /// The default accepts everything.
+    fn check_sync(&self, conn: &Connection, table: &str, columns: &[ColumnDef]) -> Result<()> {
+        let _ = (conn, table, columns);
+        Ok(())
     }
 
     /// A literal of type `t` used as the DEFAULT of a NOT NULL column added to
@@ -159,6 +215,35 @@ pub trait Dialect: Send + Sync + 'static {
         let want = want.split_whitespace().next().unwrap_or("");
         want.eq_ignore_ascii_case(db_type.trim())
     }
+}
+
+/// Appends `<keyword> table (columns) VALUES (<placeholders>)` in
+/// `dialect`'s syntax, the columns bound as parameters `1..=columns.len()`.
+pub fn write_insert_values<D: Dialect + ?Sized>(
+    dialect: &D,
+    keyword: &str,
+    table: &str,
+    columns: &[&str],
+    out: &mut String,
+) {
+    out.push_str(keyword);
+    out.push(' ');
+    dialect.quote_ident(table, out);
+    out.push_str(" (");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        dialect.quote_ident(c, out);
+    }
+    out.push_str(") VALUES (");
+    for n in 1..=columns.len() {
+        if n > 1 {
+            out.push_str(", ");
+        }
+        dialect.placeholder(n, out);
+    }
+    out.push(')');
 }
 
 /// The SQL standard's syntax with `$n` placeholders. Used to show SQL in

@@ -208,12 +208,12 @@ fn update<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
 fn upsert<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
     let dialect = conn.dialect();
     let sql = M::sql_cache().get_or_build(SQL_UPSERT, dialect, || {
-        let mut b = SqlBuilder::new(dialect);
-        insert_head::<M>(&mut b, true);
-        value_tuple(&mut b, M::COLUMNS.len());
-        let others: Vec<&str> = insert_columns::<M>(false).map(|(_, n)| n).collect();
-        dialect.upsert_clause(key_name::<M>(), &others, &mut b.sql);
-        Ok(b.sql)
+        // The dialect renders the whole statement (CockroachDB: UPSERT INTO);
+        // the record's columns are bound in declaration order.
+        let columns: Vec<&str> = insert_columns::<M>(true).map(|(_, n)| n).collect();
+        let mut sql = String::with_capacity(128);
+        dialect.upsert_statement(M::TABLE, key_name::<M>(), &columns, &mut sql);
+        Ok(sql)
     })?;
     let params = RecordParams {
         records: &[rec],

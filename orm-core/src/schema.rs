@@ -131,6 +131,7 @@ fn index_name(prefix: &str, table: &str, column: &str) -> String {
 /// Brings the table of `M` in line with the model. See [`Connection::sync`].
 pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
     let dialect = conn.dialect();
+    dialect.check_sync(conn, M::TABLE, M::COLUMNS)?;
     let mut report = SyncReport {
         table: M::TABLE.to_owned(),
         ..SyncReport::default()
@@ -148,6 +149,7 @@ pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
                 column_ddl(dialect, c, &mut b, false);
             }
             b.push(")");
+            b.push(dialect.table_options());
             conn.execute_batch(&b.sql)?;
             report.created_table = true;
         }

@@ -310,6 +310,15 @@ macro_rules! int_type {
                         value: i.to_string(),
                     }),
                     ValueRef::Bool(b) => Ok(<$t>::from(b)),
+                    // A computed NUMERIC (SUM) that is a whole number.
+                    #[cfg(feature = "decimal")]
+                    ValueRef::Decimal(d) if d.fract().is_zero() => {
+                        rust_decimal::prelude::ToPrimitive::to_i64(&d)
+                            .and_then(|i| <$t>::try_from(i).ok())
+                            .ok_or_else(|| DecodeError::OutOfRange {
+                                value: d.to_string(),
+                            })
+                    }
                     ValueRef::Null => Err(DecodeError::UnexpectedNull),
                     v => Err(v.wrong_type()),
                 }
@@ -331,6 +340,13 @@ macro_rules! float_type {
                     ValueRef::Float(f) => Ok(f as $t),
                     // SQLite stores integral REAL values as integers.
                     ValueRef::Int(i) => Ok(i as $t),
+                    // A computed NUMERIC (AVG) read into a float, on purpose.
+                    #[cfg(feature = "decimal")]
+                    ValueRef::Decimal(d) => rust_decimal::prelude::ToPrimitive::to_f64(&d)
+                        .map(|f| f as $t)
+                        .ok_or_else(|| DecodeError::OutOfRange {
+                            value: d.to_string(),
+                        }),
                     ValueRef::Null => Err(DecodeError::UnexpectedNull),
                     v => Err(v.wrong_type()),
                 }

@@ -2,10 +2,13 @@
 //!
 //! - `sqlite` (default): embedded SQLite through `rusqlite`, with SQLite
 //!   compiled in, so nothing has to be installed.
+//! - `postgres`: PostgreSQL and CockroachDB through the `postgres` crate
+//!   (libpq-style URLs, TLS with client certificates through OpenSSL).
+//! - `mysql`: MySQL and MariaDB through the `mysql` crate (TLS through
+//!   native-tls).
 //!
-//! PostgreSQL / CockroachDB and MySQL / MariaDB come next, each as one more
-//! module implementing [`Dialect`](orm_core::Dialect) and
-//! [`Backend`](orm_core::Backend).
+//! Each dialect is one module implementing [`Dialect`](orm_core::Dialect)
+//! (its SQL) and [`Backend`](orm_core::Backend) (its driver).
 #![warn(missing_docs)]
 
 use orm_core::connection::unknown_scheme;
@@ -17,6 +20,8 @@ pub mod mysql;
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub mod url;
 
 /// Opens a connection from a URL; the dialect comes from the scheme:
 /// `sqlite::memory:`, `sqlite://relative/path.db`, `sqlite:///absolute/path.db`

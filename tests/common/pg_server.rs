@@ -215,6 +215,12 @@ impl PgServer {
                 std::thread::sleep(Duration::from_millis(50));
             }
             let _ = std::fs::remove_file(self.data.join("postmaster.pid"));
+            // A killed postmaster leaves its socket and lock file behind
+            // (and lingers as a zombie until reaped); a restart would refuse
+            // to start over them.
+            let socket = self.dir.join(format!(".s.PGSQL.{}", self.port));
+            let _ = std::fs::remove_file(&socket);
+            let _ = std::fs::remove_file(socket.with_extension(format!("{}.lock", self.port)));
         }
     }
 

@@ -1,10 +1,659 @@
-//! PostgreSQL and CockroachDB through the `postgres` crate (stub, being built).
+//! PostgreSQL and CockroachDB through the synchronous `postgres` crate.
+//!
+//! URLs are libpq's (see [`open`]): `postgresql://user:pass@host:5432/db?sslmode=verify-full&...`;
+//! `cockroachdb://...` (default port 26257) or `?dialect=cockroachdb` picks
+//! the [`CockroachDialect`], which shares this driver.
+//!
+//! - Statements are prepared once per connection and kept in a cache keyed
+//!   by SQL text (least recently used evicted; `cache=<n>` in the URL or
+//!   [`Connection::set_statement_cache_capacity`]). A statement whose
+//!   cached plan went stale after a schema change is prepared again; the
+//!   cache is emptied whenever a batch other than transaction control runs
+//!   (DDL, `SET search_path`).
+//! - Parameters are encoded for the type the server inferred (see
+//!   [`bind`](self#binding)): integers are range-checked, anything without a
+//!   native encoding goes in the text format.
+//! - Rows are decoded in place by column type; text and `bytea` are borrowed.
+//!   `NUMERIC` is read as an exact integer when integral, else the nearest
+//!   float (an exact decimal type comes with a later change).
+//! - Every query fetches all its rows in one execution (`max_rows` 0), so no
+//!   portal is ever left suspended, inside a transaction or out: what
+//!   CockroachDB requires.
+//! - Errors are typed by SQLSTATE, the driver's error kept as the source.
+//!
+//! # Binding
+//!
+//! Native matches go in the binary format: integers to `int2` / `int4` /
+//! `int8` (out of range is an error naming the value and the type), floats,
+//! booleans, text, `bytea`, and chrono dates and times to `date` /
+//! `timestamp` / `timestamptz`. Any other pairing (an integer for a
+//! `numeric`, text for a `json`, `uuid` or `interval`) goes in the text
+//! format, parsed by the server.
 
-use orm_core::{Connection, Error, Result};
+mod bind;
+mod dialect;
+mod row;
+mod tls;
+mod url;
 
-/// Opens a PostgreSQL or CockroachDB connection from a URL.
+use std::cell::{Cell, RefCell, RefMut};
+use std::collections::HashMap;
+use std::time::Duration;
+
+use orm_core::backend::{Params, RowCallback};
+use orm_core::{Backend, Connection, DbError, Dialect, Error, Result, Row, RowStream, ValueRef};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, NoTls, RowIter, Statement};
+
+pub use dialect::{CockroachDialect, PostgresDialect};
+use row::PgRow;
+use url::{Flavor, Host, PgUrl};
+
+static POSTGRES: PostgresDialect = PostgresDialect;
+static COCKROACH: CockroachDialect = CockroachDialect;
+
+/// Opens a PostgreSQL or CockroachDB connection from a URL:
+///
+/// ```text
+/// postgresql://[user[:password]@][host[:port][,host[:port]...]][/dbname][?param=value&...]
+/// cockroachdb://...   (the CockroachDB dialect; default port 26257)
+/// ```
+///
+/// Every part is percent-decoded; a host starting with `/` (`%2F...`) is a
+/// Unix-socket directory. Parameters: `host`, `port`, `user`, `password`,
+/// `dbname`, `sslmode` = `disable` | `prefer` (default) | `require` |
+/// `verify-ca` | `verify-full`, `sslrootcert` (PEM file of trusted CAs, or
+/// `system`), `sslcert` + `sslkey` (client certificate and key, PEM),
+/// `options`, `application_name`, `connect_timeout` (seconds), and `orm`'s
+/// `dialect` = `postgres` | `cockroachdb` and `cache` (prepared statements
+/// kept, default 256). The user defaults to `$PGUSER`, then `$USER`.
+///
+/// A malformed URL or an unknown parameter is an [`Error::InvalidUrl`]; a
+/// server that cannot be reached, refuses the credentials or fails the TLS
+/// checks an [`Error::Connection`] that says why.
 pub fn open(url: &str) -> Result<Connection> {
-    Err(Error::InvalidUrl(format!(
-        "{url:?}: the postgres driver is not built yet"
-    )))
+    Ok(Connection::from_backend(Box::new(PostgresBackend::open(
+        url,
+    )?)))
+}
+
+/// Wraps a connected `postgres::Client`, speaking PostgreSQL's SQL or,
+/// with `cockroach`, CockroachDB's.
+pub fn from_client(client: Client, cockroach: bool) -> Connection {
+    let dialect: &'static dyn Dialect = if cockroach { &COCKROACH } else { &POSTGRES };
+    Connection::from_backend(Box::new(PostgresBackend::new(client, dialect, 256)))
+}
+
+/// Prepared statements by SQL text, the least recently used evicted first.
+struct StatementCache {
+    map: HashMap<String, (Statement, u64)>,
+    tick: u64,
+}
+
+impl StatementCache {
+    fn get(&mut self, sql: &str) -> Option<Statement> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.map.get_mut(sql).map(|(s, used)| {
+            *used = tick;
+            s.clone()
+        })
+    }
+
+    fn put(&mut self, sql: &str, stmt: Statement, capacity: usize) {
+        while !self.map.is_empty() && self.map.len() >= capacity {
+            let oldest = self
+                .map
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => self.map.remove(&k),
+                None => break,
+            };
+        }
+        if capacity > 0 {
+            self.map.insert(sql.to_owned(), (stmt, self.tick));
+        }
+    }
+}
+
+/// The native connection and its statement cache, borrowed together.
+struct Inner {
+    client: Client,
+    cache: StatementCache,
+}
+
+/// A PostgreSQL or CockroachDB connection.
+pub struct PostgresBackend {
+    inner: RefCell<Inner>,
+    capacity: Cell<usize>,
+    dialect: &'static dyn Dialect,
+}
+
+impl std::fmt::Debug for PostgresBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresBackend")
+            .field("dialect", &self.dialect.name())
+            .field("cache_capacity", &self.capacity.get())
+            .finish_non_exhaustive()
+    }
+}
+
+fn host_list(u: &PgUrl) -> String {
+    u.hosts
+        .iter()
+        .map(|(h, port)| match h {
+            Host::Tcp(name) if name.contains(':') => format!("[{name}]:{port}"),
+            Host::Tcp(name) => format!("{name}:{port}"),
+            Host::Unix(dir) => format!("{}/.s.PGSQL.{port}", dir.display()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn config(u: &PgUrl, url: &str) -> Result<postgres::Config> {
+    let mut config = postgres::Config::new();
+    let user = u
+        .user
+        .clone()
+        .or_else(|| std::env::var("PGUSER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .ok_or_else(|| {
+            Error::InvalidUrl(format!(
+                "{}: no user name: give one in the URL (postgresql://user@host/db)",
+                url::redact(url)
+            ))
+        })?;
+    config.user(&user);
+    if let Some(p) = &u.password {
+        config.password(p);
+    }
+    if let Some(db) = &u.dbname {
+        config.dbname(db);
+    }
+    for (host, port) in &u.hosts {
+        match host {
+            Host::Tcp(name) => config.host(name),
+            Host::Unix(dir) => config.host_path(dir),
+        };
+        config.port(*port);
+    }
+    if let Some(o) = &u.options {
+        config.options(o);
+    }
+    if let Some(a) = &u.application_name {
+        config.application_name(a);
+    }
+    if let Some(t) = u.connect_timeout {
+        config.connect_timeout(t);
+    }
+    config.ssl_mode(match u.ssl_mode {
+        url::SslMode::Disable => postgres::config::SslMode::Disable,
+        url::SslMode::Prefer => postgres::config::SslMode::Prefer,
+        _ => postgres::config::SslMode::Require,
+    });
+    Ok(config)
+}
+
+/// Why connecting failed, in words.
+fn connect_error(u: &PgUrl, e: postgres::Error) -> Error {
+    let text = tls::chain(&e);
+    let code = e.code().map(|c| c.code().to_owned());
+    let why = if let Some(db) = e.as_db_error() {
+        let msg = db.message();
+        match db.code().code() {
+            c if c.starts_with("28") => {
+                let hint = if msg.contains("no encryption") {
+                    " (the server accepts this connection only over TLS: use sslmode=require \
+                     or stronger)"
+                } else if msg.contains("certificate") {
+                    " (give a client certificate the server trusts with sslcert and sslkey)"
+                } else {
+                    ""
+                };
+                format!("the server refused the connection: {msg}{hint}")
+            }
+            "3D000" => format!("no such database: {msg}"),
+            _ => format!("the server refused the connection: {msg}"),
+        }
+    } else if let Some(why) = tls::explain(u, &text) {
+        why
+    } else {
+        format!("cannot connect: {text}")
+    };
+    Error::Connection {
+        message: format!("PostgreSQL at {}: {why}", host_list(u)),
+        source: Some(DbError::new(code, text, Some(Box::new(e)))),
+    }
+}
+
+/// The SQL text that only starts or ends a transaction or savepoint: such a
+/// batch keeps the statement cache.
+fn is_transaction_control(sql: &str) -> bool {
+    let first = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    [
+        "BEGIN",
+        "START",
+        "COMMIT",
+        "END",
+        "ROLLBACK",
+        "ABORT",
+        "SAVEPOINT",
+        "RELEASE",
+    ]
+    .iter()
+    .any(|k| k.eq_ignore_ascii_case(first))
+}
+
+/// Whether `e` says a cached statement's plan no longer fits its tables.
+fn is_stale_plan(e: &postgres::Error) -> bool {
+    e.as_db_error().is_some_and(|db| {
+        db.code().code() == "0A000" && db.message().contains("cached plan must not change")
+    })
+}
+
+fn binds<'p>(params: &'p dyn Params) -> impl ExactSizeIterator<Item = bind::Bind<'p>> + 'p {
+    (0..params.len()).map(move |i| bind::Bind(params.get(i)))
+}
+
+fn check_params(stmt: &Statement, params: &dyn Params, sql: &str) -> Result<()> {
+    let expected = stmt.params().len();
+    if expected != params.len() {
+        return Err(Error::invalid(format!(
+            "statement expects {expected} parameter(s), {} given: {sql}",
+            params.len()
+        )));
+    }
+    Ok(())
+}
+
+impl PostgresBackend {
+    fn new(client: Client, dialect: &'static dyn Dialect, cache: usize) -> Self {
+        PostgresBackend {
+            inner: RefCell::new(Inner {
+                client,
+                cache: StatementCache {
+                    map: HashMap::new(),
+                    tick: 0,
+                },
+            }),
+            capacity: Cell::new(cache),
+            dialect,
+        }
+    }
+
+    /// Connects from a `postgres://`, `postgresql://` or `cockroachdb://`
+    /// URL (see [`open`]).
+    pub fn open(url: &str) -> Result<Self> {
+        let u = url::parse(url)?;
+        let config = config(&u, url)?;
+        let client = match tls::connector(&u)? {
+            None => config.connect(NoTls),
+            Some(tls) => config.connect(tls),
+        }
+        .map_err(|e| connect_error(&u, e))?;
+        let dialect: &'static dyn Dialect = match u.flavor {
+            Flavor::Postgres => &POSTGRES,
+            Flavor::Cockroach => &COCKROACH,
+        };
+        Ok(Self::new(client, dialect, u.cache))
+    }
+
+    fn borrow(&self) -> Result<RefMut<'_, Inner>> {
+        self.inner.try_borrow_mut().map_err(|_| {
+            Error::invalid(
+                "this PostgreSQL connection is busy streaming the rows of another query: \
+                 finish or drop that iterator first (a connection runs one statement at a time)",
+            )
+        })
+    }
+
+    /// The prepared statement for `sql`, from the cache or prepared now.
+    fn statement(&self, inner: &mut Inner, sql: &str) -> Result<Statement> {
+        if let Some(s) = inner.cache.get(sql) {
+            return Ok(s);
+        }
+        let stmt = inner.client.prepare(sql).map_err(map_error)?;
+        inner.cache.put(sql, stmt.clone(), self.capacity.get());
+        Ok(stmt)
+    }
+
+    /// Runs `sql` and hands its rows to `consume`. A statement whose cached
+    /// plan went stale is prepared again, once.
+    fn run<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        mut consume: impl FnMut(RowIter<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut inner = self.borrow()?;
+        let mut stale: Option<postgres::Error> = None;
+        loop {
+            let stmt = self.statement(&mut inner, sql)?;
+            check_params(&stmt, params, sql)?;
+            let e = match inner.client.query_raw(&stmt, binds(params)) {
+                Ok(rows) => return consume(rows),
+                Err(e) => e,
+            };
+            if stale.is_none() && is_stale_plan(&e) {
+                inner.cache.map.remove(sql);
+                stale = Some(e);
+                continue;
+            }
+            // Inside a transaction the stale plan aborted it: report that.
+            return Err(map_error(stale.unwrap_or(e)));
+        }
+    }
+}
+
+impl Backend for PostgresBackend {
+    fn dialect(&self) -> &'static dyn Dialect {
+        self.dialect
+    }
+
+    fn execute(&self, sql: &str, params: &dyn Params) -> Result<u64> {
+        self.run(sql, params, |mut rows| {
+            while rows.next().map_err(map_error)?.is_some() {}
+            Ok(rows.rows_affected().unwrap_or(0))
+        })
+    }
+
+    fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
+        self.run(sql, params, |mut rows| {
+            // (A finished RowIter must not be polled again: it would report
+            // the connection closed.)
+            let key = match rows.next().map_err(map_error)? {
+                None => return Ok(None),
+                Some(row) => match row::value(&row, 0) {
+                    Ok(ValueRef::Int(k)) => Some(k),
+                    Ok(other) => {
+                        return Err(Error::invalid(format!(
+                            "the INSERT returned a {} where a generated integer key was \
+                             expected: {sql}",
+                            other.kind()
+                        )))
+                    }
+                    Err(_) if row.is_empty() => None,
+                    Err(e) => return Err(e),
+                },
+            };
+            while rows.next().map_err(map_error)?.is_some() {}
+            Ok(key)
+        })
+    }
+
+    fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()> {
+        self.run(sql, params, |mut rows| {
+            while let Some(row) = rows.next().map_err(map_error)? {
+                if !f(&PgRow(row))? {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn query<'a>(&'a self, sql: &str, params: &dyn Params) -> Result<Box<dyn RowStream + 'a>> {
+        let mut retried = false;
+        loop {
+            let mut guard = self.borrow()?;
+            let stmt = self.statement(&mut guard, sql)?;
+            check_params(&stmt, params, sql)?;
+            let built = PgRowIterTryBuilder {
+                guard,
+                iter_builder: |g: &mut RefMut<'a, Inner>| g.client.query_raw(&stmt, binds(params)),
+            }
+            .try_build();
+            match built {
+                Ok(rows) => {
+                    return Ok(Box::new(PgRows {
+                        rows,
+                        current: None,
+                        done: false,
+                    }))
+                }
+                Err(e) if !retried && is_stale_plan(&e) => {
+                    self.borrow()?.cache.map.remove(sql);
+                    retried = true;
+                }
+                Err(e) => return Err(map_error(e)),
+            }
+        }
+    }
+
+    fn execute_batch(&self, sql: &str) -> Result<()> {
+        let mut inner = self.borrow()?;
+        if !is_transaction_control(sql) {
+            // DDL or SET may change what a cached statement means.
+            inner.cache.map.clear();
+        }
+        inner.client.batch_execute(sql).map_err(|e| {
+            let commit = sql.trim().eq_ignore_ascii_case("COMMIT");
+            if commit && e.as_db_error().is_none() && connection_lost(&e) {
+                let text = tls::chain(&e);
+                return Error::AmbiguousCommit(DbError::new(
+                    None,
+                    format!("the connection was lost during COMMIT: {text}"),
+                    Some(Box::new(e)),
+                ));
+            }
+            map_error(e)
+        })
+    }
+
+    fn set_statement_cache_capacity(&self, capacity: usize) {
+        self.capacity.set(capacity);
+        if let Ok(mut inner) = self.inner.try_borrow_mut() {
+            let cache = &mut inner.cache;
+            while cache.map.len() > capacity {
+                let oldest = cache
+                    .map
+                    .iter()
+                    .min_by_key(|(_, (_, used))| *used)
+                    .map(|(k, _)| k.clone());
+                match oldest {
+                    Some(k) => cache.map.remove(&k),
+                    None => break,
+                };
+            }
+        }
+    }
+
+    fn is_healthy(&self) -> bool {
+        match self.inner.try_borrow_mut() {
+            Ok(mut inner) => inner.client.is_valid(Duration::from_secs(5)).is_ok(),
+            // Streaming rows: in use, so alive.
+            Err(_) => true,
+        }
+    }
+}
+
+/// A running query holding the connection: the rows as the server sends
+/// them.
+#[ouroboros::self_referencing]
+struct PgRowIter<'c> {
+    guard: RefMut<'c, Inner>,
+    #[borrows(mut guard)]
+    #[covariant]
+    iter: RowIter<'this>,
+}
+
+/// The stream of [`Backend::query`]: the running query and its current row.
+struct PgRows<'c> {
+    rows: PgRowIter<'c>,
+    current: Option<PgRow>,
+    /// The rows ran out (or failed): the iterator must not be polled again.
+    done: bool,
+}
+
+impl RowStream for PgRows<'_> {
+    fn next_row(&mut self) -> Result<Option<&dyn Row>> {
+        self.current = None;
+        if self.done {
+            return Ok(None);
+        }
+        let next = self.rows.with_iter_mut(|it| it.next()).map_err(|e| {
+            self.done = true;
+            map_error(e)
+        });
+        let next = next?;
+        self.done = next.is_none();
+        self.current = next.map(PgRow);
+        Ok(self.current.as_ref().map(|r| r as &dyn Row))
+    }
+}
+
+fn connection_lost(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<std::io::Error>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// `relation "x" does not exist` → `x`.
+fn quoted(msg: &str) -> Option<&str> {
+    let start = msg.find('"')? + 1;
+    let len = msg[start..].find('"')?;
+    Some(&msg[start..start + len])
+}
+
+/// The column of `column "x" does not exist`, `column t.x does not exist`
+/// or `column "x" of relation "t" does not exist`, with its table if named.
+fn unknown_column(msg: &str, table: Option<&str>) -> (Option<String>, String) {
+    let rest = msg.strip_prefix("column ").unwrap_or(msg);
+    let (name, after) = if let Some(r) = rest.strip_prefix('"') {
+        let end = r.find('"').unwrap_or(r.len());
+        (&r[..end], &r[(end + 1).min(r.len())..])
+    } else {
+        let end = rest.find(' ').unwrap_or(rest.len());
+        (&rest[..end], &rest[end..])
+    };
+    let (mut table, column) = match name.rsplit_once('.') {
+        Some((t, c)) if !rest.starts_with('"') => (Some(t.to_owned()), c.to_owned()),
+        _ => (table.map(str::to_owned), name.to_owned()),
+    };
+    if let Some(t) = after.strip_prefix(" of relation ").and_then(quoted) {
+        table = Some(t.to_owned());
+    }
+    (table, column)
+}
+
+/// Classifies a `postgres` error into a typed [`Error`] by SQLSTATE; the
+/// driver's error is kept as the source.
+pub fn map_error(e: postgres::Error) -> Error {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code().to_owned();
+        let mut message = db.message().to_owned();
+        if let Some(detail) = db.detail() {
+            message.push_str(": ");
+            message.push_str(detail);
+        }
+        if let Some(hint) = db.hint() {
+            message.push_str(" (hint: ");
+            message.push_str(hint);
+            message.push(')');
+        }
+        let raw = db.message().to_owned();
+        let table = db.table().map(str::to_owned);
+        let wrap = |e: postgres::Error| {
+            DbError::new(Some(code.clone()), message.clone(), Some(Box::new(e)))
+        };
+        return match code.as_str() {
+            "23505" => Error::UniqueViolation(wrap(e)),
+            "23503" => Error::ForeignKeyViolation(wrap(e)),
+            "23502" => Error::NotNullViolation(wrap(e)),
+            "23514" => Error::CheckViolation(wrap(e)),
+            "40001" => Error::SerializationFailure(wrap(e)),
+            "40P01" => Error::Deadlock(wrap(e)),
+            "40003" => Error::AmbiguousCommit(wrap(e)),
+            "42703" => {
+                let (table, column) = unknown_column(&raw, table.as_deref());
+                Error::UnknownColumn { table, column }
+            }
+            "42P01" => Error::UnknownTable {
+                table: quoted(&raw).unwrap_or(&raw).to_owned(),
+            },
+            c if c.starts_with("42") || c == "0A000" => Error::InvalidQuery {
+                message: message.clone(),
+                source: Some(wrap(e)),
+            },
+            c if c.starts_with("08") || c.starts_with("57P") || c.starts_with("28") => {
+                Error::Connection {
+                    message: message.clone(),
+                    source: Some(wrap(e)),
+                }
+            }
+            _ => Error::Database(wrap(e)),
+        };
+    }
+    let text = tls::chain(&e);
+    if connection_lost(&e) {
+        return Error::Connection {
+            message: format!("the connection to the server was lost: {text}"),
+            source: Some(DbError::new(None, text, Some(Box::new(e)))),
+        };
+    }
+    if text.starts_with("error serializing parameter") || text.contains(" parameters but got ") {
+        return Error::InvalidQuery {
+            message: text.clone(),
+            source: Some(DbError::new(None, text, Some(Box::new(e)))),
+        };
+    }
+    Error::Database(DbError::new(None, text, Some(Box::new(e))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_column_messages() {
+        assert_eq!(
+            unknown_column("column \"nope\" does not exist", None),
+            (None, "nope".to_owned())
+        );
+        assert_eq!(
+            unknown_column("column users.nope does not exist", None),
+            (Some("users".to_owned()), "nope".to_owned())
+        );
+        assert_eq!(
+            unknown_column("column \"x\" of relation \"t\" does not exist", None),
+            (Some("t".to_owned()), "x".to_owned())
+        );
+        assert_eq!(
+            quoted("relation \"nowhere\" does not exist"),
+            Some("nowhere")
+        );
+    }
+
+    #[test]
+    fn transaction_control_keeps_the_cache() {
+        for sql in [
+            "BEGIN",
+            "commit",
+            "ROLLBACK TO SAVEPOINT orm_sp_1; RELEASE SAVEPOINT orm_sp_1",
+            "SAVEPOINT orm_sp_2",
+        ] {
+            assert!(is_transaction_control(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE TABLE t (a INT)",
+            "SET search_path TO x",
+            "ALTER TABLE t",
+        ] {
+            assert!(!is_transaction_control(sql), "{sql}");
+        }
+    }
 }

@@ -17,19 +17,9 @@ impl Dialect for SqliteDialect {
         out.push('?');
     }
 
-    fn limit_offset(&self, limit: Option<u64>, offset: Option<u64>, out: &mut String) {
-        use std::fmt::Write;
-        match (limit, offset) {
-            (Some(l), _) => {
-                let _ = write!(out, " LIMIT {l}");
-            }
-            // SQLite needs a LIMIT before an OFFSET; -1 means no limit.
-            (None, Some(_)) => out.push_str(" LIMIT -1"),
-            (None, None) => {}
-        }
-        if let Some(o) = offset {
-            let _ = write!(out, " OFFSET {o}");
-        }
+    fn unlimited(&self) -> Option<&'static str> {
+        // SQLite needs a LIMIT before an OFFSET; -1 means none.
+        Some("-1")
     }
 
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {

@@ -1,0 +1,488 @@
+//! CockroachDB's SQL, pinned. No CockroachDB binary can be installed on these
+//! machines, so:
+//!
+//! - every statement the CockroachDB dialect emits for scopes, saving,
+//!   upserts, schema sync and retrying transactions is recorded through a
+//!   backend that only records, and compared with the expected text;
+//! - what of it PostgreSQL also accepts (DDL with `unique_rowid()` shimmed,
+//!   INSERT .. RETURNING, selects, the `cockroach_restart` savepoint
+//!   protocol) runs against the PostgreSQL of `ORM_TEST_POSTGRES_URL` through
+//!   a `postgresql://...?dialect=cockroachdb` connection. `UPSERT` and
+//!   `AS OF SYSTEM TIME` are CockroachDB's own and are only pinned.
+#![cfg(feature = "postgres")]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use orm::backend::{Params, RowCallback};
+use orm::dialects::postgres::{CockroachDialect, PostgresDialect};
+use orm::prelude::*;
+use orm::{AnsiDialect, Backend, Dialect, RowStream, Value};
+
+#[derive(Model, Debug, Clone, Default, PartialEq)]
+struct Account {
+    id: i64,
+    #[db(unique)]
+    owner: String,
+    balance: i64,
+    #[db(index)]
+    branch: i32,
+    note: Option<String>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Currency {
+    #[db(primary_key)]
+    code: String,
+    name: String,
+    rate: f64,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+struct Narrow {
+    id: i32,
+    label: String,
+}
+
+/// A backend that runs nothing: it records each statement and answers with
+/// no rows (and, for INSERT .. RETURNING, key 7).
+struct Recorder {
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Recorder {
+    fn record(&self, sql: &str) {
+        self.log.lock().unwrap().push(sql.to_owned());
+    }
+}
+
+struct NoRows;
+
+impl RowStream for NoRows {
+    fn next_row(&mut self) -> orm::Result<Option<&dyn orm::Row>> {
+        Ok(None)
+    }
+}
+
+impl Backend for Recorder {
+    fn dialect(&self) -> &'static dyn Dialect {
+        &CockroachDialect
+    }
+    fn execute(&self, sql: &str, _params: &dyn Params) -> orm::Result<u64> {
+        self.record(sql);
+        Ok(1)
+    }
+    fn insert(&self, sql: &str, _params: &dyn Params) -> orm::Result<Option<i64>> {
+        self.record(sql);
+        Ok(sql.contains(" RETURNING ").then_some(7))
+    }
+    fn query_each(
+        &self,
+        sql: &str,
+        _params: &dyn Params,
+        _f: &mut RowCallback<'_>,
+    ) -> orm::Result<()> {
+        self.record(sql);
+        Ok(())
+    }
+    fn query<'a>(
+        &'a self,
+        sql: &str,
+        _params: &dyn Params,
+    ) -> orm::Result<Box<dyn RowStream + 'a>> {
+        self.record(sql);
+        Ok(Box::new(NoRows))
+    }
+    fn execute_batch(&self, sql: &str) -> orm::Result<()> {
+        self.record(sql);
+        Ok(())
+    }
+    fn set_statement_cache_capacity(&self, _capacity: usize) {}
+}
+
+fn recorder() -> (Connection, Arc<Mutex<Vec<String>>>) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let conn = Connection::from_backend(Box::new(Recorder { log: log.clone() }));
+    assert_eq!(conn.dialect().name(), "cockroachdb");
+    (conn, log)
+}
+
+/// The statements recorded since the last call.
+fn take(log: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
+const SELECT: &str = r#"SELECT "id", "owner", "balance", "branch", "note" FROM "accounts""#;
+
+#[test]
+fn scopes_render_plain_postgres_style_selects() {
+    let st = Accounts::all()
+        .eq(Accounts::OWNER, "ann")
+        .gt(Accounts::BALANCE, 10)
+        .order("balance DESC")
+        .limit(2)
+        .offset(1)
+        .to_sql_for(&CockroachDialect)
+        .unwrap();
+    assert_eq!(
+        st.sql,
+        format!(
+            r#"{SELECT} WHERE "owner" = $1 AND "balance" > $2 ORDER BY "balance" DESC LIMIT 2 OFFSET 1"#
+        )
+    );
+    assert_eq!(st.params, [Value::from("ann"), Value::Int(10)]);
+    // The same text as PostgreSQL: what runs against PostgreSQL below.
+    let pg = Accounts::all()
+        .eq(Accounts::OWNER, "ann")
+        .gt(Accounts::BALANCE, 10)
+        .order("balance DESC")
+        .limit(2)
+        .offset(1)
+        .to_sql_for(&PostgresDialect)
+        .unwrap();
+    assert_eq!(st, pg);
+}
+
+#[test]
+fn as_of_system_time_goes_right_after_the_table() {
+    let st = Accounts::all()
+        .as_of_system_time("-10s")
+        .eq(Accounts::OWNER, "ann")
+        .order("id")
+        .to_sql_for(&CockroachDialect)
+        .unwrap();
+    assert_eq!(
+        st.sql,
+        format!(r#"{SELECT} AS OF SYSTEM TIME '-10s' WHERE "owner" = $1 ORDER BY "id" ASC"#)
+    );
+    for (at, literal) in [
+        ("-1m30s", "'-1m30s'"),
+        ("-250ms", "'-250ms'"),
+        ("2024-05-01 12:00:00", "'2024-05-01 12:00:00'"),
+        (
+            "2024-05-01T12:00:00.5+02:00",
+            "'2024-05-01T12:00:00.5+02:00'",
+        ),
+        (
+            "1700000000000000000.0000000001",
+            "'1700000000000000000.0000000001'",
+        ),
+        ("follower_read_timestamp()", "follower_read_timestamp()"),
+    ] {
+        let st = Accounts::all()
+            .as_of_system_time(at)
+            .to_sql_for(&CockroachDialect)
+            .unwrap();
+        assert_eq!(
+            st.sql,
+            format!("{SELECT} AS OF SYSTEM TIME {literal}"),
+            "{at}"
+        );
+        assert!(st.params.is_empty());
+    }
+    // Anything else is refused before it is sent: no injection through it.
+    for bad in [
+        "10s",
+        "-10x",
+        "-",
+        "",
+        "now()",
+        "-10s'; DROP TABLE accounts; --",
+        "2024-13-01",
+    ] {
+        let err = Accounts::all()
+            .as_of_system_time(bad)
+            .to_sql_for(&CockroachDialect)
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidQuery { message, .. } if message.contains("AS OF SYSTEM TIME")),
+            "{bad:?}: {err:?}"
+        );
+    }
+    // Other dialects have no such reads: a typed error.
+    for dialect in [&PostgresDialect as &dyn Dialect, &AnsiDialect] {
+        let err = Accounts::all()
+            .as_of_system_time("-10s")
+            .to_sql_for(dialect)
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidQuery { message, .. } if message.contains("CockroachDB")),
+            "{}: {err:?}",
+            dialect.name()
+        );
+    }
+}
+
+#[test]
+fn every_terminal_call_reads_as_of_system_time() {
+    let (conn, log) = recorder();
+    let past = Accounts::all().as_of_system_time("-5s");
+    let _ = past.clone().find(&conn, 3);
+    let _ = past.clone().eq(Accounts::BRANCH, 1).count(&conn);
+    let _ = past.clone().group_by("branch").count(&conn);
+    let _ = past.clone().exists(&conn);
+    let _ = past.clone().pluck(&conn, Accounts::OWNER);
+    let _ = past.clone().all(&conn);
+    let _ = past.clone().iter(&conn).map(|rows| rows.count());
+    let aost = "AS OF SYSTEM TIME '-5s'";
+    assert_eq!(
+        take(&log),
+        [
+            format!(r#"{SELECT} {aost} WHERE "id" = $1 LIMIT 1"#),
+            format!(r#"SELECT COUNT(*) FROM "accounts" {aost} WHERE "branch" = $1"#),
+            format!(
+                r#"SELECT COUNT(*) FROM (SELECT 1 AS one FROM "accounts" GROUP BY "branch") AS orm_groups {aost}"#
+            ),
+            format!(r#"SELECT 1 FROM "accounts" {aost} LIMIT 1"#),
+            format!(r#"SELECT "owner" FROM "accounts" {aost}"#),
+            format!("{SELECT} {aost}"),
+            format!("{SELECT} {aost}"),
+        ]
+    );
+    // A past snapshot is read-only: writes through it are refused unsent.
+    let err = past
+        .clone()
+        .eq(Accounts::ID, 1)
+        .update_attribute(&conn, Accounts::BALANCE, 0)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    let err = past.eq(Accounts::ID, 1).delete(&conn).unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    assert!(take(&log).is_empty());
+}
+
+#[test]
+fn saving_uses_returning_and_upsert() {
+    let (conn, log) = recorder();
+    let mut a = Account {
+        owner: "ann".into(),
+        balance: 5,
+        ..Default::default()
+    };
+    a.save(&conn).unwrap();
+    assert_eq!(a.id, 7, "the key RETURNING gave");
+    a.balance = 6;
+    a.save(&conn).unwrap();
+    let mut eur = Currency {
+        code: "EUR".into(),
+        name: "euro".into(),
+        rate: 1.0,
+    };
+    eur.save(&conn).unwrap();
+    assert_eq!(
+        take(&log),
+        [
+            r#"INSERT INTO "accounts" ("owner", "balance", "branch", "note") VALUES ($1, $2, $3, $4) RETURNING "id""#,
+            r#"UPDATE "accounts" SET "owner" = $1, "balance" = $2, "branch" = $3, "note" = $4 WHERE "id" = $5"#,
+            r#"UPSERT INTO "currencies" ("code", "name", "rate") VALUES ($1, $2, $3)"#,
+        ]
+    );
+    // PostgreSQL's upsert, for comparison: INSERT .. ON CONFLICT.
+    let mut pg = String::new();
+    PostgresDialect.upsert_statement("currencies", "code", &["code", "name", "rate"], &mut pg);
+    assert_eq!(
+        pg,
+        r#"INSERT INTO "currencies" ("code", "name", "rate") VALUES ($1, $2, $3) ON CONFLICT ("code") DO UPDATE SET "name" = excluded."name", "rate" = excluded."rate""#
+    );
+}
+
+#[test]
+fn sync_emits_64_bit_keys_and_refuses_what_cockroachdb_cannot_do() {
+    let (conn, log) = recorder();
+    let report = conn.sync::<Account>().unwrap();
+    assert!(report.created_table);
+    let stmts = take(&log);
+    assert!(stmts[0].contains("information_schema.columns"), "{stmts:?}");
+    assert_eq!(
+        stmts[1],
+        r#"CREATE TABLE "accounts" ("id" INT8 PRIMARY KEY DEFAULT unique_rowid(), "owner" TEXT NOT NULL, "balance" INT8 NOT NULL, "branch" INT4 NOT NULL, "note" TEXT)"#
+    );
+    assert!(stmts[2].contains("pg_indexes"), "{stmts:?}");
+    assert_eq!(
+        &stmts[3..],
+        [
+            r#"CREATE UNIQUE INDEX "ux_accounts_owner" ON "accounts" ("owner")"#,
+            r#"CREATE INDEX "ix_accounts_branch" ON "accounts" ("branch")"#,
+        ]
+    );
+    // A generated key narrower than 64 bits: refused, with what to do.
+    let err = conn.sync::<Narrow>().unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidQuery { message, .. }
+            if message.contains("narrows.id") && message.contains("i32") && message.contains("i64")),
+        "{err:?}"
+    );
+    assert!(take(&log).is_empty(), "refused before anything was sent");
+    // Schema changes run outside explicit transactions.
+    let err = conn
+        .transaction(|tx| tx.sync::<Account>().map(|_| ()))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidQuery { message, .. } if message.contains("transaction")),
+        "{err:?}"
+    );
+    assert_eq!(take(&log), ["BEGIN", "ROLLBACK"]);
+    // PostgreSQL takes any integer key and DDL inside transactions.
+    let narrow = &<Narrow as orm::Model>::COLUMNS[0];
+    assert_eq!(
+        PostgresDialect.generated_key_ddl(narrow),
+        "INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+    );
+}
+
+#[test]
+fn retrying_transactions_use_the_restart_savepoint() {
+    let (conn, log) = recorder();
+    let mut runs = 0;
+    conn.retry_transaction_with(&RetryPolicy::default(), &TxOptions::serializable(), |tx| {
+        runs += 1;
+        tx.execute(
+            "UPDATE accounts SET balance = balance - ? WHERE id = ?",
+            (1, 2),
+        )?;
+        if runs == 1 {
+            // What CockroachDB reports on a conflict (SQLSTATE 40001).
+            return Err(Error::SerializationFailure(orm::DbError::new(
+                Some("40001".into()),
+                "restart transaction",
+                None,
+            )));
+        }
+        Ok(())
+    })
+    .unwrap();
+    let update = "UPDATE accounts SET balance = balance - $1 WHERE id = $2";
+    assert_eq!(
+        take(&log),
+        [
+            "BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+            "SAVEPOINT cockroach_restart",
+            update,
+            "ROLLBACK TO SAVEPOINT cockroach_restart",
+            update,
+            "RELEASE SAVEPOINT cockroach_restart",
+            "COMMIT",
+        ]
+    );
+    conn.transaction_with(&TxOptions::default().read_only(), |_| Ok(()))
+        .unwrap();
+    assert_eq!(take(&log), ["BEGIN TRANSACTION READ ONLY", "COMMIT"]);
+}
+
+/// A CockroachDB-dialect connection to the test PostgreSQL, in a schema of
+/// its own with `unique_rowid()` shimmed by a sequence.
+struct CockroachOnPostgres {
+    conn: Connection,
+    schema: String,
+}
+
+impl Drop for CockroachOnPostgres {
+    fn drop(&mut self) {
+        let _ = self
+            .conn
+            .execute_batch(&format!("DROP SCHEMA \"{}\" CASCADE", self.schema));
+    }
+}
+
+fn cockroach_on_postgres() -> Option<CockroachOnPostgres> {
+    static SKIP: std::sync::Once = std::sync::Once::new();
+    let base = common::server_url("ORM_TEST_POSTGRES_URL", true, &SKIP)?;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let conn = Connection::open(&format!("{base}{sep}dialect=cockroachdb")).unwrap();
+    assert_eq!(conn.dialect().name(), "cockroachdb");
+    let schema = common::unique_name("crdb");
+    conn.execute_batch(&format!(
+        "CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\";
+         CREATE SEQUENCE rowids;
+         CREATE FUNCTION unique_rowid() RETURNS BIGINT LANGUAGE SQL
+             AS 'SELECT nextval(''rowids'') * 1000003';"
+    ))
+    .unwrap();
+    Some(CockroachOnPostgres { conn, schema })
+}
+
+#[test]
+fn what_postgresql_also_accepts_runs_there() {
+    let Some(db) = cockroach_on_postgres() else {
+        return;
+    };
+    let conn = &db.conn;
+    // DDL: INT8 / INT4 / TEXT, DEFAULT unique_rowid(), indexes.
+    let report = conn.sync::<Account>().unwrap();
+    assert!(report.created_table);
+    assert_eq!(report.created_indexes.len(), 2);
+    let again = conn.sync::<Account>().unwrap();
+    assert!(!again.changed() && again.drift.is_empty(), "{again:?}");
+    // INSERT .. RETURNING with a unique_rowid() key.
+    let mut accounts: Vec<Account> = ["ann", "bob", "cid"]
+        .iter()
+        .enumerate()
+        .map(|(i, o)| Account {
+            owner: (*o).into(),
+            balance: 100 * (i as i64 + 1),
+            branch: (i % 2) as i32,
+            ..Default::default()
+        })
+        .collect();
+    for a in &mut accounts {
+        a.save(conn).unwrap();
+        assert_eq!(a.id % 1_000_003, 0, "the key came from unique_rowid()");
+    }
+    // Selects, counts, plucks, finds, updates and deletes.
+    assert_eq!(Accounts::find(conn, accounts[1].id).unwrap(), accounts[1]);
+    assert_eq!(Accounts::eq(Accounts::BRANCH, 0).count(conn).unwrap(), 2);
+    assert_eq!(Accounts::group_by("branch").count(conn).unwrap(), 2);
+    let owners: Vec<String> = Accounts::order("balance DESC")
+        .limit(2)
+        .pluck(conn, Accounts::OWNER)
+        .unwrap();
+    assert_eq!(owners, ["cid", "bob"]);
+    // The restart-savepoint protocol of retrying transactions, with a
+    // retryable error on the first run.
+    let mut runs = 0;
+    let (_, attempts) = conn
+        .retry_transaction_with(&RetryPolicy::default(), &TxOptions::serializable(), |tx| {
+            runs += 1;
+            Accounts::eq(Accounts::OWNER, "ann").update_sql(tx, "balance = balance + ?", (1,))?;
+            if runs == 1 {
+                return Err(Error::SerializationFailure(orm::DbError::new(
+                    Some("40001".into()),
+                    "injected",
+                    None,
+                )));
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(attempts, 2);
+    let ann = Accounts::eq(Accounts::OWNER, "ann")
+        .first(conn)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        ann.balance, 101,
+        "the first run was rolled back to the savepoint"
+    );
+    // Sync refuses to run inside a transaction, and rejects narrow keys.
+    assert!(conn
+        .transaction(|tx| tx.sync::<Account>().map(|_| ()))
+        .is_err());
+    assert!(matches!(
+        conn.sync::<Narrow>(),
+        Err(Error::InvalidQuery { .. })
+    ));
+    // UPSERT is CockroachDB's own: PostgreSQL refuses it, as a typed error.
+    conn.sync::<Currency>().unwrap();
+    let err = Currency {
+        code: "EUR".into(),
+        name: "euro".into(),
+        rate: 1.0,
+    }
+    .save(conn)
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidQuery { message, .. } if message.contains("UPSERT")),
+        "{err:?}"
+    );
+}

@@ -1,0 +1,335 @@
+//! MySQL / MariaDB over TLS with client certificates: the test makes a CA, a
+//! server certificate for `localhost` and client certificates with openssl,
+//! starts a throw-away MariaDB that accepts only secure transport, and checks
+//! each `ssl-mode` against it: the right client certificate connects under
+//! VERIFY_IDENTITY; no certificate, a certificate from another CA, an
+//! untrusted server CA, or a host name the certificate does not name are
+//! refused with a connection error.
+//!
+//! Runs when `ORM_TEST_MYSQL_URL` is set (the MySQL suite is wanted) and
+//! MariaDB's binaries are installed; under `CI=true` missing binaries fail.
+#![cfg(feature = "mysql")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use orm::prelude::*;
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn find(names: &[&str]) -> Option<PathBuf> {
+    for name in names {
+        for dir in std::env::var("PATH").unwrap_or_default().split(':').chain([
+            "/usr/sbin",
+            "/usr/bin",
+            "/usr/local/bin",
+        ]) {
+            let p = Path::new(dir).join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// A MariaDB server of this test, killed (by its PID, through its `Child`)
+/// and its directory removed when dropped.
+struct Server {
+    child: Child,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Makes a key and a certificate `name` signed by `ca` (or self-signed when
+/// `ca` is `None`), in `dir`.
+fn cert(dir: &Path, name: &str, subject: &str, ca: Option<&str>, ext: Option<&str>) {
+    let key = dir.join(format!("{name}.key"));
+    let pem = dir.join(format!("{name}.pem"));
+    let mut req = Command::new("openssl");
+    req.current_dir(dir).args([
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-subj",
+        subject,
+        "-keyout",
+    ]);
+    req.arg(&key);
+    match ca {
+        None => {
+            req.args(["-x509", "-days", "2", "-out"]).arg(&pem);
+            run(&mut req);
+        }
+        Some(ca) => {
+            let csr = dir.join(format!("{name}.csr"));
+            run(req.arg("-out").arg(&csr));
+            let mut sign = Command::new("openssl");
+            sign.current_dir(dir)
+                .args(["x509", "-req", "-days", "2", "-set_serial", "2", "-in"])
+                .arg(&csr)
+                .args(["-CA", &format!("{ca}.pem"), "-CAkey", &format!("{ca}.key")])
+                .arg("-out")
+                .arg(&pem);
+            if let Some(ext) = ext {
+                let file = dir.join(format!("{name}.ext"));
+                std::fs::write(&file, ext).unwrap();
+                sign.arg("-extfile").arg(file);
+            }
+            run(&mut sign);
+        }
+    }
+}
+
+fn start_server() -> Option<Server> {
+    if std::env::var("ORM_TEST_MYSQL_URL").is_err() {
+        return None;
+    }
+    let (Some(daemon), Some(installer), Some(_)) = (
+        find(&["mariadbd", "mysqld"]),
+        find(&["mariadb-install-db", "mysql_install_db"]),
+        find(&["openssl"]),
+    ) else {
+        assert!(
+            !in_ci(),
+            "under CI the MySQL TLS test needs mariadbd, mariadb-install-db and openssl"
+        );
+        eprintln!("SKIPPED the MySQL TLS test: MariaDB's binaries or openssl are not installed");
+        return None;
+    };
+    let dir = std::env::temp_dir().join(common::unique_name("orm-mysql-tls"));
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    cert(&dir, "ca", "/CN=orm test CA", None, None);
+    cert(
+        &dir,
+        "server",
+        "/CN=localhost",
+        Some("ca"),
+        Some("subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n"),
+    );
+    cert(
+        &dir,
+        "client",
+        "/CN=orm_client",
+        Some("ca"),
+        Some("extendedKeyUsage=clientAuth\n"),
+    );
+    cert(&dir, "other_ca", "/CN=another CA", None, None);
+    cert(
+        &dir,
+        "stranger",
+        "/CN=orm_client",
+        Some("other_ca"),
+        Some("extendedKeyUsage=clientAuth\n"),
+    );
+
+    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    run(Command::new(installer)
+        .arg("--no-defaults")
+        .arg(format!("--datadir={}", dir.join("data").display()))
+        .arg(format!("--user={user}"))
+        .args(["--auth-root-authentication-method=normal", "--skip-test-db"]));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let path = |f: &str| dir.join(f).display().to_string();
+    let child = Command::new(daemon)
+        .arg("--no-defaults")
+        .arg(format!("--user={user}"))
+        .arg(format!("--datadir={}", path("data")))
+        .arg(format!("--socket={}", path("mysql.sock")))
+        .arg(format!("--port={port}"))
+        .arg("--bind-address=127.0.0.1")
+        .arg(format!("--pid-file={}", path("mariadb.pid")))
+        .arg(format!("--log-error={}", path("server.log")))
+        .args([
+            "--skip-log-bin",
+            "--innodb-buffer-pool-size=16M",
+            "--require-secure-transport=ON",
+        ])
+        .arg(format!("--ssl-ca={}", path("ca.pem")))
+        .arg(format!("--ssl-cert={}", path("server.pem")))
+        .arg(format!("--ssl-key={}", path("server.key")))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start mariadbd");
+    let (socket, log) = (path("mysql.sock"), path("server.log"));
+    let server = Server { child, dir, port };
+    // Ready when root can log in through the socket.
+    let admin_url = format!("mysql://root@/?socket={socket}&ssl-mode=DISABLED");
+    let started = Instant::now();
+    let admin = loop {
+        match Connection::open(&admin_url) {
+            Ok(c) => break c,
+            Err(e) if started.elapsed() > Duration::from_secs(60) => {
+                panic!(
+                    "the TLS MariaDB did not start: {e}\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    for host in ["localhost", "127.0.0.1"] {
+        admin
+            .execute_batch(&format!(
+                "CREATE USER 'certuser'@'{host}' REQUIRE X509;
+                 GRANT ALL ON *.* TO 'certuser'@'{host}';
+                 CREATE USER 'pwuser'@'{host}' IDENTIFIED BY 'pw';
+                 GRANT ALL ON *.* TO 'pwuser'@'{host}'"
+            ))
+            .unwrap();
+    }
+    Some(server)
+}
+
+/// The session's TLS cipher ("" when the connection is not encrypted).
+fn cipher(conn: &Connection) -> String {
+    let rows: Vec<(String, String)> = conn
+        .query("SHOW SESSION STATUS LIKE 'Ssl_cipher'", ())
+        .unwrap();
+    rows.into_iter().next().map(|r| r.1).unwrap_or_default()
+}
+
+fn refused(url: &str) -> String {
+    match Connection::open(url) {
+        Ok(_) => panic!("{url} connected but must be refused"),
+        Err(Error::Connection { message, .. }) => {
+            eprintln!("refused as expected: {message}");
+            message
+        }
+        Err(other) => panic!("{url}: expected a connection error, got {other:?}"),
+    }
+}
+
+#[test]
+fn client_certificates_and_ssl_modes() {
+    let Some(server) = start_server() else {
+        return;
+    };
+    let f = |name: &str| server.dir.join(name).display().to_string();
+    let port = server.port;
+    let (ca, cert, key) = (f("ca.pem"), f("client.pem"), f("client.key"));
+
+    // The right client certificate, the server checked against our CA and
+    // its name.
+    let url = format!(
+        "mysql://certuser@localhost:{port}/?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}&ssl-cert={cert}&ssl-key={key}"
+    );
+    let conn = Connection::open(&url).unwrap();
+    assert!(!cipher(&conn).is_empty(), "the connection is encrypted");
+    let who: Vec<(String,)> = conn.query("SELECT CURRENT_USER()", ()).unwrap();
+    assert!(who[0].0.starts_with("certuser@"), "{who:?}");
+    // The temporary PKCS#12 file is gone.
+    let leftovers = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("orm-mysql-identity-{}-", std::process::id()))
+        })
+        .count();
+    assert_eq!(leftovers, 0, "the client identity file is removed");
+
+    // No client certificate: the user requires one.
+    let msg = refused(&format!(
+        "mysql://certuser@localhost:{port}/?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}"
+    ));
+    assert!(msg.contains(&format!("localhost:{port}")), "{msg}");
+    // A client certificate from another CA: the server refuses the handshake.
+    refused(&format!(
+        "mysql://certuser@localhost:{port}/?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}&ssl-cert={}&ssl-key={}",
+        f("stranger.pem"),
+        f("stranger.key")
+    ));
+    // A server certificate not signed by the CA we trust.
+    let msg = refused(&format!(
+        "mysql://certuser@localhost:{port}/?ssl-mode=VERIFY_CA&ssl-ca={}&ssl-cert={cert}&ssl-key={key}",
+        f("other_ca.pem")
+    ));
+    assert!(msg.contains("VERIFY_CA"), "{msg}");
+    // The certificate names localhost, not 127.0.0.1: VERIFY_IDENTITY
+    // refuses, VERIFY_CA (chain only) accepts.
+    refused(&format!(
+        "mysql://certuser@127.0.0.1:{port}/?ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}&ssl-cert={cert}&ssl-key={key}"
+    ));
+    let conn = Connection::open(&format!(
+        "mysql://certuser@127.0.0.1:{port}/?ssl-mode=VERIFY_CA&ssl-ca={ca}&ssl-cert={cert}&ssl-key={key}"
+    ))
+    .unwrap();
+    assert!(!cipher(&conn).is_empty());
+
+    // Password users: the server requires secure transport.
+    refused(&format!(
+        "mysql://pwuser:pw@127.0.0.1:{port}/?ssl-mode=DISABLED"
+    ));
+    for mode in ["REQUIRED", "PREFERRED", "required"] {
+        let conn = Connection::open(&format!(
+            "mysql://pwuser:pw@127.0.0.1:{port}/?ssl-mode={mode}"
+        ))
+        .unwrap();
+        assert!(!cipher(&conn).is_empty(), "{mode} encrypts");
+    }
+    // The default is PREFERRED; a CA alone means VERIFY_CA.
+    let conn = Connection::open(&format!("mysql://pwuser:pw@127.0.0.1:{port}/")).unwrap();
+    assert!(!cipher(&conn).is_empty());
+    let conn =
+        Connection::open(&format!("mysql://pwuser:pw@127.0.0.1:{port}/?ssl-ca={ca}")).unwrap();
+    assert!(!cipher(&conn).is_empty());
+    refused(&format!(
+        "mysql://pwuser:pw@127.0.0.1:{port}/?ssl-ca={}",
+        f("other_ca.pem")
+    ));
+}
+
+#[test]
+fn preferred_falls_back_and_required_fails_without_server_tls() {
+    // The shared test server has no TLS.
+    let Ok(url) = std::env::var("ORM_TEST_MYSQL_URL") else {
+        return;
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let conn = Connection::open(&format!("{url}{sep}ssl-mode=PREFERRED")).unwrap();
+    let have_tls: Vec<(String, String)> = conn.query("SHOW VARIABLES LIKE 'have_ssl'", ()).unwrap();
+    if have_tls.first().is_some_and(|r| r.1 == "YES") {
+        return;
+    }
+    assert!(cipher(&conn).is_empty());
+    let msg = refused(&format!("{url}{sep}ssl-mode=REQUIRED"));
+    assert!(msg.contains("REQUIRED"), "{msg}");
+}
