@@ -148,3 +148,65 @@ fn cockroach_savepoint_protocol_recovers_from_deadlocks() {
         "the opposite lock orders deadlocked at least once"
     );
 }
+
+#[derive(Model, Debug, Clone, Default)]
+struct Duty {
+    id: i64,
+    class: i64,
+}
+
+/// Write skew under SERIALIZABLE: each transaction reads the other's class
+/// and inserts into it. PostgreSQL's SSI lets both statements through and
+/// fails the second COMMIT with 40001; the retrying transaction runs again.
+#[test]
+fn a_serialization_failure_at_commit_is_retried() {
+    let Some((url, _guard)) = pg_url() else {
+        return;
+    };
+    let setup = Connection::open(&url).unwrap();
+    setup.sync::<Duty>().unwrap();
+    let (read, wrote, first_done) = (Barrier::new(2), Barrier::new(2), Barrier::new(2));
+    let commit_errors = AtomicU32::new(0);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let conn = Connection::open(&url).unwrap();
+            conn.transaction_with(&TxOptions::serializable(), |tx| {
+                Duties::eq(Duties::CLASS, 2).count(tx)?;
+                read.wait();
+                Duty { id: 0, class: 1 }.save(tx)?;
+                wrote.wait();
+                Ok(())
+            })
+            .unwrap();
+            first_done.wait();
+        });
+        s.spawn(|| {
+            let conn = Connection::open(&url).unwrap();
+            let ((), attempts) = conn
+                .retry_transaction_with(&policy(), &TxOptions::serializable(), |tx| {
+                    Duties::eq(Duties::CLASS, 1).count(tx)?;
+                    if tx.attempt() == 1 {
+                        read.wait();
+                    }
+                    Duty { id: 0, class: 2 }.save(tx)?;
+                    if tx.attempt() == 1 {
+                        wrote.wait();
+                        // COMMIT only after the other transaction committed.
+                        first_done.wait();
+                    }
+                    Ok(())
+                })
+                .map_err(|e| {
+                    commit_errors.fetch_add(1, Ordering::Relaxed);
+                    e
+                })
+                .unwrap();
+            assert_eq!(
+                attempts, 2,
+                "the first COMMIT failed with 40001 and was retried"
+            );
+        });
+    });
+    assert_eq!(commit_errors.into_inner(), 0);
+    assert_eq!(Duties::count(&setup).unwrap(), 2);
+}

@@ -446,6 +446,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ambiguous_commits_retry_only_on_opt_in() {
+        let ambiguous = || Error::AmbiguousCommit(crate::error::DbError::new(None, "lost", None));
+        let busy = Error::SerializationFailure(crate::error::DbError::new(None, "busy", None));
+        let p = RetryPolicy::default();
+        assert!(p.should_retry(&busy));
+        assert!(!p.should_retry(&ambiguous()));
+        let opt_in = RetryPolicy {
+            retry_ambiguous: true,
+            ..RetryPolicy::default()
+        };
+        assert!(opt_in.should_retry(&ambiguous()));
+        assert!(!opt_in.should_retry(&Error::invalid("no")));
+        // A lost connection at COMMIT is ambiguous.
+        let lost = Error::Connection {
+            message: "gone".into(),
+            source: None,
+        };
+        assert!(matches!(commit_error(lost), Error::AmbiguousCommit(_)));
+    }
+
+    #[test]
     fn backoff_grows_and_caps() {
         let p = RetryPolicy {
             initial_backoff: Duration::from_millis(10),
