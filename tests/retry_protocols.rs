@@ -196,9 +196,8 @@ fn a_serialization_failure_at_commit_is_retried() {
                     }
                     Ok(())
                 })
-                .map_err(|e| {
+                .inspect_err(|_| {
                     commit_errors.fetch_add(1, Ordering::Relaxed);
-                    e
                 })
                 .unwrap();
             assert_eq!(
