@@ -7,8 +7,8 @@
 //! ```
 //!
 //! The clock is fixed at [`NOW`] so that the output is the same on every run.
-//! Joins, `Include` and `FullJoin` come with relations, which are not built
-//! yet; the program says so where the doc uses them.
+//! The joins, `Include` and `FullJoin` examples use relations declared as
+//! marker fields (`author: BelongsTo<User>`, `posts: HasMany<Post>`).
 
 use chrono::{Months, NaiveDate, NaiveDateTime, TimeDelta};
 use orm::prelude::*;
@@ -31,6 +31,31 @@ struct User {
     welcomed_at: Option<NaiveDateTime>,
     activated_at: Option<NaiveDateTime>,
     last_login: Option<NaiveDateTime>,
+    /// The posts this user wrote (their `author_id`).
+    #[db(foreign_key = "author_id")]
+    posts: HasMany<Post>,
+    /// The comments this user wrote.
+    comments: HasMany<Comment>,
+}
+
+/// A comment on a post, scored by readers.
+#[derive(Model, Debug, Clone, Default)]
+struct Comment {
+    id: i64,
+    post_id: i64,
+    user_id: i64,
+    score: i64,
+    featured: bool,
+    post: BelongsTo<Post>,
+    user: BelongsTo<User>,
+}
+
+/// The doc's anonymous struct of the good/bad averages, by column name.
+#[derive(FromRow, Debug)]
+struct ScoredPost {
+    title: String,
+    bad_average: Option<f64>,
+    good_average: Option<f64>,
 }
 
 /// An article, written by a user.
@@ -46,6 +71,11 @@ struct Post {
     created_at: NaiveDateTime,
     featured_until: Option<NaiveDateTime>,
     category_id: i64,
+    /// Joined INNER by default, as the doc's `db_join:"inner"`.
+    #[db(join = "inner")]
+    author: BelongsTo<User>,
+    /// The comments on this post.
+    comments: HasMany<Comment>,
 }
 
 /// A meeting with a begin and an end, for the `Func` and `Col` examples.
@@ -103,6 +133,7 @@ fn main() -> Result<(), orm::Error> {
     conn.sync::<Post>()?;
     conn.sync::<Appointment>()?;
     conn.sync::<QuizScore>()?;
+    conn.sync::<Comment>()?;
 
     let users = seed_users(&conn)?;
     let posts = seed_posts(&conn, &users)?;
@@ -121,8 +152,132 @@ fn main() -> Result<(), orm::Error> {
     conditions(&conn)?;
     deleting(&conn)?;
 
+    joins(&conn, &users, &posts)?;
+    Ok(())
+}
+
+fn joins(conn: &Connection, users: &Cast, posts: &[Post]) -> orm::Result<()> {
     heading("Joins, Include, FullJoin");
-    println!("  come with relations, which are not built yet");
+    let mut comments = vec![];
+    for (post, by, score, featured) in [
+        (&posts[0], &users.cat, 4, true),
+        (&posts[0], &users.eve, -2, false),
+        (&posts[1], &users.cat, 3, false),
+        (&posts[1], &users.bob, -1, false),
+        (&posts[3], &users.ann, 5, true),
+    ] {
+        comments.push(Comment {
+            post_id: post.id,
+            user_id: by.id,
+            score,
+            featured,
+            ..Default::default()
+        });
+    }
+    Comments::save_all(conn, &mut comments)?;
+    // dan, a guest, writes a post: saving through `dan.posts()` sets its
+    // author_id.
+    if let Some(dan) = Users::eq(Users::NAME, "dan").first(conn)? {
+        let mut note = Post {
+            title: "Guest notes".into(),
+            created_at: NOW,
+            ..Default::default()
+        };
+        dan.posts().save(conn, &mut note)?;
+        println!(
+            "  dan.posts().save(&mut note) -> author_id {}",
+            note.author_id
+        );
+    }
+
+    let guests = Posts::all()
+        .join(Posts::AUTHOR)
+        .filter(Users::ROLE.eq("guest"))
+        .order("posts.title")
+        .all(conn)?;
+    println!(
+        "  Posts.join(AUTHOR).filter(Users::ROLE.eq(\"guest\"))      -> {:?}",
+        titles(&guests)
+    );
+    let featured = Posts::all()
+        .eq(Posts::AUTHOR_ID, &users.ann)
+        .join(Posts::COMMENTS)
+        .filter(Comments::FEATURED.eq(true))
+        .distinct()
+        .all(conn)?;
+    println!(
+        "  ann's posts with featured comments                      -> {:?}",
+        titles(&featured)
+    );
+    let commenters = Users::all()
+        .join(Users::COMMENTS)
+        .filter(Comments::POST_ID.eq(posts[0].id))
+        .distinct()
+        .order("users.name")
+        .pluck(conn, Users::NAME)?;
+    println!(
+        "  the commenters of {:?}                          -> {commenters:?}",
+        posts[0].title
+    );
+    let scored: Vec<ScoredPost> = Posts::all()
+        .join_sql(
+            "INNER JOIN comments AS bad_comments ON bad_comments.post_id = posts.id \
+             AND bad_comments.score < ?",
+            (0,),
+        )
+        .join_sql(
+            "INNER JOIN comments AS good_comments ON good_comments.post_id = posts.id \
+             AND good_comments.score > ?",
+            (0,),
+        )
+        .group_by("posts.id, posts.title")
+        .order("posts.title")
+        .select(
+            conn,
+            "posts.title AS title, AVG(bad_comments.score) AS bad_average, \
+             AVG(good_comments.score) AS good_average",
+        )?;
+    println!("  good/bad averages (two aliased joins, FromRow):");
+    for s in &scored {
+        println!(
+            "    {:<17} bad {:?} good {:?}",
+            s.title, s.bad_average, s.good_average
+        );
+    }
+    let before = conn.statement_count();
+    let with_posts = Users::all()
+        .order("name")
+        .include(Users::POSTS.then(Posts::COMMENTS))
+        .all(conn)?;
+    println!(
+        "  Users.include(POSTS.then(COMMENTS)): {} statements",
+        conn.statement_count() - before
+    );
+    for u in &with_posts {
+        let posts = u.posts.get().unwrap_or_default();
+        let comments: usize = posts
+            .iter()
+            .map(|p| p.comments.get().map_or(0, <[Comment]>::len))
+            .sum();
+        println!(
+            "    {:<4} {} posts, {} comments on them",
+            u.name,
+            posts.len(),
+            comments
+        );
+    }
+    let (authors, lonely) = Users::all().full_join_all(conn, Users::POSTS)?;
+    let (_, silent) = Users::all().full_join_all(conn, Users::COMMENTS)?;
+    println!(
+        "  Users.full_join_all(POSTS): {} users; posts without an author: {}",
+        authors.len(),
+        lonely.len()
+    );
+    println!(
+        "  comments by nobody: {}; ann.posts().count() -> {}",
+        silent.len(),
+        users.ann.posts().count(conn)?
+    );
     Ok(())
 }
 
@@ -438,7 +593,7 @@ fn database_mapping(conn: &Connection, users: &Cast) -> orm::Result<()> {
         "  Users::admins().unwelcomed().first()      -> {:?}",
         nobody.map(|u| u.name)
     );
-    println!("  (the doc's Joins(SectionAssignments) comes with relations)");
+    println!("  (joins by relation: see \"Joins, Include, FullJoin\" below)");
 
     heading("RetrieveAll");
     let many = Users::all().all(conn)?;

@@ -1,6 +1,7 @@
-//! Every example of the Go package doc (the specification), in Rust. The join,
-//! Include and FullJoin examples need relations, which are a later issue;
-//! where the doc's intent can be expressed without them (a subquery), it is.
+//! Every example of the Go package doc (the specification), in Rust. The
+//! join, Include and FullJoin examples, which need relations, are in
+//! `tests/relations.rs`; here the doc's intent is expressed without them (a
+//! subquery) where it can be.
 
 mod common;
 

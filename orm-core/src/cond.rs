@@ -54,6 +54,20 @@ pub enum Cond {
         /// Right operand.
         rhs: Expr,
     },
+    /// `lhs IN (SELECT "column" FROM "table" WHERE "key" = value)`: the
+    /// rows linked through a join table (many-to-many accessors).
+    InSelect {
+        /// Left operand.
+        lhs: Expr,
+        /// The selected column of the join table.
+        column: Cow<'static, str>,
+        /// The join table.
+        table: Cow<'static, str>,
+        /// The filtered column of the join table.
+        key: Cow<'static, str>,
+        /// The value `key` must have.
+        value: Value,
+    },
     /// `lhs IS [NOT] NULL`.
     Null {
         /// Operand.

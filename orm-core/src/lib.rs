@@ -14,6 +14,7 @@ pub mod mapper;
 pub mod model;
 pub mod persist;
 pub mod pool;
+pub mod relation;
 pub mod row;
 pub mod schema;
 pub mod scope;
@@ -32,6 +33,10 @@ pub use mapper::Mapper;
 pub use model::{Column, ColumnDef, KeyType, Model, Snapshot};
 pub use persist::{insert_all, save_all, Record};
 pub use pool::{Pool, PoolOptions, PooledConnection};
+pub use relation::{
+    BelongsTo, HasMany, HasOne, Include, JoinKind, LoadSlot, ManyToMany, Nested, Relation,
+    RelationDef, RelationKind,
+};
 pub use row::{decode, decode_named, FromRow, Row, Single};
 pub use schema::{Drift, SyncReport};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};

@@ -1,8 +1,10 @@
 //! Scopes: immutable, chainable query values, and the terminal calls that run
 //! them.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use crate::backend::RowStream;
 use crate::cond::{col, Assignment, Cond, Op, Order};
@@ -11,7 +13,8 @@ use crate::dialect::{AnsiDialect, Dialect};
 use crate::error::{Error, Result};
 use crate::expr::{Args, Expr, IntoArgs, IntoOperand};
 use crate::model::{Column, Model};
-use crate::row::{decode, Row};
+use crate::relation::{Include, Join, JoinKind, Relation};
+use crate::row::{decode, FromRow, Row};
 use crate::sql::{BaseTable, SqlBuilder};
 use crate::value::{FromValue, Value};
 
@@ -33,6 +36,12 @@ pub struct Scope<M> {
     pub(crate) all_rows: bool,
     /// `AS OF SYSTEM TIME` (CockroachDB), as given; validated when rendered.
     pub(crate) as_of: Option<String>,
+    pub(crate) joins: Vec<Join>,
+    pub(crate) distinct: bool,
+    /// The foreign key a has-many accessor's scope sets on `save`.
+    /// `None` as the value: the owner was not saved yet.
+    pub(crate) owner: Option<(Cow<'static, str>, Option<Value>)>,
+    pub(crate) includes: Vec<Arc<dyn Include<M>>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -47,6 +56,10 @@ impl<M> Clone for Scope<M> {
             having: self.having.clone(),
             all_rows: self.all_rows,
             as_of: self.as_of.clone(),
+            joins: self.joins.clone(),
+            distinct: self.distinct,
+            owner: self.owner.clone(),
+            includes: self.includes.clone(),
             _model: PhantomData,
         }
     }
@@ -63,6 +76,10 @@ impl<M> Default for Scope<M> {
             having: Vec::new(),
             all_rows: false,
             as_of: None,
+            joins: Vec::new(),
+            distinct: false,
+            owner: None,
+            includes: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -137,9 +154,12 @@ enum Selection<'a> {
     Model,
     Exprs(&'a [Expr]),
     Raw(&'a str),
+    Agg(&'static str, crate::expr::ColRef),
 }
 
-use crate::sql::kind::{FIND as SQL_FIND, SELECT as SQL_SELECT};
+use crate::sql::kind::{
+    FIND as SQL_FIND, SELECT as SQL_SELECT, SELECT_QUALIFIED as SQL_SELECT_QUALIFIED,
+};
 
 impl<M: Model> Scope<M> {
     fn base() -> BaseTable {
@@ -149,8 +169,74 @@ impl<M: Model> Scope<M> {
         }
     }
 
-    fn builder(dialect: &dyn Dialect) -> SqlBuilder<'_> {
-        SqlBuilder::new(dialect).with_base(Self::base(), false)
+    fn builder<'d>(&self, dialect: &'d dyn Dialect) -> SqlBuilder<'d> {
+        SqlBuilder::new(dialect).with_base(Self::base(), !self.joins.is_empty())
+    }
+
+    /// Appends the scope's JOIN clauses.
+    fn render_joins(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
+        for j in &self.joins {
+            j.render(b)?;
+        }
+        Ok(())
+    }
+
+    /// `SELECT [DISTINCT] `.
+    fn select_kw(&self, b: &mut SqlBuilder<'_>) {
+        b.push(if self.distinct {
+            "SELECT DISTINCT "
+        } else {
+            "SELECT "
+        });
+    }
+
+    /// The name under which the model `O` declaring a relation appears in
+    /// this scope: the base table, or the alias it was joined under. `None`
+    /// when `O` is not in the query (a raw join may have brought it in:
+    /// then its table name is assumed).
+    fn side_of<O: Model>(&self) -> Option<String> {
+        if O::TABLE == M::TABLE {
+            return Some(M::TABLE.to_owned());
+        }
+        let joined = self.joins.iter().rev().find_map(|j| match j {
+            Join::Clause(c) if c.table == O::TABLE => {
+                Some(c.alias.clone().unwrap_or_else(|| c.table.clone()))
+            }
+            _ => None,
+        });
+        joined.or_else(|| {
+            self.joins
+                .iter()
+                .any(|j| matches!(j, Join::Raw { .. }))
+                .then(|| O::TABLE.to_owned())
+        })
+    }
+
+    pub(crate) fn add_join<O: Model, T: Model>(
+        &mut self,
+        rel: Relation<O, T>,
+        kind: JoinKind,
+        alias: Option<&str>,
+    ) {
+        let kind = match kind {
+            JoinKind::AsDeclared if rel.def().inner => JoinKind::Inner,
+            JoinKind::AsDeclared => JoinKind::Outer,
+            k => k,
+        };
+        let Some(own) = self.side_of::<O>() else {
+            self.joins.push(Join::Invalid(format!(
+                "cannot join relation `{}` of {}: {} is neither the scope's table ({}) nor joined \
+                 before it",
+                rel.def().name,
+                O::TABLE,
+                O::TABLE,
+                M::TABLE
+            )));
+            return;
+        };
+        for c in rel.join_clauses(kind, &own, alias) {
+            self.joins.push(Join::Clause(c));
+        }
     }
 
     fn is_plain(&self) -> bool {
@@ -161,6 +247,9 @@ impl<M: Model> Scope<M> {
             && self.group_by.is_empty()
             && self.having.is_empty()
             && self.as_of.is_none()
+            && self.joins.is_empty()
+            && !self.distinct
+            && self.includes.is_empty()
     }
 
     /// Appends the `AS OF SYSTEM TIME` clause, if the scope has one, right
@@ -186,19 +275,55 @@ impl<M: Model> Scope<M> {
         })
     }
 
+    /// `SELECT <table>.<columns> FROM <table>`, cached per dialect.
+    fn select_head_qualified(dialect: &dyn Dialect) -> Result<std::borrow::Cow<'static, str>> {
+        M::sql_cache().get_or_build(SQL_SELECT_QUALIFIED, dialect, || {
+            let mut b = SqlBuilder::new(dialect);
+            b.push("SELECT ");
+            for (i, c) in M::COLUMNS.iter().enumerate() {
+                if i > 0 {
+                    b.push(", ");
+                }
+                b.ident(M::TABLE);
+                b.push(".");
+                b.ident(c.name);
+            }
+            b.push(" FROM ");
+            b.ident(M::TABLE);
+            Ok(b.sql)
+        })
+    }
+
+    /// The head selecting the model's columns, as this scope needs it.
+    fn model_head(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
+        let dialect = b.dialect();
+        let head = if self.joins.is_empty() {
+            Self::select_head(dialect)?
+        } else {
+            Self::select_head_qualified(dialect)?
+        };
+        if self.distinct {
+            b.push("SELECT DISTINCT ");
+            b.push(&head["SELECT ".len()..]);
+        } else {
+            b.push(&head);
+        }
+        Ok(())
+    }
+
     fn render_select(
         &self,
         dialect: &dyn Dialect,
         selection: Selection<'_>,
         limit_override: Option<u64>,
     ) -> Result<(String, Vec<Value>)> {
-        let mut b = Self::builder(dialect);
+        let mut b = self.builder(dialect);
         match selection {
             Selection::Model => {
-                b.push(&Self::select_head(dialect)?);
+                self.model_head(&mut b)?;
             }
             Selection::Exprs(exprs) => {
-                b.push("SELECT ");
+                self.select_kw(&mut b);
                 for (i, e) in exprs.iter().enumerate() {
                     if i > 0 {
                         b.push(", ");
@@ -209,13 +334,25 @@ impl<M: Model> Scope<M> {
                 b.ident(M::TABLE);
             }
             Selection::Raw(list) => {
-                b.push("SELECT ");
+                self.select_kw(&mut b);
                 b.fragment(list, &Args::None)?;
                 b.push(" FROM ");
                 b.ident(M::TABLE);
             }
+            Selection::Agg(func, column) => {
+                b.push("SELECT ");
+                b.push(func);
+                b.push("(");
+                if self.distinct {
+                    b.push("DISTINCT ");
+                }
+                b.col(&column)?;
+                b.push(") FROM ");
+                b.ident(M::TABLE);
+            }
         }
         self.render_as_of(&mut b)?;
+        self.render_joins(&mut b)?;
         self.render_tail(&mut b, limit_override)?;
         Ok(b.finish())
     }
@@ -265,7 +402,7 @@ impl<M: Model> Scope<M> {
     fn key_cond(key: Value) -> Cond {
         Cond::Cmp {
             lhs: Expr::Col(crate::expr::ColRef {
-                table: None,
+                table: Some(M::TABLE.into()),
                 name: M::COLUMNS[M::KEY_INDEX].name.into(),
             }),
             op: Op::Eq,
@@ -276,9 +413,9 @@ impl<M: Model> Scope<M> {
     pub(crate) fn run_find(&self, conn: &Connection, key: &M::Key) -> Result<M> {
         let key = crate::value::ToValue::to_value(key);
         let dialect = conn.dialect();
-        let found = if self.conds.is_empty() && self.as_of.is_none() {
+        let found = if self.conds.is_empty() && self.as_of.is_none() && self.joins.is_empty() {
             let sql = M::sql_cache().get_or_build(SQL_FIND, dialect, || {
-                let mut b = Self::builder(dialect);
+                let mut b = self.builder(dialect);
                 b.push(&Self::select_head(dialect)?);
                 b.push(" WHERE ");
                 b.ident(M::COLUMNS[M::KEY_INDEX].name);
@@ -299,14 +436,30 @@ impl<M: Model> Scope<M> {
                     .chain([Self::key_cond(key)])
                     .collect(),
                 as_of: self.as_of.clone(),
+                joins: self.joins.clone(),
+                distinct: self.distinct,
                 ..Scope::default()
             };
             let (sql, params) = scoped.render_select(dialect, Selection::Model, Some(1))?;
             conn.query_first::<M>(&sql, &params)?
         };
-        found.ok_or_else(|| Error::NotFound {
+        let mut found = found.ok_or_else(|| Error::NotFound {
             table: M::TABLE.to_owned(),
-        })
+        })?;
+        self.load_includes(conn, std::slice::from_mut(&mut found))?;
+        Ok(found)
+    }
+
+    /// Runs the scope's includes on `records`.
+    pub(crate) fn load_includes(&self, conn: &Connection, records: &mut [M]) -> Result<()> {
+        if self.includes.is_empty() || records.is_empty() {
+            return Ok(());
+        }
+        let mut refs: Vec<&mut M> = records.iter_mut().collect();
+        for inc in &self.includes {
+            inc.load(conn, &mut refs)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn run_all(&self, conn: &Connection) -> Result<Vec<M>> {
@@ -316,6 +469,44 @@ impl<M: Model> Scope<M> {
             return conn.query_all(&sql, crate::connection::NO_PARAMS);
         }
         let (sql, params) = self.render_select(dialect, Selection::Model, None)?;
+        let mut records = conn.query_all(&sql, &params)?;
+        self.load_includes(conn, &mut records)?;
+        Ok(records)
+    }
+
+    pub(crate) fn run_first(&self, conn: &Connection) -> Result<Option<M>> {
+        let (sql, params) = self.render_select(conn.dialect(), Selection::Model, Some(1))?;
+        let mut found: Option<M> = conn.query_first(&sql, &params)?;
+        if let Some(r) = found.as_mut() {
+            self.load_includes(conn, std::slice::from_mut(r))?;
+        }
+        Ok(found)
+    }
+
+    pub(crate) fn run_aggregate<V: FromValue>(
+        &self,
+        conn: &Connection,
+        func: &'static str,
+        column: crate::expr::ColRef,
+    ) -> Result<Option<V>> {
+        let scope = Scope::<M> {
+            orders: Vec::new(),
+            limit: None,
+            offset: None,
+            ..self.clone()
+        };
+        let (sql, params) =
+            scope.render_select(conn.dialect(), Selection::Agg(func, column), None)?;
+        let label = func.to_ascii_lowercase();
+        Ok(conn
+            .query_first_map(&sql, &params, |row| {
+                decode::<Option<V>>(row, 0, M::TABLE, &label)
+            })?
+            .flatten())
+    }
+
+    pub(crate) fn run_select<T: FromRow>(&self, conn: &Connection, list: &str) -> Result<Vec<T>> {
+        let (sql, params) = self.render_select(conn.dialect(), Selection::Raw(list), None)?;
         conn.query_all(&sql, &params)
     }
 
@@ -326,13 +517,22 @@ impl<M: Model> Scope<M> {
 
     pub(crate) fn run_count_expr(&self, conn: &Connection, expr: &str) -> Result<i64> {
         let dialect = conn.dialect();
-        let mut b = Self::builder(dialect);
-        if self.group_by.is_empty() {
+        let mut b = self.builder(dialect);
+        if self.distinct && expr == "*" {
+            // Count the distinct rows.
+            b.push("SELECT COUNT(*) FROM (");
+            self.model_head(&mut b)?;
+            self.render_joins(&mut b)?;
+            self.render_filters(&mut b)?;
+            b.push(") AS orm_distinct");
+            self.render_as_of(&mut b)?;
+        } else if self.group_by.is_empty() {
             b.push("SELECT COUNT(");
             b.fragment(expr, &Args::None)?;
             b.push(") FROM ");
             b.ident(M::TABLE);
             self.render_as_of(&mut b)?;
+            self.render_joins(&mut b)?;
             self.render_filters(&mut b)?;
         } else {
             if expr != "*" {
@@ -344,6 +544,7 @@ impl<M: Model> Scope<M> {
             // Count the groups.
             b.push("SELECT COUNT(*) FROM (SELECT 1 AS one FROM ");
             b.ident(M::TABLE);
+            self.render_joins(&mut b)?;
             self.render_filters(&mut b)?;
             b.push(") AS orm_groups");
             // CockroachDB takes AS OF SYSTEM TIME on the top-level FROM only.
@@ -398,7 +599,11 @@ impl<M: Model> Scope<M> {
                 table: M::TABLE.to_owned(),
             });
         }
-        if self.limit.is_none() && self.offset.is_none() && self.orders.is_empty() {
+        if self.limit.is_none()
+            && self.offset.is_none()
+            && self.orders.is_empty()
+            && self.joins.is_empty()
+        {
             return b.where_clause(&self.conds);
         }
         let key = M::COLUMNS[M::KEY_INDEX].name;
@@ -407,9 +612,15 @@ impl<M: Model> Scope<M> {
         b.push(" IN (SELECT ");
         b.ident(key);
         b.push(" FROM (SELECT ");
+        if self.distinct {
+            b.push("DISTINCT ");
+        }
+        b.ident(M::TABLE);
+        b.push(".");
         b.ident(key);
         b.push(" FROM ");
         b.ident(M::TABLE);
+        self.render_joins(b)?;
         self.render_tail(b, None)?;
         b.push(") AS orm_keys)");
         Ok(())
@@ -419,7 +630,7 @@ impl<M: Model> Scope<M> {
         if assignments.is_empty() {
             return Ok(0);
         }
-        let mut b = Self::builder(conn.dialect());
+        let mut b = self.builder(conn.dialect());
         b.push("UPDATE ");
         b.ident(M::TABLE);
         b.push(" SET ");
@@ -448,7 +659,7 @@ impl<M: Model> Scope<M> {
         fragment: &str,
         args: Args,
     ) -> Result<u64> {
-        let mut b = Self::builder(conn.dialect());
+        let mut b = self.builder(conn.dialect());
         b.push("UPDATE ");
         b.ident(M::TABLE);
         b.push(" SET ");
@@ -459,7 +670,7 @@ impl<M: Model> Scope<M> {
     }
 
     pub(crate) fn run_delete(&self, conn: &Connection) -> Result<u64> {
-        let mut b = Self::builder(conn.dialect());
+        let mut b = self.builder(conn.dialect());
         b.push("DELETE FROM ");
         b.ident(M::TABLE);
         self.write_filter(&mut b, "delete")?;
@@ -679,6 +890,90 @@ pub trait Scoped: Sized + Clone {
         self.with(|s| s.all_rows = true)
     }
 
+    /// `SELECT DISTINCT`: drops duplicate rows (joins over has-many
+    /// relations repeat the base rows). `count` then counts distinct rows,
+    /// and aggregates aggregate distinct values.
+    fn distinct(self) -> Self {
+        self.with(|s| s.distinct = true)
+    }
+    /// Joins a relation with its default kind (LEFT OUTER, or INNER when
+    /// declared with `#[db(join = "inner")]`): `Posts::all().join(Posts::AUTHOR)`.
+    /// The relation's own side is the base table, or the table (or alias) it
+    /// was joined as, so joins chain: `.join(Posts::COMMENTS).join(Comments::USER)`.
+    /// With joins, the base model's columns are qualified with its table;
+    /// typed columns of the joined models (`Users::ROLE`) are qualified with
+    /// theirs, and run-time names may be (`col("users.role")`).
+    fn join<O: Model, T: Model>(self, rel: Relation<O, T>) -> Self {
+        self.with(|s| s.add_join(rel, JoinKind::AsDeclared, None))
+    }
+    /// Joins a relation with an INNER join.
+    fn inner_join<O: Model, T: Model>(self, rel: Relation<O, T>) -> Self {
+        self.with(|s| s.add_join(rel, JoinKind::Inner, None))
+    }
+    /// Joins a relation with a LEFT OUTER join.
+    fn outer_join<O: Model, T: Model>(self, rel: Relation<O, T>) -> Self {
+        self.with(|s| s.add_join(rel, JoinKind::Outer, None))
+    }
+    /// Joins a relation with its default kind, naming the other table
+    /// `alias` (for a table that appears twice); refer to its columns as
+    /// `alias.column` in fragments and with [`col`].
+    fn join_as<O: Model, T: Model>(self, rel: Relation<O, T>, alias: &str) -> Self {
+        let alias = alias.to_owned();
+        self.with(|s| s.add_join(rel, JoinKind::AsDeclared, Some(&alias)))
+    }
+    /// Joins a relation with the given kind and an optional alias.
+    fn join_with<O: Model, T: Model>(
+        self,
+        rel: Relation<O, T>,
+        kind: JoinKind,
+        alias: Option<&str>,
+    ) -> Self {
+        let alias = alias.map(str::to_owned);
+        self.with(|s| s.add_join(rel, kind, alias.as_deref()))
+    }
+    /// A raw JOIN fragment with `?` or `:name` placeholders bound as
+    /// parameters: `join_sql("LEFT JOIN comments AS c ON c.post_id = posts.id
+    /// AND c.user_id = ?", (123,))`.
+    fn join_sql(self, fragment: &str, args: impl IntoArgs) -> Self {
+        let join = Join::Raw {
+            sql: fragment.to_owned(),
+            args: args.into_args(),
+        };
+        self.with(|s| s.joins.push(join))
+    }
+    /// Eager-loads a relation (or nested relations,
+    /// `Users::POSTS.then(Posts::COMMENTS)`) into the records' relation
+    /// fields when `all`, `first` or `find` runs: one query per level (per
+    /// chunk of keys within the dialect's parameter limit), never one per
+    /// record. Related models must be `Clone` (a parent loaded over a
+    /// belongs-to is shared by its children). `iter` does not load includes.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// #[derive(Model, Debug, Clone, Default)]
+    /// struct User { id: i64, name: String, posts: HasMany<Post> }
+    /// #[derive(Model, Debug, Clone, Default)]
+    /// struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    ///
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// conn.sync::<User>()?;
+    /// conn.sync::<Post>()?;
+    /// let mut ann = User { name: "ann".into(), ..Default::default() };
+    /// ann.save(&conn)?;
+    /// let mut hello = Post { title: "Hello".into(), ..Default::default() };
+    /// ann.posts().save(&conn, &mut hello)?;         // sets user_id
+    ///
+    /// let before = conn.statement_count();
+    /// let users = Users::all().include(Users::POSTS).all(&conn)?;
+    /// assert_eq!(conn.statement_count() - before, 2); // users, then their posts
+    /// assert_eq!(users[0].posts.get().map(|p| p.len()), Some(1));
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    fn include(self, inc: impl Include<Self::Model> + 'static) -> Self {
+        let inc: Arc<dyn Include<Self::Model>> = Arc::new(inc);
+        self.with(|s| s.includes.push(inc))
+    }
+
     // ---- terminal calls ----
 
     /// The SELECT `all` would run, in the generic dialect.
@@ -701,10 +996,7 @@ pub trait Scoped: Sized + Clone {
     }
     /// The first record (LIMIT 1), or `None`.
     fn first(&self, conn: &Connection) -> Result<Option<Self::Model>> {
-        let (sql, params) =
-            self.as_scope()
-                .render_select(conn.dialect(), Selection::Model, Some(1))?;
-        conn.query_first(&sql, &params)
+        self.as_scope().run_first(conn)
     }
     /// All records.
     fn all(&self, conn: &Connection) -> Result<Vec<Self::Model>> {
@@ -769,6 +1061,78 @@ pub trait Scoped: Sized + Clone {
     /// Deletes every matching row; returns how many.
     fn delete(&self, conn: &Connection) -> Result<u64> {
         self.as_scope().run_delete(conn)
+    }
+    /// Saves `record` ([`Record::save`](crate::Record::save)); through a
+    /// has-one or has-many accessor's scope (`user.posts().save(..)`), first
+    /// sets its foreign key to the owner's key.
+    fn save(&self, conn: &Connection, record: &mut Self::Model) -> Result<()> {
+        if let Some((fk, value)) = &self.as_scope().owner {
+            let idx = <Self::Model as Model>::COLUMNS
+                .iter()
+                .position(|c| c.name == fk.as_ref())
+                .ok_or_else(|| Error::UnknownColumn {
+                    table: Some(<Self::Model as Model>::TABLE.to_owned()),
+                    column: fk.to_string(),
+                })?;
+            let value = value.as_ref().ok_or_else(|| {
+                Error::invalid(format!(
+                    "cannot save a {} through the scope of an owner that is not saved yet: \
+                     save the owner first, so that {fk} has a value",
+                    <Self::Model as Model>::TABLE
+                ))
+            })?;
+            record.set_column(idx, value)?;
+        }
+        crate::persist::Record::save(record, conn)
+    }
+    /// Runs a custom select list over the scope's FROM, joins, conditions,
+    /// grouping, order and limit, and maps each row by column name into `T`
+    /// (`#[derive(FromRow)]`): `select::<Scores>(&conn, "posts.id AS post_id,
+    /// AVG(bad.score) AS bad_average")`. The list is SQL text; put values in
+    /// conditions, where they are bound.
+    fn select<T: FromRow>(&self, conn: &Connection, list: &str) -> Result<Vec<T>> {
+        self.as_scope().run_select(conn, list)
+    }
+    /// `SUM(column)` over the matching rows; `None` when there are none.
+    fn sum<T: FromValue>(
+        &self,
+        conn: &Connection,
+        column: Column<Self::Model, T>,
+    ) -> Result<Option<T>> {
+        self.as_scope().run_aggregate(conn, "SUM", column.col_ref())
+    }
+    /// `AVG(column)` over the matching rows, as a float; `None` when there are
+    /// none.
+    fn avg<T>(&self, conn: &Connection, column: Column<Self::Model, T>) -> Result<Option<f64>> {
+        self.as_scope().run_aggregate(conn, "AVG", column.col_ref())
+    }
+    /// `MIN(column)` over the matching rows; `None` when there are none.
+    fn min<T: FromValue>(
+        &self,
+        conn: &Connection,
+        column: Column<Self::Model, T>,
+    ) -> Result<Option<T>> {
+        self.as_scope().run_aggregate(conn, "MIN", column.col_ref())
+    }
+    /// `MAX(column)` over the matching rows; `None` when there are none.
+    fn max<T: FromValue>(
+        &self,
+        conn: &Connection,
+        column: Column<Self::Model, T>,
+    ) -> Result<Option<T>> {
+        self.as_scope().run_aggregate(conn, "MAX", column.col_ref())
+    }
+    /// The doc's FullJoin: the scope's records, and separately the records of
+    /// the relation's other side that no record of this model is related to
+    /// (a `NOT EXISTS` subquery, so no FULL JOIN is needed on any dialect).
+    fn full_join_all<T: Model>(
+        &self,
+        conn: &Connection,
+        rel: Relation<Self::Model, T>,
+    ) -> Result<(Vec<Self::Model>, Vec<T>)> {
+        let records = self.all(conn)?;
+        let orphans = rel.orphans(conn)?;
+        Ok((records, orphans))
     }
 }
 

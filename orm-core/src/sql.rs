@@ -241,6 +241,25 @@ impl<'d> SqlBuilder<'d> {
                 self.push(op.sql());
                 self.expr(rhs)
             }
+            Cond::InSelect {
+                lhs,
+                column,
+                table,
+                key,
+                value,
+            } => {
+                self.expr(lhs)?;
+                self.push(" IN (SELECT ");
+                self.ident(column);
+                self.push(" FROM ");
+                self.ident(table);
+                self.push(" WHERE ");
+                self.ident(key);
+                self.push(" = ");
+                self.param(value.clone());
+                self.push(")");
+                Ok(())
+            }
             Cond::Null { lhs, negated } => {
                 self.expr(lhs)?;
                 self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
@@ -406,6 +425,7 @@ pub(crate) mod kind {
     pub const UPDATE_ALL: u8 = 4;
     pub const DELETE: u8 = 5;
     pub const UPSERT: u8 = 6;
+    pub const SELECT_QUALIFIED: u8 = 7;
 }
 
 const KINDS: usize = 8;

@@ -5,6 +5,7 @@
 //! generators turn that model into code (`model`, `scopes`); this file only
 //! wires them.
 
+mod from_row;
 mod internals;
 mod model;
 mod scopes;
@@ -17,6 +18,18 @@ use proc_macro::TokenStream;
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     model::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives `orm::FromRow` for a struct with named fields, read from a row by
+/// column name: each field from the column of its name, or of
+/// `#[db(column = "...")]`; `#[db(skip)]` fields get `Default::default()`.
+/// For custom select lists (`scope.select::<T>(..)`) and raw queries.
+#[proc_macro_derive(FromRow, attributes(db))]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    from_row::expand(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::internals::ast::{const_name, Container, Role};
+use crate::internals::ast::{const_name, is_option, Container, RelKind, Role};
 use crate::internals::{check, ctxt::Ctxt};
 
 pub fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
@@ -71,7 +71,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                 let decode = quote_spanned!(ty.span()=> #krate::decode::<#ty>);
                 quote!(#fid: #decode(row, #i, #table, #name)?)
             }
-            Role::Skipped | Role::Snapshot => {
+            Role::Skipped | Role::Snapshot | Role::Relation(_) => {
                 let default =
                     quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default);
                 quote!(#fid: #default())
@@ -116,6 +116,8 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let assert_types = quote!(#(#assert_types)*);
     let key_type = quote_spanned!(key_ty.span()=> <#key_ty as #krate::KeyType>);
 
+    let relations = relations(cont);
+
     let mapper_doc = format!(
         "Mapper of [`{ident}`] (table `{table}`): starts scopes (`{mapper}::all()`, \
          `{mapper}::where_(..)`) and holds the typed column constants."
@@ -150,6 +152,8 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             fn into_scope(self) -> #krate::Scope<#ident> { self.0 }
             fn from_scope(scope: #krate::Scope<#ident>) -> Self { #scope(scope) }
         }
+
+        #relations
 
         impl #krate::FromRow for #ident {
             fn from_row(row: &dyn #krate::Row) -> #krate::Result<Self> {
@@ -205,5 +209,116 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                 &CACHE
             }
         }
+    }
+}
+
+/// The relation handles on the mapper, the accessors on the struct, and
+/// compile-time checks of foreign keys on the related models.
+fn relations(cont: &Container<'_>) -> TokenStream {
+    let krate = &cont.krate;
+    let ident = cont.ident;
+    let mapper = &cont.mapper;
+    let snake = cont.snake();
+    let mut consts = Vec::new();
+    let mut accessors = Vec::new();
+    let mut asserts = Vec::new();
+    for (kind, f) in cont.relations() {
+        let Some(target) = f.target else { continue };
+        let fid = f.ident;
+        let konst = const_name(f);
+        let name = fid.to_string();
+        let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+        let fk = cont.foreign_key(kind, f);
+        let (k1, k2) = cont.through_keys(f);
+        let through = match &f.attrs.through {
+            Some(l) => quote!(::core::option::Option::Some(#l)),
+            None => quote!(::core::option::Option::None),
+        };
+        let inner = f.attrs.join.as_ref().is_some_and(|l| l.value() == "inner");
+        let variant = syn::Ident::new(kind.variant(), fid.span());
+        let doc = format!("The `{name}` relation ({}).", kind.variant());
+        consts.push(quote_spanned! {f.ty.span()=>
+            #[doc = #doc]
+            pub const #konst: #krate::Relation<#ident, #target> = #krate::Relation::new(
+                #krate::RelationDef {
+                    name: #name,
+                    kind: #krate::RelationKind::#variant,
+                    foreign_key: #fk,
+                    through: #through,
+                    through_keys: (#k1, #k2),
+                    owner_singular: #snake,
+                    inner: #inner,
+                },
+                |m: &mut #ident| -> &mut dyn #krate::LoadSlot<#target> { &mut m.#fid },
+            );
+        });
+        match kind {
+            RelKind::BelongsTo => {
+                let optional = cont
+                    .columns()
+                    .find(|c| c.column == fk)
+                    .is_some_and(|c| is_option(c.ty));
+                let doc = format!("Loads the `{name}` record this one belongs to (one query).");
+                accessors.push(if optional {
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #fid(&self, conn: &#krate::Connection) -> #krate::Result<::core::option::Option<#target>> {
+                            #mapper::#konst.parent_of(conn, self)
+                        }
+                    }
+                } else {
+                    quote! {
+                        #[doc = #doc]
+                        pub fn #fid(&self, conn: &#krate::Connection) -> #krate::Result<#target> {
+                            #mapper::#konst.parent_required(conn, self)
+                        }
+                    }
+                });
+            }
+            RelKind::HasOne | RelKind::HasMany | RelKind::ManyToMany => {
+                let doc = format!(
+                    "The scope of this record's `{name}`: chain and run it like any scope{}.",
+                    if kind == RelKind::ManyToMany {
+                        ""
+                    } else {
+                        "; `save` through it sets the foreign key"
+                    }
+                );
+                accessors.push(quote! {
+                    #[doc = #doc]
+                    pub fn #fid(&self) -> <#target as #krate::Model>::Scope {
+                        #mapper::#konst.scope_of(self)
+                    }
+                });
+                if kind != RelKind::ManyToMany {
+                    let msg = format!(
+                        "{ident}.{name}: the foreign key column `{fk}` is not a column of the related model; name it with #[db(foreign_key = \"...\")]"
+                    );
+                    asserts.push(quote_spanned! {f.ty.span()=>
+                        const _: () = ::core::assert!(
+                            #krate::relation::has_column(<#target as #krate::Model>::COLUMNS, #fk),
+                            #msg
+                        );
+                    });
+                }
+            }
+        }
+    }
+    if consts.is_empty() {
+        return TokenStream::new();
+    }
+    // A relation declared but not used yet is not dead code.
+    quote! {
+        #[allow(non_upper_case_globals, dead_code)]
+        impl #mapper {
+            #(#consts)*
+        }
+
+        #[allow(dead_code)]
+        impl #ident {
+            #(#accessors)*
+        }
+
+        #(#asserts)*
     }
 }

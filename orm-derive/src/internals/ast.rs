@@ -15,6 +15,68 @@ pub enum Role {
     Skipped,
     /// An `orm::Snapshot` change-tracking field.
     Snapshot,
+    /// A relation marker field (`BelongsTo<User>`, ...): not a column.
+    Relation(RelKind),
+}
+
+/// The kind of a relation field, by its type's name.
+#[derive(PartialEq, Eq, Clone, Copy, Debug)]
+pub enum RelKind {
+    BelongsTo,
+    HasOne,
+    HasMany,
+    ManyToMany,
+}
+
+impl RelKind {
+    pub fn variant(self) -> &'static str {
+        match self {
+            RelKind::BelongsTo => "BelongsTo",
+            RelKind::HasOne => "HasOne",
+            RelKind::HasMany => "HasMany",
+            RelKind::ManyToMany => "ManyToMany",
+        }
+    }
+}
+
+/// The relation kind and the related type of a relation marker field type
+/// (detected by its last path segment, like `Snapshot`).
+fn relation_of(ty: &syn::Type) -> Option<(RelKind, &syn::Type)> {
+    let syn::Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let seg = p.path.segments.last()?;
+    let kind = match seg.ident.to_string().as_str() {
+        "BelongsTo" => RelKind::BelongsTo,
+        "HasOne" => RelKind::HasOne,
+        "HasMany" => RelKind::HasMany,
+        "ManyToMany" => RelKind::ManyToMany,
+        _ => return None,
+    };
+    let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    });
+    let target = types.next()?;
+    types.next().is_none().then_some((kind, target))
+}
+
+/// The last path segment's name of a type (`User` for `crate::User`).
+pub fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| unraw(&s.ident)),
+        _ => None,
+    }
+}
+
+/// Whether a type is spelled `Option<..>`.
+pub fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
 pub struct Field<'a> {
@@ -26,6 +88,8 @@ pub struct Field<'a> {
     /// the field's name.
     pub column_span: Span,
     pub attrs: attr::Field,
+    /// The related model of a relation field.
+    pub target: Option<&'a syn::Type>,
 }
 
 pub struct Container<'a> {
@@ -100,10 +164,13 @@ impl<'a> Container<'a> {
             .map(|f| {
                 let a = attr::Field::from_ast(cx, f);
                 let ident = f.ident.as_ref().expect("named field");
+                let relation = relation_of(&f.ty);
                 let role = if a.skip.is_some() {
                     Role::Skipped
                 } else if is_snapshot(&f.ty) {
                     Role::Snapshot
+                } else if let Some((kind, _)) = relation {
+                    Role::Relation(kind)
                 } else {
                     Role::Column
                 };
@@ -118,6 +185,7 @@ impl<'a> Container<'a> {
                     column,
                     column_span,
                     attrs: a,
+                    target: relation.map(|(_, t)| t),
                 }
             })
             .collect();
@@ -177,6 +245,42 @@ impl<'a> Container<'a> {
             .enumerate()
             .find(|(_, f)| f.attrs.primary_key.is_some());
         explicit.or_else(|| self.columns().enumerate().find(|(_, f)| f.ident == "id"))
+    }
+
+    /// The relation fields.
+    pub fn relations(&self) -> impl Iterator<Item = (RelKind, &Field<'a>)> {
+        self.fields.iter().filter_map(|f| match f.role {
+            Role::Relation(k) => Some((k, f)),
+            _ => None,
+        })
+    }
+
+    /// The struct's name in snake_case (`post`).
+    pub fn snake(&self) -> String {
+        case::snake_case(&unraw(self.ident))
+    }
+
+    /// The foreign key column of a relation field.
+    pub fn foreign_key(&self, kind: RelKind, f: &Field<'_>) -> String {
+        if let Some(l) = &f.attrs.foreign_key {
+            return l.value();
+        }
+        match kind {
+            RelKind::BelongsTo => format!("{}_id", unraw(f.ident)),
+            _ => format!("{}_id", self.snake()),
+        }
+    }
+
+    /// The join table keys of a many-to-many field.
+    pub fn through_keys(&self, f: &Field<'_>) -> (String, String) {
+        if let Some((a, b)) = &f.attrs.through_keys {
+            return (a.value(), b.value());
+        }
+        let other = f
+            .target
+            .and_then(type_name)
+            .map_or_else(|| "other".to_owned(), |n| case::snake_case(&n));
+        (format!("{}_id", self.snake()), format!("{other}_id"))
     }
 
     pub fn snapshot(&self) -> Option<&Field<'a>> {

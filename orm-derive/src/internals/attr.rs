@@ -53,6 +53,56 @@ pub struct Field {
     pub precision: Option<syn::LitInt>,
     /// `scale = S` of a decimal column, with the literal.
     pub scale: Option<syn::LitInt>,
+    /// `foreign_key = "..."` of a relation.
+    pub foreign_key: Option<LitStr>,
+    /// `through = "..."` of a many-to-many relation.
+    pub through: Option<LitStr>,
+    /// `through_keys("post_id", "tag_id")` of a many-to-many relation.
+    pub through_keys: Option<(LitStr, LitStr)>,
+    /// `join = "inner"` or `"outer"` of a relation, with the literal.
+    pub join: Option<LitStr>,
+}
+
+impl Field {
+    /// The relation attributes given, with their spans.
+    pub fn relation_attrs(&self) -> Vec<(Span, &'static str)> {
+        let mut out = Vec::new();
+        if let Some(l) = &self.foreign_key {
+            out.push((l.span(), "foreign_key"));
+        }
+        if let Some(l) = &self.through {
+            out.push((l.span(), "through"));
+        }
+        if let Some((l, _)) = &self.through_keys {
+            out.push((l.span(), "through_keys"));
+        }
+        if let Some(l) = &self.join {
+            out.push((l.span(), "join"));
+        }
+        out
+    }
+
+    /// The column attributes given, with their spans.
+    pub fn column_attrs(&self) -> Vec<(Span, &'static str)> {
+        let mut out = Vec::new();
+        if let Some(l) = &self.column {
+            out.push((l.span(), "column"));
+        }
+        for (s, n) in [
+            (self.primary_key, "primary_key"),
+            (self.unique, "unique"),
+            (self.index, "index"),
+            (self.skip, "skip"),
+        ] {
+            if let Some(s) = s {
+                out.push((s, n));
+            }
+        }
+        if let Some(p) = &self.precision {
+            out.push((p.span(), "precision"));
+        }
+        out
+    }
 }
 
 /// A small integer value: `precision = 18`.
@@ -244,6 +294,10 @@ impl Field {
         let mut index = Attr::none("index");
         let mut precision = Attr::none("precision");
         let mut scale = Attr::none("scale");
+        let mut foreign_key = Attr::none("foreign_key");
+        let mut through = Attr::none("through");
+        let mut through_keys = Attr::none("through_keys");
+        let mut join = Attr::none("join");
         for attr in db_attrs(&field.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -281,11 +335,57 @@ impl Field {
                     if let Some(v) = u8_value(cx, &meta, "the scale") {
                         scale.set(cx, &meta.path, v);
                     }
+                } else if meta.path.is_ident("foreign_key") {
+                    if let Some(v) = sql_name_value(cx, &meta, "the foreign key column") {
+                        foreign_key.set(cx, &meta.path, v);
+                    }
+                } else if meta.path.is_ident("through") {
+                    if let Some(v) = sql_name_value(cx, &meta, "the join table name") {
+                        through.set(cx, &meta.path, v);
+                    }
+                } else if meta.path.is_ident("join") {
+                    if let Some(v) = string_value(cx, &meta, "the join kind") {
+                        if matches!(v.value().as_str(), "inner" | "outer") {
+                            join.set(cx, &meta.path, v);
+                        } else {
+                            cx.error_spanned_by(
+                                &v,
+                                format!("unknown join kind {:?}; expected \"inner\" or \"outer\"", v.value()),
+                            );
+                        }
+                    }
+                } else if meta.path.is_ident("through_keys") {
+                    let parsed = meta.input.peek(syn::token::Paren).then(|| {
+                        let content;
+                        syn::parenthesized!(content in meta.input);
+                        let list = syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated(&content)?;
+                        Ok::<_, syn::Error>(list)
+                    });
+                    match parsed {
+                        Some(Ok(list)) if list.len() == 2 => {
+                            let mut it = list.into_iter();
+                            if let (Some(a), Some(b)) = (it.next(), it.next()) {
+                                for l in [&a, &b] {
+                                    if let Some(problem) = sql_name_problem(&l.value()) {
+                                        cx.error_spanned_by(l, format!("a join table column name {problem}"));
+                                    }
+                                }
+                                through_keys.set(cx, &meta.path, (a, b));
+                            }
+                        }
+                        _ => {
+                            cx.error_spanned_by(
+                                &meta.path,
+                                "expected two column names: #[db(through_keys(\"post_id\", \"tag_id\"))]",
+                            );
+                            skip_value(&meta);
+                        }
+                    }
                 } else {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, index, precision or scale",
+                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, index, precision, scale, foreign_key, through, through_keys or join",
                             path_name(&meta)
                         ),
                     );
@@ -305,6 +405,10 @@ impl Field {
             index: index.get(),
             precision: precision.get(),
             scale: scale.get(),
+            foreign_key: foreign_key.get(),
+            through: through.get(),
+            through_keys: through_keys.get(),
+            join: join.get(),
         };
         if let (None, Some(scale)) = (&field.precision, &field.scale) {
             cx.error_spanned_by(

@@ -2,7 +2,7 @@
 
 use std::collections::hash_map::{Entry, HashMap};
 
-use super::ast::{Container, Role};
+use super::ast::{Container, RelKind, Role};
 use super::ctxt::Ctxt;
 
 pub fn check(cx: &Ctxt, cont: &Container<'_>) {
@@ -15,6 +15,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     }
     check_names(cx, cont);
     check_snapshots(cx, cont);
+    check_relations(cx, cont);
     if cont.columns().next().is_none() {
         cx.error_spanned_by(cont.ident, "a model needs at least one column");
         return;
@@ -119,6 +120,72 @@ fn check_snapshots(cx: &Ctxt, cont: &Container<'_>) {
                         "#[db({name})] makes no sense on a Snapshot field, which tracks changes and is not a column"
                     ),
                 ));
+            }
+        }
+    }
+}
+
+/// Relation attributes belong on relation fields, column attributes on
+/// columns; a belongs-to needs its foreign key column on this model.
+fn check_relations(cx: &Ctxt, cont: &Container<'_>) {
+    for f in &cont.fields {
+        let Role::Relation(kind) = f.role else {
+            if f.role != Role::Skipped {
+                for (span, name) in f.attrs.relation_attrs() {
+                    cx.syn_error(syn::Error::new(
+                        span,
+                        format!(
+                            "#[db({name})] applies to relation fields (BelongsTo, HasOne, HasMany, ManyToMany), not to field `{}`",
+                            f.ident
+                        ),
+                    ));
+                }
+            }
+            continue;
+        };
+        for (span, name) in f.attrs.column_attrs() {
+            cx.syn_error(syn::Error::new(
+                span,
+                format!("#[db({name})] makes no sense on a relation field, which is not a column"),
+            ));
+        }
+        if f.target.is_none() {
+            cx.error_spanned_by(
+                f.ty,
+                "a relation field names one related model: `BelongsTo<User>`",
+            );
+        }
+        match kind {
+            RelKind::ManyToMany => {
+                if let Some(l) = &f.attrs.foreign_key {
+                    cx.error_spanned_by(
+                        l,
+                        "#[db(foreign_key)] does not apply to a many-to-many relation; use #[db(through_keys(\"..\", \"..\"))]",
+                    );
+                }
+            }
+            _ => {
+                for (span, name) in f.attrs.relation_attrs() {
+                    if name == "through" || name == "through_keys" {
+                        cx.syn_error(syn::Error::new(
+                            span,
+                            format!("#[db({name})] applies only to a ManyToMany relation"),
+                        ));
+                    }
+                }
+            }
+        }
+        if kind == RelKind::BelongsTo {
+            let fk = cont.foreign_key(kind, f);
+            if !cont.columns().any(|c| c.column == fk) {
+                let msg = format!(
+                    "belongs-to relation `{}` needs a foreign key column `{fk}` on this model: add a field `{fk}` or name the key with #[db(foreign_key = \"...\")]",
+                    f.ident
+                );
+                match &f.attrs.foreign_key {
+                    Some(l) => cx.error_spanned_by(l, msg),
+                    None => cx.error_spanned_by(f.ident, msg),
+                }
             }
         }
     }

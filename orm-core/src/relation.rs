@@ -1,0 +1,799 @@
+//! Relations between models: the marker fields a model declares them with
+//! (`author: BelongsTo<User>`), the typed handles the derive puts on the
+//! mapper (`Posts::AUTHOR`), and the generic code behind accessors, joins,
+//! full joins and includes (eager loading).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::cond::Cond;
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::expr::{ColRef, Expr};
+use crate::model::Model;
+use crate::scope::{Scope, Scoped};
+use crate::sql::SqlBuilder;
+use crate::value::{ToValue, Value};
+
+/// The kind of a relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    /// This model holds the foreign key of one record of the other.
+    BelongsTo,
+    /// The other model holds the foreign key of this one; at most one record.
+    HasOne,
+    /// The other model holds the foreign key of this one; any number.
+    HasMany,
+    /// Linked through a join table holding both keys.
+    ManyToMany,
+}
+
+/// The description of a relation, as declared on a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelationDef {
+    /// The field name (`author`).
+    pub name: &'static str,
+    /// The kind.
+    pub kind: RelationKind,
+    /// The foreign key column: on the declaring model for belongs-to, on the
+    /// other model for has-one and has-many; unused for many-to-many.
+    pub foreign_key: &'static str,
+    /// The join table of a many-to-many relation, if named; by default
+    /// `<owner_singular>_<other table>` (`post_tags`).
+    pub through: Option<&'static str>,
+    /// The join table's columns holding the declaring model's key and the
+    /// other model's key (`post_id`, `tag_id`).
+    pub through_keys: (&'static str, &'static str),
+    /// The declaring model in snake_case (`post`), for the default join
+    /// table name.
+    pub owner_singular: &'static str,
+    /// Whether `join` makes an INNER join (`#[db(join = "inner")]`) rather
+    /// than a LEFT OUTER one.
+    pub inner: bool,
+}
+
+impl RelationDef {
+    /// The join table of a many-to-many relation whose other table is
+    /// `other_table`.
+    pub fn through_table(&self, other_table: &str) -> Cow<'static, str> {
+        match self.through {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(format!("{}_{other_table}", self.owner_singular)),
+        }
+    }
+}
+
+/// Where a relation's loaded records are stored: implemented by the marker
+/// types ([`BelongsTo`], [`HasOne`], [`HasMany`], [`ManyToMany`]).
+pub trait LoadSlot<T> {
+    /// Stores the loaded records (at most one for belongs-to and has-one).
+    fn store(&mut self, items: Vec<T>);
+    /// The loaded records, for nested includes.
+    fn loaded_mut(&mut self) -> Vec<&mut T>;
+}
+
+macro_rules! single_marker {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        ///
+        /// Not a column. `Default` means "not loaded"; an include fills it.
+        #[derive(Clone, PartialEq)]
+        pub struct $name<T> {
+            loaded: Option<Option<Box<T>>>,
+        }
+
+        impl<T> Default for $name<T> {
+            fn default() -> Self {
+                $name { loaded: None }
+            }
+        }
+
+        impl<T: fmt::Debug> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match &self.loaded {
+                    None => write!(f, "{}(not loaded)", stringify!($name)),
+                    Some(v) => write!(f, "{}({v:?})", stringify!($name)),
+                }
+            }
+        }
+
+        impl<T> $name<T> {
+            /// `None` when not loaded; `Some(None)` when loaded and there is
+            /// no such record.
+            pub fn get(&self) -> Option<Option<&T>> {
+                self.loaded.as_ref().map(|o| o.as_deref())
+            }
+            /// Whether an include loaded it.
+            pub fn is_loaded(&self) -> bool {
+                self.loaded.is_some()
+            }
+            /// Sets the loaded record.
+            pub fn set(&mut self, record: Option<T>) {
+                self.loaded = Some(record.map(Box::new));
+            }
+        }
+
+        impl<T> LoadSlot<T> for $name<T> {
+            fn store(&mut self, items: Vec<T>) {
+                self.set(items.into_iter().next());
+            }
+            fn loaded_mut(&mut self) -> Vec<&mut T> {
+                match &mut self.loaded {
+                    Some(Some(b)) => vec![&mut **b],
+                    _ => Vec::new(),
+                }
+            }
+        }
+    };
+}
+
+macro_rules! many_marker {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        ///
+        /// Not a column. `Default` means "not loaded"; an include fills it.
+        #[derive(Clone, PartialEq)]
+        pub struct $name<T> {
+            loaded: Option<Vec<T>>,
+        }
+
+        impl<T> Default for $name<T> {
+            fn default() -> Self {
+                $name { loaded: None }
+            }
+        }
+
+        impl<T: fmt::Debug> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match &self.loaded {
+                    None => write!(f, "{}(not loaded)", stringify!($name)),
+                    Some(v) => write!(f, "{}({v:?})", stringify!($name)),
+                }
+            }
+        }
+
+        impl<T> $name<T> {
+            /// The loaded records, or `None` when not loaded.
+            pub fn get(&self) -> Option<&[T]> {
+                self.loaded.as_deref()
+            }
+            /// Whether an include loaded it.
+            pub fn is_loaded(&self) -> bool {
+                self.loaded.is_some()
+            }
+            /// Sets the loaded records.
+            pub fn set(&mut self, records: Vec<T>) {
+                self.loaded = Some(records);
+            }
+        }
+
+        impl<T> LoadSlot<T> for $name<T> {
+            fn store(&mut self, items: Vec<T>) {
+                self.set(items);
+            }
+            fn loaded_mut(&mut self) -> Vec<&mut T> {
+                match &mut self.loaded {
+                    Some(v) => v.iter_mut().collect(),
+                    None => Vec::new(),
+                }
+            }
+        }
+    };
+}
+
+single_marker!(
+    BelongsTo,
+    "A belongs-to relation field (`author: BelongsTo<User>`): this model holds \
+     the foreign key (`author_id`, or `#[db(foreign_key = \"...\")]`)."
+);
+single_marker!(
+    HasOne,
+    "A has-one relation field (`profile: HasOne<Profile>`): the other model \
+     holds the foreign key (`user_id`, or `#[db(foreign_key = \"...\")]`)."
+);
+many_marker!(
+    HasMany,
+    "A has-many relation field (`posts: HasMany<Post>`): the other model holds \
+     the foreign key (`user_id`, or `#[db(foreign_key = \"...\")]`)."
+);
+many_marker!(
+    ManyToMany,
+    "A many-to-many relation field (`tags: ManyToMany<Tag>`) through a join \
+     table (`post_tags`, or `#[db(through = \"...\")]`)."
+);
+
+/// A typed handle on a relation from `M` to `T`, generated on the mapper
+/// (`Posts::AUTHOR`, `Users::POSTS`): pass it to `join`, `include`,
+/// `full_join_all`, or use it to link many-to-many records.
+pub struct Relation<M, T> {
+    def: RelationDef,
+    slot: fn(&mut M) -> &mut dyn LoadSlot<T>,
+    _marker: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Clone for Relation<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, T> Copy for Relation<M, T> {}
+impl<M, T> fmt::Debug for Relation<M, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Relation({:?})", self.def)
+    }
+}
+
+/// Used by derived code: whether `columns` has a column `name` (const, for
+/// compile-time checks of foreign keys).
+#[doc(hidden)]
+pub const fn has_column(columns: &[crate::model::ColumnDef], name: &str) -> bool {
+    let mut i = 0;
+    while i < columns.len() {
+        let c = columns[i].name.as_bytes();
+        let n = name.as_bytes();
+        if c.len() == n.len() {
+            let mut j = 0;
+            while j < c.len() && c[j] == n[j] {
+                j += 1;
+            }
+            if j == c.len() {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+fn column_index<X: Model>(name: &str) -> Result<usize> {
+    X::COLUMNS
+        .iter()
+        .position(|c| c.name == name)
+        .ok_or_else(|| Error::UnknownColumn {
+            table: Some(X::TABLE.to_owned()),
+            column: name.to_owned(),
+        })
+}
+
+fn key_name<X: Model>() -> &'static str {
+    X::COLUMNS[X::KEY_INDEX].name
+}
+
+/// A map key for a column value (values of related keys compare by their
+/// rendering, so that `i32` and `i64` keys match).
+fn value_key(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        other => Some(format!("{other:?}")),
+    }
+}
+
+fn unqualified(name: &str) -> Expr {
+    Expr::Col(ColRef {
+        table: None,
+        name: Cow::Owned(name.to_owned()),
+    })
+}
+
+impl<M: Model, T: Model> Relation<M, T> {
+    /// Used by derived code.
+    #[doc(hidden)]
+    pub const fn new(def: RelationDef, slot: fn(&mut M) -> &mut dyn LoadSlot<T>) -> Self {
+        Relation {
+            def,
+            slot,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The relation's description.
+    pub const fn def(&self) -> &RelationDef {
+        &self.def
+    }
+
+    /// The field holding the loaded records of `record`.
+    pub fn slot<'a>(&self, record: &'a mut M) -> &'a mut dyn LoadSlot<T> {
+        (self.slot)(record)
+    }
+
+    /// Nests an include: `Users::POSTS.then(Posts::COMMENTS)` loads each
+    /// user's posts, then each post's comments.
+    pub fn then(self, next: impl Include<T> + 'static) -> Nested<M, T>
+    where
+        T: Clone,
+    {
+        Nested {
+            rel: self,
+            next: Arc::new(next),
+        }
+    }
+
+    /// The parent of `record` over a belongs-to relation: `None` when the
+    /// foreign key is NULL; [`Error::NotFound`] when no row has that key.
+    pub fn parent_of(&self, conn: &Connection, record: &M) -> Result<Option<T>> {
+        self.expect(RelationKind::BelongsTo)?;
+        let fk = column_index::<M>(self.def.foreign_key)?;
+        match record.column_value(fk) {
+            Value::Null => Ok(None),
+            v => {
+                let scope = Scope::<T>::default().filter(Cond::Cmp {
+                    lhs: unqualified(key_name::<T>()),
+                    op: crate::cond::Op::Eq,
+                    rhs: Expr::Value(v),
+                });
+                scope.first(conn)?.map(Some).ok_or_else(|| Error::NotFound {
+                    table: T::TABLE.to_owned(),
+                })
+            }
+        }
+    }
+
+    /// The parent of `record` over a belongs-to relation whose foreign key is
+    /// not nullable.
+    pub fn parent_required(&self, conn: &Connection, record: &M) -> Result<T> {
+        self.parent_of(conn, record)?
+            .ok_or_else(|| Error::NotFound {
+                table: T::TABLE.to_owned(),
+            })
+    }
+
+    /// The scope of `owner`'s records over a has-one, has-many or
+    /// many-to-many relation. Saving through it
+    /// ([`Scoped::save`]) sets the foreign key (has-one, has-many).
+    pub fn scope_of(&self, owner: &M) -> T::Scope {
+        let key = owner.column_value(M::KEY_INDEX);
+        let scope = match self.def.kind {
+            RelationKind::HasOne | RelationKind::HasMany => {
+                let mut s = Scope::<T>::default().filter(Cond::Cmp {
+                    lhs: unqualified(self.def.foreign_key),
+                    op: crate::cond::Op::Eq,
+                    rhs: Expr::Value(key.clone()),
+                });
+                // An owner not saved yet has no key to give its children.
+                let value = (owner.is_new() != Some(true)).then_some(key);
+                s.owner = Some((Cow::Borrowed(self.def.foreign_key), value));
+                s
+            }
+            RelationKind::ManyToMany => Scope::<T>::default().filter(Cond::InSelect {
+                lhs: unqualified(key_name::<T>()),
+                column: Cow::Borrowed(self.def.through_keys.1),
+                table: self.def.through_table(T::TABLE),
+                key: Cow::Borrowed(self.def.through_keys.0),
+                value: key,
+            }),
+            RelationKind::BelongsTo => {
+                // The parent: the row whose key is this record's foreign key.
+                let value = column_index::<M>(self.def.foreign_key)
+                    .map(|i| owner.column_value(i))
+                    .unwrap_or(Value::Null);
+                Scope::<T>::default().filter(Cond::Cmp {
+                    lhs: unqualified(key_name::<T>()),
+                    op: crate::cond::Op::Eq,
+                    rhs: Expr::Value(value),
+                })
+            }
+        };
+        T::Scope::from_scope(scope)
+    }
+
+    fn expect(&self, kind: RelationKind) -> Result<()> {
+        if self.def.kind == kind {
+            Ok(())
+        } else {
+            Err(Error::invalid(format!(
+                "relation `{}` of {} is {:?}, not {kind:?}",
+                self.def.name,
+                M::TABLE,
+                self.def.kind
+            )))
+        }
+    }
+
+    fn link_statement(&self, conn: &Connection, owner: &M, other: &T, insert: bool) -> Result<u64> {
+        self.expect(RelationKind::ManyToMany)?;
+        let through = self.def.through_table(T::TABLE);
+        let (k1, k2) = self.def.through_keys;
+        let mut b = SqlBuilder::new(conn.dialect());
+        if insert {
+            b.push("INSERT INTO ");
+            b.ident(&through);
+            b.push(" (");
+            b.ident_list([k1, k2]);
+            b.push(") VALUES (");
+            b.param(owner.key().to_value());
+            b.push(", ");
+            b.param(other.key().to_value());
+            b.push(")");
+        } else {
+            b.push("DELETE FROM ");
+            b.ident(&through);
+            b.push(" WHERE ");
+            b.ident(k1);
+            b.push(" = ");
+            b.param(owner.key().to_value());
+            b.push(" AND ");
+            b.ident(k2);
+            b.push(" = ");
+            b.param(other.key().to_value());
+        }
+        let (sql, params) = b.finish();
+        conn.execute_prepared(&sql, &params)
+    }
+
+    /// Links `owner` and `other` over a many-to-many relation (inserts a row
+    /// into the join table).
+    pub fn add(&self, conn: &Connection, owner: &M, other: &T) -> Result<()> {
+        self.link_statement(conn, owner, other, true).map(drop)
+    }
+
+    /// Unlinks `owner` and `other`; returns whether they were linked.
+    pub fn remove(&self, conn: &Connection, owner: &M, other: &T) -> Result<bool> {
+        Ok(self.link_statement(conn, owner, other, false)? > 0)
+    }
+
+    /// Appends the JOIN clauses of this relation to `joins`, `own` naming the
+    /// declaring model's table (or alias) and `alias` the other side's.
+    pub(crate) fn join_clauses(
+        &self,
+        kind: JoinKind,
+        own: &str,
+        alias: Option<&str>,
+    ) -> Vec<JoinClause> {
+        let other = alias.unwrap_or(T::TABLE).to_owned();
+        let alias = alias.map(str::to_owned);
+        let m_key = key_name::<M>();
+        let t_key = key_name::<T>();
+        match self.def.kind {
+            RelationKind::BelongsTo => vec![JoinClause {
+                kind,
+                table: T::TABLE.into(),
+                alias,
+                on: (
+                    other,
+                    t_key.into(),
+                    own.to_owned(),
+                    self.def.foreign_key.into(),
+                ),
+            }],
+            RelationKind::HasOne | RelationKind::HasMany => vec![JoinClause {
+                kind,
+                table: T::TABLE.into(),
+                alias,
+                on: (
+                    other,
+                    self.def.foreign_key.into(),
+                    own.to_owned(),
+                    m_key.into(),
+                ),
+            }],
+            RelationKind::ManyToMany => {
+                let through = self.def.through_table(T::TABLE).into_owned();
+                let through_alias = match &alias {
+                    Some(a) => format!("{a}_{through}"),
+                    None => through.clone(),
+                };
+                let (k1, k2) = self.def.through_keys;
+                vec![
+                    JoinClause {
+                        kind,
+                        table: through.clone(),
+                        alias: (through_alias != through).then(|| through_alias.clone()),
+                        on: (
+                            through_alias.clone(),
+                            k1.into(),
+                            own.to_owned(),
+                            m_key.into(),
+                        ),
+                    },
+                    JoinClause {
+                        kind,
+                        table: T::TABLE.into(),
+                        alias,
+                        on: (other, t_key.into(), through_alias, k2.into()),
+                    },
+                ]
+            }
+        }
+    }
+
+    /// `NOT EXISTS (...)`: the rows of `T` no row of `M` is related to.
+    fn orphan_filter(&self, b: &mut SqlBuilder<'_>) {
+        let (m, t) = (M::TABLE, T::TABLE);
+        let col = |b: &mut SqlBuilder<'_>, table: &str, name: &str| {
+            b.ident(table);
+            b.push(".");
+            b.ident(name);
+        };
+        b.push(" WHERE NOT EXISTS (SELECT 1 FROM ");
+        match self.def.kind {
+            RelationKind::BelongsTo => {
+                b.ident(m);
+                b.push(" WHERE ");
+                col(b, m, self.def.foreign_key);
+                b.push(" = ");
+                col(b, t, key_name::<T>());
+            }
+            RelationKind::HasOne | RelationKind::HasMany => {
+                b.ident(m);
+                b.push(" WHERE ");
+                col(b, m, key_name::<M>());
+                b.push(" = ");
+                col(b, t, self.def.foreign_key);
+            }
+            RelationKind::ManyToMany => {
+                let through = self.def.through_table(t);
+                let (k1, k2) = self.def.through_keys;
+                b.ident(&through);
+                b.push(" INNER JOIN ");
+                b.ident(m);
+                b.push(" ON ");
+                col(b, m, key_name::<M>());
+                b.push(" = ");
+                col(b, &through, k1);
+                b.push(" WHERE ");
+                col(b, &through, k2);
+                b.push(" = ");
+                col(b, t, key_name::<T>());
+            }
+        }
+        b.push(")");
+    }
+
+    /// The records of `T` that no record of `M` is related to.
+    pub fn orphans(&self, conn: &Connection) -> Result<Vec<T>> {
+        let mut b = SqlBuilder::new(conn.dialect());
+        b.push("SELECT ");
+        for (i, c) in T::COLUMNS.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.ident(T::TABLE);
+            b.push(".");
+            b.ident(c.name);
+        }
+        b.push(" FROM ");
+        b.ident(T::TABLE);
+        self.orphan_filter(&mut b);
+        let (sql, params) = b.finish();
+        conn.query_all(&sql, &params)
+    }
+
+    /// Loads the related records of `parents` with one query per chunk of
+    /// keys, and stores them in the parents' relation fields.
+    fn load_into(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()>
+    where
+        T: Clone,
+    {
+        let per_chunk = conn.dialect().max_params().clamp(1, 1000);
+        match self.def.kind {
+            RelationKind::BelongsTo => {
+                let fk = column_index::<M>(self.def.foreign_key)?;
+                let keys = distinct_keys(parents.iter().map(|p| p.column_value(fk)));
+                let mut found: HashMap<String, T> = HashMap::new();
+                for chunk in keys.chunks(per_chunk) {
+                    let rows = Scope::<T>::default()
+                        .filter(Cond::In {
+                            lhs: unqualified(key_name::<T>()),
+                            list: chunk.iter().cloned().map(Expr::Value).collect(),
+                            negated: false,
+                        })
+                        .all(conn)?;
+                    for r in rows {
+                        if let Some(k) = value_key(&r.column_value(T::KEY_INDEX)) {
+                            found.insert(k, r);
+                        }
+                    }
+                }
+                for p in parents.iter_mut() {
+                    let item = value_key(&p.column_value(fk)).and_then(|k| found.get(&k).cloned());
+                    self.slot(p).store(item.into_iter().collect());
+                }
+            }
+            RelationKind::HasOne | RelationKind::HasMany | RelationKind::ManyToMany => {
+                let keys = distinct_keys(parents.iter().map(|p| p.column_value(M::KEY_INDEX)));
+                let mut groups: HashMap<String, Vec<T>> = HashMap::new();
+                for chunk in keys.chunks(per_chunk) {
+                    for (owner, rec) in self.fetch_children(conn, chunk)? {
+                        if let Some(k) = value_key(&owner) {
+                            groups.entry(k).or_default().push(rec);
+                        }
+                    }
+                }
+                for p in parents.iter_mut() {
+                    let items = value_key(&p.column_value(M::KEY_INDEX))
+                        .and_then(|k| groups.remove(&k))
+                        .unwrap_or_default();
+                    self.slot(p).store(items);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The children of the owners with keys `keys`, each with its owner key.
+    fn fetch_children(&self, conn: &Connection, keys: &[Value]) -> Result<Vec<(Value, T)>> {
+        let mut b = SqlBuilder::new(conn.dialect());
+        b.push("SELECT ");
+        for c in T::COLUMNS {
+            b.ident(T::TABLE);
+            b.push(".");
+            b.ident(c.name);
+            b.push(", ");
+        }
+        let (owner_table, owner_col): (Cow<'static, str>, &str) = match self.def.kind {
+            RelationKind::ManyToMany => (self.def.through_table(T::TABLE), self.def.through_keys.0),
+            _ => (Cow::Borrowed(T::TABLE), self.def.foreign_key),
+        };
+        b.ident(&owner_table);
+        b.push(".");
+        b.ident(owner_col);
+        b.push(" FROM ");
+        b.ident(T::TABLE);
+        if self.def.kind == RelationKind::ManyToMany {
+            b.push(" INNER JOIN ");
+            b.ident(&owner_table);
+            b.push(" ON ");
+            b.ident(&owner_table);
+            b.push(".");
+            b.ident(self.def.through_keys.1);
+            b.push(" = ");
+            b.ident(T::TABLE);
+            b.push(".");
+            b.ident(key_name::<T>());
+        } else {
+            column_index::<T>(self.def.foreign_key)?;
+        }
+        b.push(" WHERE ");
+        b.ident(&owner_table);
+        b.push(".");
+        b.ident(owner_col);
+        b.push(" IN (");
+        for (i, k) in keys.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.param(k.clone());
+        }
+        b.push(") ORDER BY ");
+        b.ident(T::TABLE);
+        b.push(".");
+        b.ident(key_name::<T>());
+        let (sql, params) = b.finish();
+        let n = T::COLUMNS.len();
+        conn.query_map(&sql, &params, |row| {
+            let rec = T::from_row(row)?;
+            let owner = row.get_ref(n)?.to_owned();
+            Ok((owner, rec))
+        })
+    }
+}
+
+fn distinct_keys(values: impl Iterator<Item = Value>) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::new();
+    values
+        .filter(|v| value_key(v).is_some_and(|k| seen.insert(k)))
+        .collect()
+}
+
+/// How a join is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// The relation's default (LEFT OUTER, or INNER with
+    /// `#[db(join = "inner")]`).
+    AsDeclared,
+    /// `INNER JOIN`.
+    Inner,
+    /// `LEFT OUTER JOIN`.
+    Outer,
+}
+
+/// One rendered JOIN: `table [AS alias] ON a.x = b.y`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct JoinClause {
+    pub kind: JoinKind,
+    pub table: String,
+    pub alias: Option<String>,
+    pub on: (String, String, String, String),
+}
+
+/// A join of a scope: from a relation, or a raw fragment.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Join {
+    Clause(JoinClause),
+    Raw {
+        sql: String,
+        args: crate::expr::Args,
+    },
+    /// A join that cannot be made; rendering it is the error.
+    Invalid(String),
+}
+
+impl Join {
+    pub(crate) fn render(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
+        match self {
+            Join::Clause(c) => {
+                b.push(match c.kind {
+                    JoinKind::Inner => " INNER JOIN ",
+                    JoinKind::Outer | JoinKind::AsDeclared => " LEFT OUTER JOIN ",
+                });
+                b.ident(&c.table);
+                if let Some(a) = &c.alias {
+                    b.push(" AS ");
+                    b.ident(a);
+                }
+                let (t1, c1, t2, c2) = &c.on;
+                b.push(" ON ");
+                b.ident(t1);
+                b.push(".");
+                b.ident(c1);
+                b.push(" = ");
+                b.ident(t2);
+                b.push(".");
+                b.ident(c2);
+                Ok(())
+            }
+            Join::Raw { sql, args } => {
+                b.push(" ");
+                b.fragment(sql, args)
+            }
+            Join::Invalid(msg) => Err(Error::invalid(msg.clone())),
+        }
+    }
+}
+
+/// Something `include` can load for records of `M`: a relation, or a
+/// relation followed by nested includes ([`Relation::then`]).
+pub trait Include<M>: Send + Sync {
+    /// Loads the related records of `parents` (one query per level and per
+    /// chunk of keys) and stores them in the parents' relation fields.
+    fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()>;
+}
+
+impl<M: Model, T: Model + Clone> Include<M> for Relation<M, T> {
+    fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()> {
+        self.load_into(conn, parents)
+    }
+}
+
+/// A relation followed by includes of the records it loads.
+pub struct Nested<M, T> {
+    rel: Relation<M, T>,
+    next: Arc<dyn Include<T>>,
+}
+
+impl<M: Model, T: Model + Clone> Nested<M, T> {
+    /// Adds another nested include at the same level:
+    /// `Users::POSTS.then(Posts::COMMENTS).and(Posts::TAGS)`.
+    pub fn and(self, other: impl Include<T> + 'static) -> Self {
+        Nested {
+            rel: self.rel,
+            next: Arc::new(Both(self.next, Arc::new(other))),
+        }
+    }
+}
+
+struct Both<T>(Arc<dyn Include<T>>, Arc<dyn Include<T>>);
+
+impl<T> Include<T> for Both<T> {
+    fn load(&self, conn: &Connection, parents: &mut [&mut T]) -> Result<()> {
+        self.0.load(conn, parents)?;
+        self.1.load(conn, parents)
+    }
+}
+
+impl<M: Model, T: Model + Clone> Include<M> for Nested<M, T> {
+    fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()> {
+        self.rel.load_into(conn, parents)?;
+        let mut children: Vec<&mut T> = Vec::new();
+        for p in parents.iter_mut() {
+            children.extend((self.rel.slot)(p).loaded_mut());
+        }
+        if children.is_empty() {
+            return Ok(());
+        }
+        self.next.load(conn, &mut children)
+    }
+}

@@ -1,0 +1,17 @@
+use orm::prelude::*;
+
+#[derive(Model, Default)]
+struct User {
+    id: i64,
+}
+
+#[derive(Model, Default)]
+struct Post {
+    id: i64,
+    writer_id: i64,
+    author: BelongsTo<User>,
+    #[db(foreign_key = "editor_id")]
+    editor: BelongsTo<User>,
+}
+
+fn main() {}

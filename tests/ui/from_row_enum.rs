@@ -1,0 +1,8 @@
+use orm::FromRow;
+
+#[derive(FromRow)]
+enum Row {
+    A,
+}
+
+fn main() {}

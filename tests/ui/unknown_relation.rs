@@ -1,0 +1,17 @@
+use orm::prelude::*;
+
+#[derive(Model, Default)]
+struct User {
+    id: i64,
+}
+
+#[derive(Model, Default)]
+struct Post {
+    id: i64,
+    author_id: i64,
+    author: BelongsTo<User>,
+}
+
+fn main() {
+    let _ = Posts::all().join(Posts::EDITOR);
+}
