@@ -246,6 +246,12 @@ pub fn write_insert_values<D: Dialect + ?Sized>(
     out.push(')');
 }
 
+/// Appends the `$n` placeholder (PostgreSQL's numbered parameters).
+pub fn dollar_placeholder(n: usize, out: &mut String) {
+    use std::fmt::Write;
+    let _ = write!(out, "${n}");
+}
+
 /// The SQL standard's syntax with `$n` placeholders. Used to show SQL in
 /// tests and documentation; it has no driver.
 #[derive(Debug, Clone, Copy, Default)]
@@ -256,8 +262,7 @@ impl Dialect for AnsiDialect {
         "ansi"
     }
     fn placeholder(&self, n: usize, out: &mut String) {
-        use std::fmt::Write;
-        let _ = write!(out, "${n}");
+        dollar_placeholder(n, out);
     }
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
         Cow::Borrowed(match column.sql_type {

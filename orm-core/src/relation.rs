@@ -546,14 +546,7 @@ impl<M: Model, T: Model> Relation<M, T> {
     pub fn orphans(&self, conn: &Connection) -> Result<Vec<T>> {
         let mut b = SqlBuilder::new(conn.dialect());
         b.push("SELECT ");
-        for (i, c) in T::COLUMNS.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.ident(T::TABLE);
-            b.push(".");
-            b.ident(c.name);
-        }
+        b.qualified_columns(T::TABLE, T::COLUMNS);
         b.push(" FROM ");
         b.ident(T::TABLE);
         self.orphan_filter(&mut b);
@@ -617,12 +610,8 @@ impl<M: Model, T: Model> Relation<M, T> {
     fn fetch_children(&self, conn: &Connection, keys: &[Value]) -> Result<Vec<(Value, T)>> {
         let mut b = SqlBuilder::new(conn.dialect());
         b.push("SELECT ");
-        for c in T::COLUMNS {
-            b.ident(T::TABLE);
-            b.push(".");
-            b.ident(c.name);
-            b.push(", ");
-        }
+        b.qualified_columns(T::TABLE, T::COLUMNS);
+        b.push(", ");
         let (owner_table, owner_col): (Cow<'static, str>, &str) = match self.def.kind {
             RelationKind::ManyToMany => (self.def.through_table(T::TABLE), self.def.through_keys.0),
             _ => (Cow::Borrowed(T::TABLE), self.def.foreign_key),

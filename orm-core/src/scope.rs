@@ -280,14 +280,7 @@ impl<M: Model> Scope<M> {
         M::sql_cache().get_or_build(SQL_SELECT_QUALIFIED, dialect, || {
             let mut b = SqlBuilder::new(dialect);
             b.push("SELECT ");
-            for (i, c) in M::COLUMNS.iter().enumerate() {
-                if i > 0 {
-                    b.push(", ");
-                }
-                b.ident(M::TABLE);
-                b.push(".");
-                b.ident(c.name);
-            }
+            b.qualified_columns(M::TABLE, M::COLUMNS);
             b.push(" FROM ");
             b.ident(M::TABLE);
             Ok(b.sql)

@@ -355,6 +355,19 @@ impl<'d> SqlBuilder<'d> {
         self
     }
 
+    /// Appends `"table"."c1", "table"."c2", ...` for `columns`.
+    pub fn qualified_columns(&mut self, table: &str, columns: &[ColumnDef]) -> &mut Self {
+        for (i, c) in columns.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.ident(table);
+            self.push(".");
+            self.ident(c.name);
+        }
+        self
+    }
+
     /// The finished SQL and parameters.
     pub fn finish(self) -> (String, Vec<Value>) {
         (self.sql, self.params)

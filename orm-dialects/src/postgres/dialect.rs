@@ -22,10 +22,7 @@ pub struct PostgresDialect;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CockroachDialect;
 
-fn dollar_placeholder(n: usize, out: &mut String) {
-    use std::fmt::Write;
-    let _ = write!(out, "${n}");
-}
+use orm_core::dialect::dollar_placeholder;
 
 /// What `information_schema.columns.data_type` says for each type (both
 /// databases report PostgreSQL's names).
