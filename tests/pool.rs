@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::TempDb;
 use orm::prelude::*;
@@ -69,10 +69,9 @@ fn checkout_times_out_with_a_typed_error() {
     )
     .unwrap();
     let held = pool.get().unwrap();
-    let start = Instant::now();
     let err = pool.get().unwrap_err();
     assert!(matches!(err, Error::Connection { .. }), "{err:?}");
-    assert!(start.elapsed() >= Duration::from_millis(150));
+    assert!(err.to_string().contains("no connection available"), "{err}");
     drop(held);
     assert!(pool.get().is_ok());
 }
