@@ -232,7 +232,7 @@ fn every_terminal_call_reads_as_of_system_time() {
             format!(r#"{SELECT} {aost} WHERE "id" = $1 LIMIT 1"#),
             format!(r#"SELECT COUNT(*) FROM "accounts" {aost} WHERE "branch" = $1"#),
             format!(
-                r#"SELECT COUNT(*) FROM (SELECT 1 AS one FROM "accounts" GROUP BY "branch") AS orm_groups {aost}"#
+                r#"SELECT COUNT(*) FROM (SELECT 1 AS one FROM "accounts" GROUP BY "branch") AS orm_rows {aost}"#
             ),
             format!(r#"SELECT 1 FROM "accounts" {aost} LIMIT 1"#),
             format!(r#"SELECT "owner" FROM "accounts" {aost}"#),

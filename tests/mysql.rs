@@ -103,7 +103,7 @@ fn tables_are_innodb_utf8mb4_with_indexable_strings() {
         "{ddl}"
     );
     assert!(ddl.contains("`code` varchar(255) NOT NULL"), "{ddl}");
-    assert!(ddl.contains("`notes` text NOT NULL"), "{ddl}");
+    assert!(ddl.contains("`notes` longtext NOT NULL"), "{ddl}");
     assert!(ddl.contains("`blob_key` varbinary(255) NOT NULL"), "{ddl}");
     assert!(ddl.contains("`data` longblob NOT NULL"), "{ddl}");
     assert!(ddl.contains("`on` tinyint(1) NOT NULL"), "{ddl}");

@@ -333,9 +333,17 @@ fn limit_and_offset_are_literals_and_offset_alone_works() {
             names(Users::order("id").limit(2).offset(1).all(conn).unwrap()),
             ["bob", "cid"]
         );
-        // Count ignores order, limit and offset.
+        // Count counts what all() returns; count_without_limit the total.
         assert_eq!(
             Users::order("id").limit(1).offset(3).count(conn).unwrap(),
+            1
+        );
+        assert_eq!(
+            Users::order("id")
+                .limit(1)
+                .offset(3)
+                .count_without_limit(conn)
+                .unwrap(),
             4
         );
         // first() adds LIMIT 1 and keeps the order.

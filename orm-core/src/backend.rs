@@ -8,6 +8,7 @@ use std::fmt;
 
 use crate::dialect::Dialect;
 use crate::error::Result;
+use crate::model::ColumnDef;
 use crate::row::Row;
 use crate::value::{Value, ValueRef};
 
@@ -18,6 +19,12 @@ pub trait Params {
     fn len(&self) -> usize;
     /// Parameter `idx` (0-based).
     fn get(&self, idx: usize) -> ValueRef<'_>;
+    /// The table and column parameter `idx` is written to, when known: for
+    /// per-column checks and for naming the column in errors.
+    fn target(&self, idx: usize) -> Option<(&'static str, &'static ColumnDef)> {
+        let _ = idx;
+        None
+    }
     /// Whether there are none.
     fn is_empty(&self) -> bool {
         self.len() == 0

@@ -329,3 +329,127 @@ impl Assignment {
         }
     }
 }
+
+/// What is known of a condition before it runs, for the guard on UPDATE and
+/// DELETE: whether it depends on the row at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// Depends on each row's values: it may select some rows only.
+    Rows,
+    /// The same for every row: `Some(true)` matches every row, `Some(false)`
+    /// none, `None` one of the two (a constant the database evaluates).
+    Constant(Option<bool>),
+}
+
+impl Reach {
+    /// Whether a filter of this reach may match every row whatever the data.
+    pub(crate) fn may_match_every_row(self) -> bool {
+        matches!(self, Reach::Constant(Some(true) | None))
+    }
+
+    fn not(self) -> Reach {
+        match self {
+            Reach::Constant(c) => Reach::Constant(c.map(|b| !b)),
+            Reach::Rows => Reach::Rows,
+        }
+    }
+}
+
+impl Cond {
+    /// Whether the condition refers to `table`'s columns (qualified typed or
+    /// run-time columns, or `table.` in a fragment's text).
+    pub(crate) fn mentions_table(&self, table: &str) -> bool {
+        let expr = |e: &Expr| e.mentions_table(table);
+        match self {
+            Cond::Cmp { lhs, rhs, .. } => expr(lhs) || expr(rhs),
+            Cond::InSelect { lhs, .. } | Cond::Null { lhs, .. } => expr(lhs),
+            Cond::Between { lhs, low, high } => expr(lhs) || expr(low) || expr(high),
+            Cond::In { lhs, list, .. } => expr(lhs) || list.iter().any(expr),
+            Cond::Sql { sql, args } => {
+                crate::sql::fragment_mentions_table(sql, table) || args.mentions_table(table)
+            }
+            Cond::And(v) | Cond::Or(v) => v.iter().any(|c| c.mentions_table(table)),
+            Cond::Not(c) => c.mentions_table(table),
+        }
+    }
+
+    /// The reach of all of `conds` together (an AND; none matches every row).
+    pub(crate) fn reach_all(conds: &[Cond], nullable: &dyn Fn(&ColRef) -> Option<bool>) -> Reach {
+        let mut out = Reach::Constant(Some(true));
+        for c in conds {
+            match (out, c.reach(nullable)) {
+                (_, Reach::Constant(Some(false))) => return Reach::Constant(Some(false)),
+                (_, Reach::Rows) => out = Reach::Rows,
+                (Reach::Constant(Some(true)), r) => out = r,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Classifies a condition: does it depend on the row (`Rows`), or is it
+    /// a constant? `nullable` tells whether an unqualified or base-table
+    /// column may hold NULL (`None`: unknown, treated as nullable), so that
+    /// `id IS NOT NULL` on a NOT NULL column counts as matching every row.
+    /// Conservative: what cannot be analysed (a raw fragment that names a
+    /// column) counts as depending on the row.
+    pub(crate) fn reach(&self, nullable: &dyn Fn(&ColRef) -> Option<bool>) -> Reach {
+        match self {
+            Cond::Cmp { lhs, rhs, .. } => {
+                if !lhs.names_column() && !rhs.names_column() {
+                    Reach::Constant(None)
+                } else if lhs == rhs {
+                    // `a = a`: every row where `a` is not NULL.
+                    Reach::Constant(None)
+                } else {
+                    Reach::Rows
+                }
+            }
+            Cond::InSelect { .. } => Reach::Rows,
+            Cond::Null { lhs, negated } => match lhs {
+                Expr::Col(c) if nullable(c) == Some(false) => Reach::Constant(Some(*negated)),
+                e if !e.names_column() => Reach::Constant(None),
+                _ => Reach::Rows,
+            },
+            Cond::Between { lhs, low, high } => {
+                if [lhs, low, high].iter().any(|e| e.names_column()) {
+                    Reach::Rows
+                } else {
+                    Reach::Constant(None)
+                }
+            }
+            Cond::In { lhs, list, negated } => {
+                if list.is_empty() {
+                    Reach::Constant(Some(*negated))
+                } else if lhs.names_column() || list.iter().any(Expr::names_column) {
+                    Reach::Rows
+                } else {
+                    Reach::Constant(None)
+                }
+            }
+            Cond::Sql { sql, args } => {
+                if crate::sql::fragment_names_column(sql, args) {
+                    Reach::Rows
+                } else {
+                    Reach::Constant(None)
+                }
+            }
+            Cond::And(v) => Cond::reach_all(v, nullable),
+            Cond::Or(v) => {
+                let mut out = Reach::Constant(Some(false));
+                for c in v {
+                    match (out, c.reach(nullable)) {
+                        (_, Reach::Constant(Some(true))) => return Reach::Constant(Some(true)),
+                        // A constant that may be true makes the whole OR
+                        // possibly match every row.
+                        (_, Reach::Constant(None)) => out = Reach::Constant(None),
+                        (Reach::Constant(Some(false)), r) => out = r,
+                        _ => {}
+                    }
+                }
+                out
+            }
+            Cond::Not(c) => c.reach(nullable).not(),
+        }
+    }
+}

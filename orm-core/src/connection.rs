@@ -10,7 +10,7 @@ use crate::backend::{Backend, Params, RowCallback, RowStream};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::expr::IntoArgs;
-use crate::row::FromRow;
+use crate::row::{FromRow, Layout};
 use crate::sql::SqlBuilder;
 use crate::value::Value;
 
@@ -35,6 +35,7 @@ pub struct Connection {
     statements: Cell<u64>,
     slow_query: Cell<Option<Duration>>,
     broken: Cell<bool>,
+    log_parameters: Cell<bool>,
 }
 
 impl fmt::Debug for Connection {
@@ -49,6 +50,41 @@ impl fmt::Debug for Connection {
 
 /// No parameters.
 pub const NO_PARAMS: &[Value; 0] = &[];
+
+/// Text written to a log with its control characters escaped (`\n` as
+/// `\\n`, ESC as `\\u{1b}`), so that it stays on one line and cannot carry
+/// terminal escapes.
+pub(crate) struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(i) = rest.find(|c: char| c.is_control()) {
+            f.write_str(&rest[..i])?;
+            let c = rest[i..].chars().next().unwrap_or_default();
+            write!(f, "{}", c.escape_default())?;
+            rest = &rest[i + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// A statement's parameters as logged: their values (Debug-escaped), or
+/// only their count.
+struct LoggedParams<'a> {
+    params: &'a dyn Params,
+    show: bool,
+}
+
+impl fmt::Display for LoggedParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.show {
+            write!(f, "{:?}", self.params)
+        } else {
+            write!(f, "[{} parameter(s) redacted]", self.params.len())
+        }
+    }
+}
 
 /// Opens a driver connection from a URL.
 pub type Opener = fn(&str) -> Result<Box<dyn Backend>>;
@@ -86,6 +122,7 @@ impl Connection {
             statements: Cell::new(0),
             slow_query: Cell::new(None),
             broken: Cell::new(false),
+            log_parameters: Cell::new(true),
         }
     }
 
@@ -103,6 +140,13 @@ impl Connection {
     /// Statements slower than this are logged at `warn`. `None` turns it off.
     pub fn set_slow_query_threshold(&self, threshold: Option<Duration>) {
         self.slow_query.set(threshold);
+    }
+
+    /// Whether statement logs show parameter values (the default) or only
+    /// how many there are: turn it off when parameters may hold personal
+    /// data or secrets.
+    pub fn set_log_parameters(&self, show: bool) {
+        self.log_parameters.set(show);
     }
 
     /// How many prepared statements the driver keeps (by SQL text).
@@ -142,24 +186,55 @@ impl Connection {
             self.broken.set(true);
         }
         let elapsed = start.map(|s| s.elapsed());
+        // Everything logged is escaped: SQL text, values and the server's
+        // error text (which echoes values) cannot forge log lines.
+        let sql = Escaped(sql);
+        let params = LoggedParams {
+            params,
+            show: self.log_parameters.get(),
+        };
         match (res, elapsed) {
             (Err(e), Some(elapsed)) => {
-                log::warn!(target: LOG_TARGET, "{sql} {params:?} failed after {elapsed:?}: {e}");
+                let e = Escaped(&e.to_string());
+                log::warn!(target: LOG_TARGET, "{sql} {params} failed after {elapsed:?}: {e}");
             }
-            (Err(e), None) => log::warn!(target: LOG_TARGET, "{sql} {params:?} failed: {e}"),
+            (Err(e), None) => {
+                let e = Escaped(&e.to_string());
+                log::warn!(target: LOG_TARGET, "{sql} {params} failed: {e}");
+            }
             (Ok(_), Some(elapsed)) => {
                 if self.slow_query.get().is_some_and(|t| elapsed >= t) {
-                    log::warn!(target: LOG_TARGET, "slow query ({elapsed:?}): {sql} {params:?}");
+                    log::warn!(target: LOG_TARGET, "slow query ({elapsed:?}): {sql} {params}");
                 } else {
-                    log::debug!(target: LOG_TARGET, "{sql} {params:?} ({elapsed:?})");
+                    log::debug!(target: LOG_TARGET, "{sql} {params} ({elapsed:?})");
                 }
             }
             (Ok(_), None) => {}
         }
     }
 
+    /// Refuses, before anything is sent, a parameter the database would not
+    /// store or compare exactly ([`Dialect::check_value`]).
+    #[inline]
+    fn check_params(&self, params: &dyn Params) -> Result<()> {
+        for i in 0..params.len() {
+            let target = params.target(i);
+            if let Err(reason) = self.dialect.check_value(params.get(i), target.map(|t| t.1)) {
+                return Err(Error::UnrepresentableValue {
+                    target: match target {
+                        Some((table, c)) => format!("{table}.{}", c.name),
+                        None => format!("parameter {}", i + 1),
+                    },
+                    reason,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Runs a statement whose SQL is already in the dialect's syntax.
     pub fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64> {
+        self.check_params(params)?;
         let start = self.start();
         let res = self.backend.execute(sql, params);
         self.finish(sql, params, start, &res);
@@ -169,6 +244,7 @@ impl Connection {
     /// Runs an INSERT whose SQL is already in the dialect's syntax and
     /// returns the generated key, if any.
     pub fn insert_prepared(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
+        self.check_params(params)?;
         let start = self.start();
         let res = self.backend.insert(sql, params);
         self.finish(sql, params, start, &res);
@@ -182,6 +258,7 @@ impl Connection {
         sql: &str,
         params: &dyn Params,
     ) -> Result<Box<dyn RowStream + 'a>> {
+        self.check_params(params)?;
         let start = self.start();
         let res = self.backend.query(sql, params);
         self.finish(sql, params, start, &res);
@@ -197,6 +274,7 @@ impl Connection {
         params: &dyn Params,
         f: &mut RowCallback<'_>,
     ) -> Result<()> {
+        self.check_params(params)?;
         let start = self.start();
         let res = self.backend.query_each(sql, params, f);
         self.finish(sql, params, start, &res);
@@ -266,9 +344,42 @@ impl Connection {
         Ok(out)
     }
 
-    /// Runs a query in the dialect's syntax and decodes every row as `T`.
+    /// Runs a query in the dialect's syntax and decodes every row as `T`:
+    /// models and `#[derive(FromRow)]` structs by column name (resolved once
+    /// per statement, so the order of the selected columns does not matter),
+    /// tuples and [`Single`](crate::Single) by position.
     pub fn query_all<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Vec<T>> {
-        self.query_map(sql, params, T::from_row)
+        let mut out = Vec::new();
+        let mut map: Option<Option<Vec<usize>>> = None;
+        self.query_each_prepared(sql, params, &mut |row| {
+            let map = match &map {
+                Some(m) => m,
+                None => map.insert(crate::row::resolve_layout::<T>(row)?),
+            };
+            let layout = map.as_deref().map_or(Layout::At(0), Layout::Map);
+            out.push(T::from_row(row, layout)?);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// Runs a statement orm wrote itself, whose columns are in `T`'s own
+    /// order, and decodes every row.
+    pub(crate) fn query_ordered<T: FromRow>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+    ) -> Result<Vec<T>> {
+        self.query_map(sql, params, |row| T::from_row(row, Layout::At(0)))
+    }
+
+    /// Like [`query_ordered`](Self::query_ordered), for the first row only.
+    pub(crate) fn query_first_ordered<T: FromRow>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+    ) -> Result<Option<T>> {
+        self.query_first_map(sql, params, |row| T::from_row(row, Layout::At(0)))
     }
 
     /// Runs a query in the dialect's syntax and decodes its first row with
@@ -287,9 +398,13 @@ impl Connection {
         Ok(out)
     }
 
-    /// Runs a query in the dialect's syntax and decodes its first row.
+    /// Runs a query in the dialect's syntax and decodes its first row, as
+    /// [`query_all`](Self::query_all) does; the other rows are not read.
     pub fn query_first<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Option<T>> {
-        self.query_first_map(sql, params, T::from_row)
+        self.query_first_map(sql, params, |row| {
+            let map = crate::row::resolve_layout::<T>(row)?;
+            T::from_row(row, map.as_deref().map_or(Layout::At(0), Layout::Map))
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use crate::connection::Connection;
 use crate::error::Result;
 use crate::model::ColumnDef;
 use crate::transaction::TxOptions;
-use crate::value::SqlType;
+use crate::value::{SqlType, ValueRef};
 
 /// A column as the database describes it, for schema sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +159,26 @@ pub trait Dialect: Send + Sync + 'static {
         }
     }
 
+    /// Checks that the database stores (and compares) `value` exactly; it is
+    /// bound to `column` when that is known. `Err` says why not, and is
+    /// reported as [`Error::UnrepresentableValue`](crate::Error) before
+    /// anything is sent. The default is [`check_value_portably`]; dialects
+    /// add their own limits (NaN on SQLite and MySQL).
+    fn check_value(
+        &self,
+        value: ValueRef<'_>,
+        column: Option<&ColumnDef>,
+    ) -> std::result::Result<(), String> {
+        check_value_portably(value, column)
+    }
+
+    /// Whether `AVG` must be given its argument as a double to compute a
+    /// full-precision float (MySQL's `AVG` of integers or decimals is a
+    /// decimal with only four more places).
+    fn avg_of_double(&self) -> bool {
+        false
+    }
+
     /// The most bound parameters one statement may carry.
     fn max_params(&self) -> usize {
         32_766
@@ -215,6 +235,47 @@ pub trait Dialect: Send + Sync + 'static {
         let want = want.split_whitespace().next().unwrap_or("");
         want.eq_ignore_ascii_case(db_type.trim())
     }
+}
+
+/// The checks every dialect makes (see [`Dialect::check_value`]): date-times
+/// are kept to the microsecond by SQLite, PostgreSQL and MySQL alike, so a
+/// value with a finer fraction (or a leap second) is refused rather than
+/// rounded; a decimal with more places than its column's scale is refused
+/// rather than rounded.
+pub fn check_value_portably(
+    value: ValueRef<'_>,
+    column: Option<&ColumnDef>,
+) -> std::result::Result<(), String> {
+    use chrono::Timelike;
+    let nanos = match value {
+        ValueRef::DateTime(d) => d.nanosecond(),
+        ValueRef::Timestamp(d) => d.nanosecond(),
+        #[cfg(feature = "decimal")]
+        ValueRef::Decimal(d) => {
+            if let Some(SqlType::Decimal(p, s)) = column.map(|c| c.sql_type) {
+                if (p, s) != (0, 0) && d.scale() > u32::from(s) {
+                    return Err(format!(
+                        "{d} has {} decimal places; the column keeps {s} (round it first, \
+                         e.g. with Decimal::round_dp)",
+                        d.scale()
+                    ));
+                }
+            }
+            return Ok(());
+        }
+        _ => return Ok(()),
+    };
+    let _ = column;
+    if nanos >= 1_000_000_000 {
+        return Err("a leap second (:60) is not stored by any supported database".to_owned());
+    }
+    if nanos % 1_000 != 0 {
+        return Err(format!(
+            "its fraction of a second ({nanos} ns) is finer than the microseconds the \
+             database keeps (truncate it first, e.g. with chrono's SubsecRound::trunc_subsecs(6))"
+        ));
+    }
+    Ok(())
 }
 
 /// Appends `<keyword> table (columns) VALUES (<placeholders>)` in

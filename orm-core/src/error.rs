@@ -123,6 +123,17 @@ pub enum Error {
         /// What was wrong.
         reason: DecodeError,
     },
+    /// A value the database would not store or compare exactly: NaN where
+    /// the database has none, a date-time finer than the microseconds every
+    /// dialect keeps, a decimal with more places than its column. Nothing
+    /// was sent; the connection is fine.
+    #[error("cannot send {target} exactly: {reason}")]
+    UnrepresentableValue {
+        /// `table.column` when known, otherwise `parameter N` (1-based).
+        target: String,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// A column name does not exist (checked before sending where possible,
     /// otherwise reported by the database).
     #[error("unknown column {column}{}", table.as_ref().map(|t| format!(" in {t}")).unwrap_or_default())]

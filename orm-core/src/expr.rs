@@ -41,6 +41,29 @@ pub enum Expr {
     Func(Func),
 }
 
+impl Expr {
+    /// Whether the expression refers to a column of `table`.
+    pub(crate) fn mentions_table(&self, table: &str) -> bool {
+        match self {
+            Expr::Value(_) => false,
+            Expr::Col(c) => c.table.as_deref() == Some(table),
+            Expr::Func(f) => {
+                crate::sql::fragment_mentions_table(&f.sql, table) || f.args.mentions_table(table)
+            }
+        }
+    }
+
+    /// Whether the expression refers to a column (directly, or through a
+    /// formula's text or arguments), i.e. may differ from row to row.
+    pub(crate) fn names_column(&self) -> bool {
+        match self {
+            Expr::Value(_) => false,
+            Expr::Col(_) => true,
+            Expr::Func(f) => crate::sql::fragment_names_column(&f.sql, &f.args),
+        }
+    }
+}
+
 /// A SQL formula evaluated by the database: the doc's `Func`. `?`
 /// placeholders (or `:name` binds) in the fragment take the arguments, which
 /// are bound parameters (or, for [`Col`] and nested [`Func`] arguments,
@@ -172,6 +195,17 @@ impl IntoArgs for () {
         Args::None
     }
 }
+impl Args {
+    /// Whether an argument refers to a column of `table`.
+    pub(crate) fn mentions_table(&self, table: &str) -> bool {
+        match self {
+            Args::None => false,
+            Args::Positional(v) => v.iter().any(|e| e.mentions_table(table)),
+            Args::Named(v) => v.iter().any(|(_, e)| e.mentions_table(table)),
+        }
+    }
+}
+
 impl IntoArgs for Args {
     fn into_args(self) -> Args {
         self

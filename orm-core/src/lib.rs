@@ -37,7 +37,7 @@ pub use relation::{
     BelongsTo, HasMany, HasOne, Include, JoinKind, LoadSlot, ManyToMany, Nested, Relation,
     RelationDef, RelationKind,
 };
-pub use row::{decode, decode_named, FromRow, Row, Single};
+pub use row::{decode, resolve_layout, FromRow, Layout, Row, Single};
 pub use schema::{Drift, SyncReport};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};
 pub use sql::{SqlBuilder, SqlCache};

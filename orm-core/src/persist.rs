@@ -5,7 +5,7 @@ use crate::cond::Assignment;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
-use crate::model::{Column, Model, Snapshot};
+use crate::model::{Column, ColumnDef, Model, Snapshot};
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{ToValue, Value, ValueRef};
@@ -60,6 +60,31 @@ impl<M: Model> Params for RecordParams<'_, M> {
     }
 
     fn get(&self, idx: usize) -> ValueRef<'_> {
+        let (row, column) = self.locate(idx);
+        let value = self.records[row].column_ref(column);
+        // Decimals are written at their column's declared scale (123.4 as
+        // 123.40). One with more places is sent as it is, for the dialect's
+        // value check to refuse rather than round.
+        #[cfg(feature = "decimal")]
+        if let (ValueRef::Decimal(d), crate::value::SqlType::Decimal(p, scale)) =
+            (value, M::COLUMNS[column].sql_type)
+        {
+            if (p, scale) != (0, 0) && d.scale() <= u32::from(scale) {
+                return ValueRef::Decimal(crate::types::decimal::at_scale(d, scale));
+            }
+        }
+        value
+    }
+
+    fn target(&self, idx: usize) -> Option<(&'static str, &'static ColumnDef)> {
+        let (_, column) = self.locate(idx);
+        M::COLUMNS.get(column).map(|c| (M::TABLE, c))
+    }
+}
+
+impl<M: Model> RecordParams<'_, M> {
+    /// The record and the column of parameter `idx`.
+    fn locate(&self, idx: usize) -> (usize, usize) {
         let per_row = self.cols.len::<M>() + usize::from(self.then_key);
         let (row, i) = (idx / per_row, idx % per_row);
         let column = if i < self.cols.len::<M>() {
@@ -67,17 +92,7 @@ impl<M: Model> Params for RecordParams<'_, M> {
         } else {
             M::KEY_INDEX
         };
-        let value = self.records[row].column_ref(column);
-        // Decimals are written at their column's declared scale.
-        #[cfg(feature = "decimal")]
-        if let (ValueRef::Decimal(d), crate::value::SqlType::Decimal(_, scale)) =
-            (value, M::COLUMNS[column].sql_type)
-        {
-            if scale > 0 || M::COLUMNS[column].sql_type != crate::value::SqlType::Decimal(0, 0) {
-                return ValueRef::Decimal(crate::types::decimal::at_scale(d, scale));
-            }
-        }
-        value
+        (row, column)
     }
 }
 

@@ -27,11 +27,14 @@ pub struct PoolOptions {
     pub health_check: bool,
     /// Idle connections are closed after this long (`None`: never).
     pub idle_timeout: Option<Duration>,
+    /// Whether statement logs show parameter values (see
+    /// [`Connection::set_log_parameters`]); `false` redacts them.
+    pub log_parameters: bool,
 }
 
 impl Default for PoolOptions {
     /// 10 connections, 30 s checkout timeout, health checks on, idle
-    /// connections closed after 10 minutes.
+    /// connections closed after 10 minutes, parameters logged.
     fn default() -> Self {
         PoolOptions {
             max_size: 10,
@@ -39,12 +42,14 @@ impl Default for PoolOptions {
             checkout_timeout: Duration::from_secs(30),
             health_check: true,
             idle_timeout: Some(Duration::from_secs(600)),
+            log_parameters: true,
         }
     }
 }
 
 struct Manager {
     open: Arc<Opener>,
+    log_parameters: bool,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -52,7 +57,9 @@ impl r2d2::ManageConnection for Manager {
     type Error = Error;
 
     fn connect(&self) -> Result<Connection> {
-        (self.open)()
+        let conn = (self.open)()?;
+        conn.set_log_parameters(self.log_parameters);
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut Connection) -> Result<()> {
@@ -127,6 +134,7 @@ impl Pool {
             .error_handler(Box::new(LogErrors))
             .build_unchecked(Manager {
                 open: Arc::new(open),
+                log_parameters: options.log_parameters,
             });
         Ok(Pool {
             inner,
@@ -161,7 +169,7 @@ struct LogErrors;
 
 impl r2d2::HandleError<Error> for LogErrors {
     fn handle_error(&self, error: Error) {
-        log::warn!(target: crate::connection::LOG_TARGET, "pool: {error}");
+        log::warn!(target: crate::connection::LOG_TARGET, "pool: {}", crate::connection::Escaped(&error.to_string()));
     }
 }
 

@@ -4,7 +4,7 @@
 //! full joins and includes (eager loading).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use crate::expr::{ColRef, Expr};
 use crate::model::Model;
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
-use crate::value::{ToValue, Value};
+use crate::value::{FromValue, ToValue, Value, ValueRef};
 
 /// The kind of a relation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -262,13 +262,55 @@ fn key_name<X: Model>() -> &'static str {
     X::COLUMNS[X::KEY_INDEX].name
 }
 
-/// A map key for a column value (values of related keys compare by their
-/// rendering, so that `i32` and `i64` keys match).
-fn value_key(v: &Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        other => Some(format!("{other:?}")),
+/// A key value as a hash-map key: compared by value (never by its text),
+/// after both sides were converted to the same Rust key type.
+#[derive(Debug, PartialEq)]
+struct KeyOf(Value);
+
+impl Eq for KeyOf {}
+
+impl std::hash::Hash for KeyOf {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        std::mem::discriminant(&self.0).hash(h);
+        match &self.0 {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(h),
+            Value::Int(i) => i.hash(h),
+            // 0.0 == -0.0, so both hash alike; NaN never equals itself.
+            Value::Float(f) => (if *f == 0.0 { 0 } else { f.to_bits() }).hash(h),
+            Value::Text(s) => s.hash(h),
+            Value::Blob(b) => b.hash(h),
+            Value::Date(d) => d.hash(h),
+            Value::DateTime(d) => d.hash(h),
+            Value::Timestamp(t) => t.hash(h),
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => d.hash(h),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => u.hash(h),
+            #[cfg(feature = "json")]
+            Value::Json(j) => j.to_string().hash(h),
+        }
     }
+}
+
+/// `value` converted to the key type `K` and back, so that the two sides of
+/// a relation compare alike whatever the driver handed over (a UUID read
+/// as text, an `i32` foreign key of an `i64` key); `None` for NULL.
+fn key_of<K: FromValue + ToValue>(
+    value: ValueRef<'_>,
+    table: &str,
+    column: &str,
+) -> Result<Option<KeyOf>> {
+    if matches!(value, ValueRef::Null) {
+        return Ok(None);
+    }
+    let key = K::from_value(value).map_err(|reason| Error::Decode {
+        table: table.to_owned(),
+        column: column.to_owned(),
+        expected: std::any::type_name::<K>(),
+        reason,
+    })?;
+    Ok(Some(KeyOf(key.to_value())))
 }
 
 fn unqualified(name: &str) -> Expr {
@@ -499,27 +541,35 @@ impl<M: Model, T: Model> Relation<M, T> {
         }
     }
 
-    /// `NOT EXISTS (...)`: the rows of `T` no row of `M` is related to.
+    /// ` WHERE NOT EXISTS (...)`: the rows of `T` no row of `M` is related
+    /// to. `M` is aliased inside the subquery, so that the outer query may
+    /// also name it.
     fn orphan_filter(&self, b: &mut SqlBuilder<'_>) {
+        const REL: &str = "orm_related";
         let (m, t) = (M::TABLE, T::TABLE);
         let col = |b: &mut SqlBuilder<'_>, table: &str, name: &str| {
             b.ident(table);
             b.push(".");
             b.ident(name);
         };
+        let related = |b: &mut SqlBuilder<'_>| {
+            b.ident(m);
+            b.push(" AS ");
+            b.ident(REL);
+        };
         b.push(" WHERE NOT EXISTS (SELECT 1 FROM ");
         match self.def.kind {
             RelationKind::BelongsTo => {
-                b.ident(m);
+                related(b);
                 b.push(" WHERE ");
-                col(b, m, self.def.foreign_key);
+                col(b, REL, self.def.foreign_key);
                 b.push(" = ");
                 col(b, t, key_name::<T>());
             }
             RelationKind::HasOne | RelationKind::HasMany => {
-                b.ident(m);
+                related(b);
                 b.push(" WHERE ");
-                col(b, m, key_name::<M>());
+                col(b, REL, key_name::<M>());
                 b.push(" = ");
                 col(b, t, self.def.foreign_key);
             }
@@ -528,9 +578,9 @@ impl<M: Model, T: Model> Relation<M, T> {
                 let (k1, k2) = self.def.through_keys;
                 b.ident(&through);
                 b.push(" INNER JOIN ");
-                b.ident(m);
+                related(b);
                 b.push(" ON ");
-                col(b, m, key_name::<M>());
+                col(b, REL, key_name::<M>());
                 b.push(" = ");
                 col(b, &through, k1);
                 b.push(" WHERE ");
@@ -544,18 +594,43 @@ impl<M: Model, T: Model> Relation<M, T> {
 
     /// The records of `T` that no record of `M` is related to.
     pub fn orphans(&self, conn: &Connection) -> Result<Vec<T>> {
-        let mut b = SqlBuilder::new(conn.dialect());
+        self.orphans_of(conn, &Scope::<M>::default())
+    }
+
+    /// The records of `T` that no record of `M` is related to and that
+    /// satisfy `scope`'s conditions, as the orphan rows of a FULL JOIN would:
+    /// `M`'s columns read as NULL (a `LEFT JOIN` of `M` on a false
+    /// condition), so a condition on `T`'s columns filters the orphans and
+    /// one on `M`'s columns holds only if it holds for NULL.
+    pub(crate) fn orphans_of(&self, conn: &Connection, scope: &Scope<M>) -> Result<Vec<T>> {
+        let base = crate::sql::BaseTable {
+            table: M::TABLE,
+            columns: M::COLUMNS,
+        };
+        let mut b = SqlBuilder::new(conn.dialect()).with_base(base, true);
         b.push("SELECT ");
         b.qualified_columns(T::TABLE, T::COLUMNS);
         b.push(" FROM ");
         b.ident(T::TABLE);
+        scope.render_as_of(&mut b)?;
+        if !scope.conds.is_empty() && M::TABLE != T::TABLE {
+            b.push(" LEFT OUTER JOIN ");
+            b.ident(M::TABLE);
+            b.push(" ON 1 = 0");
+        }
         self.orphan_filter(&mut b);
+        for c in &scope.conds {
+            b.push(" AND ");
+            b.cond(c)?;
+        }
         let (sql, params) = b.finish();
-        conn.query_all(&sql, &params)
+        conn.query_ordered(&sql, &params)
     }
 
     /// Loads the related records of `parents` with one query per chunk of
-    /// keys, and stores them in the parents' relation fields.
+    /// keys, and stores them in the parents' relation fields. Keys are
+    /// matched by value, converted to the key type of the side they refer
+    /// to.
     fn load_into(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()>
     where
         T: Clone,
@@ -564,9 +639,19 @@ impl<M: Model, T: Model> Relation<M, T> {
         match self.def.kind {
             RelationKind::BelongsTo => {
                 let fk = column_index::<M>(self.def.foreign_key)?;
-                let keys = distinct_keys(parents.iter().map(|p| p.column_value(fk)));
-                let mut found: HashMap<String, T> = HashMap::new();
-                for chunk in keys.chunks(per_chunk) {
+                let fk_name = self.def.foreign_key;
+                let mut wanted = Vec::with_capacity(parents.len());
+                let mut seen = HashSet::new();
+                for p in parents.iter() {
+                    if let Some(k) = key_of::<T::Key>(p.column_ref(fk), M::TABLE, fk_name)? {
+                        if !seen.contains(&k) {
+                            wanted.push(k.0.clone());
+                            seen.insert(k);
+                        }
+                    }
+                }
+                let mut found: HashMap<KeyOf, T> = HashMap::with_capacity(wanted.len());
+                for chunk in wanted.chunks(per_chunk) {
                     let rows = Scope::<T>::default()
                         .filter(Cond::In {
                             lhs: unqualified(key_name::<T>()),
@@ -575,28 +660,35 @@ impl<M: Model, T: Model> Relation<M, T> {
                         })
                         .all(conn)?;
                     for r in rows {
-                        if let Some(k) = value_key(&r.column_value(T::KEY_INDEX)) {
-                            found.insert(k, r);
-                        }
+                        found.insert(KeyOf(r.column_value(T::KEY_INDEX)), r);
                     }
                 }
                 for p in parents.iter_mut() {
-                    let item = value_key(&p.column_value(fk)).and_then(|k| found.get(&k).cloned());
+                    let item = key_of::<T::Key>(p.column_ref(fk), M::TABLE, fk_name)?
+                        .and_then(|k| found.get(&k).cloned());
                     self.slot(p).store(item.into_iter().collect());
                 }
             }
             RelationKind::HasOne | RelationKind::HasMany | RelationKind::ManyToMany => {
-                let keys = distinct_keys(parents.iter().map(|p| p.column_value(M::KEY_INDEX)));
-                let mut groups: HashMap<String, Vec<T>> = HashMap::new();
-                for chunk in keys.chunks(per_chunk) {
-                    for (owner, rec) in self.fetch_children(conn, chunk)? {
-                        if let Some(k) = value_key(&owner) {
-                            groups.entry(k).or_default().push(rec);
+                let key_col = key_name::<M>();
+                let mut wanted = Vec::with_capacity(parents.len());
+                let mut seen = HashSet::new();
+                for p in parents.iter() {
+                    if let Some(k) =
+                        key_of::<M::Key>(p.column_ref(M::KEY_INDEX), M::TABLE, key_col)?
+                    {
+                        if !seen.contains(&k) {
+                            wanted.push(k.0.clone());
+                            seen.insert(k);
                         }
                     }
                 }
+                let mut groups: HashMap<KeyOf, Vec<T>> = HashMap::with_capacity(wanted.len());
+                for chunk in wanted.chunks(per_chunk) {
+                    self.fetch_children(conn, chunk, &mut groups)?;
+                }
                 for p in parents.iter_mut() {
-                    let items = value_key(&p.column_value(M::KEY_INDEX))
+                    let items = key_of::<M::Key>(p.column_ref(M::KEY_INDEX), M::TABLE, key_col)?
                         .and_then(|k| groups.remove(&k))
                         .unwrap_or_default();
                     self.slot(p).store(items);
@@ -606,8 +698,14 @@ impl<M: Model, T: Model> Relation<M, T> {
         Ok(())
     }
 
-    /// The children of the owners with keys `keys`, each with its owner key.
-    fn fetch_children(&self, conn: &Connection, keys: &[Value]) -> Result<Vec<(Value, T)>> {
+    /// Fetches the children of the owners with keys `keys` into `groups`, by
+    /// owner key (read as the owner's key type).
+    fn fetch_children(
+        &self,
+        conn: &Connection,
+        keys: &[Value],
+        groups: &mut HashMap<KeyOf, Vec<T>>,
+    ) -> Result<()> {
         let mut b = SqlBuilder::new(conn.dialect());
         b.push("SELECT ");
         b.qualified_columns(T::TABLE, T::COLUMNS);
@@ -652,19 +750,14 @@ impl<M: Model, T: Model> Relation<M, T> {
         b.ident(key_name::<T>());
         let (sql, params) = b.finish();
         let n = T::COLUMNS.len();
-        conn.query_map(&sql, &params, |row| {
-            let rec = T::from_row(row)?;
-            let owner = row.get_ref(n)?.to_owned();
-            Ok((owner, rec))
+        conn.query_each_prepared(&sql, &params, &mut |row| {
+            let rec = T::from_row(row, crate::row::Layout::At(0))?;
+            if let Some(owner) = key_of::<M::Key>(row.get_ref(n)?, &owner_table, owner_col)? {
+                groups.entry(owner).or_default().push(rec);
+            }
+            Ok(true)
         })
     }
-}
-
-fn distinct_keys(values: impl Iterator<Item = Value>) -> Vec<Value> {
-    let mut seen = std::collections::HashSet::new();
-    values
-        .filter(|v| value_key(v).is_some_and(|k| seen.insert(k)))
-        .collect()
 }
 
 /// How a join is made.
@@ -701,6 +794,15 @@ pub(crate) enum Join {
 }
 
 impl Join {
+    /// Whether this join brings in `table` (under its own name).
+    pub(crate) fn joins_table(&self, table: &str) -> bool {
+        match self {
+            Join::Clause(c) => c.table == table && c.alias.is_none(),
+            Join::Raw { sql, .. } => crate::sql::fragment_mentions_table(sql, table),
+            Join::Invalid(_) => false,
+        }
+    }
+
     pub(crate) fn render(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
         match self {
             Join::Clause(c) => {

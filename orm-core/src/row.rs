@@ -46,22 +46,68 @@ pub fn decode<T: FromValue>(row: &dyn Row, idx: usize, table: &str, column: &str
     })
 }
 
-/// Decodes the column named `column` of `row` as `T`.
-pub fn decode_named<T: FromValue>(row: &dyn Row, table: &str, column: &str) -> Result<T> {
-    let idx = row
-        .column_index(column)
-        .ok_or_else(|| Error::UnknownColumn {
-            table: Some(table.to_owned()),
-            column: column.to_owned(),
-        })?;
-    decode(row, idx, table, column)
+/// Where the values a [`FromRow`] type reads sit in a row: resolved once
+/// per statement, then applied to every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout<'a> {
+    /// The `i`-th value read is column `offset + i`: the statements orm
+    /// writes itself select a model's columns in declaration order.
+    At(usize),
+    /// The `i`-th value read is column `map[i]`, as resolved by name
+    /// ([`resolve_layout`]).
+    Map(&'a [usize]),
 }
 
-/// A Rust value built from a whole row: models, tuples of column values, and
-/// single values.
+impl Layout<'_> {
+    /// The row index of the `i`-th value read.
+    #[inline]
+    pub fn index(&self, i: usize) -> usize {
+        match self {
+            Layout::At(offset) => offset + i,
+            Layout::Map(map) => map.get(i).copied().unwrap_or(usize::MAX),
+        }
+    }
+}
+
+/// A Rust value built from a whole row: models, `#[derive(FromRow)]`
+/// structs, tuples of column values, and single values.
 pub trait FromRow: Sized {
-    /// Builds the value from `row`.
-    fn from_row(row: &dyn Row) -> Result<Self>;
+    /// The names of the columns this type reads, in reading order, for types
+    /// read by column name (models and `#[derive(FromRow)]` structs); `None`
+    /// (the default) for types read by position (tuples, [`Single`]).
+    fn column_names() -> Option<&'static [&'static str]> {
+        None
+    }
+
+    /// What errors name as the table of a missing column.
+    fn label() -> &'static str {
+        "?"
+    }
+
+    /// Builds the value from `row`, reading its `i`-th value from column
+    /// [`layout.index(i)`](Layout::index).
+    fn from_row(row: &dyn Row, layout: Layout<'_>) -> Result<Self>;
+}
+
+/// Resolves, from the column names of a statement's row, where each column
+/// that `T` reads by name sits: `None` for types read by position. A column
+/// `T` needs that the row lacks is an [`Error::UnknownColumn`] naming it.
+/// Names match exactly first, then ASCII-case-insensitively (servers fold
+/// unquoted names).
+pub fn resolve_layout<T: FromRow>(row: &dyn Row) -> Result<Option<Vec<usize>>> {
+    let Some(names) = T::column_names() else {
+        return Ok(None);
+    };
+    names
+        .iter()
+        .map(|name| {
+            row.column_index(name).ok_or_else(|| Error::UnknownColumn {
+                table: Some(T::label().to_owned()),
+                column: (*name).to_owned(),
+            })
+        })
+        .collect::<Result<Vec<usize>>>()
+        .map(Some)
 }
 
 fn column_label(row: &dyn Row, idx: usize) -> String {
@@ -83,8 +129,8 @@ fn decode_raw<T: FromValue>(row: &dyn Row, idx: usize) -> Result<T> {
 macro_rules! tuple_from_row {
     ($($t:ident $i:tt),+) => {
         impl<$($t: FromValue),+> FromRow for ($($t,)+) {
-            fn from_row(row: &dyn Row) -> Result<Self> {
-                Ok(($(decode_raw::<$t>(row, $i)?,)+))
+            fn from_row(row: &dyn Row, layout: Layout<'_>) -> Result<Self> {
+                Ok(($(decode_raw::<$t>(row, layout.index($i))?,)+))
             }
         }
     };
@@ -103,14 +149,14 @@ tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 pub struct Single<T>(pub T);
 
 impl<T: FromValue> FromRow for Single<T> {
-    fn from_row(row: &dyn Row) -> Result<Self> {
-        decode_raw(row, 0).map(Single)
+    fn from_row(row: &dyn Row, layout: Layout<'_>) -> Result<Self> {
+        decode_raw(row, layout.index(0)).map(Single)
     }
 }
 
 /// Column values of a row, owned: for raw queries whose shape is not known.
 impl FromRow for Vec<crate::value::Value> {
-    fn from_row(row: &dyn Row) -> Result<Self> {
+    fn from_row(row: &dyn Row, _layout: Layout<'_>) -> Result<Self> {
         (0..row.len())
             .map(|i| row.get_ref(i).map(|v| v.to_owned()))
             .collect()

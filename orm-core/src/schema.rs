@@ -231,7 +231,7 @@ pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
         log::info!(target: crate::connection::LOG_TARGET, "synced {}: {report:?}", M::TABLE);
     }
     for d in &report.drift {
-        log::warn!(target: crate::connection::LOG_TARGET, "{}: {d}", M::TABLE);
+        log::warn!(target: crate::connection::LOG_TARGET, "{}: {}", M::TABLE, crate::connection::Escaped(&d.to_string()));
     }
     Ok(report)
 }

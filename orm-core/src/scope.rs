@@ -254,7 +254,7 @@ impl<M: Model> Scope<M> {
 
     /// Appends the `AS OF SYSTEM TIME` clause, if the scope has one, right
     /// after the table in FROM.
-    fn render_as_of(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
+    pub(crate) fn render_as_of(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
         if let Some(at) = &self.as_of {
             let literal = system_time_literal(at)?;
             let dialect = b.dialect();
@@ -339,7 +339,13 @@ impl<M: Model> Scope<M> {
                 if self.distinct {
                     b.push("DISTINCT ");
                 }
-                b.col(&column)?;
+                if func == "AVG" && dialect.avg_of_double() {
+                    b.push("CAST(");
+                    b.col(&column)?;
+                    b.push(" AS DOUBLE)");
+                } else {
+                    b.col(&column)?;
+                }
                 b.push(") FROM ");
                 b.ident(M::TABLE);
             }
@@ -417,7 +423,7 @@ impl<M: Model> Scope<M> {
                 dialect.limit_offset(Some(1), None, &mut b.sql);
                 Ok(b.sql)
             })?;
-            conn.query_first::<M>(&sql, &[key])?
+            conn.query_first_ordered::<M>(&sql, &[key])?
         } else {
             // Only the conditions apply: order, limit, offset and grouping
             // would make a key lookup miss its row.
@@ -434,7 +440,7 @@ impl<M: Model> Scope<M> {
                 ..Scope::default()
             };
             let (sql, params) = scoped.render_select(dialect, Selection::Model, Some(1))?;
-            conn.query_first::<M>(&sql, &params)?
+            conn.query_first_ordered::<M>(&sql, &params)?
         };
         let mut found = found.ok_or_else(|| Error::NotFound {
             table: M::TABLE.to_owned(),
@@ -459,17 +465,17 @@ impl<M: Model> Scope<M> {
         let dialect = conn.dialect();
         if self.is_plain() {
             let sql = Self::select_head(dialect)?;
-            return conn.query_all(&sql, crate::connection::NO_PARAMS);
+            return conn.query_ordered(&sql, crate::connection::NO_PARAMS);
         }
         let (sql, params) = self.render_select(dialect, Selection::Model, None)?;
-        let mut records = conn.query_all(&sql, &params)?;
+        let mut records = conn.query_ordered(&sql, &params)?;
         self.load_includes(conn, &mut records)?;
         Ok(records)
     }
 
     pub(crate) fn run_first(&self, conn: &Connection) -> Result<Option<M>> {
         let (sql, params) = self.render_select(conn.dialect(), Selection::Model, Some(1))?;
-        let mut found: Option<M> = conn.query_first(&sql, &params)?;
+        let mut found: Option<M> = conn.query_first_ordered(&sql, &params)?;
         if let Some(r) = found.as_mut() {
             self.load_includes(conn, std::slice::from_mut(r))?;
         }
@@ -508,18 +514,15 @@ impl<M: Model> Scope<M> {
             .ok_or_else(|| Error::invalid("aggregate query returned no row"))
     }
 
+    /// `COUNT(expr)` over exactly the rows `all` would return: a plain
+    /// `COUNT` when the scope has no limit, offset, DISTINCT or grouping,
+    /// otherwise a count over the scope's own SELECT as a subquery (which
+    /// counts the groups of a grouped scope).
     pub(crate) fn run_count_expr(&self, conn: &Connection, expr: &str) -> Result<i64> {
         let dialect = conn.dialect();
         let mut b = self.builder(dialect);
-        if self.distinct && expr == "*" {
-            // Count the distinct rows.
-            b.push("SELECT COUNT(*) FROM (");
-            self.model_head(&mut b)?;
-            self.render_joins(&mut b)?;
-            self.render_filters(&mut b)?;
-            b.push(") AS orm_distinct");
-            self.render_as_of(&mut b)?;
-        } else if self.group_by.is_empty() {
+        let windowed = self.limit.is_some() || self.offset.is_some();
+        if self.group_by.is_empty() && !self.distinct && !windowed {
             b.push("SELECT COUNT(");
             b.fragment(expr, &Args::None)?;
             b.push(") FROM ");
@@ -528,18 +531,28 @@ impl<M: Model> Scope<M> {
             self.render_joins(&mut b)?;
             self.render_filters(&mut b)?;
         } else {
-            if expr != "*" {
+            if expr != "*" && !self.group_by.is_empty() {
                 return Err(Error::invalid(format!(
                     "count_on({expr:?}) on a grouped scope is ambiguous: count() counts the \
                      groups; use pluck_expr for a count per group"
                 )));
             }
-            // Count the groups.
-            b.push("SELECT COUNT(*) FROM (SELECT 1 AS one FROM ");
-            b.ident(M::TABLE);
+            b.push("SELECT COUNT(");
+            b.fragment(expr, &Args::None)?;
+            b.push(") FROM (");
+            if self.distinct || expr != "*" {
+                // The rows themselves: DISTINCT compares them, and `expr`
+                // reads their columns.
+                self.model_head(&mut b)?;
+            } else {
+                b.push("SELECT 1 AS one FROM ");
+                b.ident(M::TABLE);
+            }
             self.render_joins(&mut b)?;
             self.render_filters(&mut b)?;
-            b.push(") AS orm_groups");
+            // Order does not change how many rows a window holds.
+            dialect.limit_offset(self.limit, self.offset, &mut b.sql);
+            b.push(") AS orm_rows");
             // CockroachDB takes AS OF SYSTEM TIME on the top-level FROM only.
             self.render_as_of(&mut b)?;
         }
@@ -572,6 +585,22 @@ impl<M: Model> Scope<M> {
         conn.query_map(&sql, &params, |row| decode(row, 0, M::TABLE, "expression"))
     }
 
+    /// Whether the scope's conditions depend on the row, or match every row
+    /// (none given, `1 = 1`, `not_in([])`, `x OR every row`...) or a
+    /// constant. A NOT NULL column of the model is known never to be NULL.
+    pub(crate) fn filter_reach(&self) -> crate::cond::Reach {
+        let nullable = |c: &crate::expr::ColRef| {
+            if c.table.as_deref().is_some_and(|t| t != M::TABLE) {
+                return None;
+            }
+            M::COLUMNS
+                .iter()
+                .find(|d| d.name == c.name)
+                .map(|d| d.nullable)
+        };
+        Cond::reach_all(&self.conds, &nullable)
+    }
+
     /// WHERE clause for UPDATE / DELETE. A scope with order, limit or offset
     /// selects its keys in a subquery, so that exactly those rows change.
     fn write_filter(&self, b: &mut SqlBuilder<'_>, action: &'static str) -> Result<()> {
@@ -586,7 +615,7 @@ impl<M: Model> Scope<M> {
                 "cannot {action} through a grouped scope"
             )));
         }
-        if self.conds.is_empty() && !self.all_rows {
+        if !self.all_rows && self.filter_reach().may_match_every_row() {
             return Err(Error::MissingCondition {
                 action,
                 table: M::TABLE.to_owned(),
@@ -697,7 +726,7 @@ impl<M: Model> Iterator for Rows<'_, M> {
             return None;
         }
         match self.stream.next_row() {
-            Ok(Some(row)) => Some(M::from_row(row)),
+            Ok(Some(row)) => Some(M::from_row(row, crate::row::Layout::At(0))),
             Ok(None) => {
                 self.done = true;
                 None
@@ -999,12 +1028,35 @@ pub trait Scoped: Sized + Clone {
     fn iter<'c>(&self, conn: &'c Connection) -> Result<Rows<'c, Self::Model>> {
         self.as_scope().run_stream(conn)
     }
-    /// The number of matching rows (order, limit and offset are ignored; a
-    /// grouped scope counts its groups).
+    /// The number of rows [`all`](Self::all) would return: limit, offset
+    /// and DISTINCT apply, and a grouped scope counts its groups. See
+    /// [`count_without_limit`](Self::count_without_limit) for the total
+    /// behind a page.
     fn count(&self, conn: &Connection) -> Result<i64> {
         self.as_scope().run_count_expr(conn, "*")
     }
-    /// `COUNT(expr)`, e.g. `"DISTINCT category_id"`.
+    /// The number of rows [`count`](Self::count) would give without the
+    /// scope's limit and offset: the total behind a page.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] struct Post { id: i64, title: String }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.sync::<Post>()?;
+    /// # for t in ["a", "b", "c"] { Post { id: 0, title: t.into() }.save(&conn)?; }
+    /// let page = Posts::all().order("id").limit(2).offset(2);
+    /// assert_eq!(page.count(&conn)?, 1);                // the rows on this page
+    /// assert_eq!(page.count_without_limit(&conn)?, 3);  // the rows of all pages
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    fn count_without_limit(&self, conn: &Connection) -> Result<i64> {
+        let mut s = self.as_scope().clone();
+        s.limit = None;
+        s.offset = None;
+        s.run_count_expr(conn, "*")
+    }
+    /// `COUNT(expr)`, e.g. `"DISTINCT category_id"`, over the rows `all`
+    /// would return.
     fn count_on(&self, conn: &Connection, expr: &str) -> Result<i64> {
         self.as_scope().run_count_expr(conn, expr)
     }
@@ -1118,13 +1170,31 @@ pub trait Scoped: Sized + Clone {
     /// The doc's FullJoin: the scope's records, and separately the records of
     /// the relation's other side that no record of this model is related to
     /// (a `NOT EXISTS` subquery, so no FULL JOIN is needed on any dialect).
+    ///
+    /// The scope's conditions apply to both, as they would to a FULL JOIN:
+    /// a condition on the other side's columns (`cond("posts.created_at",
+    /// Op::Gte, t)`) filters the orphans too, and joins the relation for the
+    /// records when the scope has not joined it (with DISTINCT for to-many
+    /// relations). For an orphan, this model's columns are NULL.
     fn full_join_all<T: Model>(
         &self,
         conn: &Connection,
         rel: Relation<Self::Model, T>,
     ) -> Result<(Vec<Self::Model>, Vec<T>)> {
-        let records = self.all(conn)?;
-        let orphans = rel.orphans(conn)?;
+        let scope = self.as_scope();
+        let other = T::TABLE;
+        let mentions_other = other != <Self::Model as Model>::TABLE
+            && scope.conds.iter().any(|c| c.mentions_table(other));
+        let joined = scope.joins.iter().any(|j| j.joins_table(other));
+        let records = if mentions_other && !joined {
+            let mut s = scope.clone();
+            s.add_join(rel, JoinKind::AsDeclared, None);
+            s.distinct |= rel.def().kind != crate::relation::RelationKind::BelongsTo;
+            s.run_all(conn)?
+        } else {
+            scope.run_all(conn)?
+        };
+        let orphans = rel.orphans_of(conn, scope)?;
         Ok((records, orphans))
     }
 }

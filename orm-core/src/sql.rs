@@ -391,6 +391,117 @@ fn dollar_tag_len(b: &[u8]) -> Option<usize> {
     (b.get(i) == Some(&b'$')).then_some(i + 1)
 }
 
+/// Whether a SQL fragment names a column: an identifier that is not a SQL
+/// keyword of constant expressions nor a function name (a name followed by
+/// `(`), a quoted identifier, or an argument that is a column. Literals and
+/// comments are skipped. Used to tell conditions that depend on the row from
+/// constants such as `1 = 1`.
+pub(crate) fn fragment_names_column(sql: &str, args: &Args) -> bool {
+    const CONSTANT_WORDS: &[&str] = &[
+        "and",
+        "or",
+        "not",
+        "is",
+        "null",
+        "true",
+        "false",
+        "in",
+        "between",
+        "like",
+        "case",
+        "when",
+        "then",
+        "else",
+        "end",
+        "as",
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "localtime",
+        "localtimestamp",
+        "unknown",
+        "distinct",
+        "from",
+        "escape",
+    ];
+    let arg_names_column = match args {
+        Args::None => false,
+        Args::Positional(v) => v.iter().any(Expr::names_column),
+        Args::Named(v) => v.iter().any(|(_, e)| e.names_column()),
+    };
+    if arg_names_column {
+        return true;
+    }
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'"' | b'`' | b'[' => return true,
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            b'0'..=b'9' => {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
+                    i += 1;
+                }
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                let word = &sql[start..i];
+                let rest = sql[i..].trim_start();
+                let is_call = rest.starts_with('(');
+                // `x'ab'` / `E'..'` / `N'..'`: a literal's prefix.
+                let is_prefix = rest.len() == sql.len() - i && rest.starts_with('\'');
+                if !is_call
+                    && !is_prefix
+                    && !CONSTANT_WORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
+                {
+                    return true;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// Whether a SQL fragment's text names `table` as a qualifier (`table.` or
+/// a quoted `"table".`), ASCII-case-insensitively; conservative.
+pub(crate) fn fragment_mentions_table(sql: &str, table: &str) -> bool {
+    let lower = sql.to_ascii_lowercase();
+    let t = table.to_ascii_lowercase();
+    [format!("{t}."), format!("\"{t}\"."), format!("`{t}`.")]
+        .iter()
+        .any(|p| {
+            lower.match_indices(p.as_str()).any(|(i, _)| {
+                i == 0
+                    || !lower.as_bytes()[i - 1].is_ascii_alphanumeric()
+                        && lower.as_bytes()[i - 1] != b'_'
+            })
+        })
+}
+
 /// Splits a list on commas that are not inside parentheses or quotes.
 pub(crate) fn split_top_level(s: &str) -> Vec<&str> {
     let mut out = Vec::new();

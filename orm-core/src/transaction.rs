@@ -4,7 +4,7 @@
 use std::ops::Deref;
 use std::time::{Duration, Instant};
 
-use crate::connection::{Connection, LOG_TARGET};
+use crate::connection::{Connection, Escaped, LOG_TARGET};
 use crate::error::{Error, Result};
 
 /// An isolation level. Dialects map it to their own; SQLite is always
@@ -168,7 +168,7 @@ impl Drop for Guard<'_> {
     fn drop(&mut self) {
         if self.open {
             if let Err(e) = self.rollback() {
-                log::warn!(target: LOG_TARGET, "rollback failed: {e}");
+                log::warn!(target: LOG_TARGET, "rollback failed: {}", Escaped(&e.to_string()));
             }
         }
     }
@@ -242,7 +242,7 @@ impl Connection {
     fn end_transaction(&self, options: &TxOptions) {
         for stmt in self.dialect().end_statements(options) {
             if let Err(e) = self.execute_batch(&stmt) {
-                log::warn!(target: LOG_TARGET, "{stmt} after the transaction failed: {e}");
+                log::warn!(target: LOG_TARGET, "{stmt} after the transaction failed: {}", Escaped(&e.to_string()));
             }
         }
     }
@@ -288,7 +288,7 @@ impl Connection {
             }
             Err(e) => {
                 if let Err(rb) = guard.rollback() {
-                    log::warn!(target: LOG_TARGET, "rollback after {e} failed: {rb}");
+                    log::warn!(target: LOG_TARGET, "rollback after {} failed: {}", Escaped(&e.to_string()), Escaped(&rb.to_string()));
                 }
                 Err(e)
             }
@@ -386,7 +386,7 @@ impl Connection {
         if let Some(d) = policy.deadline {
             sleep = sleep.min(d.saturating_sub(start.elapsed()));
         }
-        log::debug!(target: LOG_TARGET, "attempt {attempt} failed ({e}); retrying in {sleep:?}");
+        log::debug!(target: LOG_TARGET, "attempt {attempt} failed ({}); retrying in {sleep:?}", Escaped(&e.to_string()));
         std::thread::sleep(sleep);
         Ok(())
     }

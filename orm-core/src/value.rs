@@ -336,10 +336,28 @@ macro_rules! float_type {
         impl FromValue for $t {
             #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
             fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+                let inexact = |value: String| DecodeError::OutOfRange { value };
                 match value {
-                    ValueRef::Float(f) => Ok(f as $t),
-                    // SQLite stores integral REAL values as integers.
-                    ValueRef::Int(i) => Ok(i as $t),
+                    // Only what the type holds exactly: an f64 read into an
+                    // f32 field must be a widened f32 (or NaN).
+                    ValueRef::Float(f) => {
+                        let v = f as $t;
+                        if f64::from(v) == f || f.is_nan() {
+                            Ok(v)
+                        } else {
+                            Err(inexact(f.to_string()))
+                        }
+                    }
+                    // SQLite stores integral REAL values as integers; a
+                    // computed integer must fit the mantissa.
+                    ValueRef::Int(i) => {
+                        let v = i as $t;
+                        if v as i128 == i128::from(i) {
+                            Ok(v)
+                        } else {
+                            Err(inexact(i.to_string()))
+                        }
+                    }
                     // A computed NUMERIC (AVG) read into a float, on purpose.
                     #[cfg(feature = "decimal")]
                     ValueRef::Decimal(d) => rust_decimal::prelude::ToPrimitive::to_f64(&d)

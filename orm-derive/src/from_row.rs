@@ -44,7 +44,9 @@ pub fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             None
         }
     };
+    let table_label = input.ident.to_string();
     let mut inits = Vec::new();
+    let mut names = Vec::new();
     if let Some(named) = fields {
         for f in &named.named {
             let a = attr::Field::from_ast(&cx, f);
@@ -77,17 +79,27 @@ pub fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 },
                 syn::LitStr::value,
             );
-            let decode = quote_spanned!(ty.span()=> #krate::decode_named::<#ty>);
-            inits.push(quote!(#fid: #decode(row, table_label, #column)?));
+            let decode = quote_spanned!(ty.span()=> #krate::decode::<#ty>);
+            let i = names.len();
+            inits.push(quote!(#fid: #decode(row, layout.index(#i), #table_label, #column)?));
+            names.push(column);
         }
     }
     cx.check()?;
     let ident = &input.ident;
-    let table_label = ident.to_string();
     Ok(quote! {
         impl #krate::FromRow for #ident {
-            fn from_row(row: &dyn #krate::Row) -> #krate::Result<Self> {
-                let table_label: &str = #table_label;
+            fn column_names() -> ::core::option::Option<&'static [&'static str]> {
+                ::core::option::Option::Some(&[#(#names),*])
+            }
+            fn label() -> &'static str {
+                #table_label
+            }
+            #[allow(unused_variables)]
+            fn from_row(
+                row: &dyn #krate::Row,
+                layout: #krate::Layout<'_>,
+            ) -> #krate::Result<Self> {
                 ::core::result::Result::Ok(#ident { #(#inits,)* })
             }
         }

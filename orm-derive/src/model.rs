@@ -69,7 +69,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                 let i = cont.columns().position(|c| c.ident == fid).expect("column");
                 let name = &f.column;
                 let decode = quote_spanned!(ty.span()=> #krate::decode::<#ty>);
-                quote!(#fid: #decode(row, #i, #table, #name)?)
+                quote!(#fid: #decode(row, layout.index(#i), #table, #name)?)
             }
             Role::Skipped | Role::Snapshot | Role::Relation(_) => {
                 let default =
@@ -117,6 +117,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let key_type = quote_spanned!(key_ty.span()=> <#key_ty as #krate::KeyType>);
 
     let relations = relations(cont);
+    let column_names = cont.columns().map(|f| &f.column);
 
     let mapper_doc = format!(
         "Mapper of [`{ident}`] (table `{table}`): starts scopes (`{mapper}::all()`, \
@@ -156,7 +157,16 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         #relations
 
         impl #krate::FromRow for #ident {
-            fn from_row(row: &dyn #krate::Row) -> #krate::Result<Self> {
+            fn column_names() -> ::core::option::Option<&'static [&'static str]> {
+                ::core::option::Option::Some(&[#(#column_names),*])
+            }
+            fn label() -> &'static str {
+                #table
+            }
+            fn from_row(
+                row: &dyn #krate::Row,
+                layout: #krate::Layout<'_>,
+            ) -> #krate::Result<Self> {
                 #assert_types
                 #[allow(unused_mut)]
                 let mut rec = #ident { #(#decode_fields,)* };

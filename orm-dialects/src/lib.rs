@@ -20,7 +20,6 @@ pub mod mysql;
 pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
-#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub mod url;
 
 /// Opens a connection from a URL; the dialect comes from the scheme:
@@ -77,8 +76,14 @@ impl Open for Pool {
 }
 
 /// A pool of connections to `url`. The first connection is opened at once,
-/// so a bad URL or an unreachable server fails here.
+/// so a bad URL or an unreachable server fails here. On `sqlite::memory:`
+/// the pool's connections share one in-memory database, which lives as long
+/// as the pool.
 pub fn pool(url: &str, options: PoolOptions) -> Result<Pool> {
+    #[cfg(feature = "sqlite")]
+    if registered_dialect("sqlite").is_none() && sqlite::is_memory_url(url) {
+        return sqlite::memory_pool(url, options);
+    }
     let url = url.to_owned();
     Pool::new(options, move || open(&url))
 }

@@ -10,9 +10,12 @@ use orm_core::{ColumnDef, Connection, DbColumn, Dialect, Result, Single, SqlType
 /// `ON DUPLICATE KEY UPDATE`.
 ///
 /// Column types: `bool` is `TINYINT(1)`; `i16`, `i32`, `i64` are `SMALLINT`,
-/// `INT`, `BIGINT`; `f32`, `f64` are `FLOAT`, `DOUBLE`; `String` is `TEXT`,
+/// `INT`, `BIGINT`; `f32`, `f64` are `FLOAT`, `DOUBLE`; `String` is
+/// `LONGTEXT` (up to 4 GiB, like `LONGBLOB`; plain `TEXT` holds only 64 KiB),
 /// except for primary-key, unique and indexed columns, which are
-/// `VARCHAR(255)` (MySQL cannot index `TEXT` without a prefix length);
+/// `VARCHAR(255)` (MySQL cannot index `TEXT` without a prefix length): a
+/// longer string for such a column is refused with
+/// `Error::UnrepresentableValue` before it is sent;
 /// `Vec<u8>` is `LONGBLOB`, or `VARBINARY(255)` when keyed or indexed;
 /// `NaiveDate` is `DATE`; `NaiveDateTime` and `DateTime<Utc>` are
 /// `DATETIME(6)` (microseconds). `DateTime<Utc>` values are stored as their
@@ -23,6 +26,15 @@ use orm_core::{ColumnDef, Connection, DbColumn, Dialect, Result, Single, SqlType
 /// `DECIMAL(57,28)` (exactly the range of `rust_decimal`) when undeclared;
 /// `Uuid` is `CHAR(36)` (hyphenated text); `serde_json::Value` is `JSON`
 /// (which MariaDB reports as `LONGTEXT`).
+///
+/// Values kept exactly: integers, `DOUBLE` and `FLOAT` values except NaN
+/// and the infinities (which MySQL cannot store: refused before sending),
+/// date-times to the microsecond (finer ones are refused, as on every
+/// dialect), decimals at their column's scale. `AVG` is computed on
+/// `DOUBLE`, so it agrees with SQLite and PostgreSQL (MySQL's own `AVG` of
+/// integers keeps only four decimal places). Connections add
+/// `STRICT_ALL_TABLES` to the session's `sql_mode`, so that the server
+/// refuses a value it would otherwise truncate.
 ///
 /// Text comparisons follow the collation of the database (utf8mb4's default
 /// is case-insensitive on most servers), unlike SQLite and PostgreSQL.
@@ -37,6 +49,9 @@ pub(crate) const WIDEST_DECIMAL: &str = "DECIMAL(57,28)";
 /// trailing zeros.
 #[cfg(feature = "decimal")]
 pub(crate) const WIDEST_DECIMAL_SCALE: u8 = 28;
+
+/// The length of the `VARCHAR` of keyed, unique and indexed text columns.
+const KEYED_TEXT_CHARS: usize = 255;
 
 impl MysqlDialect {
     /// Whether a string or bytes column must be indexable.
@@ -104,7 +119,7 @@ impl Dialect for MysqlDialect {
             SqlType::Real => "FLOAT",
             SqlType::Double => "DOUBLE",
             SqlType::Text if Self::keyed(column) => "VARCHAR(255)",
-            SqlType::Text => "TEXT",
+            SqlType::Text => "LONGTEXT",
             SqlType::Blob if Self::keyed(column) => "VARBINARY(255)",
             SqlType::Blob => "LONGBLOB",
             SqlType::Date => "DATE",
@@ -123,6 +138,33 @@ impl Dialect for MysqlDialect {
             SqlType::Int => "INT NOT NULL AUTO_INCREMENT PRIMARY KEY",
             _ => "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
         })
+    }
+
+    fn check_value(
+        &self,
+        value: orm_core::ValueRef<'_>,
+        column: Option<&ColumnDef>,
+    ) -> std::result::Result<(), String> {
+        match value {
+            orm_core::ValueRef::Float(f) if !f.is_finite() => Err(format!(
+                "MySQL cannot store {f} in a FLOAT or DOUBLE column"
+            )),
+            orm_core::ValueRef::Text(s)
+                if column.is_some_and(|c| c.sql_type == SqlType::Text && Self::keyed(c))
+                    && s.chars().nth(KEYED_TEXT_CHARS).is_some() =>
+            {
+                Err(format!(
+                    "{} characters do not fit the VARCHAR({KEYED_TEXT_CHARS}) of a keyed or \
+                     indexed text column",
+                    s.chars().count()
+                ))
+            }
+            v => orm_core::dialect::check_value_portably(v, column),
+        }
+    }
+
+    fn avg_of_double(&self) -> bool {
+        true
     }
 
     fn table_options(&self) -> &'static str {

@@ -198,7 +198,12 @@ fn connect(cfg: &MysqlUrl) -> Result<Conn> {
         .stmt_cache_size(0)
         .additional_capabilities(CapabilityFlags::CLIENT_FOUND_ROWS)
         .tcp_connect_timeout(Some(cfg.connect_timeout))
-        .init(vec!["SET time_zone = '+00:00'"]);
+        .init(vec![
+            "SET time_zone = '+00:00'",
+            // A value the column cannot hold is an error, never truncated.
+            "SET sql_mode = IF(@@sql_mode = '', 'STRICT_ALL_TABLES', \
+             CONCAT(@@sql_mode, ',STRICT_ALL_TABLES'))",
+        ]);
     base = match &cfg.target {
         // The crate parses the host as a URL host: IPv6 goes in brackets.
         Target::Tcp { host, port } if host.contains(':') => base
@@ -511,7 +516,7 @@ impl Backend for MysqlBackend {
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             let Inner { conn, stmts } = &mut *inner;
             if let Err(e) = stmts.set_capacity(conn, capacity) {
-                log::warn!(target: orm_core::connection::LOG_TARGET, "closing statements failed: {e}");
+                log::warn!(target: orm_core::connection::LOG_TARGET, "closing statements failed: {}", e.to_string().escape_debug());
             }
         }
     }
@@ -547,6 +552,15 @@ fn quoted(msg: &str) -> Option<&str> {
     Some(&msg[start..start + len])
 }
 
+/// The column a data error names: "... for column 'name' at row 1", or
+/// "... for column `db`.`t`.`name` at row 1".
+fn data_column(msg: &str) -> String {
+    msg.split_once("column ")
+        .map(|(_, rest)| rest.split(" at row").next().unwrap_or(rest))
+        .map(|c| c.replace(['\'', '`'], ""))
+        .unwrap_or_else(|| "a column".to_owned())
+}
+
 /// Classifies a `mysql` error into a typed [`Error`].
 pub fn map_error(e: mysql::Error) -> Error {
     match &e {
@@ -559,6 +573,12 @@ pub fn map_error(e: mysql::Error) -> Error {
                 1048 | 1364 | 1263 | 1138 => Error::NotNullViolation(db_error(e)),
                 3819 | 4025 => Error::CheckViolation(db_error(e)),
                 1213 => Error::Deadlock(db_error(e)),
+                // "Data too long for column 'name' at row 1", out of range,
+                // truncated, incorrect value: strict mode refused to alter it.
+                1264 | 1265 | 1292 | 1366 | 1406 => Error::UnrepresentableValue {
+                    target: data_column(&message),
+                    reason: message,
+                },
                 // Lock wait timeout, a changed record under snapshot
                 // isolation, a NOWAIT lock refused: run it again.
                 1205 | 1020 | 3572 => Error::SerializationFailure(db_error(e)),

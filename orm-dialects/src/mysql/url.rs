@@ -244,17 +244,20 @@ pub(crate) fn parse(url: &str) -> Result<MysqlUrl> {
             "ssl_key" | "sslkey" => parsed.ssl_key = Some(path(&v)?),
             "socket" => socket = Some(path(&v)?),
             "connect_timeout" => {
-                let secs: u64 = v
-                    .parse()
-                    .ok()
-                    .filter(|s| *s > 0)
-                    .ok_or_else(|| bad(url, "connect-timeout must be a number of seconds"))?;
+                let secs = crate::url::bounded(
+                    "connect-timeout",
+                    &v,
+                    1,
+                    crate::url::MAX_CONNECT_TIMEOUT,
+                    "seconds",
+                )
+                .map_err(|why| bad(url, why))?;
                 parsed.connect_timeout = Duration::from_secs(secs);
             }
             "cache" => {
-                parsed.cache = v
-                    .parse()
-                    .map_err(|_| bad(url, "cache must be a number of statements"))?;
+                parsed.cache =
+                    crate::url::bounded("cache", &v, 0, crate::url::MAX_CACHE, "statements")
+                        .map_err(|why| bad(url, why))? as usize;
             }
             _ => {
                 return Err(bad(

@@ -111,8 +111,9 @@ impl Bind<'_> {
                 oid::FLOAT4 => {
                     #[allow(clippy::cast_possible_truncation)]
                     let narrow = f as f32;
-                    if f.is_finite() && !narrow.is_finite() {
-                        return Err(format!("{f} is out of range for type real").into());
+                    // Only a value `real` holds exactly: never rounded.
+                    if f64::from(narrow) != f && !f.is_nan() {
+                        return Err(format!("{f} is not exactly a value of type real").into());
                     }
                     out.put_f32(narrow);
                 }
@@ -213,16 +214,29 @@ fn unsupported(v: ValueRef<'_>, ty: &Type) -> BoxError {
 /// does not fit.
 fn int(i: i64, ty: &Type, out: &mut BytesMut) -> Result<(), BoxError> {
     let range = |name: &str| -> BoxError {
-        format!("integer {i} is out of range for a parameter of type {name}").into()
+        format!("integer {i} is out of range (or not exact) for a parameter of type {name}").into()
     };
     match ty.oid() {
         oid::INT2 => out.put_i16(i16::try_from(i).map_err(|_| range("smallint"))?),
         oid::INT4 => out.put_i32(i32::try_from(i).map_err(|_| range("integer"))?),
         oid::OID => out.put_u32(u32::try_from(i).map_err(|_| range("oid"))?),
-        #[allow(clippy::cast_precision_loss)]
-        oid::FLOAT8 => out.put_f64(i as f64),
-        #[allow(clippy::cast_precision_loss)]
-        oid::FLOAT4 => out.put_f32(i as f32),
+        // Only integers the float type holds exactly: never rounded.
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+        oid::FLOAT8 => {
+            let f = i as f64;
+            if f as i128 != i128::from(i) {
+                return Err(range("double precision"));
+            }
+            out.put_f64(f);
+        }
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+        oid::FLOAT4 => {
+            let f = i as f32;
+            if f as i128 != i128::from(i) {
+                return Err(range("real"));
+            }
+            out.put_f32(f);
+        }
         _ => out.put_i64(i),
     }
     Ok(())

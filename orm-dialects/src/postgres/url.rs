@@ -283,12 +283,9 @@ pub fn parse(url: &str) -> Result<PgUrl> {
             "options" => options = Some(v),
             "application_name" => application_name = Some(v),
             "connect_timeout" => {
-                let secs: u64 = v.parse().map_err(|_| {
-                    bad(
-                        url,
-                        format!("connect_timeout {v:?} is not a number of seconds"),
-                    )
-                })?;
+                let secs =
+                    crate::url::bounded(&k, &v, 0, crate::url::MAX_CONNECT_TIMEOUT, "seconds")
+                        .map_err(|why| bad(url, why))?;
                 // libpq: zero means wait forever.
                 connect_timeout = (secs > 0).then(|| Duration::from_secs(secs));
             }
@@ -305,9 +302,8 @@ pub fn parse(url: &str) -> Result<PgUrl> {
                 }
             }
             "cache" => {
-                cache = v
-                    .parse()
-                    .map_err(|_| bad(url, format!("cache {v:?} is not a number of statements")))?;
+                cache = crate::url::bounded(&k, &v, 0, crate::url::MAX_CACHE, "statements")
+                    .map_err(|why| bad(url, why))? as usize;
             }
             _ => {
                 return Err(bad(

@@ -2,9 +2,20 @@
 
 use std::borrow::Cow;
 
-use orm_core::{ColumnDef, Connection, DbColumn, Dialect, Result, Single, SqlType, TxOptions};
+use orm_core::{
+    ColumnDef, Connection, DbColumn, Dialect, Result, Single, SqlType, TxOptions, ValueRef,
+};
 
 /// The SQLite dialect.
+///
+/// Values kept exactly: integers, floats except NaN (SQLite stores NaN as
+/// NULL, so it is refused before sending), text, blobs; dates and date-times
+/// as fixed-format text to the microsecond (finer ones are refused, as on
+/// every dialect); decimals as exact text in `TEXT COLLATE orm_decimal`
+/// columns, a collation every connection registers that compares them by
+/// numeric value, so that `ORDER BY`, `<`, `MIN` and `MAX` order `9.00`
+/// before `10.00` (another SQLite client must register a collation of that
+/// name to read such a table); UUIDs and JSON as text.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SqliteDialect;
 
@@ -37,9 +48,24 @@ impl Dialect for SqliteDialect {
             SqlType::Timestamp => "TIMESTAMP",
             // TEXT, not DECIMAL / JSON: those names give NUMERIC affinity,
             // which would turn '123.40' into the float 123.4 and '1' into 1.
-            SqlType::Decimal(..) | SqlType::Uuid | SqlType::Json => "TEXT",
+            // Decimals compare by value through their collation.
+            SqlType::Decimal(..) => "TEXT COLLATE orm_decimal", // collation::DECIMAL_COLLATION
+            SqlType::Uuid | SqlType::Json => "TEXT",
             _ => "BLOB",
         })
+    }
+
+    fn check_value(
+        &self,
+        value: ValueRef<'_>,
+        column: Option<&ColumnDef>,
+    ) -> std::result::Result<(), String> {
+        match value {
+            ValueRef::Float(f) if f.is_nan() => {
+                Err("SQLite stores NaN as NULL; it has no NaN value".to_owned())
+            }
+            v => orm_core::dialect::check_value_portably(v, column),
+        }
     }
 
     fn generated_key_ddl(&self, _column: &ColumnDef) -> Cow<'static, str> {

@@ -1,11 +1,13 @@
 //! SQLite through `rusqlite`, with SQLite compiled in.
 //!
-//! URLs: `sqlite::memory:` (a private in-memory database),
+//! URLs: `sqlite::memory:` (a private in-memory database; a pool opened on
+//! it shares one in-memory database among its connections),
 //! `sqlite://relative/path.db`, `sqlite:///absolute/path.db`, with options
 //! `?mode=ro|rw|rwc` (default `rwc`), `busy_timeout=<ms>` (default 5000),
 //! `journal_mode=wal|delete|...`, `foreign_keys=on|off` (default on),
 //! `cache=<statements>` (default 256).
 
+mod collation;
 mod dialect;
 mod row;
 
@@ -51,6 +53,47 @@ pub fn from_rusqlite(conn: rusqlite::Connection) -> Result<Connection> {
     )?)))
 }
 
+/// Whether a SQLite path names a private in-memory database.
+fn is_memory_path(path: &str) -> bool {
+    path == ":memory:" || path.is_empty()
+}
+
+/// Whether `url` names a private in-memory database (`sqlite::memory:`).
+pub(crate) fn is_memory_url(url: &str) -> bool {
+    url.strip_prefix("sqlite:").is_some_and(|rest| {
+        let path = rest.split_once('?').map_or(rest, |(p, _)| p);
+        is_memory_path(path.strip_prefix("//").unwrap_or(path))
+    })
+}
+
+/// A pool over one in-memory database. Each `sqlite::memory:` connection
+/// has a database of its own, so the pool's connections instead share one,
+/// named uniquely in SQLite's `memdb` VFS (ordinary locking, no shared
+/// cache); a connection held by the pool's opener keeps it alive as long as
+/// the pool, and it is freed with the pool.
+pub(crate) fn memory_pool(url: &str, options: orm_core::PoolOptions) -> Result<orm_core::Pool> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Mutex;
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let name = format!(
+        "file:/orm-memory-pool-{}-{}?vfs=memdb",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let anchor = Mutex::new(Connection::from_backend(Box::new(SqliteBackend::open_at(
+        url,
+        Some(&name),
+    )?)));
+    let url = url.to_owned();
+    orm_core::Pool::new(options, move || {
+        let _keep_alive = &anchor;
+        Ok(Connection::from_backend(Box::new(SqliteBackend::open_at(
+            &url,
+            Some(&name),
+        )?)))
+    })
+}
+
 fn bad_url(url: &str, why: &str) -> Error {
     Error::InvalidUrl(format!("{url:?}: {why}"))
 }
@@ -60,16 +103,24 @@ impl SqliteBackend {
         conn.set_prepared_statement_cache_capacity(cache);
         conn.pragma_update(None, "foreign_keys", foreign_keys)
             .map_err(map_error)?;
+        conn.create_collation(collation::DECIMAL_COLLATION, collation::compare_decimals)
+            .map_err(map_error)?;
         Ok(SqliteBackend { conn })
     }
 
     /// Opens a connection from a `sqlite:` URL.
     pub fn open(url: &str) -> Result<Self> {
+        Self::open_at(url, None)
+    }
+
+    /// Opens a connection from a `sqlite:` URL, or with the URL's options to
+    /// the database at `path` instead of the URL's path.
+    fn open_at(url: &str, path_override: Option<&str>) -> Result<Self> {
         let rest = url
             .strip_prefix("sqlite:")
             .ok_or_else(|| bad_url(url, "not a sqlite: URL"))?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let path = path.strip_prefix("//").unwrap_or(path);
+        let path = path_override.unwrap_or_else(|| path.strip_prefix("//").unwrap_or(path));
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_URI
@@ -89,9 +140,9 @@ impl SqliteBackend {
                     };
                 }
                 "busy_timeout" => {
-                    busy = v
-                        .parse()
-                        .map_err(|_| bad_url(url, "busy_timeout must be milliseconds"))?;
+                    // SQLite takes a C int of milliseconds.
+                    busy = crate::url::bounded(k, v, 0, i32::MAX as u64, "milliseconds")
+                        .map_err(|why| bad_url(url, &why))?;
                 }
                 "journal_mode" => journal = Some(v.to_owned()),
                 "foreign_keys" => {
@@ -102,14 +153,13 @@ impl SqliteBackend {
                     }
                 }
                 "cache" => {
-                    cache = v
-                        .parse()
-                        .map_err(|_| bad_url(url, "cache must be a number of statements"))?;
+                    cache = crate::url::bounded(k, v, 0, crate::url::MAX_CACHE, "statements")
+                        .map_err(|why| bad_url(url, &why))? as usize;
                 }
                 _ => return Err(bad_url(url, &format!("unknown option {k:?}"))),
             }
         }
-        let conn = if path == ":memory:" || path.is_empty() {
+        let conn = if is_memory_path(path) {
             rusqlite::Connection::open_in_memory()
         } else {
             rusqlite::Connection::open_with_flags(path, flags)
