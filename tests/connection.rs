@@ -5,7 +5,7 @@ mod common;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use common::{each_db, TempDb};
+use common::{db_test, TempDb};
 use orm::prelude::*;
 use orm::Single;
 
@@ -75,70 +75,66 @@ fn user_dialects_can_be_registered() {
     assert_eq!(v[0].0, 5);
 }
 
-#[test]
-fn raw_escape_hatches_return_typed_rows() {
-    each_db(|conn| {
-        conn.sync::<Entry>().unwrap();
-        let n = conn
-            .execute(
-                "INSERT INTO entries (body) VALUES (?), (?), ('it''s ?')",
-                ("a", "b"),
-            )
-            .unwrap();
-        assert_eq!(n, 3);
-        let rows: Vec<(i64, String)> = conn
-            .query(
-                "SELECT id, body FROM entries WHERE id > ? ORDER BY id",
-                (1,),
-            )
-            .unwrap();
-        assert_eq!(rows, [(2, "b".to_owned()), (3, "it's ?".to_owned())]);
-        let models: Vec<Entry> = conn
-            .query(
-                "SELECT id, body FROM entries WHERE body = :b",
-                orm::named([("b", "a".into())]),
-            )
-            .unwrap();
-        assert_eq!(
-            models,
-            [Entry {
-                id: 1,
-                body: "a".into()
-            }]
-        );
-        let any: Vec<Vec<Value>> = conn.query("SELECT 1, NULL, 'x'", ()).unwrap();
-        assert_eq!(
-            any,
-            [vec![Value::Int(1), Value::Null, Value::Text("x".into())]]
-        );
-        let (sql, params) = conn.render("a = ? AND b = '?'", (1,)).unwrap();
-        let mut placeholder = String::new();
-        conn.dialect().placeholder(1, &mut placeholder);
-        assert_eq!(
-            (sql, params),
-            (
-                format!("a = {placeholder} AND b = '?'"),
-                vec![Value::Int(1)]
-            )
-        );
-    });
+fn raw_escape_hatches_return_typed_rows(conn: &Connection) {
+    conn.sync::<Entry>().unwrap();
+    let n = conn
+        .execute(
+            "INSERT INTO entries (body) VALUES (?), (?), ('it''s ?')",
+            ("a", "b"),
+        )
+        .unwrap();
+    assert_eq!(n, 3);
+    let rows: Vec<(i64, String)> = conn
+        .query(
+            "SELECT id, body FROM entries WHERE id > ? ORDER BY id",
+            (1,),
+        )
+        .unwrap();
+    assert_eq!(rows, [(2, "b".to_owned()), (3, "it's ?".to_owned())]);
+    let models: Vec<Entry> = conn
+        .query(
+            "SELECT id, body FROM entries WHERE body = :b",
+            orm::named([("b", "a".into())]),
+        )
+        .unwrap();
+    assert_eq!(
+        models,
+        [Entry {
+            id: 1,
+            body: "a".into()
+        }]
+    );
+    let any: Vec<Vec<Value>> = conn.query("SELECT 1, NULL, 'x'", ()).unwrap();
+    assert_eq!(
+        any,
+        [vec![Value::Int(1), Value::Null, Value::Text("x".into())]]
+    );
+    let (sql, params) = conn.render("a = ? AND b = '?'", (1,)).unwrap();
+    let mut placeholder = String::new();
+    conn.dialect().placeholder(1, &mut placeholder);
+    assert_eq!(
+        (sql, params),
+        (
+            format!("a = {placeholder} AND b = '?'"),
+            vec![Value::Int(1)]
+        )
+    );
 }
+db_test!(raw_escape_hatches_return_typed_rows);
 
-#[test]
-fn statements_are_counted() {
-    each_db(|conn| {
-        conn.sync::<Entry>().unwrap();
-        let before = conn.statement_count();
-        Entries::count(conn).unwrap();
-        Entries::all().eq(Entries::BODY, "x").all(conn).unwrap();
-        assert_eq!(conn.statement_count() - before, 2);
-        conn.set_statement_cache_capacity(1);
-        for i in 0..10 {
-            Entries::all().eq(Entries::ID, i).first(conn).unwrap();
-        }
-        assert_eq!(conn.statement_count() - before, 12);
-    });
+fn statements_are_counted(conn: &Connection) {
+    conn.sync::<Entry>().unwrap();
+    let before = conn.statement_count();
+    Entries::count(conn).unwrap();
+    Entries::all().eq(Entries::BODY, "x").all(conn).unwrap();
+    assert_eq!(conn.statement_count() - before, 2);
+    conn.set_statement_cache_capacity(1);
+    for i in 0..10 {
+        Entries::all().eq(Entries::ID, i).first(conn).unwrap();
+    }
+    assert_eq!(conn.statement_count() - before, 12);
 }
+db_test!(statements_are_counted);
 
 struct Capture;
 static LOGS: Mutex<Vec<(log::Level, String)>> = Mutex::new(Vec::new());
@@ -204,7 +200,7 @@ fn statements_failures_and_slow_queries_are_logged() {
 
 #[cfg(feature = "postgres")]
 #[test]
-fn postgres_urls_and_connections() {
+fn postgres_urls_are_checked() {
     // Malformed URLs and unknown parameters: InvalidUrl, the password hidden.
     for bad in [
         "postgresql://u:s3cret@localhost/db?sslmode=sometimes",
@@ -224,10 +220,16 @@ fn postgres_urls_and_connections() {
         }
         other => panic!("{other:?}"),
     }
-    let Some(url) = common::server_url("ORM_TEST_POSTGRES_URL", true, &std::sync::Once::new())
-    else {
-        return;
-    };
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+#[cfg_attr(
+    not(orm_test_postgres),
+    ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
+)]
+fn postgres_connections() {
+    let url = common::server_url("postgres");
     let conn = Connection::open(&url).unwrap();
     assert_eq!(conn.dialect().name(), "postgres");
     assert!(conn.is_healthy());

@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use common::each_db;
+use common::db_test;
 use orm::prelude::*;
 
 fn name(conn: &Connection) -> &'static str {
@@ -39,50 +39,48 @@ struct NameAndEmail {
     email: String,
 }
 
-#[test]
-fn raw_queries_decode_models_by_column_name() {
-    each_db(|conn| {
-        conn.sync::<MemberV1>().unwrap();
-        conn.sync::<Member>().unwrap();
-        let mut ann = Member {
-            email: "ann@example.com".into(),
+fn raw_queries_decode_models_by_column_name(conn: &Connection) {
+    conn.sync::<MemberV1>().unwrap();
+    conn.sync::<Member>().unwrap();
+    let mut ann = Member {
+        email: "ann@example.com".into(),
+        name: "Ann".into(),
+        ..Default::default()
+    };
+    ann.save(conn).unwrap();
+    let rows: Vec<Member> = conn.query("SELECT * FROM members", ()).unwrap();
+    assert_eq!(rows, [ann.clone()], "{}", name(conn));
+    // Any order, any extra column.
+    let rows: Vec<Member> = conn
+        .query("SELECT name, 42 AS extra, email, id FROM members", ())
+        .unwrap();
+    assert_eq!(rows, [ann.clone()]);
+    let rows: Vec<NameAndEmail> = conn
+        .query("SELECT email, id, name FROM members", ())
+        .unwrap();
+    assert_eq!(
+        rows,
+        [NameAndEmail {
             name: "Ann".into(),
-            ..Default::default()
-        };
-        ann.save(conn).unwrap();
-        let rows: Vec<Member> = conn.query("SELECT * FROM members", ()).unwrap();
-        assert_eq!(rows, [ann.clone()], "{}", name(conn));
-        // Any order, any extra column.
-        let rows: Vec<Member> = conn
-            .query("SELECT name, 42 AS extra, email, id FROM members", ())
-            .unwrap();
-        assert_eq!(rows, [ann.clone()]);
-        let rows: Vec<NameAndEmail> = conn
-            .query("SELECT email, id, name FROM members", ())
-            .unwrap();
-        assert_eq!(
-            rows,
-            [NameAndEmail {
-                name: "Ann".into(),
-                email: "ann@example.com".into()
-            }]
-        );
-        // A missing column is a typed error naming it.
-        match conn.query::<Member>("SELECT id, name FROM members", ()) {
-            Err(Error::UnknownColumn { table, column }) => {
-                assert_eq!(column, "email");
-                assert_eq!(table.as_deref(), Some("members"));
-            }
-            other => panic!("expected UnknownColumn, got {other:?}"),
+            email: "ann@example.com".into()
+        }]
+    );
+    // A missing column is a typed error naming it.
+    match conn.query::<Member>("SELECT id, name FROM members", ()) {
+        Err(Error::UnknownColumn { table, column }) => {
+            assert_eq!(column, "email");
+            assert_eq!(table.as_deref(), Some("members"));
         }
-        match conn.query::<NameAndEmail>("SELECT name FROM members", ()) {
-            Err(Error::UnknownColumn { column, .. }) => assert_eq!(column, "email"),
-            other => panic!("expected UnknownColumn, got {other:?}"),
-        }
-        // Scopes read the same rows.
-        assert_eq!(Members::all().all(conn).unwrap(), [ann]);
-    });
+        other => panic!("expected UnknownColumn, got {other:?}"),
+    }
+    match conn.query::<NameAndEmail>("SELECT name FROM members", ()) {
+        Err(Error::UnknownColumn { column, .. }) => assert_eq!(column, "email"),
+        other => panic!("expected UnknownColumn, got {other:?}"),
+    }
+    // Scopes read the same rows.
+    assert_eq!(Members::all().all(conn).unwrap(), [ann]);
 }
+db_test!(raw_queries_decode_models_by_column_name);
 
 // ---- 3. the guard on unconditioned writes reasons about the condition tree ----
 
@@ -105,83 +103,81 @@ fn three_notes(conn: &Connection) {
     }
 }
 
-#[test]
-fn scopes_matching_every_row_need_all_rows_to_write() {
-    each_db(|conn| {
-        three_notes(conn);
-        let refused = |res: orm::Result<u64>, what: &str| match res {
-            Err(Error::MissingCondition { .. }) => {}
-            other => panic!("{what}: expected MissingCondition, got {other:?}"),
-        };
-        refused(Notes::all().or(Notes::all()).delete(conn), "all OR all");
-        refused(
-            Notes::eq(Notes::BODY, "a").or(Notes::all()).delete(conn),
-            "x OR all",
-        );
-        refused(
-            Notes::not_in(Notes::BODY, Vec::<String>::new()).delete(conn),
-            "NOT IN ()",
-        );
-        refused(Notes::where_("1 = 1", ()).delete(conn), "1 = 1");
-        refused(
-            Notes::where_("? = ?", (1, 1)).delete(conn),
-            "a constant fragment",
-        );
-        refused(
-            Notes::all()
-                .filter(Notes::BODY.eq("a").or(Notes::ID.is_not_null()))
-                .delete(conn),
-            "x OR a NOT NULL column IS NOT NULL",
-        );
-        refused(
-            Notes::all()
-                .filter(Notes::BODY.in_list(Vec::<String>::new()).not())
-                .update_attribute(conn, Notes::TAG, Some("x".to_owned())),
-            "NOT (IN ())",
-        );
-        refused(
-            Notes::all()
-                .filter(Cond::Or(vec![Cond::And(vec![]), Notes::BODY.eq("a")]))
-                .update_attribute(conn, Notes::TAG, Some("x".to_owned())),
-            "empty AND OR x",
-        );
-        assert_eq!(Notes::all().count(conn).unwrap(), 3, "nothing was deleted");
-        assert_eq!(
-            Notes::all()
-                .filter(Notes::TAG.is_not_null())
-                .count(conn)
-                .unwrap(),
-            0,
-            "nothing was updated"
-        );
+fn scopes_matching_every_row_need_all_rows_to_write(conn: &Connection) {
+    three_notes(conn);
+    let refused = |res: orm::Result<u64>, what: &str| match res {
+        Err(Error::MissingCondition { .. }) => {}
+        other => panic!("{what}: expected MissingCondition, got {other:?}"),
+    };
+    refused(Notes::all().or(Notes::all()).delete(conn), "all OR all");
+    refused(
+        Notes::eq(Notes::BODY, "a").or(Notes::all()).delete(conn),
+        "x OR all",
+    );
+    refused(
+        Notes::not_in(Notes::BODY, Vec::<String>::new()).delete(conn),
+        "NOT IN ()",
+    );
+    refused(Notes::where_("1 = 1", ()).delete(conn), "1 = 1");
+    refused(
+        Notes::where_("? = ?", (1, 1)).delete(conn),
+        "a constant fragment",
+    );
+    refused(
+        Notes::all()
+            .filter(Notes::BODY.eq("a").or(Notes::ID.is_not_null()))
+            .delete(conn),
+        "x OR a NOT NULL column IS NOT NULL",
+    );
+    refused(
+        Notes::all()
+            .filter(Notes::BODY.in_list(Vec::<String>::new()).not())
+            .update_attribute(conn, Notes::TAG, Some("x".to_owned())),
+        "NOT (IN ())",
+    );
+    refused(
+        Notes::all()
+            .filter(Cond::Or(vec![Cond::And(vec![]), Notes::BODY.eq("a")]))
+            .update_attribute(conn, Notes::TAG, Some("x".to_owned())),
+        "empty AND OR x",
+    );
+    assert_eq!(Notes::all().count(conn).unwrap(), 3, "nothing was deleted");
+    assert_eq!(
+        Notes::all()
+            .filter(Notes::TAG.is_not_null())
+            .count(conn)
+            .unwrap(),
+        0,
+        "nothing was updated"
+    );
 
-        // Conditions that depend on the row still work, as does all_rows.
-        assert_eq!(Notes::eq(Notes::BODY, "a").delete(conn).unwrap(), 1);
-        assert_eq!(
-            Notes::eq(Notes::BODY, "b")
-                .or(Notes::eq(Notes::BODY, "zzz"))
-                .delete(conn)
-                .unwrap(),
-            1
-        );
-        assert_eq!(Notes::where_("body = ?", ("c",)).count(conn).unwrap(), 1);
-        assert_eq!(
-            Notes::all()
-                .or(Notes::all())
-                .all_rows()
-                .delete(conn)
-                .unwrap(),
-            1
-        );
-        // A condition matching nothing is harmless.
-        assert_eq!(
-            Notes::in_list(Notes::BODY, Vec::<String>::new())
-                .delete(conn)
-                .unwrap(),
-            0
-        );
-    });
+    // Conditions that depend on the row still work, as does all_rows.
+    assert_eq!(Notes::eq(Notes::BODY, "a").delete(conn).unwrap(), 1);
+    assert_eq!(
+        Notes::eq(Notes::BODY, "b")
+            .or(Notes::eq(Notes::BODY, "zzz"))
+            .delete(conn)
+            .unwrap(),
+        1
+    );
+    assert_eq!(Notes::where_("body = ?", ("c",)).count(conn).unwrap(), 1);
+    assert_eq!(
+        Notes::all()
+            .or(Notes::all())
+            .all_rows()
+            .delete(conn)
+            .unwrap(),
+        1
+    );
+    // A condition matching nothing is harmless.
+    assert_eq!(
+        Notes::in_list(Notes::BODY, Vec::<String>::new())
+            .delete(conn)
+            .unwrap(),
+        0
+    );
 }
+db_test!(scopes_matching_every_row_need_all_rows_to_write);
 
 // ---- 4 and 5: full-join orphans follow the scope; count counts what all returns ----
 
@@ -243,80 +239,76 @@ fn library(conn: &Connection) {
     }
 }
 
-#[test]
-fn full_join_orphans_satisfy_the_scope() {
-    each_db(|conn| {
-        library(conn);
-        // The Go doc's example: authors with recent stories, and the recent
-        // stories that have no author.
-        let (authors, orphans) = Authors::all()
-            .cond("stories.created_at", Op::Gte, day(15))
-            .full_join_all(conn, Authors::POSTS)
-            .unwrap();
-        let names: Vec<_> = authors.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["ann"], "{}", name(conn));
-        let titles: Vec<_> = orphans.iter().map(|s| s.title.as_str()).collect();
-        assert_eq!(titles, ["orphan new"]);
+fn full_join_orphans_satisfy_the_scope(conn: &Connection) {
+    library(conn);
+    // The Go doc's example: authors with recent stories, and the recent
+    // stories that have no author.
+    let (authors, orphans) = Authors::all()
+        .cond("stories.created_at", Op::Gte, day(15))
+        .full_join_all(conn, Authors::POSTS)
+        .unwrap();
+    let names: Vec<_> = authors.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["ann"], "{}", name(conn));
+    let titles: Vec<_> = orphans.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["orphan new"]);
 
-        // Without conditions, every author and every orphan.
-        let (authors, orphans) = Authors::all().full_join_all(conn, Authors::POSTS).unwrap();
-        assert_eq!(authors.len(), 3);
-        assert_eq!(orphans.len(), 2);
+    // Without conditions, every author and every orphan.
+    let (authors, orphans) = Authors::all().full_join_all(conn, Authors::POSTS).unwrap();
+    assert_eq!(authors.len(), 3);
+    assert_eq!(orphans.len(), 2);
 
-        // A condition on this model's columns holds for no orphan: for an
-        // orphan they are NULL.
-        let (authors, orphans) = Authors::eq(Authors::NAME, "ann")
-            .full_join_all(conn, Authors::POSTS)
-            .unwrap();
-        assert_eq!(authors.len(), 1);
-        assert!(orphans.is_empty(), "{orphans:?}");
+    // A condition on this model's columns holds for no orphan: for an
+    // orphan they are NULL.
+    let (authors, orphans) = Authors::eq(Authors::NAME, "ann")
+        .full_join_all(conn, Authors::POSTS)
+        .unwrap();
+    assert_eq!(authors.len(), 1);
+    assert!(orphans.is_empty(), "{orphans:?}");
 
-        // From the other side: the orphans are authors, filtered by a
-        // condition on their columns.
-        let (stories, lonely) = Stories::all()
-            .cond("authors.name", Op::Eq, "cat")
-            .full_join_all(conn, Stories::AUTHOR)
-            .unwrap();
-        assert!(stories.is_empty());
-        let names: Vec<_> = lonely.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(names, ["cat"]);
-        let (stories, lonely) = Stories::all()
-            .cond("authors.name", Op::Eq, "bob")
-            .full_join_all(conn, Stories::AUTHOR)
-            .unwrap();
-        assert_eq!(stories.len(), 1);
-        assert!(lonely.is_empty());
-    });
+    // From the other side: the orphans are authors, filtered by a
+    // condition on their columns.
+    let (stories, lonely) = Stories::all()
+        .cond("authors.name", Op::Eq, "cat")
+        .full_join_all(conn, Stories::AUTHOR)
+        .unwrap();
+    assert!(stories.is_empty());
+    let names: Vec<_> = lonely.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["cat"]);
+    let (stories, lonely) = Stories::all()
+        .cond("authors.name", Op::Eq, "bob")
+        .full_join_all(conn, Stories::AUTHOR)
+        .unwrap();
+    assert_eq!(stories.len(), 1);
+    assert!(lonely.is_empty());
 }
+db_test!(full_join_orphans_satisfy_the_scope);
 
-#[test]
-fn count_counts_the_rows_all_returns() {
-    each_db(|conn| {
-        library(conn);
-        let window = Stories::all().order("id").limit(1).offset(1);
-        assert_eq!(window.all(conn).unwrap().len(), 1);
-        assert_eq!(window.count(conn).unwrap(), 1, "{}", name(conn));
-        assert_eq!(window.count_without_limit(conn).unwrap(), 5);
-        let tail = Stories::all().order("id").offset(3);
-        assert_eq!(tail.count(conn).unwrap(), 2);
-        let past_end = Stories::all().limit(10).offset(4);
-        assert_eq!(past_end.count(conn).unwrap(), 1);
-        let distinct_window = Authors::all()
-            .join(Authors::POSTS)
-            .distinct()
-            .order("authors.id")
-            .limit(1);
-        assert_eq!(distinct_window.all(conn).unwrap().len(), 1);
-        assert_eq!(distinct_window.count(conn).unwrap(), 1);
-        let groups = Stories::all().group_by("author_id").limit(2);
-        assert_eq!(groups.count(conn).unwrap(), 2);
-        assert_eq!(groups.count_without_limit(conn).unwrap(), 3);
-        assert_eq!(
-            Stories::all().limit(2).count_on(conn, "author_id").unwrap(),
-            2
-        );
-    });
+fn count_counts_the_rows_all_returns(conn: &Connection) {
+    library(conn);
+    let window = Stories::all().order("id").limit(1).offset(1);
+    assert_eq!(window.all(conn).unwrap().len(), 1);
+    assert_eq!(window.count(conn).unwrap(), 1, "{}", name(conn));
+    assert_eq!(window.count_without_limit(conn).unwrap(), 5);
+    let tail = Stories::all().order("id").offset(3);
+    assert_eq!(tail.count(conn).unwrap(), 2);
+    let past_end = Stories::all().limit(10).offset(4);
+    assert_eq!(past_end.count(conn).unwrap(), 1);
+    let distinct_window = Authors::all()
+        .join(Authors::POSTS)
+        .distinct()
+        .order("authors.id")
+        .limit(1);
+    assert_eq!(distinct_window.all(conn).unwrap().len(), 1);
+    assert_eq!(distinct_window.count(conn).unwrap(), 1);
+    let groups = Stories::all().group_by("author_id").limit(2);
+    assert_eq!(groups.count(conn).unwrap(), 2);
+    assert_eq!(groups.count_without_limit(conn).unwrap(), 3);
+    assert_eq!(
+        Stories::all().limit(2).count_on(conn, "author_id").unwrap(),
+        2
+    );
 }
+db_test!(count_counts_the_rows_all_returns);
 
 // ---- 6. values are stored exactly, or refused with a typed error ----
 
@@ -339,127 +331,119 @@ fn refused_naming(res: orm::Result<()>, column: &str) {
     }
 }
 
-#[test]
-fn floats_round_trip_or_are_refused() {
-    each_db(|conn| {
-        conn.sync::<Measure>().unwrap();
-        let dialect = name(conn);
-        for v in [
-            f64::NAN,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            -0.0,
-            1e308,
-            5e-324,
-        ] {
-            let mut m = Measure {
-                value: v,
-                ..Default::default()
-            };
-            let stores = match dialect {
-                "postgres" => true,
-                "sqlite" => !v.is_nan(),
-                _ => v.is_finite(),
-            };
-            let res = m.save(conn);
-            if stores {
-                res.unwrap_or_else(|e| panic!("{dialect} {v}: {e}"));
-                let back = Measures::find(conn, m.id).unwrap().value;
-                assert!(
-                    back == v || (back.is_nan() && v.is_nan()),
-                    "{dialect}: {v} came back as {back}"
-                );
-            } else {
-                refused_naming(res, "measures.value");
-            }
-        }
-        // A NaN in a condition is refused too, never compared as NULL.
-        let q = Measures::eq(Measures::VALUE, f64::NAN).count(conn);
-        if dialect == "postgres" {
-            q.unwrap();
-        } else {
-            assert!(
-                matches!(q, Err(Error::UnrepresentableValue { .. })),
-                "{q:?}"
-            );
-        }
-    });
-}
-
-#[test]
-fn date_times_finer_than_microseconds_are_refused() {
-    each_db(|conn| {
-        conn.sync::<Measure>().unwrap();
-        let base = NaiveDate::from_ymd_opt(2024, 6, 30)
-            .unwrap()
-            .and_hms_micro_opt(23, 59, 59, 123_456)
-            .unwrap();
+fn floats_round_trip_or_are_refused(conn: &Connection) {
+    conn.sync::<Measure>().unwrap();
+    let dialect = name(conn);
+    for v in [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        -0.0,
+        1e308,
+        5e-324,
+    ] {
         let mut m = Measure {
-            at: Some(base),
+            value: v,
             ..Default::default()
         };
-        m.save(conn).unwrap();
-        assert_eq!(Measures::find(conn, m.id).unwrap().at, Some(base));
-
-        let nanos = base.with_nanosecond(123_456_789).unwrap();
-        let mut n = Measure {
-            at: Some(nanos),
-            ..Default::default()
+        let stores = match dialect {
+            "postgres" => true,
+            "sqlite" => !v.is_nan(),
+            _ => v.is_finite(),
         };
-        refused_naming(n.save(conn), "measures.at");
-        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
-            .unwrap()
-            .and_hms_milli_opt(23, 59, 59, 1_500)
-            .unwrap();
-        n.at = Some(leap);
-        refused_naming(n.save(conn), "measures.at");
-        assert_eq!(Measures::all().count(conn).unwrap(), 1, "nothing written");
-    });
+        let res = m.save(conn);
+        if stores {
+            res.unwrap_or_else(|e| panic!("{dialect} {v}: {e}"));
+            let back = Measures::find(conn, m.id).unwrap().value;
+            assert!(
+                back == v || (back.is_nan() && v.is_nan()),
+                "{dialect}: {v} came back as {back}"
+            );
+        } else {
+            refused_naming(res, "measures.value");
+        }
+    }
+    // A NaN in a condition is refused too, never compared as NULL.
+    let q = Measures::eq(Measures::VALUE, f64::NAN).count(conn);
+    if dialect == "postgres" {
+        q.unwrap();
+    } else {
+        assert!(
+            matches!(q, Err(Error::UnrepresentableValue { .. })),
+            "{q:?}"
+        );
+    }
 }
+db_test!(floats_round_trip_or_are_refused);
+
+fn date_times_finer_than_microseconds_are_refused(conn: &Connection) {
+    conn.sync::<Measure>().unwrap();
+    let base = NaiveDate::from_ymd_opt(2024, 6, 30)
+        .unwrap()
+        .and_hms_micro_opt(23, 59, 59, 123_456)
+        .unwrap();
+    let mut m = Measure {
+        at: Some(base),
+        ..Default::default()
+    };
+    m.save(conn).unwrap();
+    assert_eq!(Measures::find(conn, m.id).unwrap().at, Some(base));
+
+    let nanos = base.with_nanosecond(123_456_789).unwrap();
+    let mut n = Measure {
+        at: Some(nanos),
+        ..Default::default()
+    };
+    refused_naming(n.save(conn), "measures.at");
+    let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+        .unwrap()
+        .and_hms_milli_opt(23, 59, 59, 1_500)
+        .unwrap();
+    n.at = Some(leap);
+    refused_naming(n.save(conn), "measures.at");
+    assert_eq!(Measures::all().count(conn).unwrap(), 1, "nothing written");
+}
+db_test!(date_times_finer_than_microseconds_are_refused);
 
 use chrono::Timelike as _;
 
-#[test]
-fn long_text_round_trips_and_keyed_text_is_checked() {
-    each_db(|conn| {
-        conn.sync::<Measure>().unwrap();
-        let big = "é".repeat(512 * 1024); // 1 MiB of UTF-8
-        let mut m = Measure {
-            label: big.clone(),
+fn long_text_round_trips_and_keyed_text_is_checked(conn: &Connection) {
+    conn.sync::<Measure>().unwrap();
+    let big = "é".repeat(512 * 1024); // 1 MiB of UTF-8
+    let mut m = Measure {
+        label: big.clone(),
+        ..Default::default()
+    };
+    m.save(conn)
+        .unwrap_or_else(|e| panic!("{}: {e}", name(conn)));
+    assert_eq!(Measures::find(conn, m.id).unwrap().label, big);
+    if name(conn) == "mysql" {
+        // A unique text column is VARCHAR(255) on MySQL.
+        let mut k = Measure {
+            code: Some("x".repeat(256)),
             ..Default::default()
         };
-        m.save(conn)
-            .unwrap_or_else(|e| panic!("{}: {e}", name(conn)));
-        assert_eq!(Measures::find(conn, m.id).unwrap().label, big);
-        if name(conn) == "mysql" {
-            // A unique text column is VARCHAR(255) on MySQL.
-            let mut k = Measure {
-                code: Some("x".repeat(256)),
-                ..Default::default()
-            };
-            refused_naming(k.save(conn), "measures.code");
-            k.code = Some("é".repeat(255));
-            k.save(conn).unwrap();
-        }
-    });
+        refused_naming(k.save(conn), "measures.code");
+        k.code = Some("é".repeat(255));
+        k.save(conn).unwrap();
+    }
 }
+db_test!(long_text_round_trips_and_keyed_text_is_checked);
 
-#[test]
-fn averages_agree_across_dialects() {
-    each_db(|conn| {
-        conn.sync::<Scored>().unwrap();
-        for s in [68, 68, 69] {
-            Scored {
-                score: s,
-                ..Default::default()
-            }
-            .save(conn)
-            .unwrap();
+fn averages_agree_across_dialects(conn: &Connection) {
+    conn.sync::<Scored>().unwrap();
+    for s in [68, 68, 69] {
+        Scored {
+            score: s,
+            ..Default::default()
         }
-        let avg = Scoreds::all().avg(conn, Scoreds::SCORE).unwrap();
-        assert_eq!(avg, Some(205.0 / 3.0), "{}", name(conn));
-    });
+        .save(conn)
+        .unwrap();
+    }
+    let avg = Scoreds::all().avg(conn, Scoreds::SCORE).unwrap();
+    assert_eq!(avg, Some(205.0 / 3.0), "{}", name(conn));
 }
+db_test!(averages_agree_across_dialects);
 
 #[derive(Model, Debug, Clone, Default)]
 struct Scored {
@@ -483,45 +467,43 @@ mod decimals {
         s.parse().unwrap()
     }
 
-    #[test]
-    fn decimals_compare_and_order_by_value() {
-        each_db(|conn| {
-            conn.sync::<Price>().unwrap();
-            for a in ["10.00", "9.00", "100.5", "-2", "9.5"] {
-                Price {
-                    amount: d(a),
-                    ..Default::default()
-                }
-                .save(conn)
-                .unwrap();
-            }
-            let ordered: Vec<String> = Prices::all()
-                .order("amount")
-                .pluck(conn, Prices::AMOUNT)
-                .unwrap()
-                .into_iter()
-                .map(|x: Decimal| x.normalize().to_string())
-                .collect();
-            assert_eq!(ordered, ["-2", "9", "9.5", "10", "100.5"], "{}", name(conn));
-            assert_eq!(Prices::gt(Prices::AMOUNT, d("9.5")).count(conn).unwrap(), 2);
-            assert_eq!(Prices::eq(Prices::AMOUNT, d("10")).count(conn).unwrap(), 1);
-            assert_eq!(
-                Prices::all().max(conn, Prices::AMOUNT).unwrap(),
-                Some(d("100.50"))
-            );
-            assert_eq!(
-                Prices::all().min(conn, Prices::AMOUNT).unwrap(),
-                Some(d("-2"))
-            );
-            // More places than the column keeps: refused, not rounded.
-            let mut p = Price {
-                amount: d("1.234"),
+    fn decimals_compare_and_order_by_value(conn: &Connection) {
+        conn.sync::<Price>().unwrap();
+        for a in ["10.00", "9.00", "100.5", "-2", "9.5"] {
+            Price {
+                amount: d(a),
                 ..Default::default()
-            };
-            refused_naming(p.save(conn), "prices.amount");
-            assert_eq!(Prices::all().count(conn).unwrap(), 5);
-        });
+            }
+            .save(conn)
+            .unwrap();
+        }
+        let ordered: Vec<String> = Prices::all()
+            .order("amount")
+            .pluck(conn, Prices::AMOUNT)
+            .unwrap()
+            .into_iter()
+            .map(|x: Decimal| x.normalize().to_string())
+            .collect();
+        assert_eq!(ordered, ["-2", "9", "9.5", "10", "100.5"], "{}", name(conn));
+        assert_eq!(Prices::gt(Prices::AMOUNT, d("9.5")).count(conn).unwrap(), 2);
+        assert_eq!(Prices::eq(Prices::AMOUNT, d("10")).count(conn).unwrap(), 1);
+        assert_eq!(
+            Prices::all().max(conn, Prices::AMOUNT).unwrap(),
+            Some(d("100.50"))
+        );
+        assert_eq!(
+            Prices::all().min(conn, Prices::AMOUNT).unwrap(),
+            Some(d("-2"))
+        );
+        // More places than the column keeps: refused, not rounded.
+        let mut p = Price {
+            amount: d("1.234"),
+            ..Default::default()
+        };
+        refused_naming(p.save(conn), "prices.amount");
+        assert_eq!(Prices::all().count(conn).unwrap(), 5);
     }
+    db_test!(decimals_compare_and_order_by_value);
 }
 
 // ---- 2. include keys are compared by value ----
@@ -546,37 +528,35 @@ mod uuid_keys {
         team: BelongsTo<Team>,
     }
 
-    #[test]
-    fn includes_match_uuid_keys_by_value() {
-        each_db(|conn| {
-            conn.sync::<Team>().unwrap();
-            conn.sync::<Player>().unwrap();
-            let mut red = Team {
-                id: Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0),
-                name: "red".into(),
-                ..Default::default()
-            };
-            red.save(conn).unwrap();
-            let mut p = Player {
-                name: "pat".into(),
-                ..Default::default()
-            };
-            red.players().save(conn, &mut p).unwrap();
-            assert_eq!(red.players().count(conn).unwrap(), 1);
-            let teams = Teams::all().include(Teams::PLAYERS).all(conn).unwrap();
-            assert_eq!(
-                teams[0].players.get().map(<[Player]>::len),
-                Some(1),
-                "{}",
-                name(conn)
-            );
-            let players = Players::all().include(Players::TEAM).all(conn).unwrap();
-            assert_eq!(
-                players[0].team.get().flatten().map(|t| t.name.as_str()),
-                Some("red")
-            );
-        });
+    fn includes_match_uuid_keys_by_value(conn: &Connection) {
+        conn.sync::<Team>().unwrap();
+        conn.sync::<Player>().unwrap();
+        let mut red = Team {
+            id: Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0),
+            name: "red".into(),
+            ..Default::default()
+        };
+        red.save(conn).unwrap();
+        let mut p = Player {
+            name: "pat".into(),
+            ..Default::default()
+        };
+        red.players().save(conn, &mut p).unwrap();
+        assert_eq!(red.players().count(conn).unwrap(), 1);
+        let teams = Teams::all().include(Teams::PLAYERS).all(conn).unwrap();
+        assert_eq!(
+            teams[0].players.get().map(<[Player]>::len),
+            Some(1),
+            "{}",
+            name(conn)
+        );
+        let players = Players::all().include(Players::TEAM).all(conn).unwrap();
+        assert_eq!(
+            players[0].team.get().flatten().map(|t| t.name.as_str()),
+            Some("red")
+        );
     }
+    db_test!(includes_match_uuid_keys_by_value);
 }
 
 // ---- 7. a pool over sqlite::memory: shares one database ----
@@ -660,49 +640,47 @@ struct Narrow {
     x: f32,
 }
 
-#[test]
-fn floats_are_decoded_exactly_or_refused() {
-    each_db(|conn| {
-        let (double, int) = match name(conn) {
-            "postgres" => ("DOUBLE PRECISION", "BIGINT"),
-            "mysql" => ("DOUBLE", "SIGNED"),
-            _ => ("REAL", "INTEGER"),
-        };
-        let as_double = format!("SELECT CAST(? AS {double}) AS x");
-        let ok: Vec<Narrow> = conn.query(&as_double, (0.5f64,)).unwrap();
-        assert_eq!(ok[0].x, 0.5);
-        let widened = f64::from(0.1f32);
-        let ok: Vec<Narrow> = conn.query(&as_double, (widened,)).unwrap();
-        assert_eq!(ok[0].x, 0.1f32);
-        for bad in [0.1f64, 1e300] {
-            match conn.query::<Narrow>(&as_double, (bad,)) {
-                Err(Error::Decode { column, .. }) => assert_eq!(column, "x"),
-                other => panic!("{}: {bad} into f32: {other:?}", name(conn)),
-            }
+fn floats_are_decoded_exactly_or_refused(conn: &Connection) {
+    let (double, int) = match name(conn) {
+        "postgres" => ("DOUBLE PRECISION", "BIGINT"),
+        "mysql" => ("DOUBLE", "SIGNED"),
+        _ => ("REAL", "INTEGER"),
+    };
+    let as_double = format!("SELECT CAST(? AS {double}) AS x");
+    let ok: Vec<Narrow> = conn.query(&as_double, (0.5f64,)).unwrap();
+    assert_eq!(ok[0].x, 0.5);
+    let widened = f64::from(0.1f32);
+    let ok: Vec<Narrow> = conn.query(&as_double, (widened,)).unwrap();
+    assert_eq!(ok[0].x, 0.1f32);
+    for bad in [0.1f64, 1e300] {
+        match conn.query::<Narrow>(&as_double, (bad,)) {
+            Err(Error::Decode { column, .. }) => assert_eq!(column, "x"),
+            other => panic!("{}: {bad} into f32: {other:?}", name(conn)),
         }
-        let big = (1i64 << 53) + 1;
-        let as_int = format!("SELECT CAST(? AS {int}) AS x");
-        match conn.query::<(f64,)>(&as_int, (big,)) {
-            Err(Error::Decode { .. }) => {}
-            other => panic!("{}: {big} into f64: {other:?}", name(conn)),
+    }
+    let big = (1i64 << 53) + 1;
+    let as_int = format!("SELECT CAST(? AS {int}) AS x");
+    match conn.query::<(f64,)>(&as_int, (big,)) {
+        Err(Error::Decode { .. }) => {}
+        other => panic!("{}: {big} into f64: {other:?}", name(conn)),
+    }
+    if name(conn) == "postgres" {
+        // Binding to a `real` or `double precision` parameter never
+        // rounds either; the connection stays usable.
+        for (sql, bad) in [
+            ("SELECT CAST(? AS REAL)", Value::Float(0.1)),
+            ("SELECT CAST(? AS DOUBLE PRECISION)", Value::Int(big)),
+        ] {
+            let res = conn.query::<(f64,)>(sql, [bad.clone()]);
+            assert!(
+                matches!(res, Err(Error::InvalidQuery { .. })),
+                "{sql} {bad:?}: {res:?}"
+            );
         }
-        if name(conn) == "postgres" {
-            // Binding to a `real` or `double precision` parameter never
-            // rounds either; the connection stays usable.
-            for (sql, bad) in [
-                ("SELECT CAST(? AS REAL)", Value::Float(0.1)),
-                ("SELECT CAST(? AS DOUBLE PRECISION)", Value::Int(big)),
-            ] {
-                let res = conn.query::<(f64,)>(sql, [bad.clone()]);
-                assert!(
-                    matches!(res, Err(Error::InvalidQuery { .. })),
-                    "{sql} {bad:?}: {res:?}"
-                );
-            }
-            let ok: Vec<(f32,)> = conn
-                .query("SELECT CAST(? AS REAL)", (f64::from(0.1f32),))
-                .unwrap();
-            assert_eq!(ok[0].0, 0.1f32);
-        }
-    });
+        let ok: Vec<(f32,)> = conn
+            .query("SELECT CAST(? AS REAL)", (f64::from(0.1f32),))
+            .unwrap();
+        assert_eq!(ok[0].0, 0.1f32);
+    }
 }
+db_test!(floats_are_decoded_exactly_or_refused);

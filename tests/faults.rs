@@ -13,15 +13,19 @@ mod bank;
 
 use std::time::Duration;
 
-use common::pg_server::{skip, PgServer};
+use common::pg_server::PgServer;
 use orm::prelude::*;
 
+/// Runs with the PostgreSQL tests (`ORM_TEST_POSTGRES_URL` set), on a
+/// server of its own: without PostgreSQL's binaries it fails.
 #[test]
+#[cfg_attr(
+    not(orm_test_postgres),
+    ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
+)]
 fn killing_the_server_mid_stress_loses_no_money() {
-    let server = match PgServer::start("faults", &["max_connections = 50"], None, |_, _| {}) {
-        Ok(s) => s,
-        Err(why) => return skip("faults", &why),
-    };
+    let server = PgServer::start("faults", &["max_connections = 50"], None, |_, _| {})
+        .unwrap_or_else(|why| panic!("faults needs a PostgreSQL server of its own: {why}"));
     let opts = bank::Options {
         url: server.url(),
         stress: true,

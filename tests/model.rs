@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use common::each_db;
+use common::db_test;
 use orm::prelude::*;
 use orm::DecodeError;
 
@@ -86,31 +86,29 @@ struct Article {
     author_id: i64,
 }
 
-#[test]
-fn columns_overrides_and_skip() {
+fn columns_overrides_and_skip(conn: &Connection) {
     let names: Vec<&str> = Article::COLUMNS.iter().map(|c| c.name).collect();
     assert_eq!(names, ["id", "headline", "author_id"]);
     assert_eq!(Articles::TITLE.name(), "headline");
     assert!(Article::COLUMNS[0].primary_key && Article::COLUMNS[0].auto_increment);
     assert!(Article::COLUMNS[2].index);
-    each_db(|conn| {
-        conn.sync::<Article>().unwrap();
-        let mut a = Article {
-            title: "Hello".into(),
-            cached_words: vec!["x".into()],
-            author_id: 7,
-            ..Default::default()
-        };
-        a.save(conn).unwrap();
-        assert_eq!(a.id, 1, "an i32 key is generated and written back");
-        let back = Articles::find(conn, a.id).unwrap();
-        assert_eq!(back.title, "Hello");
-        assert!(
-            back.cached_words.is_empty(),
-            "skipped fields read as Default"
-        );
-    });
+    conn.sync::<Article>().unwrap();
+    let mut a = Article {
+        title: "Hello".into(),
+        cached_words: vec!["x".into()],
+        author_id: 7,
+        ..Default::default()
+    };
+    a.save(conn).unwrap();
+    assert_eq!(a.id, 1, "an i32 key is generated and written back");
+    let back = Articles::find(conn, a.id).unwrap();
+    assert_eq!(back.title, "Hello");
+    assert!(
+        back.cached_words.is_empty(),
+        "skipped fields read as Default"
+    );
 }
+db_test!(columns_overrides_and_skip);
 
 #[derive(Model, Debug, Clone, PartialEq)]
 struct Country {
@@ -119,25 +117,23 @@ struct Country {
     name: String,
 }
 
-#[test]
-fn user_supplied_keys_are_upserted() {
+fn user_supplied_keys_are_upserted(conn: &Connection) {
     assert!(!Country::COLUMNS[0].auto_increment);
-    each_db(|conn| {
-        conn.sync::<Country>().unwrap();
-        let mut fr = Country {
-            code: "FR".into(),
-            name: "France".into(),
-        };
-        fr.save(conn).unwrap();
-        fr.name = "République française".into();
-        fr.save(conn).unwrap();
-        assert_eq!(Countries::count(conn).unwrap(), 1);
-        assert_eq!(
-            Countries::find(conn, "FR".to_owned()).unwrap().name,
-            "République française"
-        );
-    });
+    conn.sync::<Country>().unwrap();
+    let mut fr = Country {
+        code: "FR".into(),
+        name: "France".into(),
+    };
+    fr.save(conn).unwrap();
+    fr.name = "République française".into();
+    fr.save(conn).unwrap();
+    assert_eq!(Countries::count(conn).unwrap(), 1);
+    assert_eq!(
+        Countries::find(conn, "FR".to_owned()).unwrap().name,
+        "République française"
+    );
 }
+db_test!(user_supplied_keys_are_upserted);
 
 #[derive(Model, Debug, Clone, PartialEq, Default)]
 struct Gadget {
@@ -145,22 +141,20 @@ struct Gadget {
     label: String,
 }
 
-#[test]
-fn option_keys_none_means_new() {
-    each_db(|conn| {
-        conn.sync::<Gadget>().unwrap();
-        let mut g = Gadget {
-            id: None,
-            label: "a".into(),
-        };
-        g.save(conn).unwrap();
-        assert_eq!(g.id, Some(1));
-        g.label = "b".into();
-        g.save(conn).unwrap();
-        assert_eq!(Gadgets::count(conn).unwrap(), 1);
-        assert_eq!(Gadgets::find(conn, Some(1)).unwrap().label, "b");
-    });
+fn option_keys_none_means_new(conn: &Connection) {
+    conn.sync::<Gadget>().unwrap();
+    let mut g = Gadget {
+        id: None,
+        label: "a".into(),
+    };
+    g.save(conn).unwrap();
+    assert_eq!(g.id, Some(1));
+    g.label = "b".into();
+    g.save(conn).unwrap();
+    assert_eq!(Gadgets::count(conn).unwrap(), 1);
+    assert_eq!(Gadgets::find(conn, Some(1)).unwrap().label, "b");
 }
+db_test!(option_keys_none_means_new);
 
 #[derive(Model, Debug, Clone, PartialEq, Default)]
 struct Small {
@@ -168,19 +162,17 @@ struct Small {
     n: i32,
 }
 
-#[test]
-fn new_records_are_inserted_whatever_the_integer_type() {
-    each_db(|conn| {
-        conn.sync::<Small>().unwrap();
-        let mut s = Small { id: 0, n: 1 };
-        s.save(conn).unwrap();
-        assert_eq!(s.id, 1);
-        let mut t = Small { id: 0, n: 2 };
-        t.save(conn).unwrap();
-        assert_eq!(t.id, 2);
-        assert_eq!(Smalls::count(conn).unwrap(), 2);
-    });
+fn new_records_are_inserted_whatever_the_integer_type(conn: &Connection) {
+    conn.sync::<Small>().unwrap();
+    let mut s = Small { id: 0, n: 1 };
+    s.save(conn).unwrap();
+    assert_eq!(s.id, 1);
+    let mut t = Small { id: 0, n: 2 };
+    t.save(conn).unwrap();
+    assert_eq!(t.id, 2);
+    assert_eq!(Smalls::count(conn).unwrap(), 2);
 }
+db_test!(new_records_are_inserted_whatever_the_integer_type);
 
 #[derive(Model, Debug, Clone, PartialEq)]
 struct Everything {
@@ -240,62 +232,58 @@ fn sample(some: bool) -> Everything {
     }
 }
 
-#[test]
-fn every_field_type_round_trips() {
-    each_db(|conn| {
-        conn.sync::<Everything>().unwrap();
-        for some in [true, false] {
-            let mut e = sample(some);
-            e.save(conn).unwrap();
-            let back = Everythings::find(conn, e.id).unwrap();
-            assert_eq!(back, e, "some = {some}");
-        }
-        // NULLs are written for None.
-        let nulls = Everythings::eq(Everythings::O_TEXT, None)
-            .count(conn)
-            .unwrap();
-        assert_eq!(nulls, 1);
-    });
-}
-
-#[test]
-fn dates_compare_in_conditions() {
-    each_db(|conn| {
-        conn.sync::<Everything>().unwrap();
-        let mut e = sample(true);
+fn every_field_type_round_trips(conn: &Connection) {
+    conn.sync::<Everything>().unwrap();
+    for some in [true, false] {
+        let mut e = sample(some);
         e.save(conn).unwrap();
-        let before = e.moment - chrono::Duration::seconds(1);
-        let after = e.moment + chrono::Duration::seconds(1);
-        assert_eq!(
-            Everythings::all()
-                .gt(Everythings::MOMENT, before)
-                .count(conn)
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            Everythings::all()
-                .gt(Everythings::MOMENT, after)
-                .count(conn)
-                .unwrap(),
-            0
-        );
-        assert_eq!(
-            Everythings::all()
-                .between(Everythings::INSTANT, before.and_utc(), after.and_utc())
-                .count(conn)
-                .unwrap(),
-            1
-        );
-        assert_eq!(
-            Everythings::all()
-                .eq(Everythings::DAY, e.day)
-                .count(conn)
-                .unwrap(),
-            1
-        );
-    });
+        let back = Everythings::find(conn, e.id).unwrap();
+        assert_eq!(back, e, "some = {some}");
+    }
+    // NULLs are written for None.
+    let nulls = Everythings::eq(Everythings::O_TEXT, None)
+        .count(conn)
+        .unwrap();
+    assert_eq!(nulls, 1);
 }
+db_test!(every_field_type_round_trips);
+
+fn dates_compare_in_conditions(conn: &Connection) {
+    conn.sync::<Everything>().unwrap();
+    let mut e = sample(true);
+    e.save(conn).unwrap();
+    let before = e.moment - chrono::Duration::seconds(1);
+    let after = e.moment + chrono::Duration::seconds(1);
+    assert_eq!(
+        Everythings::all()
+            .gt(Everythings::MOMENT, before)
+            .count(conn)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        Everythings::all()
+            .gt(Everythings::MOMENT, after)
+            .count(conn)
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        Everythings::all()
+            .between(Everythings::INSTANT, before.and_utc(), after.and_utc())
+            .count(conn)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        Everythings::all()
+            .eq(Everythings::DAY, e.day)
+            .count(conn)
+            .unwrap(),
+        1
+    );
+}
+db_test!(dates_compare_in_conditions);
 
 #[derive(Model, Debug)]
 #[db(table = "loose", mapper = "Stricts")]
@@ -311,28 +299,26 @@ struct Loose {
     name: Option<String>,
 }
 
-#[test]
-fn null_into_non_option_is_a_typed_decode_error() {
-    each_db(|conn| {
-        conn.sync::<Loose>().unwrap();
-        Loose { id: 0, name: None }.save(conn).unwrap();
-        let err = orm::Scope::<Strict>::default().all(conn).unwrap_err();
-        match err {
-            Error::Decode {
-                table,
-                column,
-                expected,
-                reason,
-            } => {
-                assert_eq!(table, "loose");
-                assert_eq!(column, "name");
-                assert!(expected.contains("String"), "{expected}");
-                assert_eq!(reason, DecodeError::UnexpectedNull);
-            }
-            other => panic!("expected a decode error, got {other:?}"),
+fn null_into_non_option_is_a_typed_decode_error(conn: &Connection) {
+    conn.sync::<Loose>().unwrap();
+    Loose { id: 0, name: None }.save(conn).unwrap();
+    let err = orm::Scope::<Strict>::default().all(conn).unwrap_err();
+    match err {
+        Error::Decode {
+            table,
+            column,
+            expected,
+            reason,
+        } => {
+            assert_eq!(table, "loose");
+            assert_eq!(column, "name");
+            assert!(expected.contains("String"), "{expected}");
+            assert_eq!(reason, DecodeError::UnexpectedNull);
         }
-    });
+        other => panic!("expected a decode error, got {other:?}"),
+    }
 }
+db_test!(null_into_non_option_is_a_typed_decode_error);
 
 #[derive(Model, Debug)]
 #[db(table = "numbers", mapper = "Wides")]
@@ -348,31 +334,29 @@ struct Narrow {
     n: i16,
 }
 
-#[test]
-fn out_of_range_and_wrong_type_are_decode_errors() {
-    each_db(|conn| {
-        conn.sync::<Wide>().unwrap();
-        Wide { id: 0, n: 100_000 }.save(conn).unwrap();
-        let err = orm::Scope::<Narrow>::default().all(conn).unwrap_err();
-        assert!(
-            matches!(&err, Error::Decode { column, reason: DecodeError::OutOfRange { .. }, .. } if column == "n"),
-            "{err:?}"
-        );
-        let err = conn
-            .query::<(String,)>("SELECT n FROM numbers", ())
-            .unwrap_err();
-        assert!(
-            matches!(
-                &err,
-                Error::Decode {
-                    reason: DecodeError::WrongType { found: "integer" },
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-    });
+fn out_of_range_and_wrong_type_are_decode_errors(conn: &Connection) {
+    conn.sync::<Wide>().unwrap();
+    Wide { id: 0, n: 100_000 }.save(conn).unwrap();
+    let err = orm::Scope::<Narrow>::default().all(conn).unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { column, reason: DecodeError::OutOfRange { .. }, .. } if column == "n"),
+        "{err:?}"
+    );
+    let err = conn
+        .query::<(String,)>("SELECT n FROM numbers", ())
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Decode {
+                reason: DecodeError::WrongType { found: "integer" },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
+db_test!(out_of_range_and_wrong_type_are_decode_errors);
 
 #[derive(Model, Debug, Clone, Default)]
 struct Tracked {
@@ -382,55 +366,51 @@ struct Tracked {
     snapshot: Snapshot,
 }
 
-#[test]
-fn snapshot_saves_only_changed_columns() {
-    each_db(|conn| {
-        conn.sync::<Tracked>().unwrap();
-        let mut t = Tracked {
-            a: "a0".into(),
-            b: "b0".into(),
-            ..Default::default()
-        };
-        assert!(!t.snapshot.is_persisted());
-        t.save(conn).unwrap();
-        assert!(t.snapshot.is_persisted());
+fn snapshot_saves_only_changed_columns(conn: &Connection) {
+    conn.sync::<Tracked>().unwrap();
+    let mut t = Tracked {
+        a: "a0".into(),
+        b: "b0".into(),
+        ..Default::default()
+    };
+    assert!(!t.snapshot.is_persisted());
+    t.save(conn).unwrap();
+    assert!(t.snapshot.is_persisted());
 
-        // Two copies change different columns; both changes survive.
-        let mut one = Trackeds::find(conn, t.id).unwrap();
-        let mut two = Trackeds::find(conn, t.id).unwrap();
-        one.a = "a1".into();
-        two.b = "b1".into();
-        one.save(conn).unwrap();
-        two.save(conn).unwrap();
-        let back = Trackeds::find(conn, t.id).unwrap();
-        assert_eq!((back.a.as_str(), back.b.as_str()), ("a1", "b1"));
+    // Two copies change different columns; both changes survive.
+    let mut one = Trackeds::find(conn, t.id).unwrap();
+    let mut two = Trackeds::find(conn, t.id).unwrap();
+    one.a = "a1".into();
+    two.b = "b1".into();
+    one.save(conn).unwrap();
+    two.save(conn).unwrap();
+    let back = Trackeds::find(conn, t.id).unwrap();
+    assert_eq!((back.a.as_str(), back.b.as_str()), ("a1", "b1"));
 
-        // Nothing changed: no statement at all.
-        let before = conn.statement_count();
-        let mut same = Trackeds::find(conn, t.id).unwrap();
-        let after_find = conn.statement_count();
-        same.save(conn).unwrap();
-        assert_eq!(conn.statement_count(), after_find);
-        assert_eq!(after_find, before + 1);
-    });
+    // Nothing changed: no statement at all.
+    let before = conn.statement_count();
+    let mut same = Trackeds::find(conn, t.id).unwrap();
+    let after_find = conn.statement_count();
+    same.save(conn).unwrap();
+    assert_eq!(conn.statement_count(), after_find);
+    assert_eq!(after_find, before + 1);
 }
+db_test!(snapshot_saves_only_changed_columns);
 
-#[test]
-fn untracked_update_writes_all_columns_but_not_the_key() {
-    each_db(|conn| {
-        conn.sync::<Article>().unwrap();
-        let mut a = Article {
-            title: "t".into(),
-            author_id: 1,
-            ..Default::default()
-        };
-        a.save(conn).unwrap();
-        a.title = "u".into();
-        a.save(conn).unwrap();
-        assert_eq!(Articles::find(conn, a.id).unwrap().title, "u");
-        // Updating a row that is gone is NotFound, not a silent no-op.
-        Articles::all().eq(Articles::ID, a.id).delete(conn).unwrap();
-        a.title = "v".into();
-        assert!(matches!(a.save(conn), Err(Error::NotFound { .. })));
-    });
+fn untracked_update_writes_all_columns_but_not_the_key(conn: &Connection) {
+    conn.sync::<Article>().unwrap();
+    let mut a = Article {
+        title: "t".into(),
+        author_id: 1,
+        ..Default::default()
+    };
+    a.save(conn).unwrap();
+    a.title = "u".into();
+    a.save(conn).unwrap();
+    assert_eq!(Articles::find(conn, a.id).unwrap().title, "u");
+    // Updating a row that is gone is NotFound, not a silent no-op.
+    Articles::all().eq(Articles::ID, a.id).delete(conn).unwrap();
+    a.title = "v".into();
+    assert!(matches!(a.save(conn), Err(Error::NotFound { .. })));
 }
+db_test!(untracked_update_writes_all_columns_but_not_the_key);

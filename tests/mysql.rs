@@ -1,7 +1,8 @@
 //! What is particular to the MySQL / MariaDB driver: URLs, DDL, affected-row
 //! semantics, multi-statement batches, value decoding, streaming, and
-//! retryable lock errors. Runs when `ORM_TEST_MYSQL_URL` is set (with the
-//! `mysql` feature); the shared suite covers everything else.
+//! retryable lock errors. The tests that need the server run when
+//! `ORM_TEST_MYSQL_URL` is set (with the `mysql` feature) and are listed as
+//! ignored otherwise; the shared suite covers everything else.
 #![cfg(feature = "mysql")]
 
 mod common;
@@ -11,22 +12,6 @@ use std::time::Duration;
 
 use orm::prelude::*;
 use orm::DecodeError;
-
-/// A fresh database on the MySQL server, if one is configured.
-fn mysql_db() -> Option<common::TestDb> {
-    common::databases()
-        .into_iter()
-        .find(|(name, _)| *name == "mysql")
-        .map(|(_, db)| db)
-}
-
-/// The URL of a database of its own on the MySQL server, and its guard.
-fn mysql_url() -> Option<(String, Box<dyn std::any::Any>)> {
-    common::database_urls()
-        .into_iter()
-        .find(|(name, ..)| *name == "mysql")
-        .map(|(_, url, guard)| (url, guard))
-}
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]
 struct Gizmo {
@@ -89,8 +74,12 @@ fn bad_urls_and_unreachable_servers_are_typed_errors() {
 }
 
 #[test]
+#[cfg_attr(
+    not(orm_test_mysql),
+    ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
+)]
 fn tables_are_innodb_utf8mb4_with_indexable_strings() {
-    let Some(conn) = mysql_db() else { return };
+    let conn = common::test_db("mysql");
     let report = conn.sync::<Gizmo>().unwrap();
     assert!(report.created_table);
     let ddl: Vec<(String, String)> = conn.query("SHOW CREATE TABLE gizmos", ()).unwrap();
@@ -125,8 +114,12 @@ fn tables_are_innodb_utf8mb4_with_indexable_strings() {
 }
 
 #[test]
+#[cfg_attr(
+    not(orm_test_mysql),
+    ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
+)]
 fn an_update_that_changes_nothing_still_finds_its_row() {
-    let Some(conn) = mysql_db() else { return };
+    let conn = common::test_db("mysql");
     conn.sync::<Gizmo>().unwrap();
     let mut g = Gizmo {
         code: "same".into(),
@@ -145,8 +138,12 @@ fn an_update_that_changes_nothing_still_finds_its_row() {
 }
 
 #[test]
+#[cfg_attr(
+    not(orm_test_mysql),
+    ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
+)]
 fn batches_run_every_statement_and_report_a_later_failure() {
-    let Some(conn) = mysql_db() else { return };
+    let conn = common::test_db("mysql");
     conn.execute_batch(
         "CREATE TABLE t (x INT); INSERT INTO t VALUES (1); INSERT INTO t VALUES (2);\n",
     )
@@ -168,8 +165,12 @@ fn batches_run_every_statement_and_report_a_later_failure() {
 }
 
 #[test]
+#[cfg_attr(
+    not(orm_test_mysql),
+    ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
+)]
 fn values_decode_by_column_type() {
-    let Some(conn) = mysql_db() else { return };
+    let conn = common::test_db("mysql");
     conn.execute_batch("CREATE TABLE n (v INT NOT NULL); INSERT INTO n VALUES (1), (2), (6)")
         .unwrap();
     // SUM and AVG of integers are DECIMALs: integers when integral.
@@ -235,8 +236,12 @@ fn values_decode_by_column_type() {
 }
 
 #[test]
+#[cfg_attr(
+    not(orm_test_mysql),
+    ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
+)]
 fn an_open_iterator_holds_the_connection_without_panicking() {
-    let Some(conn) = mysql_db() else { return };
+    let conn = common::test_db("mysql");
     conn.sync::<Gizmo>().unwrap();
     for c in ["a", "b", "c"] {
         Gizmo {
@@ -270,10 +275,12 @@ struct Slot {
 }
 
 #[test]
+#[cfg_attr(
+    not(orm_test_mysql),
+    ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
+)]
 fn lock_errors_are_retryable() {
-    let Some((url, _guard)) = mysql_url() else {
-        return;
-    };
+    let (url, _guard) = common::test_url("mysql");
     let setup = Connection::open(&url).unwrap();
     setup.sync::<Slot>().unwrap();
     for _ in 0..2 {

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::TempDb;
+use common::{db_url_test, TempDb};
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default)]
@@ -84,40 +84,38 @@ fn bad_urls_fail_when_the_pool_opens() {
 
 /// A pooled connection that the server kills is reported as a connection
 /// error, and the pool never hands it out again.
-#[test]
-fn a_broken_connection_is_replaced() {
-    for (name, url, _guard) in common::database_urls() {
-        let (who, kill) = match name {
-            "postgres" => (
-                "SELECT pg_backend_pid()::BIGINT",
-                "SELECT pg_terminate_backend(?::INT)",
-            ),
-            "mysql" => ("SELECT CONNECTION_ID()", "KILL CONNECTION ?"),
-            _ => continue,
-        };
-        let pool = orm::pool(
-            &url,
-            PoolOptions {
-                max_size: 2,
-                ..PoolOptions::default()
-            },
-        )
-        .unwrap();
-        let admin = Connection::open(&url).unwrap();
-        let conn = pool.get().unwrap();
-        let id = conn.query::<(i64,)>(who, ()).unwrap()[0].0;
-        admin.execute(kill, (id,)).unwrap();
-        std::thread::sleep(Duration::from_millis(200));
-        let err = conn.query::<(i64,)>("SELECT 1", ()).unwrap_err();
-        assert!(matches!(err, Error::Connection { .. }), "{name}: {err:?}");
-        assert!(conn.is_broken(), "{name}");
-        drop(conn);
-        let fresh = pool.get().unwrap();
-        let new_id = fresh.query::<(i64,)>(who, ()).unwrap()[0].0;
-        assert_ne!(
-            new_id, id,
-            "{name}: the killed connection was not handed out again"
-        );
-        assert_eq!(fresh.query::<(i64,)>("SELECT 1", ()).unwrap()[0].0, 1);
-    }
+fn a_broken_connection_is_replaced(url: &str, name: &str) {
+    let (who, kill) = match name {
+        "postgres" => (
+            "SELECT pg_backend_pid()::BIGINT",
+            "SELECT pg_terminate_backend(?::INT)",
+        ),
+        "mysql" => ("SELECT CONNECTION_ID()", "KILL CONNECTION ?"),
+        other => unreachable!("{other} has no server connection to kill"),
+    };
+    let pool = orm::pool(
+        url,
+        PoolOptions {
+            max_size: 2,
+            ..PoolOptions::default()
+        },
+    )
+    .unwrap();
+    let admin = Connection::open(url).unwrap();
+    let conn = pool.get().unwrap();
+    let id = conn.query::<(i64,)>(who, ()).unwrap()[0].0;
+    admin.execute(kill, (id,)).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let err = conn.query::<(i64,)>("SELECT 1", ()).unwrap_err();
+    assert!(matches!(err, Error::Connection { .. }), "{name}: {err:?}");
+    assert!(conn.is_broken(), "{name}");
+    drop(conn);
+    let fresh = pool.get().unwrap();
+    let new_id = fresh.query::<(i64,)>(who, ()).unwrap()[0].0;
+    assert_ne!(
+        new_id, id,
+        "{name}: the killed connection was not handed out again"
+    );
+    assert_eq!(fresh.query::<(i64,)>("SELECT 1", ()).unwrap()[0].0, 1);
 }
+db_url_test!(a_broken_connection_is_replaced: postgres, mysql);

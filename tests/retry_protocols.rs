@@ -10,6 +10,9 @@
 //!   cockroachdb dialect; here on a PostgreSQL server through
 //!   `?dialect=cockroachdb`, driven by real deadlocks (which that protocol
 //!   recovers from on PostgreSQL too).
+//!
+//! They run when `ORM_TEST_POSTGRES_URL` is set and are listed as ignored
+//! otherwise.
 #![cfg(feature = "postgres")]
 
 mod common;
@@ -26,13 +29,6 @@ struct Counter {
     n: i64,
 }
 
-fn pg_url() -> Option<(String, Box<dyn std::any::Any>)> {
-    common::database_urls()
-        .into_iter()
-        .find(|(name, _, _)| *name == "postgres")
-        .map(|(_, url, guard)| (url, guard))
-}
-
 fn policy() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 100,
@@ -43,10 +39,12 @@ fn policy() -> RetryPolicy {
 }
 
 #[test]
+#[cfg_attr(
+    not(orm_test_postgres),
+    ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
+)]
 fn postgres_retries_serialization_failures_with_new_transactions() {
-    let Some((url, _guard)) = pg_url() else {
-        return;
-    };
+    let (url, _guard) = common::test_url("postgres");
     let setup = Connection::open(&url).unwrap();
     setup.sync::<Counter>().unwrap();
     Counter { id: 1, n: 0 }.insert(&setup).unwrap();
@@ -87,10 +85,12 @@ fn postgres_retries_serialization_failures_with_new_transactions() {
 }
 
 #[test]
+#[cfg_attr(
+    not(orm_test_postgres),
+    ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
+)]
 fn cockroach_savepoint_protocol_recovers_from_deadlocks() {
-    let Some((url, _guard)) = pg_url() else {
-        return;
-    };
+    let (url, _guard) = common::test_url("postgres");
     let setup = Connection::open(&url).unwrap();
     setup.sync::<Counter>().unwrap();
     Counter { id: 1, n: 0 }.insert(&setup).unwrap();
@@ -159,10 +159,12 @@ struct Duty {
 /// and inserts into it. PostgreSQL's SSI lets both statements through and
 /// fails the second COMMIT with 40001; the retrying transaction runs again.
 #[test]
+#[cfg_attr(
+    not(orm_test_postgres),
+    ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
+)]
 fn a_serialization_failure_at_commit_is_retried() {
-    let Some((url, _guard)) = pg_url() else {
-        return;
-    };
+    let (url, _guard) = common::test_url("postgres");
     let setup = Connection::open(&url).unwrap();
     setup.sync::<Duty>().unwrap();
     let (read, wrote, first_done) = (Barrier::new(2), Barrier::new(2), Barrier::new(2));

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::each_db;
+use common::db_test;
 use orm::prelude::*;
 use orm::Drift;
 
@@ -33,113 +33,107 @@ struct WidgetV3 {
     weight: Option<i32>,
 }
 
-#[test]
-fn sync_creates_then_changes_nothing() {
-    each_db(|conn| {
-        let first = conn.sync::<WidgetV2>().unwrap();
-        assert!(first.created_table);
-        assert_eq!(first.created_indexes.len(), 2);
-        assert!(first.drift.is_empty(), "{:?}", first.drift);
-        let again = WidgetsV2::sync(conn).unwrap();
-        assert!(!again.changed(), "{again:?}");
-        assert!(again.drift.is_empty(), "{:?}", again.drift);
-        // The unique index works.
-        let w = |n: &str| WidgetV2 {
-            name: n.into(),
-            ..Default::default()
-        };
-        w("a").save(conn).unwrap();
-        assert!(matches!(w("a").save(conn), Err(Error::UniqueViolation(_))));
-    });
+fn sync_creates_then_changes_nothing(conn: &Connection) {
+    let first = conn.sync::<WidgetV2>().unwrap();
+    assert!(first.created_table);
+    assert_eq!(first.created_indexes.len(), 2);
+    assert!(first.drift.is_empty(), "{:?}", first.drift);
+    let again = WidgetsV2::sync(conn).unwrap();
+    assert!(!again.changed(), "{again:?}");
+    assert!(again.drift.is_empty(), "{:?}", again.drift);
+    // The unique index works.
+    let w = |n: &str| WidgetV2 {
+        name: n.into(),
+        ..Default::default()
+    };
+    w("a").save(conn).unwrap();
+    assert!(matches!(w("a").save(conn), Err(Error::UniqueViolation(_))));
 }
+db_test!(sync_creates_then_changes_nothing);
 
-#[test]
-fn sync_adds_missing_columns_and_keeps_data() {
-    each_db(|conn| {
-        conn.sync::<WidgetV1>().unwrap();
-        WidgetV1 {
-            name: "old".into(),
-            legacy: Some("keep me".into()),
-            ..Default::default()
-        }
-        .save(conn)
-        .unwrap();
+fn sync_adds_missing_columns_and_keeps_data(conn: &Connection) {
+    conn.sync::<WidgetV1>().unwrap();
+    WidgetV1 {
+        name: "old".into(),
+        legacy: Some("keep me".into()),
+        ..Default::default()
+    }
+    .save(conn)
+    .unwrap();
 
-        let report = conn.sync::<WidgetV2>().unwrap();
-        assert!(!report.created_table);
-        assert_eq!(report.added_columns, ["weight", "color"]);
-        assert_eq!(report.created_indexes.len(), 2);
-        // MySQL's strings are LONGTEXT.
-        let text = if conn.dialect().name() == "mysql" {
-            "LONGTEXT"
-        } else {
-            "TEXT"
-        };
-        let mut drift = vec![Drift::ExtraColumn {
-            column: "legacy".into(),
-            db_type: text.into(),
-        }];
-        if conn.dialect().name() == "mysql" {
-            // An indexed string is VARCHAR(255) on MySQL; sync does not
-            // change the type of the existing LONGTEXT column, it reports it.
-            drift.insert(
-                0,
-                Drift::TypeMismatch {
-                    column: "name".into(),
-                    expected: "VARCHAR(255)".into(),
-                    actual: text.into(),
-                },
-            );
-        }
-        assert_eq!(report.drift, drift);
-        // Existing rows read with the new model; the new NOT NULL column got
-        // a zero default; the extra column is untouched.
-        let w = WidgetsV2::all().first(conn).unwrap().unwrap();
-        assert_eq!((w.name.as_str(), w.weight, w.color), ("old", 0, None));
-        let legacy: Vec<(Option<String>,)> = conn.query("SELECT legacy FROM widgets", ()).unwrap();
-        assert_eq!(legacy[0].0.as_deref(), Some("keep me"));
-
-        let again = conn.sync::<WidgetV2>().unwrap();
-        assert!(!again.changed());
-    });
-}
-
-#[test]
-fn sync_reports_type_and_nullability_drift_without_fixing_it() {
-    each_db(|conn| {
-        conn.sync::<WidgetV2>().unwrap();
-        let report = conn.sync::<WidgetV3>().unwrap();
-        assert!(!report.changed());
-        // What V2 declared for its unique `name` string.
-        let v2_name = conn
-            .dialect()
-            .column_type(&<WidgetV2 as orm::Model>::COLUMNS[1])
-            .into_owned();
-        assert!(
-            report.drift.contains(&Drift::TypeMismatch {
+    let report = conn.sync::<WidgetV2>().unwrap();
+    assert!(!report.created_table);
+    assert_eq!(report.added_columns, ["weight", "color"]);
+    assert_eq!(report.created_indexes.len(), 2);
+    // MySQL's strings are LONGTEXT.
+    let text = if conn.dialect().name() == "mysql" {
+        "LONGTEXT"
+    } else {
+        "TEXT"
+    };
+    let mut drift = vec![Drift::ExtraColumn {
+        column: "legacy".into(),
+        db_type: text.into(),
+    }];
+    if conn.dialect().name() == "mysql" {
+        // An indexed string is VARCHAR(255) on MySQL; sync does not
+        // change the type of the existing LONGTEXT column, it reports it.
+        drift.insert(
+            0,
+            Drift::TypeMismatch {
                 column: "name".into(),
-                expected: conn
-                    .dialect()
-                    .column_type(&<WidgetV3 as orm::Model>::COLUMNS[1])
-                    .into_owned(),
-                actual: if conn.dialect().name() == "mysql" {
-                    v2_name
-                } else {
-                    "TEXT".into()
-                },
-            }),
-            "{:?}",
-            report.drift
+                expected: "VARCHAR(255)".into(),
+                actual: text.into(),
+            },
         );
-        assert!(report.drift.contains(&Drift::NullabilityMismatch {
-            column: "weight".into(),
-            model_nullable: true,
-        }));
-        assert!(report
-            .drift
-            .iter()
-            .any(|d| matches!(d, Drift::ExtraColumn { column, .. } if column == "color")));
-        // Drift is displayable for logs.
-        assert!(report.drift.iter().all(|d| !d.to_string().is_empty()));
-    });
+    }
+    assert_eq!(report.drift, drift);
+    // Existing rows read with the new model; the new NOT NULL column got
+    // a zero default; the extra column is untouched.
+    let w = WidgetsV2::all().first(conn).unwrap().unwrap();
+    assert_eq!((w.name.as_str(), w.weight, w.color), ("old", 0, None));
+    let legacy: Vec<(Option<String>,)> = conn.query("SELECT legacy FROM widgets", ()).unwrap();
+    assert_eq!(legacy[0].0.as_deref(), Some("keep me"));
+
+    let again = conn.sync::<WidgetV2>().unwrap();
+    assert!(!again.changed());
 }
+db_test!(sync_adds_missing_columns_and_keeps_data);
+
+fn sync_reports_type_and_nullability_drift_without_fixing_it(conn: &Connection) {
+    conn.sync::<WidgetV2>().unwrap();
+    let report = conn.sync::<WidgetV3>().unwrap();
+    assert!(!report.changed());
+    // What V2 declared for its unique `name` string.
+    let v2_name = conn
+        .dialect()
+        .column_type(&<WidgetV2 as orm::Model>::COLUMNS[1])
+        .into_owned();
+    assert!(
+        report.drift.contains(&Drift::TypeMismatch {
+            column: "name".into(),
+            expected: conn
+                .dialect()
+                .column_type(&<WidgetV3 as orm::Model>::COLUMNS[1])
+                .into_owned(),
+            actual: if conn.dialect().name() == "mysql" {
+                v2_name
+            } else {
+                "TEXT".into()
+            },
+        }),
+        "{:?}",
+        report.drift
+    );
+    assert!(report.drift.contains(&Drift::NullabilityMismatch {
+        column: "weight".into(),
+        model_nullable: true,
+    }));
+    assert!(report
+        .drift
+        .iter()
+        .any(|d| matches!(d, Drift::ExtraColumn { column, .. } if column == "color")));
+    // Drift is displayable for logs.
+    assert!(report.drift.iter().all(|d| !d.to_string().is_empty()));
+}
+db_test!(sync_reports_type_and_nullability_drift_without_fixing_it);

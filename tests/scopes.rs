@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use common::each_db;
+use common::db_test;
 use orm::prelude::*;
 use orm::{Statement, Value};
 
@@ -111,32 +111,29 @@ fn sql(s: &impl Scoped) -> Statement {
     s.to_sql().unwrap()
 }
 
-#[test]
-fn named_scopes_start_on_the_mapper_and_chain_both_ways() {
-    each_db(|conn| {
-        seed(conn);
-        let a = Users::recently_active(at(10)).activated();
-        let b = Users::activated().recently_active(at(10));
-        assert_eq!(names(a.order("name").all(conn).unwrap()), ["ann"]);
-        assert_eq!(names(b.order("name").all(conn).unwrap()), ["ann"]);
-        assert_eq!(Users::unwelcomed().count(conn).unwrap(), 3);
-        assert_eq!(Users::min_score(25).unwrap().count(conn).unwrap(), 2);
-        assert_eq!(
-            Users::admins().min_score(35).unwrap().count(conn).unwrap(),
-            1
-        );
-        assert!(Users::min_score(-1).is_err());
-        assert_eq!(names(Users::admins().top(1).all(conn).unwrap()), ["dee"]);
-        // Terminal calls work on the named-scope type.
-        assert_eq!(
-            Users::unwelcomed().pluck(conn, Users::EMAIL).unwrap().len(),
-            3
-        );
-    });
+fn named_scopes_start_on_the_mapper_and_chain_both_ways(conn: &Connection) {
+    seed(conn);
+    let a = Users::recently_active(at(10)).activated();
+    let b = Users::activated().recently_active(at(10));
+    assert_eq!(names(a.order("name").all(conn).unwrap()), ["ann"]);
+    assert_eq!(names(b.order("name").all(conn).unwrap()), ["ann"]);
+    assert_eq!(Users::unwelcomed().count(conn).unwrap(), 3);
+    assert_eq!(Users::min_score(25).unwrap().count(conn).unwrap(), 2);
+    assert_eq!(
+        Users::admins().min_score(35).unwrap().count(conn).unwrap(),
+        1
+    );
+    assert!(Users::min_score(-1).is_err());
+    assert_eq!(names(Users::admins().top(1).all(conn).unwrap()), ["dee"]);
+    // Terminal calls work on the named-scope type.
+    assert_eq!(
+        Users::unwelcomed().pluck(conn, Users::EMAIL).unwrap().len(),
+        3
+    );
 }
+db_test!(named_scopes_start_on_the_mapper_and_chain_both_ways);
 
-#[test]
-fn scopes_are_values_and_branches_never_share_state() {
+fn scopes_are_values_and_branches_never_share_state(conn: &Connection) {
     let base = Users::admins();
     let left = base.clone().eq(Users::NAME, "ann").order("name");
     let right = base.clone().eq(Users::NAME, "dee").limit(1);
@@ -158,16 +155,14 @@ fn scopes_are_values_and_branches_never_share_state() {
         sql(&right).params,
         vec![Value::from("admin"), Value::from("dee")]
     );
-    each_db(|conn| {
-        seed(conn);
-        assert_eq!(names(left.all(conn).unwrap()), ["ann"]);
-        assert_eq!(names(right.all(conn).unwrap()), ["dee"]);
-        assert_eq!(base.count(conn).unwrap(), 2);
-    });
+    seed(conn);
+    assert_eq!(names(left.all(conn).unwrap()), ["ann"]);
+    assert_eq!(names(right.all(conn).unwrap()), ["dee"]);
+    assert_eq!(base.count(conn).unwrap(), 2);
 }
+db_test!(scopes_are_values_and_branches_never_share_state);
 
-#[test]
-fn where_fragments_are_parenthesised_and_bound() {
+fn where_fragments_are_parenthesised_and_bound(conn: &Connection) {
     let s = Users::where_("role = ? OR role = ?", ("admin", "guest")).eq(Users::SCORE, 10);
     let st = sql(&s);
     assert!(
@@ -176,45 +171,41 @@ fn where_fragments_are_parenthesised_and_bound() {
         "{}",
         st.sql
     );
-    each_db(|conn| {
-        seed(conn);
-        assert_eq!(names(s.all(conn).unwrap()), ["bob"]);
-        let named = Users::where_(
-            "score >= :min AND (role = :role OR name = :role)",
-            orm::named([("min", 15.into()), ("role", "guest".into())]),
-        );
-        assert_eq!(names(named.all(conn).unwrap()), ["cid"]);
-        // A `?` inside a literal is not a placeholder.
-        let lit = Users::where_("name <> '?' AND score > ?", (25,)).order("score");
-        assert_eq!(names(lit.all(conn).unwrap()), ["ann", "dee"]);
-    });
+    seed(conn);
+    assert_eq!(names(s.all(conn).unwrap()), ["bob"]);
+    let named = Users::where_(
+        "score >= :min AND (role = :role OR name = :role)",
+        orm::named([("min", 15.into()), ("role", "guest".into())]),
+    );
+    assert_eq!(names(named.all(conn).unwrap()), ["cid"]);
+    // A `?` inside a literal is not a placeholder.
+    let lit = Users::where_("name <> '?' AND score > ?", (25,)).order("score");
+    assert_eq!(names(lit.all(conn).unwrap()), ["ann", "dee"]);
 }
+db_test!(where_fragments_are_parenthesised_and_bound);
 
-#[test]
-fn comparisons_and_null() {
-    each_db(|conn| {
-        seed(conn);
-        let count = |s: UserScope| s.count(conn).unwrap();
-        assert_eq!(count(Users::all().lt(Users::SCORE, 20)), 1);
-        assert_eq!(count(Users::all().lte(Users::SCORE, 20)), 2);
-        assert_eq!(count(Users::all().gt(Users::SCORE, 20)), 2);
-        assert_eq!(count(Users::all().gte(Users::SCORE, 20)), 3);
-        assert_eq!(count(Users::all().ne(Users::SCORE, 20)), 3);
-        assert_eq!(count(Users::all().eq(Users::WELCOMED_AT, None)), 3);
-        assert_eq!(count(Users::all().ne(Users::WELCOMED_AT, None)), 1);
-        assert_eq!(count(Users::all().eq(Users::WELCOMED_AT, at(1))), 1);
-        assert_eq!(count(Users::all().between(Users::SCORE, 15, 35)), 2);
-        assert_eq!(count(Users::all().filter(Users::NAME.like("%e%"))), 1);
-        // The doc's Cond(col, op, v) and EqualTo(col, nil) with run-time names.
-        assert_eq!(count(Users::all().cond("score", Op::Gte, 30)), 2);
-        assert_eq!(count(Users::all().equal_to("welcomed_at", Value::Null)), 3);
-        // A NULL with < is an error, not a query that silently matches nothing.
-        let err = Users::all()
-            .filter(col("score").lt(Value::Null))
-            .all(conn)
-            .unwrap_err();
-        assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
-    });
+fn comparisons_and_null(conn: &Connection) {
+    seed(conn);
+    let count = |s: UserScope| s.count(conn).unwrap();
+    assert_eq!(count(Users::all().lt(Users::SCORE, 20)), 1);
+    assert_eq!(count(Users::all().lte(Users::SCORE, 20)), 2);
+    assert_eq!(count(Users::all().gt(Users::SCORE, 20)), 2);
+    assert_eq!(count(Users::all().gte(Users::SCORE, 20)), 3);
+    assert_eq!(count(Users::all().ne(Users::SCORE, 20)), 3);
+    assert_eq!(count(Users::all().eq(Users::WELCOMED_AT, None)), 3);
+    assert_eq!(count(Users::all().ne(Users::WELCOMED_AT, None)), 1);
+    assert_eq!(count(Users::all().eq(Users::WELCOMED_AT, at(1))), 1);
+    assert_eq!(count(Users::all().between(Users::SCORE, 15, 35)), 2);
+    assert_eq!(count(Users::all().filter(Users::NAME.like("%e%"))), 1);
+    // The doc's Cond(col, op, v) and EqualTo(col, nil) with run-time names.
+    assert_eq!(count(Users::all().cond("score", Op::Gte, 30)), 2);
+    assert_eq!(count(Users::all().equal_to("welcomed_at", Value::Null)), 3);
+    // A NULL with < is an error, not a query that silently matches nothing.
+    let err = Users::all()
+        .filter(col("score").lt(Value::Null))
+        .all(conn)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
     let st = sql(&Users::all()
         .eq(Users::WELCOMED_AT, None)
         .ne(Users::LAST_LOGIN, None));
@@ -223,49 +214,45 @@ fn comparisons_and_null() {
         .ends_with(r#"WHERE "welcomed_at" IS NULL AND "last_login" IS NOT NULL"#));
     assert!(st.params.is_empty());
 }
+db_test!(comparisons_and_null);
 
-#[test]
-fn in_lists_empty_and_not() {
-    each_db(|conn| {
-        seed(conn);
-        let count = |s: UserScope| s.count(conn).unwrap();
-        assert_eq!(
-            count(Users::all().in_list(Users::NAME, ["ann", "bob", "zed"])),
-            2
-        );
-        assert_eq!(
-            count(Users::all().in_list(Users::NAME, Vec::<String>::new())),
-            0
-        );
-        assert_eq!(count(Users::all().not_in(Users::NAME, ["ann"])), 3);
-        assert_eq!(
-            count(Users::all().not_in(Users::NAME, Vec::<String>::new())),
-            4
-        );
-    });
+fn in_lists_empty_and_not(conn: &Connection) {
+    seed(conn);
+    let count = |s: UserScope| s.count(conn).unwrap();
+    assert_eq!(
+        count(Users::all().in_list(Users::NAME, ["ann", "bob", "zed"])),
+        2
+    );
+    assert_eq!(
+        count(Users::all().in_list(Users::NAME, Vec::<String>::new())),
+        0
+    );
+    assert_eq!(count(Users::all().not_in(Users::NAME, ["ann"])), 3);
+    assert_eq!(
+        count(Users::all().not_in(Users::NAME, Vec::<String>::new())),
+        4
+    );
     assert!(sql(&Users::all().in_list(Users::ID, Vec::<i64>::new()))
         .sql
         .ends_with("WHERE 1 = 0"));
 }
+db_test!(in_lists_empty_and_not);
 
-#[test]
-fn or_groups() {
-    each_db(|conn| {
-        seed(conn);
-        let s = Users::all()
-            .eq(Users::ROLE, "guest")
-            .gt(Users::SCORE, 15)
-            .or(Users::all().eq(Users::NAME, "ann"))
-            .order("name");
-        assert_eq!(names(s.all(conn).unwrap()), ["ann", "cid"]);
-        // A condition added after the OR applies to the whole group.
-        let narrowed = s.clone().lt(Users::SCORE, 25);
-        assert_eq!(names(narrowed.all(conn).unwrap()), ["cid"]);
-        let c = Users::NAME.eq("bob").or(Users::NAME.eq("dee"));
-        assert_eq!(count_of(conn, Users::filter(c)), 2);
-        let n = Users::filter(Users::ROLE.eq("admin").not());
-        assert_eq!(count_of(conn, n), 2);
-    });
+fn or_groups(conn: &Connection) {
+    seed(conn);
+    let s = Users::all()
+        .eq(Users::ROLE, "guest")
+        .gt(Users::SCORE, 15)
+        .or(Users::all().eq(Users::NAME, "ann"))
+        .order("name");
+    assert_eq!(names(s.all(conn).unwrap()), ["ann", "cid"]);
+    // A condition added after the OR applies to the whole group.
+    let narrowed = s.clone().lt(Users::SCORE, 25);
+    assert_eq!(names(narrowed.all(conn).unwrap()), ["cid"]);
+    let c = Users::NAME.eq("bob").or(Users::NAME.eq("dee"));
+    assert_eq!(count_of(conn, Users::filter(c)), 2);
+    let n = Users::filter(Users::ROLE.eq("admin").not());
+    assert_eq!(count_of(conn, n), 2);
     let st = sql(&Users::all()
         .eq(Users::ROLE, "a")
         .or(Users::all().eq(Users::ROLE, "b")));
@@ -276,13 +263,13 @@ fn or_groups() {
         st.sql
     );
 }
+db_test!(or_groups);
 
 fn count_of(conn: &Connection, s: UserScope) -> i64 {
     s.count(conn).unwrap()
 }
 
-#[test]
-fn order_directions_are_parsed_case_insensitively() {
+fn order_directions_are_parsed_case_insensitively(conn: &Connection) {
     let st = sql(&Users::order("score desc, name").order("id ASC"));
     assert!(
         st.sql
@@ -294,73 +281,69 @@ fn order_directions_are_parsed_case_insensitively() {
     assert!(st.sql.ends_with(r#"ORDER BY "name" DESC"#), "{}", st.sql);
     let st = sql(&Users::order_by(Users::SCORE.desc()));
     assert!(st.sql.ends_with(r#"ORDER BY "score" DESC"#));
-    each_db(|conn| {
-        seed(conn);
-        assert_eq!(
-            names(Users::order("score DESC").all(conn).unwrap()),
-            ["dee", "ann", "cid", "bob"]
-        );
-        assert_eq!(
-            names(
-                Users::order("LENGTH(email) DESC, name desc")
-                    .all(conn)
-                    .unwrap()
-            ),
-            ["dee", "cid", "bob", "ann"]
-        );
-        let err = Users::order("nope").all(conn).unwrap_err();
-        assert!(matches!(err, Error::UnknownColumn { ref column, .. } if column == "nope"));
-    });
+    seed(conn);
+    assert_eq!(
+        names(Users::order("score DESC").all(conn).unwrap()),
+        ["dee", "ann", "cid", "bob"]
+    );
+    assert_eq!(
+        names(
+            Users::order("LENGTH(email) DESC, name desc")
+                .all(conn)
+                .unwrap()
+        ),
+        ["dee", "cid", "bob", "ann"]
+    );
+    let err = Users::order("nope").all(conn).unwrap_err();
+    assert!(matches!(err, Error::UnknownColumn { ref column, .. } if column == "nope"));
 }
+db_test!(order_directions_are_parsed_case_insensitively);
 
-#[test]
-fn limit_and_offset_are_literals_and_offset_alone_works() {
+fn limit_and_offset_are_literals_and_offset_alone_works(conn: &Connection) {
     let st = sql(&Users::order("id").limit(2).offset(1));
     assert!(st.sql.ends_with("LIMIT 2 OFFSET 1"));
     assert!(st.params.is_empty());
-    each_db(|conn| {
-        seed(conn);
-        let rendered = Users::order("id")
-            .offset(2)
-            .to_sql_for(conn.dialect())
-            .unwrap();
-        assert!(rendered.sql.contains("OFFSET 2"), "{}", rendered.sql);
-        assert_eq!(
-            names(Users::order("id").offset(2).all(conn).unwrap()),
-            ["cid", "dee"]
-        );
-        assert_eq!(
-            names(Users::order("id").limit(2).offset(1).all(conn).unwrap()),
-            ["bob", "cid"]
-        );
-        // Count counts what all() returns; count_without_limit the total.
-        assert_eq!(
-            Users::order("id").limit(1).offset(3).count(conn).unwrap(),
-            1
-        );
-        assert_eq!(
-            Users::order("id")
-                .limit(1)
-                .offset(3)
-                .count_without_limit(conn)
-                .unwrap(),
-            4
-        );
-        // first() adds LIMIT 1 and keeps the order.
-        assert_eq!(
-            Users::order("score").first(conn).unwrap().unwrap().name,
-            "bob"
-        );
-        assert!(Users::all()
-            .eq(Users::NAME, "zed")
-            .first(conn)
-            .unwrap()
-            .is_none());
-    });
+    seed(conn);
+    let rendered = Users::order("id")
+        .offset(2)
+        .to_sql_for(conn.dialect())
+        .unwrap();
+    assert!(rendered.sql.contains("OFFSET 2"), "{}", rendered.sql);
+    assert_eq!(
+        names(Users::order("id").offset(2).all(conn).unwrap()),
+        ["cid", "dee"]
+    );
+    assert_eq!(
+        names(Users::order("id").limit(2).offset(1).all(conn).unwrap()),
+        ["bob", "cid"]
+    );
+    // Count counts what all() returns; count_without_limit the total.
+    assert_eq!(
+        Users::order("id").limit(1).offset(3).count(conn).unwrap(),
+        1
+    );
+    assert_eq!(
+        Users::order("id")
+            .limit(1)
+            .offset(3)
+            .count_without_limit(conn)
+            .unwrap(),
+        4
+    );
+    // first() adds LIMIT 1 and keeps the order.
+    assert_eq!(
+        Users::order("score").first(conn).unwrap().unwrap().name,
+        "bob"
+    );
+    assert!(Users::all()
+        .eq(Users::NAME, "zed")
+        .first(conn)
+        .unwrap()
+        .is_none());
 }
+db_test!(limit_and_offset_are_literals_and_offset_alone_works);
 
-#[test]
-fn group_by_and_having_survive_later_calls() {
+fn group_by_and_having_survive_later_calls(conn: &Connection) {
     let s = Users::all()
         .group_by("role")
         .having("COUNT(*) >= ?", (2,))
@@ -376,58 +359,54 @@ fn group_by_and_having_survive_later_calls() {
     let copied = s.clone().gt(Users::SCORE, 0);
     assert!(sql(&copied).sql.contains("GROUP BY"));
     assert!(sql(&copied).sql.contains("HAVING"));
-    each_db(|conn| {
-        seed(conn);
-        let roles: Vec<String> = copied.pluck(conn, Users::ROLE).unwrap();
-        assert_eq!(roles, ["admin", "guest"]);
-        // Count of a grouped scope counts the groups.
-        assert_eq!(copied.count(conn).unwrap(), 2);
-        let sums: Vec<(String, i64)> = conn
-            .query(
-                "SELECT role, SUM(score) FROM users GROUP BY role HAVING SUM(score) > ? ORDER BY role",
-                (40,),
-            )
-            .unwrap();
-        assert_eq!(sums, [("admin".to_owned(), 70)]);
-    });
+    seed(conn);
+    let roles: Vec<String> = copied.pluck(conn, Users::ROLE).unwrap();
+    assert_eq!(roles, ["admin", "guest"]);
+    // Count of a grouped scope counts the groups.
+    assert_eq!(copied.count(conn).unwrap(), 2);
+    let sums: Vec<(String, i64)> = conn
+        .query(
+            "SELECT role, SUM(score) FROM users GROUP BY role HAVING SUM(score) > ? ORDER BY role",
+            (40,),
+        )
+        .unwrap();
+    assert_eq!(sums, [("admin".to_owned(), 70)]);
 }
+db_test!(group_by_and_having_survive_later_calls);
 
-#[test]
-fn func_and_col_are_accepted_as_values() {
-    each_db(|conn| {
-        seed(conn);
-        // Users who logged in after they were activated (Col).
-        let s = Users::all().gt(Users::LAST_LOGIN, Col::new("activated_at"));
-        assert_eq!(names(s.order("name").all(conn).unwrap()), ["ann", "bob"]);
-        // A typed column works as a value too.
-        let s = Users::all().gt(Users::LAST_LOGIN, Users::ACTIVATED_AT);
-        assert_eq!(s.count(conn).unwrap(), 2);
-        // Func with bound parameters, on the right of a comparison.
-        // (`? * ?` alone would leave PostgreSQL no type to infer.)
-        let f = Func::new("? * 10", (2,));
-        assert_eq!(
-            names(Users::all().eq(Users::SCORE, f).all(conn).unwrap()),
-            ["cid"]
-        );
-        // Func and Col as where_ arguments.
-        let s = Users::where_("score > ?", (Func::new("? + 10", (15,)),));
-        assert_eq!(s.count(conn).unwrap(), 2);
-        let s = Users::where_("? = ?", (Col::new("name"), "ann"));
-        assert_eq!(s.count(conn).unwrap(), 1);
-        // Func in an in-list.
-        let s = Users::all().in_list(
-            Users::SCORE,
-            [Func::new("5 * ?", (2,)), Func::new("40", ())],
-        );
-        assert_eq!(s.count(conn).unwrap(), 2);
-    });
+fn func_and_col_are_accepted_as_values(conn: &Connection) {
+    seed(conn);
+    // Users who logged in after they were activated (Col).
+    let s = Users::all().gt(Users::LAST_LOGIN, Col::new("activated_at"));
+    assert_eq!(names(s.order("name").all(conn).unwrap()), ["ann", "bob"]);
+    // A typed column works as a value too.
+    let s = Users::all().gt(Users::LAST_LOGIN, Users::ACTIVATED_AT);
+    assert_eq!(s.count(conn).unwrap(), 2);
+    // Func with bound parameters, on the right of a comparison.
+    // (`? * ?` alone would leave PostgreSQL no type to infer.)
+    let f = Func::new("? * 10", (2,));
+    assert_eq!(
+        names(Users::all().eq(Users::SCORE, f).all(conn).unwrap()),
+        ["cid"]
+    );
+    // Func and Col as where_ arguments.
+    let s = Users::where_("score > ?", (Func::new("? + 10", (15,)),));
+    assert_eq!(s.count(conn).unwrap(), 2);
+    let s = Users::where_("? = ?", (Col::new("name"), "ann"));
+    assert_eq!(s.count(conn).unwrap(), 1);
+    // Func in an in-list.
+    let s = Users::all().in_list(
+        Users::SCORE,
+        [Func::new("5 * ?", (2,)), Func::new("40", ())],
+    );
+    assert_eq!(s.count(conn).unwrap(), 2);
     let st = sql(&Users::all().lt(Users::SCORE, Func::new("ABS(?)", (-3,))));
     assert!(st.sql.ends_with(r#"WHERE "score" < ABS($1)"#), "{}", st.sql);
     assert_eq!(st.params, vec![Value::Int(-3)]);
 }
+db_test!(func_and_col_are_accepted_as_values);
 
-#[test]
-fn a_record_stands_for_its_key() {
+fn a_record_stands_for_its_key(conn: &Connection) {
     #[derive(Model, Debug, Clone, Default)]
     struct Note {
         id: i64,
@@ -435,27 +414,25 @@ fn a_record_stands_for_its_key() {
         reviewer_id: Option<i64>,
         body: String,
     }
-    each_db(|conn| {
-        let users = seed(conn);
-        conn.sync::<Note>().unwrap();
-        let (ann, bob) = (&users[0], &users[1]);
-        for (u, r) in [(ann, Some(bob.id)), (ann, None), (bob, Some(ann.id))] {
-            Note {
-                user_id: u.id,
-                reviewer_id: r,
-                body: "hi".into(),
-                ..Default::default()
-            }
-            .save(conn)
-            .unwrap();
+    let users = seed(conn);
+    conn.sync::<Note>().unwrap();
+    let (ann, bob) = (&users[0], &users[1]);
+    for (u, r) in [(ann, Some(bob.id)), (ann, None), (bob, Some(ann.id))] {
+        Note {
+            user_id: u.id,
+            reviewer_id: r,
+            body: "hi".into(),
+            ..Default::default()
         }
-        assert_eq!(Notes::eq(Notes::USER_ID, ann).count(conn).unwrap(), 2);
-        assert_eq!(Notes::eq(Notes::REVIEWER_ID, bob).count(conn).unwrap(), 1);
-    });
+        .save(conn)
+        .unwrap();
+    }
+    assert_eq!(Notes::eq(Notes::USER_ID, ann).count(conn).unwrap(), 2);
+    assert_eq!(Notes::eq(Notes::REVIEWER_ID, bob).count(conn).unwrap(), 1);
 }
+db_test!(a_record_stands_for_its_key);
 
-#[test]
-fn reserved_words_are_quoted() {
+fn reserved_words_are_quoted(conn: &Connection) {
     #[derive(Model, Debug, Clone, Default)]
     #[db(table = "order", mapper = "Orders")]
     struct Order {
@@ -464,221 +441,210 @@ fn reserved_words_are_quoted() {
         select: String,
         group: i64,
     }
-    each_db(|conn| {
-        conn.sync::<Order>().unwrap();
-        Order {
-            select: "x".into(),
-            group: 3,
-            ..Default::default()
-        }
-        .save(conn)
+    conn.sync::<Order>().unwrap();
+    Order {
+        select: "x".into(),
+        group: 3,
+        ..Default::default()
+    }
+    .save(conn)
+    .unwrap();
+    let got: Vec<(String, i64)> = Orders::all()
+        .eq(Orders::GROUP, 3)
+        .order("group DESC")
+        .pluck(conn, (Orders::SELECT, Orders::GROUP))
         .unwrap();
-        let got: Vec<(String, i64)> = Orders::all()
-            .eq(Orders::GROUP, 3)
-            .order("group DESC")
-            .pluck(conn, (Orders::SELECT, Orders::GROUP))
-            .unwrap();
-        assert_eq!(got, [("x".to_owned(), 3)]);
-    });
+    assert_eq!(got, [("x".to_owned(), 3)]);
 }
+db_test!(reserved_words_are_quoted);
 
-#[test]
-fn terminal_calls() {
-    each_db(|conn| {
-        let users = seed(conn);
-        let ann = &users[0];
-        // find respects the scope's conditions.
-        assert_eq!(Users::find(conn, ann.id).unwrap().name, "ann");
-        assert_eq!(Users::admins().find(conn, ann.id).unwrap().name, "ann");
-        let err = Users::all()
-            .eq(Users::ROLE, "guest")
-            .find(conn, ann.id)
-            .unwrap_err();
-        assert!(matches!(err, Error::NotFound { ref table } if table == "users"));
-        assert!(matches!(
-            Users::find(conn, 999),
-            Err(Error::NotFound { .. })
-        ));
-        // exists, count_on, pluck of NULLs, several columns, formulas.
-        assert!(Users::admins().exists(conn).unwrap());
-        assert!(!Users::all().eq(Users::NAME, "zed").exists(conn).unwrap());
-        assert_eq!(Users::all().count_on(conn, "DISTINCT role").unwrap(), 2);
-        let logins: Vec<Option<NaiveDateTime>> =
-            Users::order("id").pluck(conn, Users::WELCOMED_AT).unwrap();
-        assert_eq!(logins, [Some(at(1)), None, None, None]);
-        let pairs: Vec<(String, i64)> = Users::order("id")
-            .limit(2)
-            .pluck(conn, (Users::NAME, Users::SCORE))
-            .unwrap();
-        assert_eq!(pairs, [("ann".to_owned(), 30), ("bob".to_owned(), 10)]);
-        // `||` is OR on MySQL: concatenation is CONCAT there.
-        let concat = match conn.dialect().name() {
-            "mysql" => "CONCAT(UPPER(name), ?)",
-            _ => "UPPER(name) || ?",
-        };
-        let upper: Vec<String> = Users::order("id")
-            .limit(1)
-            .pluck_expr(conn, Func::new(concat, ("'; DROP TABLE users; --",)))
-            .unwrap();
-        assert_eq!(upper, ["ANN'; DROP TABLE users; --"]);
-        assert_eq!(
-            Users::count(conn).unwrap(),
-            4,
-            "the value was bound, not inlined"
-        );
-        // iter streams rows.
-        let mut seen = 0;
-        for u in Users::order("id").iter(conn).unwrap() {
-            let u = u.unwrap();
-            assert!(!u.name.is_empty());
-            seen += 1;
-        }
-        assert_eq!(seen, 4);
-    });
+fn terminal_calls(conn: &Connection) {
+    let users = seed(conn);
+    let ann = &users[0];
+    // find respects the scope's conditions.
+    assert_eq!(Users::find(conn, ann.id).unwrap().name, "ann");
+    assert_eq!(Users::admins().find(conn, ann.id).unwrap().name, "ann");
+    let err = Users::all()
+        .eq(Users::ROLE, "guest")
+        .find(conn, ann.id)
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { ref table } if table == "users"));
+    assert!(matches!(
+        Users::find(conn, 999),
+        Err(Error::NotFound { .. })
+    ));
+    // exists, count_on, pluck of NULLs, several columns, formulas.
+    assert!(Users::admins().exists(conn).unwrap());
+    assert!(!Users::all().eq(Users::NAME, "zed").exists(conn).unwrap());
+    assert_eq!(Users::all().count_on(conn, "DISTINCT role").unwrap(), 2);
+    let logins: Vec<Option<NaiveDateTime>> =
+        Users::order("id").pluck(conn, Users::WELCOMED_AT).unwrap();
+    assert_eq!(logins, [Some(at(1)), None, None, None]);
+    let pairs: Vec<(String, i64)> = Users::order("id")
+        .limit(2)
+        .pluck(conn, (Users::NAME, Users::SCORE))
+        .unwrap();
+    assert_eq!(pairs, [("ann".to_owned(), 30), ("bob".to_owned(), 10)]);
+    // `||` is OR on MySQL: concatenation is CONCAT there.
+    let concat = match conn.dialect().name() {
+        "mysql" => "CONCAT(UPPER(name), ?)",
+        _ => "UPPER(name) || ?",
+    };
+    let upper: Vec<String> = Users::order("id")
+        .limit(1)
+        .pluck_expr(conn, Func::new(concat, ("'; DROP TABLE users; --",)))
+        .unwrap();
+    assert_eq!(upper, ["ANN'; DROP TABLE users; --"]);
+    assert_eq!(
+        Users::count(conn).unwrap(),
+        4,
+        "the value was bound, not inlined"
+    );
+    // iter streams rows.
+    let mut seen = 0;
+    for u in Users::order("id").iter(conn).unwrap() {
+        let u = u.unwrap();
+        assert!(!u.name.is_empty());
+        seen += 1;
+    }
+    assert_eq!(seen, 4);
 }
+db_test!(terminal_calls);
 
-#[test]
-fn updates_and_deletes() {
-    each_db(|conn| {
-        seed(conn);
-        let n = Users::all()
-            .eq(Users::ROLE, "guest")
-            .update_attribute(conn, Users::SCORE, 0)
-            .unwrap();
-        assert_eq!(n, 2);
-        let n = Users::admins()
-            .update_attributes(
-                conn,
-                [
-                    Users::ROLE.set("staff"),
-                    Users::SCORE.set(Func::new("score + ?", (1,))),
-                ],
-            )
-            .unwrap();
-        assert_eq!(n, 2);
-        let scores: Vec<i64> = Users::order("id").pluck(conn, Users::SCORE).unwrap();
-        assert_eq!(scores, [31, 0, 0, 41]);
-        let n = Users::all()
-            .eq(Users::ROLE, "staff")
-            .update_sql(conn, "score = score * ?, name = UPPER(name)", (2,))
-            .unwrap();
-        assert_eq!(n, 2);
-        assert_eq!(
-            Users::order("id").pluck(conn, Users::NAME).unwrap(),
-            ["ANN", "bob", "cid", "DEE"]
-        );
-        // Ordered and limited updates touch exactly those rows.
-        let n = Users::order("score DESC")
-            .limit(1)
-            .all_rows()
-            .update_attribute(conn, Users::NAME, "top")
-            .unwrap();
-        assert_eq!(n, 1);
-        assert_eq!(
-            Users::order("score DESC")
-                .first(conn)
-                .unwrap()
-                .unwrap()
-                .name,
-            "top"
-        );
-        // Deletes.
-        assert_eq!(Users::all().eq(Users::SCORE, 0).delete(conn).unwrap(), 2);
-        assert_eq!(Users::count(conn).unwrap(), 2);
-    });
+fn updates_and_deletes(conn: &Connection) {
+    seed(conn);
+    let n = Users::all()
+        .eq(Users::ROLE, "guest")
+        .update_attribute(conn, Users::SCORE, 0)
+        .unwrap();
+    assert_eq!(n, 2);
+    let n = Users::admins()
+        .update_attributes(
+            conn,
+            [
+                Users::ROLE.set("staff"),
+                Users::SCORE.set(Func::new("score + ?", (1,))),
+            ],
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+    let scores: Vec<i64> = Users::order("id").pluck(conn, Users::SCORE).unwrap();
+    assert_eq!(scores, [31, 0, 0, 41]);
+    let n = Users::all()
+        .eq(Users::ROLE, "staff")
+        .update_sql(conn, "score = score * ?, name = UPPER(name)", (2,))
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(
+        Users::order("id").pluck(conn, Users::NAME).unwrap(),
+        ["ANN", "bob", "cid", "DEE"]
+    );
+    // Ordered and limited updates touch exactly those rows.
+    let n = Users::order("score DESC")
+        .limit(1)
+        .all_rows()
+        .update_attribute(conn, Users::NAME, "top")
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(
+        Users::order("score DESC")
+            .first(conn)
+            .unwrap()
+            .unwrap()
+            .name,
+        "top"
+    );
+    // Deletes.
+    assert_eq!(Users::all().eq(Users::SCORE, 0).delete(conn).unwrap(), 2);
+    assert_eq!(Users::count(conn).unwrap(), 2);
 }
+db_test!(updates_and_deletes);
 
-#[test]
-fn unconditioned_writes_need_an_explicit_opt_in() {
-    each_db(|conn| {
-        seed(conn);
-        let err = Users::all().delete(conn).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::MissingCondition {
-                    action: "delete",
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
-        let err = Users::all()
-            .update_attribute(conn, Users::SCORE, 1)
-            .unwrap_err();
-        assert!(matches!(
+fn unconditioned_writes_need_an_explicit_opt_in(conn: &Connection) {
+    seed(conn);
+    let err = Users::all().delete(conn).unwrap_err();
+    assert!(
+        matches!(
             err,
             Error::MissingCondition {
-                action: "update",
+                action: "delete",
                 ..
             }
-        ));
-        assert_eq!(Users::count(conn).unwrap(), 4);
-        assert_eq!(
-            Users::all()
-                .all_rows()
-                .update_attribute(conn, Users::SCORE, 1)
-                .unwrap(),
-            4
-        );
-        assert_eq!(Users::all().all_rows().delete(conn).unwrap(), 4);
-    });
+        ),
+        "{err:?}"
+    );
+    let err = Users::all()
+        .update_attribute(conn, Users::SCORE, 1)
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::MissingCondition {
+            action: "update",
+            ..
+        }
+    ));
+    assert_eq!(Users::count(conn).unwrap(), 4);
+    assert_eq!(
+        Users::all()
+            .all_rows()
+            .update_attribute(conn, Users::SCORE, 1)
+            .unwrap(),
+        4
+    );
+    assert_eq!(Users::all().all_rows().delete(conn).unwrap(), 4);
 }
+db_test!(unconditioned_writes_need_an_explicit_opt_in);
 
-#[test]
-fn unknown_columns_are_typed_errors() {
-    each_db(|conn| {
-        seed(conn);
-        // Named at run time: checked before anything is sent.
-        let before = conn.statement_count();
-        let err = Users::equal_to("nope", 1).all(conn).unwrap_err();
-        assert!(
-            matches!(&err, Error::UnknownColumn { column, table: Some(t) } if column == "nope" && t == "users"),
-            "{err:?}"
-        );
-        assert_eq!(conn.statement_count(), before);
-        // Inside a SQL fragment: reported by the database, typed.
-        let err = Users::where_("nope = ?", (1,)).all(conn).unwrap_err();
-        assert!(
-            matches!(&err, Error::UnknownColumn { column, .. } if column == "nope"),
-            "{err:?}"
-        );
-        // Placeholder count mismatches are caught before sending.
-        let err = Users::where_("score = ? AND name = ?", (1,))
-            .all(conn)
-            .unwrap_err();
-        assert!(matches!(err, Error::InvalidQuery { .. }));
-    });
+fn unknown_columns_are_typed_errors(conn: &Connection) {
+    seed(conn);
+    // Named at run time: checked before anything is sent.
+    let before = conn.statement_count();
+    let err = Users::equal_to("nope", 1).all(conn).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownColumn { column, table: Some(t) } if column == "nope" && t == "users"),
+        "{err:?}"
+    );
+    assert_eq!(conn.statement_count(), before);
+    // Inside a SQL fragment: reported by the database, typed.
+    let err = Users::where_("nope = ?", (1,)).all(conn).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownColumn { column, .. } if column == "nope"),
+        "{err:?}"
+    );
+    // Placeholder count mismatches are caught before sending.
+    let err = Users::where_("score = ? AND name = ?", (1,))
+        .all(conn)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }));
 }
+db_test!(unknown_columns_are_typed_errors);
 
-#[test]
-fn find_applies_only_the_conditions() {
-    each_db(|conn| {
-        let users = seed(conn);
-        let bob = users[1].id;
-        let s = Users::order("id").offset(3).limit(1);
-        assert_eq!(s.find(conn, bob).unwrap().name, "bob");
-        assert!(matches!(
-            Users::admins().offset(1).find(conn, bob),
-            Err(Error::NotFound { .. })
-        ));
-        // count_on of a grouped scope is refused rather than ignored.
-        let err = Users::group_by("role")
-            .count_on(conn, "DISTINCT name")
-            .unwrap_err();
-        assert!(matches!(err, Error::InvalidQuery { .. }));
-        assert_eq!(Users::group_by("role").count(conn).unwrap(), 2);
-        // Mapper starters and terminals.
-        assert_eq!(Users::gt(Users::SCORE, 15).count(conn).unwrap(), 3);
-        assert_eq!(
-            Users::in_list(Users::NAME, ["ann", "bob"])
-                .count(conn)
-                .unwrap(),
-            2
-        );
-        assert_eq!(Users::count_on(conn, "DISTINCT role").unwrap(), 2);
-        assert!(Users::exists(conn).unwrap());
-        assert_eq!(Users::load_all(conn).unwrap().len(), 4);
-        assert_eq!(Users::pluck(conn, Users::NAME).unwrap().len(), 4);
-    });
+fn find_applies_only_the_conditions(conn: &Connection) {
+    let users = seed(conn);
+    let bob = users[1].id;
+    let s = Users::order("id").offset(3).limit(1);
+    assert_eq!(s.find(conn, bob).unwrap().name, "bob");
+    assert!(matches!(
+        Users::admins().offset(1).find(conn, bob),
+        Err(Error::NotFound { .. })
+    ));
+    // count_on of a grouped scope is refused rather than ignored.
+    let err = Users::group_by("role")
+        .count_on(conn, "DISTINCT name")
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }));
+    assert_eq!(Users::group_by("role").count(conn).unwrap(), 2);
+    // Mapper starters and terminals.
+    assert_eq!(Users::gt(Users::SCORE, 15).count(conn).unwrap(), 3);
+    assert_eq!(
+        Users::in_list(Users::NAME, ["ann", "bob"])
+            .count(conn)
+            .unwrap(),
+        2
+    );
+    assert_eq!(Users::count_on(conn, "DISTINCT role").unwrap(), 2);
+    assert!(Users::exists(conn).unwrap());
+    assert_eq!(Users::load_all(conn).unwrap().len(), 4);
+    assert_eq!(Users::pluck(conn, Users::NAME).unwrap().len(), 4);
 }
+db_test!(find_applies_only_the_conditions);

@@ -6,7 +6,7 @@ mod common;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{each_db, TempDb};
+use common::{db_test, TempDb};
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]
@@ -23,101 +23,91 @@ fn new_account(balance: i64) -> Account {
     Account { id: 0, balance }
 }
 
-#[test]
-fn commit_on_ok() {
-    each_db(|conn| {
-        conn.sync::<Account>().unwrap();
-        let id = conn
-            .transaction(|tx| {
-                assert!(tx.in_transaction());
-                let mut a = new_account(5);
-                a.save(tx)?;
-                Ok(a.id)
-            })
-            .unwrap();
-        assert!(!conn.in_transaction());
-        assert_eq!(Accounts::find(conn, id).unwrap().balance, 5);
-    });
-}
-
-#[test]
-fn rollback_on_error_leaves_nothing_written() {
-    each_db(|conn| {
-        conn.sync::<Account>().unwrap();
-        let res: orm::Result<()> = conn.transaction(|tx| {
-            new_account(1).save(tx)?;
-            new_account(2).save(tx)?;
-            Err(Error::invalid("changed my mind"))
-        });
-        assert!(matches!(res, Err(Error::InvalidQuery { .. })));
-        assert_eq!(count(conn), 0);
-        assert!(!conn.in_transaction());
-    });
-}
-
-#[test]
-fn rollback_on_panic() {
-    each_db(|conn| {
-        conn.sync::<Account>().unwrap();
-        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _: orm::Result<()> = conn.transaction(|tx| {
-                new_account(1).save(tx)?;
-                panic!("boom");
-            });
-        }));
-        assert!(res.is_err());
-        assert!(!conn.in_transaction());
-        assert_eq!(count(conn), 0);
-        // The connection is usable afterwards.
-        new_account(3).save(conn).unwrap();
-        assert_eq!(count(conn), 1);
-    });
-}
-
-#[test]
-fn nested_transactions_use_savepoints() {
-    each_db(|conn| {
-        conn.sync::<Account>().unwrap();
-        conn.transaction(|tx| {
-            new_account(1).save(tx)?;
-            let inner: orm::Result<()> = tx.transaction(|tx2| {
-                new_account(2).save(tx2)?;
-                Err(Error::invalid("inner fails"))
-            });
-            assert!(inner.is_err());
-            assert_eq!(count(tx), 1, "only the inner work was undone");
-            tx.transaction(|tx2| new_account(3).save(tx2))?;
-            Ok(())
+fn commit_on_ok(conn: &Connection) {
+    conn.sync::<Account>().unwrap();
+    let id = conn
+        .transaction(|tx| {
+            assert!(tx.in_transaction());
+            let mut a = new_account(5);
+            a.save(tx)?;
+            Ok(a.id)
         })
         .unwrap();
-        let balances: Vec<i64> = Accounts::order("balance")
-            .pluck(conn, Accounts::BALANCE)
-            .unwrap();
-        assert_eq!(balances, [1, 3]);
-        // An outer failure undoes committed savepoints too.
-        let res: orm::Result<()> = conn.transaction(|tx| {
-            tx.transaction(|tx2| new_account(4).save(tx2))?;
-            Err(Error::invalid("outer fails"))
-        });
-        assert!(res.is_err());
-        assert_eq!(count(conn), 2);
-    });
+    assert!(!conn.in_transaction());
+    assert_eq!(Accounts::find(conn, id).unwrap().balance, 5);
 }
+db_test!(commit_on_ok);
 
-#[test]
-fn non_retryable_errors_are_not_retried() {
-    each_db(|conn| {
-        conn.sync::<Account>().unwrap();
-        let mut runs = 0;
-        let res: orm::Result<()> = conn.retry_transaction(&RetryPolicy::default(), |tx| {
-            runs += 1;
-            tx.execute("INSERT INTO nowhere VALUES (1)", ())?;
-            Ok(())
-        });
-        assert!(matches!(res, Err(Error::UnknownTable { .. })), "{res:?}");
-        assert_eq!(runs, 1);
+fn rollback_on_error_leaves_nothing_written(conn: &Connection) {
+    conn.sync::<Account>().unwrap();
+    let res: orm::Result<()> = conn.transaction(|tx| {
+        new_account(1).save(tx)?;
+        new_account(2).save(tx)?;
+        Err(Error::invalid("changed my mind"))
     });
+    assert!(matches!(res, Err(Error::InvalidQuery { .. })));
+    assert_eq!(count(conn), 0);
+    assert!(!conn.in_transaction());
 }
+db_test!(rollback_on_error_leaves_nothing_written);
+
+fn rollback_on_panic(conn: &Connection) {
+    conn.sync::<Account>().unwrap();
+    let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _: orm::Result<()> = conn.transaction(|tx| {
+            new_account(1).save(tx)?;
+            panic!("boom");
+        });
+    }));
+    assert!(res.is_err());
+    assert!(!conn.in_transaction());
+    assert_eq!(count(conn), 0);
+    // The connection is usable afterwards.
+    new_account(3).save(conn).unwrap();
+    assert_eq!(count(conn), 1);
+}
+db_test!(rollback_on_panic);
+
+fn nested_transactions_use_savepoints(conn: &Connection) {
+    conn.sync::<Account>().unwrap();
+    conn.transaction(|tx| {
+        new_account(1).save(tx)?;
+        let inner: orm::Result<()> = tx.transaction(|tx2| {
+            new_account(2).save(tx2)?;
+            Err(Error::invalid("inner fails"))
+        });
+        assert!(inner.is_err());
+        assert_eq!(count(tx), 1, "only the inner work was undone");
+        tx.transaction(|tx2| new_account(3).save(tx2))?;
+        Ok(())
+    })
+    .unwrap();
+    let balances: Vec<i64> = Accounts::order("balance")
+        .pluck(conn, Accounts::BALANCE)
+        .unwrap();
+    assert_eq!(balances, [1, 3]);
+    // An outer failure undoes committed savepoints too.
+    let res: orm::Result<()> = conn.transaction(|tx| {
+        tx.transaction(|tx2| new_account(4).save(tx2))?;
+        Err(Error::invalid("outer fails"))
+    });
+    assert!(res.is_err());
+    assert_eq!(count(conn), 2);
+}
+db_test!(nested_transactions_use_savepoints);
+
+fn non_retryable_errors_are_not_retried(conn: &Connection) {
+    conn.sync::<Account>().unwrap();
+    let mut runs = 0;
+    let res: orm::Result<()> = conn.retry_transaction(&RetryPolicy::default(), |tx| {
+        runs += 1;
+        tx.execute("INSERT INTO nowhere VALUES (1)", ())?;
+        Ok(())
+    });
+    assert!(matches!(res, Err(Error::UnknownTable { .. })), "{res:?}");
+    assert_eq!(runs, 1);
+}
+db_test!(non_retryable_errors_are_not_retried);
 
 fn fast_policy(max_attempts: u32) -> RetryPolicy {
     RetryPolicy {
@@ -214,47 +204,45 @@ fn deadline_stops_retrying() {
     assert!(matches!(res, Err(Error::RetriesExhausted { attempts, .. }) if attempts < 1000));
 }
 
-#[test]
-fn isolation_levels_and_read_only_transactions() {
+fn isolation_levels_and_read_only_transactions(conn: &Connection) {
     use orm::{Isolation, TxOptions};
-    each_db(|conn| {
-        conn.sync::<Account>().unwrap();
-        for level in [
-            Isolation::ReadCommitted,
-            Isolation::RepeatableRead,
-            Isolation::Serializable,
-        ] {
-            let opts = TxOptions {
-                isolation: Some(level),
-                read_only: false,
-            };
-            conn.transaction_with(&opts, |tx| new_account(1).save(tx))
-                .unwrap();
-        }
-        assert_eq!(count(conn), 3);
-        // A read-only transaction reads, and refuses to write.
-        let ro = TxOptions::serializable().read_only();
-        assert_eq!(conn.transaction_with(&ro, |tx| Ok(count(tx))).unwrap(), 3);
-        let err = conn
-            .transaction_with(&ro, |tx| new_account(1).save(tx))
-            .unwrap_err();
-        assert!(
-            !matches!(err, Error::InvalidQuery { .. }),
-            "a database refusal: {err:?}"
-        );
-        assert_eq!(count(conn), 3);
-        // The connection is read-write again afterwards.
-        new_account(1).save(conn).unwrap();
-        assert_eq!(count(conn), 4);
-        // Options apply to the outermost transaction only.
-        let nested = conn.transaction(|tx| tx.transaction_with(&ro, |_| Ok(())));
-        assert!(matches!(nested, Err(Error::InvalidQuery { .. })));
-        // A retrying transaction takes options and reports its attempts.
-        let (n, attempts) = conn
-            .retry_transaction_with(&RetryPolicy::default(), &TxOptions::serializable(), |tx| {
-                Ok(count(tx))
-            })
+    conn.sync::<Account>().unwrap();
+    for level in [
+        Isolation::ReadCommitted,
+        Isolation::RepeatableRead,
+        Isolation::Serializable,
+    ] {
+        let opts = TxOptions {
+            isolation: Some(level),
+            read_only: false,
+        };
+        conn.transaction_with(&opts, |tx| new_account(1).save(tx))
             .unwrap();
-        assert_eq!((n, attempts), (4, 1));
-    });
+    }
+    assert_eq!(count(conn), 3);
+    // A read-only transaction reads, and refuses to write.
+    let ro = TxOptions::serializable().read_only();
+    assert_eq!(conn.transaction_with(&ro, |tx| Ok(count(tx))).unwrap(), 3);
+    let err = conn
+        .transaction_with(&ro, |tx| new_account(1).save(tx))
+        .unwrap_err();
+    assert!(
+        !matches!(err, Error::InvalidQuery { .. }),
+        "a database refusal: {err:?}"
+    );
+    assert_eq!(count(conn), 3);
+    // The connection is read-write again afterwards.
+    new_account(1).save(conn).unwrap();
+    assert_eq!(count(conn), 4);
+    // Options apply to the outermost transaction only.
+    let nested = conn.transaction(|tx| tx.transaction_with(&ro, |_| Ok(())));
+    assert!(matches!(nested, Err(Error::InvalidQuery { .. })));
+    // A retrying transaction takes options and reports its attempts.
+    let (n, attempts) = conn
+        .retry_transaction_with(&RetryPolicy::default(), &TxOptions::serializable(), |tx| {
+            Ok(count(tx))
+        })
+        .unwrap();
+    assert_eq!((n, attempts), (4, 1));
 }
+db_test!(isolation_levels_and_read_only_transactions);

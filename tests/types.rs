@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::each_db;
+use common::db_test;
 use orm::prelude::*;
 
 #[cfg(feature = "decimal")]
@@ -26,43 +26,41 @@ mod decimal {
         s.parse().unwrap()
     }
 
-    #[test]
-    fn decimals_are_exact_at_their_declared_scale() {
+    fn decimals_are_exact_at_their_declared_scale(conn: &Connection) {
         assert_eq!(
             <Product as orm::Model>::COLUMNS[2].sql_type,
             orm::SqlType::Decimal(18, 2)
         );
-        each_db(|conn| {
-            conn.sync::<Product>().unwrap();
-            let mut p = Product {
-                name: "Ice Cream".into(),
-                price: d("123.4"),
-                discount: Some(d("0.1")),
-                ..Default::default()
-            };
-            p.save(conn).unwrap();
-            let back = Products::find(conn, p.id).unwrap();
-            assert_eq!(back.price.to_string(), "123.40", "stored at scale 2");
-            assert_eq!(back.discount, Some(d("0.1")));
-            // Arithmetic that floats get wrong stays exact.
-            let mut q = Product {
-                name: "Penny".into(),
-                price: d("0.1") + d("0.2"),
-                ..Default::default()
-            };
-            q.save(conn).unwrap();
-            assert_eq!(Products::find(conn, q.id).unwrap().price, d("0.30"));
-            assert_eq!(
-                Products::eq(Products::PRICE, d("123.40"))
-                    .count(conn)
-                    .unwrap(),
-                1
-            );
-            let prices: Vec<Decimal> = Products::order("id").pluck(conn, Products::PRICE).unwrap();
-            assert_eq!(prices, [d("123.40"), d("0.30")]);
-            assert_eq!(sync_again(conn), 0);
-        });
+        conn.sync::<Product>().unwrap();
+        let mut p = Product {
+            name: "Ice Cream".into(),
+            price: d("123.4"),
+            discount: Some(d("0.1")),
+            ..Default::default()
+        };
+        p.save(conn).unwrap();
+        let back = Products::find(conn, p.id).unwrap();
+        assert_eq!(back.price.to_string(), "123.40", "stored at scale 2");
+        assert_eq!(back.discount, Some(d("0.1")));
+        // Arithmetic that floats get wrong stays exact.
+        let mut q = Product {
+            name: "Penny".into(),
+            price: d("0.1") + d("0.2"),
+            ..Default::default()
+        };
+        q.save(conn).unwrap();
+        assert_eq!(Products::find(conn, q.id).unwrap().price, d("0.30"));
+        assert_eq!(
+            Products::eq(Products::PRICE, d("123.40"))
+                .count(conn)
+                .unwrap(),
+            1
+        );
+        let prices: Vec<Decimal> = Products::order("id").pluck(conn, Products::PRICE).unwrap();
+        assert_eq!(prices, [d("123.40"), d("0.30")]);
+        assert_eq!(sync_again(conn), 0);
     }
+    db_test!(decimals_are_exact_at_their_declared_scale);
 
     fn sync_again(conn: &Connection) -> usize {
         let report = conn.sync::<Product>().unwrap();
@@ -84,38 +82,36 @@ mod uuid_type {
         parent: Option<Uuid>,
     }
 
-    #[test]
-    fn uuids_round_trip_and_key_records() {
-        each_db(|conn| {
-            conn.sync::<Token>().unwrap();
-            let a = Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
-            let b = Uuid::from_u128(42);
-            let mut t = Token {
-                id: a,
-                owner: "ann".into(),
-                parent: None,
-            };
-            t.save(conn).unwrap();
-            let mut u = Token {
-                id: b,
-                owner: "bob".into(),
-                parent: Some(a),
-            };
-            u.save(conn).unwrap();
-            u.owner = "bea".into();
-            u.save(conn).unwrap(); // user-supplied key: upsert
-            assert_eq!(Tokens::count(conn).unwrap(), 2);
-            assert_eq!(Tokens::find(conn, b).unwrap().owner, "bea");
-            assert_eq!(
-                Tokens::eq(Tokens::PARENT, &t)
-                    .first(conn)
-                    .unwrap()
-                    .unwrap()
-                    .id,
-                b
-            );
-        });
+    fn uuids_round_trip_and_key_records(conn: &Connection) {
+        conn.sync::<Token>().unwrap();
+        let a = Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        let b = Uuid::from_u128(42);
+        let mut t = Token {
+            id: a,
+            owner: "ann".into(),
+            parent: None,
+        };
+        t.save(conn).unwrap();
+        let mut u = Token {
+            id: b,
+            owner: "bob".into(),
+            parent: Some(a),
+        };
+        u.save(conn).unwrap();
+        u.owner = "bea".into();
+        u.save(conn).unwrap(); // user-supplied key: upsert
+        assert_eq!(Tokens::count(conn).unwrap(), 2);
+        assert_eq!(Tokens::find(conn, b).unwrap().owner, "bea");
+        assert_eq!(
+            Tokens::eq(Tokens::PARENT, &t)
+                .first(conn)
+                .unwrap()
+                .unwrap()
+                .id,
+            b
+        );
     }
+    db_test!(uuids_round_trip_and_key_records);
 }
 
 #[cfg(feature = "json")]
@@ -131,27 +127,25 @@ mod json_type {
         extra: Option<serde_json::Value>,
     }
 
-    #[test]
-    fn json_documents_round_trip() {
-        each_db(|conn| {
-            conn.sync::<Event>().unwrap();
-            let doc = json!({"user": 7, "tags": ["a", "b"], "nested": {"ok": true, "n": 1.5}});
-            let mut e = Event {
-                kind: "login".into(),
-                payload: doc.clone(),
-                extra: None,
-                ..Default::default()
-            };
-            e.save(conn).unwrap();
-            let back = Events::find(conn, e.id).unwrap();
-            assert_eq!(back.payload, doc);
-            assert_eq!(back.extra, None);
-            e.update_attribute(conn, Events::EXTRA, Some(json!([1, 2, 3])))
-                .unwrap();
-            assert_eq!(
-                Events::find(conn, e.id).unwrap().extra,
-                Some(json!([1, 2, 3]))
-            );
-        });
+    fn json_documents_round_trip(conn: &Connection) {
+        conn.sync::<Event>().unwrap();
+        let doc = json!({"user": 7, "tags": ["a", "b"], "nested": {"ok": true, "n": 1.5}});
+        let mut e = Event {
+            kind: "login".into(),
+            payload: doc.clone(),
+            extra: None,
+            ..Default::default()
+        };
+        e.save(conn).unwrap();
+        let back = Events::find(conn, e.id).unwrap();
+        assert_eq!(back.payload, doc);
+        assert_eq!(back.extra, None);
+        e.update_attribute(conn, Events::EXTRA, Some(json!([1, 2, 3])))
+            .unwrap();
+        assert_eq!(
+            Events::find(conn, e.id).unwrap().extra,
+            Some(json!([1, 2, 3]))
+        );
     }
+    db_test!(json_documents_round_trip);
 }

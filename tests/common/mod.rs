@@ -1,21 +1,31 @@
-//! Shared test harness: every test runs against each available database.
+//! Shared test harness: each database test runs once per dialect, as a test
+//! of its own.
 //!
-//! - SQLite (in memory, a fresh database per test) is always available.
-//! - PostgreSQL when `ORM_TEST_POSTGRES_URL` is set: each test gets a schema
-//!   of its own (dropped afterwards), so tests run in parallel.
-//! - MySQL / MariaDB when `ORM_TEST_MYSQL_URL` is set: each test gets a
-//!   database of its own (dropped afterwards).
+//! `db_test!(name)` turns `fn name(conn: &Connection)` into the tests
+//! `name::sqlite`, `name::postgres` and `name::mysql`; `db_url_test!(name)`
+//! does the same for `fn name(url: &str, dialect: &str)` (tests that open
+//! several connections: pools, stress). Each run gets a database of its own:
 //!
-//! A dialect that is not configured is skipped with a notice on stderr (once
-//! per test binary, past the test harness's output capture). Under `CI=true`
-//! a missing URL, a driver not compiled in, or a server that cannot be reached
-//! fails the test instead.
+//! - SQLite: in memory, fresh per test (a file in WAL mode for URL tests);
+//! - PostgreSQL (`ORM_TEST_POSTGRES_URL`): a schema of its own, dropped
+//!   afterwards, so tests run in parallel;
+//! - MySQL / MariaDB (`ORM_TEST_MYSQL_URL`): a database of its own, dropped
+//!   afterwards.
+//!
+//! A server dialect whose URL is not set (or whose cargo feature is off) is
+//! not skipped silently: the build script (`build.rs`) leaves
+//! `cfg(orm_test_postgres)` / `cfg(orm_test_mysql)` off, and its tests are
+//! listed as `ignored` with the reason. A test that runs (the cfg is on, or
+//! `--include-ignored`) and finds no URL, or cannot reach its server, fails.
+//! Under `CI=true`, `tests/ci_servers.rs` fails when either cfg is off.
+//!
+//! Tests of one dialect only carry the same attribute themselves, e.g.
+//! `#[cfg_attr(not(orm_test_postgres), ignore = "PostgreSQL: ...")]`, and
+//! open their database with [`test_db`] or [`test_url`].
 #![allow(dead_code)]
 
-use std::io::Write as _;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Once;
 
 use orm::prelude::*;
 
@@ -44,17 +54,11 @@ impl Drop for TestDb {
     }
 }
 
-fn in_ci() -> bool {
+/// Whether the tests run under CI (`CI=true` or `CI=1`), where every
+/// dialect must run.
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
-
-/// Says something on the real stderr, past libtest's capture.
-fn notice(msg: &str) {
-    let _ = writeln!(std::io::stderr(), "{msg}");
-}
-
-static SKIP_PG: Once = Once::new();
-static SKIP_MY: Once = Once::new();
 
 /// A name unique to this test run, usable as a schema or database name.
 pub fn unique_name(prefix: &str) -> String {
@@ -67,30 +71,30 @@ pub fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
-/// The URL of a server dialect, or `None` (with a notice) when it is not
-/// configured. Panics under CI.
-pub fn server_url(var: &str, feature_on: bool, once: &Once) -> Option<String> {
-    let url = std::env::var(var).ok().filter(|u| !u.is_empty());
-    let problem = match (&url, feature_on) {
-        (Some(_), true) => return url,
-        (Some(_), false) => {
-            format!("{var} is set but this build lacks the driver (cargo test --all-features)")
-        }
-        (None, _) => format!("{var} is not set"),
+/// The URL of a server dialect (`"postgres"` or `"mysql"`). Panics when it
+/// is not set or the driver is not compiled in: a test that runs needs its
+/// server (without one the test is ignored, see the module docs).
+pub fn server_url(dialect: &str) -> String {
+    let (var, feature_on) = match dialect {
+        "postgres" => ("ORM_TEST_POSTGRES_URL", cfg!(feature = "postgres")),
+        "mysql" => ("ORM_TEST_MYSQL_URL", cfg!(feature = "mysql")),
+        other => panic!("{other} is not a server dialect"),
     };
-    if in_ci() {
-        panic!("{problem}: under CI every dialect must run (scripts/test-all starts the servers)");
+    let url = std::env::var(var).ok().filter(|u| !u.is_empty());
+    match (url, feature_on) {
+        (Some(url), true) => url,
+        (Some(_), false) => {
+            panic!("{var} is set but this build lacks the driver (cargo test --all-features)")
+        }
+        (None, _) => panic!(
+            "{var} is not set: this {dialect} test needs its server \
+             (scripts/servers start DIR starts one)"
+        ),
     }
-    once.call_once(|| notice(&format!("SKIPPED dialect: {problem}; only SQLite ran")));
-    None
 }
 
-fn postgres() -> Option<TestDb> {
-    let url = server_url(
-        "ORM_TEST_POSTGRES_URL",
-        cfg!(feature = "postgres"),
-        &SKIP_PG,
-    )?;
+fn postgres() -> TestDb {
+    let url = server_url("postgres");
     let conn = Connection::open(&url)
         .unwrap_or_else(|e| panic!("PostgreSQL at ORM_TEST_POSTGRES_URL is unreachable: {e}"));
     let schema = unique_name("t");
@@ -98,14 +102,14 @@ fn postgres() -> Option<TestDb> {
         "CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\""
     ))
     .expect("create a test schema");
-    Some(TestDb {
+    TestDb {
         conn,
         cleanup: Some(format!("DROP SCHEMA \"{schema}\" CASCADE")),
-    })
+    }
 }
 
-fn mysql() -> Option<TestDb> {
-    let url = server_url("ORM_TEST_MYSQL_URL", cfg!(feature = "mysql"), &SKIP_MY)?;
+fn mysql() -> TestDb {
+    let url = server_url("mysql");
     let conn = Connection::open(&url)
         .unwrap_or_else(|e| panic!("MySQL at ORM_TEST_MYSQL_URL is unreachable: {e}"));
     let db = unique_name("t");
@@ -113,36 +117,32 @@ fn mysql() -> Option<TestDb> {
         "CREATE DATABASE `{db}` CHARACTER SET utf8mb4; USE `{db}`"
     ))
     .expect("create a test database");
-    Some(TestDb {
+    TestDb {
         conn,
         cleanup: Some(format!("DROP DATABASE `{db}`")),
-    })
+    }
 }
 
-/// A fresh database of every available dialect, named.
-pub fn databases() -> Vec<(&'static str, TestDb)> {
-    let mut out = vec![(
-        "sqlite",
-        TestDb {
+/// A fresh database of `dialect` (`"sqlite"`, `"postgres"` or `"mysql"`),
+/// dropped with the returned value. Panics when a server dialect is not
+/// configured or cannot be reached.
+pub fn test_db(dialect: &str) -> TestDb {
+    match dialect {
+        "sqlite" => TestDb {
             conn: Connection::open("sqlite::memory:").expect("in-memory SQLite opens"),
             cleanup: None,
         },
-    )];
-    if let Some(db) = postgres() {
-        out.push(("postgres", db));
+        "postgres" => postgres(),
+        "mysql" => mysql(),
+        other => panic!("unknown test dialect {other}"),
     }
-    if let Some(db) = mysql() {
-        out.push(("mysql", db));
-    }
-    out
 }
 
-/// Runs `f` against a fresh database of every available dialect.
-pub fn each_db(f: impl Fn(&Connection)) {
-    for (name, db) in databases() {
-        eprintln!("-- on {name}");
-        f(&db);
-    }
+/// Runs `test` against a fresh database of `dialect` (what `db_test!`'s
+/// tests call).
+pub fn run_on(dialect: &str, test: impl FnOnce(&Connection)) {
+    let db = test_db(dialect);
+    test(&db);
 }
 
 /// A temporary file path that is removed when dropped.
@@ -170,47 +170,131 @@ impl Drop for TempDb {
     }
 }
 
-/// A URL of every available dialect for tests that open several connections
-/// (pools, stress): SQLite gets a file database in WAL mode, PostgreSQL a
-/// schema of its own (through the `options` URL parameter), MySQL a database
-/// of its own. Dropped when the returned guard is.
-pub fn database_urls() -> Vec<(&'static str, String, Box<dyn std::any::Any>)> {
-    let mut out: Vec<(&'static str, String, Box<dyn std::any::Any>)> = Vec::new();
-    let file = TempDb::new("urls");
-    out.push((
-        "sqlite",
-        format!("{}?journal_mode=wal", file.url()),
-        Box::new(file),
-    ));
-    if let Some(db) = postgres() {
-        let base = std::env::var("ORM_TEST_POSTGRES_URL").unwrap_or_default();
-        let schema = db
-            .conn
-            .query::<(String,)>("SELECT current_schema()", ())
-            .expect("current schema")
-            .remove(0)
-            .0;
-        let sep = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-        out.push(("postgres", url, Box::new(db)));
+/// A URL of a database of `dialect` of its own, for tests that open several
+/// connections (pools, stress): SQLite gets a file database in WAL mode,
+/// PostgreSQL a schema of its own (through the `options` URL parameter),
+/// MySQL a database of its own. Dropped when the returned guard is.
+pub fn test_url(dialect: &str) -> (String, Box<dyn std::any::Any>) {
+    match dialect {
+        "sqlite" => {
+            let file = TempDb::new("urls");
+            (format!("{}?journal_mode=wal", file.url()), Box::new(file))
+        }
+        "postgres" => {
+            let db = postgres();
+            let base = server_url("postgres");
+            let schema = db
+                .conn
+                .query::<(String,)>("SELECT current_schema()", ())
+                .expect("current schema")
+                .remove(0)
+                .0;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+            (url, Box::new(db))
+        }
+        "mysql" => {
+            let db = mysql();
+            let base = server_url("mysql");
+            let name = db
+                .conn
+                .query::<(String,)>("SELECT DATABASE()", ())
+                .expect("current database")
+                .remove(0)
+                .0;
+            let (head, query) = base
+                .split_once('?')
+                .map_or((base.as_str(), None), |(h, q)| (h, Some(q)));
+            let prefix = head.rsplit_once('/').map_or(head, |(p, _)| p);
+            let url = match query {
+                Some(q) => format!("{prefix}/{name}?{q}"),
+                None => format!("{prefix}/{name}"),
+            };
+            (url, Box::new(db))
+        }
+        other => panic!("unknown test dialect {other}"),
     }
-    if let Some(db) = mysql() {
-        let base = std::env::var("ORM_TEST_MYSQL_URL").unwrap_or_default();
-        let name = db
-            .conn
-            .query::<(String,)>("SELECT DATABASE()", ())
-            .expect("current database")
-            .remove(0)
-            .0;
-        let (head, query) = base
-            .split_once('?')
-            .map_or((base.as_str(), None), |(h, q)| (h, Some(q)));
-        let prefix = head.rsplit_once('/').map_or(head, |(p, _)| p);
-        let url = match query {
-            Some(q) => format!("{prefix}/{name}?{q}"),
-            None => format!("{prefix}/{name}"),
-        };
-        out.push(("mysql", url, Box::new(db)));
-    }
-    out
 }
+
+/// Runs `test` with the URL of a database of `dialect` of its own and the
+/// dialect's name (what `db_url_test!`'s tests call).
+pub fn run_with_url(dialect: &str, test: impl FnOnce(&str, &str)) {
+    let (url, _guard) = test_url(dialect);
+    test(&url, dialect);
+}
+
+/// Makes `fn $name(conn: &Connection)` (defined next to it) one test per
+/// dialect, in a module named after it: `$name::sqlite`, `$name::postgres`,
+/// `$name::mysql`, each on a fresh database. The server dialects are
+/// `ignored` (with the reason) when their URL is not set at build time.
+///
+/// ```ignore
+/// /// Doc comments and other attributes stay on the function.
+/// fn saves_records(conn: &Connection) {
+///     conn.sync::<Record>().unwrap();
+/// }
+/// db_test!(saves_records);
+/// ```
+///
+/// `db_test!(name: postgres, mysql)` makes only the listed dialects' tests.
+#[allow(unused_macros)] // not every test file uses every macro
+macro_rules! db_test {
+    ($name:ident) => {
+        $crate::common::db_test!($name: sqlite, postgres, mysql);
+    };
+    ($name:ident: $($dialect:ident),+ $(,)?) => {
+        mod $name {
+            $($crate::common::dialect_test!(run_on, $name, $dialect);)+
+        }
+    };
+}
+
+/// `db_test!` for `fn $name(url: &str, dialect: &str)`: the URL of a
+/// database of the dialect's own (see [`test_url`]) and the dialect's name
+/// (`"sqlite"`, `"postgres"` or `"mysql"`).
+#[allow(unused_macros)] // not every test file uses every macro
+macro_rules! db_url_test {
+    ($name:ident) => {
+        $crate::common::db_url_test!($name: sqlite, postgres, mysql);
+    };
+    ($name:ident: $($dialect:ident),+ $(,)?) => {
+        mod $name {
+            $($crate::common::dialect_test!(run_with_url, $name, $dialect);)+
+        }
+    };
+}
+
+/// One dialect's `#[test]` of a `db_test!` / `db_url_test!`, calling
+/// `common::$runner("dialect", super::$name)`.
+#[allow(unused_macros)] // not every test file uses every macro
+macro_rules! dialect_test {
+    ($runner:ident, $name:ident, sqlite) => {
+        #[test]
+        fn sqlite() {
+            $crate::common::$runner("sqlite", super::$name)
+        }
+    };
+    ($runner:ident, $name:ident, postgres) => {
+        #[test]
+        #[cfg_attr(
+            not(orm_test_postgres),
+            ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
+        )]
+        fn postgres() {
+            $crate::common::$runner("postgres", super::$name)
+        }
+    };
+    ($runner:ident, $name:ident, mysql) => {
+        #[test]
+        #[cfg_attr(
+            not(orm_test_mysql),
+            ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
+        )]
+        fn mysql() {
+            $crate::common::$runner("mysql", super::$name)
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use {db_test, db_url_test, dialect_test};
