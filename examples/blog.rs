@@ -234,8 +234,10 @@ fn joins(conn: &Connection, users: &Cast, posts: &[Post]) -> orm::Result<()> {
         .order("posts.title")
         .select(
             conn,
-            "posts.title AS title, AVG(bad_comments.score) AS bad_average, \
-             AVG(good_comments.score) AS good_average",
+            Sql::raw(
+                "posts.title AS title, AVG(bad_comments.score) AS bad_average, \
+                 AVG(good_comments.score) AS good_average",
+            ),
         )?;
     println!("  good/bad averages (two aliased joins, FromRow):");
     for s in &scored {

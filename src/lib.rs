@@ -85,7 +85,7 @@ pub mod dialects {
 pub mod prelude {
     pub use crate::{
         col, named, BelongsTo, Col, Column, Cond, Connection, Error, FromRow, Func, HasMany,
-        HasOne, Isolation, ManyToMany, Mapper, Model, Op, Open, Pool, PoolOptions, Record, Result,
-        RetryPolicy, Scoped, Snapshot, Transaction, TxOptions, Value,
+        HasOne, Isolation, ManyToMany, Mapper, Model, Nulls, Op, Open, Pool, PoolOptions, Record,
+        Result, RetryPolicy, Scoped, Snapshot, Sql, Transaction, TxOptions, Value,
     };
 }

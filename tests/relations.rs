@@ -290,8 +290,10 @@ fn good_and_bad_averages_with_a_double_join(conn: &Connection) {
         .order("posts.title")
         .select(
             conn,
-            "posts.title AS title, AVG(bad_comments.score) AS bad_average, \
-             AVG(good_comments.score) AS good_average",
+            Sql::raw(
+                "posts.title AS title, AVG(bad_comments.score) AS bad_average, \
+                 AVG(good_comments.score) AS good_average",
+            ),
         )
         .unwrap();
     assert_eq!(
@@ -897,7 +899,7 @@ fn select_into_a_from_row_struct(conn: &Connection) {
         .join(Users::POSTS)
         .group_by("users.name")
         .order("users.name")
-        .select(conn, "users.name AS name, COUNT(posts.id) AS n")
+        .select(conn, Sql::raw("users.name AS name, COUNT(posts.id) AS n"))
         .unwrap();
     let got: Vec<(&str, i64)> = counts.iter().map(|c| (c.name.as_str(), c.posts)).collect();
     assert_eq!(got, [("ann", 1), ("bob", 1), ("cat", 1), ("dan", 0)]);

@@ -286,14 +286,20 @@ fn order_directions_are_parsed_case_insensitively(conn: &Connection) {
         names(Users::order("score DESC").all(conn).unwrap()),
         ["dee", "ann", "cid", "bob"]
     );
+    // An expression is raw SQL, and says so; as a string it is a name.
     assert_eq!(
         names(
-            Users::order("LENGTH(email) DESC, name desc")
+            Users::order(Sql::raw("LENGTH(email) DESC"))
+                .order("name desc")
                 .all(conn)
                 .unwrap()
         ),
         ["dee", "cid", "bob", "ann"]
     );
+    assert!(matches!(
+        Users::order("LENGTH(email) DESC").all(conn),
+        Err(Error::UnknownColumn { .. })
+    ));
     let err = Users::order("nope").all(conn).unwrap_err();
     assert!(matches!(err, Error::UnknownColumn { ref column, .. } if column == "nope"));
 }

@@ -110,11 +110,14 @@ pub enum Cond {
 }
 
 impl Cond {
-    /// A SQL fragment condition, with `?` or `:name` placeholders.
-    pub fn sql(fragment: impl Into<String>, args: impl IntoArgs) -> Cond {
+    /// A SQL fragment condition, with `?` or `:name` placeholders: a
+    /// literal written in the program, or [`Sql::raw`](crate::Sql::raw) /
+    /// [`Sql::new`](crate::Sql::new) (whose own arguments come first).
+    pub fn sql(fragment: impl Into<crate::expr::Sql>, args: impl IntoArgs) -> Cond {
+        let f = fragment.into().with_args(args.into_args());
         Cond::Sql {
-            sql: fragment.into(),
-            args: args.into_args(),
+            sql: f.sql.into_owned(),
+            args: f.args,
         }
     }
 
@@ -244,6 +247,14 @@ impl DynColumn {
             negated: true,
         }
     }
+    /// Ascending order on this column.
+    pub fn asc(&self) -> Order {
+        Order::column(self.0.clone(), false)
+    }
+    /// Descending order on this column.
+    pub fn desc(&self) -> Order {
+        Order::column(self.0.clone(), true)
+    }
     /// `SET column = value`, for `update_attributes`.
     pub fn set(&self, v: impl IntoDynOperand) -> Assignment {
         Assignment {
@@ -260,18 +271,32 @@ impl<T> IntoOperand<T> for DynColumn {
     }
 }
 
-/// One term of an ORDER BY.
+/// One term of an ORDER BY: typed (`Users::NAME.desc().nulls_last()`),
+/// parsed from names (`order("name DESC")`), or raw SQL
+/// (`order(Sql::raw("length(name)"))`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     pub(crate) target: OrderTarget,
     pub(crate) descending: bool,
+    pub(crate) nulls: Option<Nulls>,
+}
+
+/// Where NULLs sort in an ORDER BY term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nulls {
+    /// Before every value.
+    First,
+    /// After every value.
+    Last,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum OrderTarget {
     Col(ColRef),
-    /// A SQL expression written by the developer, e.g. `LENGTH(name)`.
-    Raw(String),
+    /// Raw SQL written by the developer, direction included.
+    Raw(crate::expr::Sql),
+    /// A string that is not an order term: rendering it is the error.
+    Invalid(crate::names::BadTerm),
 }
 
 impl Order {
@@ -279,31 +304,22 @@ impl Order {
         Order {
             target: OrderTarget::Col(col),
             descending,
+            nulls: None,
         }
     }
 
-    /// Parses an ORDER BY list such as `"created_at DESC, name"`. Directions
-    /// are case-insensitive; bare names are quoted, anything else is taken as
-    /// a SQL expression.
-    pub(crate) fn parse_list(s: &str) -> Vec<Order> {
-        crate::sql::split_top_level(s)
-            .into_iter()
-            .filter(|t| !t.trim().is_empty())
-            .map(|term| {
-                let term = term.trim();
-                let (body, descending) = match term.rsplit_once(char::is_whitespace) {
-                    Some((b, d)) if d.eq_ignore_ascii_case("desc") => (b.trim(), true),
-                    Some((b, d)) if d.eq_ignore_ascii_case("asc") => (b.trim(), false),
-                    _ => (term, false),
-                };
-                let target = if crate::sql::is_column_path(body) {
-                    OrderTarget::Col(ColRef::parse(body))
-                } else {
-                    OrderTarget::Raw(body.to_owned())
-                };
-                Order { target, descending }
-            })
-            .collect()
+    /// NULLs first (`NULLS FIRST`, or its equivalent where the database
+    /// has no such clause).
+    pub fn nulls_first(mut self) -> Order {
+        self.nulls = Some(Nulls::First);
+        self
+    }
+
+    /// NULLs last (`NULLS LAST`, or its equivalent where the database has
+    /// no such clause).
+    pub fn nulls_last(mut self) -> Order {
+        self.nulls = Some(Nulls::Last);
+        self
     }
 }
 

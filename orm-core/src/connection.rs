@@ -215,8 +215,23 @@ impl Connection {
 
     /// Refuses, before anything is sent, a parameter the database would not
     /// store or compare exactly ([`Dialect::check_value`]).
+    /// Also refuses SQL text with a NUL character (no database takes one; a
+    /// driver would report a broken connection) and more parameters than
+    /// the dialect's protocol carries.
     #[inline]
-    fn check_params(&self, params: &dyn Params) -> Result<()> {
+    fn check_params(&self, sql: &str, params: &dyn Params) -> Result<()> {
+        if sql.as_bytes().contains(&0) {
+            return Err(Error::invalid(
+                "the SQL text holds a NUL character, which no database accepts",
+            ));
+        }
+        let max = self.dialect.max_params();
+        if params.len() > max {
+            return Err(Error::TooManyParameters {
+                given: params.len(),
+                max,
+            });
+        }
         for i in 0..params.len() {
             let target = params.target(i);
             if let Err(reason) = self.dialect.check_value(params.get(i), target.map(|t| t.1)) {
@@ -234,7 +249,7 @@ impl Connection {
 
     /// Runs a statement whose SQL is already in the dialect's syntax.
     pub fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64> {
-        self.check_params(params)?;
+        self.check_params(sql, params)?;
         let start = self.start();
         let res = self.backend.execute(sql, params);
         self.finish(sql, params, start, &res);
@@ -244,7 +259,7 @@ impl Connection {
     /// Runs an INSERT whose SQL is already in the dialect's syntax and
     /// returns the generated key, if any.
     pub fn insert_prepared(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
-        self.check_params(params)?;
+        self.check_params(sql, params)?;
         let start = self.start();
         let res = self.backend.insert(sql, params);
         self.finish(sql, params, start, &res);
@@ -258,7 +273,7 @@ impl Connection {
         sql: &str,
         params: &dyn Params,
     ) -> Result<Box<dyn RowStream + 'a>> {
-        self.check_params(params)?;
+        self.check_params(sql, params)?;
         let start = self.start();
         let res = self.backend.query(sql, params);
         self.finish(sql, params, start, &res);
@@ -274,7 +289,7 @@ impl Connection {
         params: &dyn Params,
         f: &mut RowCallback<'_>,
     ) -> Result<()> {
-        self.check_params(params)?;
+        self.check_params(sql, params)?;
         let start = self.start();
         let res = self.backend.query_each(sql, params, f);
         self.finish(sql, params, start, &res);
@@ -283,6 +298,7 @@ impl Connection {
 
     /// Runs statements without parameters, separated by `;`.
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
+        self.check_params(sql, NO_PARAMS)?;
         let start = self.start();
         let res = self.backend.execute_batch(sql);
         self.finish(sql, NO_PARAMS, start, &res);

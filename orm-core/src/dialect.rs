@@ -41,6 +41,20 @@ pub trait Dialect: Send + Sync + 'static {
         out.push('"');
     }
 
+    /// The longest identifier the database keeps, in bytes, if it has a
+    /// limit (PostgreSQL 63, truncating longer ones silently; MySQL 64).
+    /// Longer run-time names are refused.
+    fn max_identifier_len(&self) -> Option<usize> {
+        None
+    }
+
+    /// Whether ORDER BY takes `NULLS FIRST` / `NULLS LAST` (SQLite and
+    /// PostgreSQL do); otherwise an `x IS NULL` term before `x` stands for
+    /// it.
+    fn nulls_ordering(&self) -> bool {
+        true
+    }
+
     /// Appends the placeholder of the `n`th parameter (1-based).
     fn placeholder(&self, n: usize, out: &mut String);
 

@@ -134,6 +134,40 @@ pub enum Error {
         /// Why, and what to do instead.
         reason: String,
     },
+    /// A string given where a name belongs (a column, a table, an alias)
+    /// is not a usable name: empty, with surrounding whitespace or control
+    /// characters, longer than the dialect allows, or not a name at all
+    /// (an expression, which needs [`Sql::raw`](crate::Sql::raw)). Nothing
+    /// was sent.
+    #[error("invalid name {name:?}: {reason}")]
+    InvalidName {
+        /// The string as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A statement carries more bound parameters than the dialect's
+    /// protocol allows (PostgreSQL counts them in 16 bits). Nothing was
+    /// sent; the connection is fine.
+    #[error("{given} bound parameters exceed the {max} one statement may carry")]
+    TooManyParameters {
+        /// How many the statement has.
+        given: usize,
+        /// The dialect's limit.
+        max: usize,
+    },
+    /// A statement (its text or its values) is larger than the server
+    /// accepts in one message (MySQL's `max_allowed_packet`). Nothing was
+    /// sent; the connection is fine.
+    #[error("a statement of about {bytes} bytes exceeds {what} ({max} bytes)")]
+    StatementTooLarge {
+        /// The statement's size, about.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+        /// Which limit.
+        what: String,
+    },
     /// A column name does not exist (checked before sending where possible,
     /// otherwise reported by the database).
     #[error("unknown column {column}{}", table.as_ref().map(|t| format!(" in {t}")).unwrap_or_default())]

@@ -15,16 +15,20 @@ pub struct ColRef {
 }
 
 impl ColRef {
-    /// Parses `"name"` or `"table.name"`.
+    /// Reads `"name"` or `"table.name"` as names, as they are: nothing is
+    /// trimmed, and the names are checked (non-empty, no surrounding
+    /// whitespace or control characters, within the dialect's length, a
+    /// column of a model in the query) and quoted when the statement is
+    /// rendered.
     pub fn parse(s: &str) -> ColRef {
         match s.split_once('.') {
             Some((t, n)) => ColRef {
-                table: Some(Cow::Owned(t.trim().to_owned())),
-                name: Cow::Owned(n.trim().to_owned()),
+                table: Some(Cow::Owned(t.to_owned())),
+                name: Cow::Owned(n.to_owned()),
             },
             None => ColRef {
                 table: None,
-                name: Cow::Owned(s.trim().to_owned()),
+                name: Cow::Owned(s.to_owned()),
             },
         }
     }
@@ -37,8 +41,8 @@ pub enum Expr {
     Value(Value),
     /// A column, quoted for the dialect.
     Col(ColRef),
-    /// A SQL formula with its own bound parameters.
-    Func(Func),
+    /// Raw SQL with its own bound parameters ([`Sql`]).
+    Sql(Sql),
 }
 
 impl Expr {
@@ -47,7 +51,7 @@ impl Expr {
         match self {
             Expr::Value(_) => false,
             Expr::Col(c) => c.table.as_deref() == Some(table),
-            Expr::Func(f) => {
+            Expr::Sql(f) => {
                 crate::sql::fragment_mentions_table(&f.sql, table) || f.args.mentions_table(table)
             }
         }
@@ -59,40 +63,90 @@ impl Expr {
         match self {
             Expr::Value(_) => false,
             Expr::Col(_) => true,
-            Expr::Func(f) => crate::sql::fragment_names_column(&f.sql, &f.args),
+            Expr::Sql(f) => crate::sql::fragment_names_column(&f.sql, &f.args),
         }
     }
 }
 
-/// A SQL formula evaluated by the database: the doc's `Func`. `?`
-/// placeholders (or `:name` binds) in the fragment take the arguments, which
-/// are bound parameters (or, for [`Col`] and nested [`Func`] arguments,
-/// rendered SQL). Usable wherever a value is.
+/// Raw SQL: the one way text written by the developer becomes SQL, and so
+/// the one marker a reviewer greps for (`Sql::raw`, `Sql::new`, and its
+/// other name [`Func`]). Accepted wherever an expression is (a formula
+/// compared with a column, a value of an assignment), and by the APIs that
+/// take SQL: `where_`, `having`, `join_sql`, `update_sql` (which also take a
+/// `&'static str`, a literal written in the program), and `order`,
+/// `group_by`, `select`, `count_on` (which read a run-time string as names
+/// only). `?` placeholders (or `:name` binds) take the arguments, which are
+/// bound parameters (or, for [`Col`] and nested formulas, rendered SQL).
 ///
 /// ```
-/// use orm::Func;
+/// use orm::{Func, Sql};
+/// let lower = Sql::raw("lower(name)");
+/// assert_eq!(lower.sql(), "lower(name)");
 /// let cutoff = Func::new("DATETIME(?, '-5 minutes')", ("2024-01-01 12:00:00",));
 /// assert_eq!(cutoff.sql(), "DATETIME(?, '-5 minutes')");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Func {
+pub struct Sql {
     pub(crate) sql: Cow<'static, str>,
     pub(crate) args: Args,
 }
 
-impl Func {
-    /// A formula with arguments: a tuple, an array or a `Vec` of values or
-    /// expressions, or `()` for none.
-    pub fn new(sql: impl Into<Cow<'static, str>>, args: impl IntoArgs) -> Func {
-        Func {
+/// The Go doc's name for a SQL formula: the same type as [`Sql`].
+pub type Func = Sql;
+
+impl Sql {
+    /// Raw SQL without arguments.
+    pub fn raw(sql: impl Into<Cow<'static, str>>) -> Sql {
+        Sql {
+            sql: sql.into(),
+            args: Args::None,
+        }
+    }
+
+    /// Raw SQL with arguments for its placeholders: a tuple, an array or a
+    /// `Vec` of values or expressions, or `()` for none.
+    pub fn new(sql: impl Into<Cow<'static, str>>, args: impl IntoArgs) -> Sql {
+        Sql {
             sql: sql.into(),
             args: args.into_args(),
         }
     }
 
-    /// The SQL fragment as written.
+    /// The SQL text as written.
     pub fn sql(&self) -> &str {
         &self.sql
+    }
+
+    /// This SQL with `args` appended to its own arguments (a fragment API's
+    /// arguments after those given to [`Sql::new`]).
+    pub(crate) fn with_args(mut self, args: Args) -> Sql {
+        self.args = match (self.args, args) {
+            (a, Args::None) => a,
+            (Args::None, b) => b,
+            (Args::Positional(mut a), Args::Positional(b)) => {
+                a.extend(b);
+                Args::Positional(a)
+            }
+            (Args::Named(mut a), Args::Named(b)) => {
+                a.extend(b);
+                Args::Named(a)
+            }
+            // Mixed kinds: the fragment reports the mix when rendered.
+            (Args::Named(a), Args::Positional(b)) | (Args::Positional(b), Args::Named(a)) => {
+                let mut all: Vec<(String, Expr)> = a;
+                all.extend(b.into_iter().map(|e| (String::new(), e)));
+                Args::Named(all)
+            }
+        };
+        self
+    }
+}
+
+/// A literal written in the program is SQL the developer wrote: fragment
+/// APIs take it as it is. A run-time string must go through [`Sql::raw`].
+impl From<&'static str> for Sql {
+    fn from(sql: &'static str) -> Sql {
+        Sql::raw(sql)
     }
 }
 
@@ -118,9 +172,9 @@ impl Col {
     }
 }
 
-impl From<Func> for Expr {
-    fn from(f: Func) -> Expr {
-        Expr::Func(f)
+impl From<Sql> for Expr {
+    fn from(f: Sql) -> Expr {
+        Expr::Sql(f)
     }
 }
 impl From<Col> for Expr {
@@ -162,9 +216,9 @@ impl<T: ToValue> IntoArg for T {
         Expr::Value(self.to_value())
     }
 }
-impl IntoArg for Func {
+impl IntoArg for Sql {
     fn into_arg(self) -> Expr {
-        Expr::Func(self)
+        Expr::Sql(self)
     }
 }
 impl IntoArg for Col {
@@ -265,9 +319,9 @@ pub trait IntoOperand<T> {
     fn into_operand(self) -> Expr;
 }
 
-impl<T> IntoOperand<T> for Func {
+impl<T> IntoOperand<T> for Sql {
     fn into_operand(self) -> Expr {
-        Expr::Func(self)
+        Expr::Sql(self)
     }
 }
 impl<T> IntoOperand<T> for Col {

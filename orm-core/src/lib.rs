@@ -12,6 +12,7 @@ pub mod error;
 pub mod expr;
 pub mod mapper;
 pub mod model;
+pub mod names;
 pub mod persist;
 pub mod pool;
 pub mod relation;
@@ -24,13 +25,14 @@ pub mod types;
 pub mod value;
 
 pub use backend::{Backend, RowStream};
-pub use cond::{col, Assignment, Cond, DynColumn, Op, Order};
+pub use cond::{col, Assignment, Cond, DynColumn, Nulls, Op, Order};
 pub use connection::{register_dialect, registered_dialect, Connection, Opener};
 pub use dialect::{AnsiDialect, DbColumn, Dialect};
 pub use error::{DbError, DecodeError, Error, Result};
-pub use expr::{named, Args, Col, Expr, Func, IntoArg, IntoArgs, IntoOperand};
+pub use expr::{named, Args, Col, Expr, Func, IntoArg, IntoArgs, IntoOperand, Sql};
 pub use mapper::Mapper;
 pub use model::{Column, ColumnDef, KeyType, Model, Snapshot};
+pub use names::Terms;
 pub use persist::{insert_all, save_all, Record};
 pub use pool::{Pool, PoolOptions, PooledConnection};
 pub use relation::{

@@ -22,7 +22,7 @@ pub trait Mapper {
         <ScopeOf<Self::Model>>::from_scope(Scope::default())
     }
     /// A scope with a SQL condition (`?` or `:name` placeholders).
-    fn where_(fragment: &str, args: impl IntoArgs) -> ScopeOf<Self::Model> {
+    fn where_(fragment: impl Into<crate::Sql>, args: impl IntoArgs) -> ScopeOf<Self::Model> {
         Self::all().where_(fragment, args)
     }
     /// A scope with a condition.
@@ -88,7 +88,7 @@ pub trait Mapper {
         Self::all().cond(column, op, value)
     }
     /// A grouped scope (`"author_id"`).
-    fn group_by(terms: &str) -> ScopeOf<Self::Model> {
+    fn group_by(terms: impl Into<crate::Terms>) -> ScopeOf<Self::Model> {
         Self::all().group_by(terms)
     }
     /// A scope skipping `n` rows.
@@ -96,7 +96,7 @@ pub trait Mapper {
         Self::all().offset(n)
     }
     /// A scope ordered by `terms` (`"created_at DESC"`).
-    fn order(terms: &str) -> ScopeOf<Self::Model> {
+    fn order(terms: impl Into<crate::Terms>) -> ScopeOf<Self::Model> {
         Self::all().order(terms)
     }
     /// A scope with a typed order.
@@ -120,8 +120,8 @@ pub trait Mapper {
         Self::all().count(conn)
     }
     /// `COUNT(expr)` over the table, e.g. `"DISTINCT category_id"`.
-    fn count_on(conn: &Connection, expr: &str) -> Result<i64> {
-        Self::all().count_on(conn, expr)
+    fn count_on(conn: &Connection, on: impl Into<crate::Terms>) -> Result<i64> {
+        Self::all().count_on(conn, on)
     }
     /// Whether the table has any row.
     fn exists(conn: &Connection) -> Result<bool> {

@@ -492,6 +492,7 @@ impl<M: Model, T: Model> Relation<M, T> {
             RelationKind::BelongsTo => vec![JoinClause {
                 kind,
                 table: T::TABLE.into(),
+                columns: Some(T::COLUMNS),
                 alias,
                 on: (
                     other,
@@ -503,6 +504,7 @@ impl<M: Model, T: Model> Relation<M, T> {
             RelationKind::HasOne | RelationKind::HasMany => vec![JoinClause {
                 kind,
                 table: T::TABLE.into(),
+                columns: Some(T::COLUMNS),
                 alias,
                 on: (
                     other,
@@ -522,6 +524,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                     JoinClause {
                         kind,
                         table: through.clone(),
+                        columns: None,
                         alias: (through_alias != through).then(|| through_alias.clone()),
                         on: (
                             through_alias.clone(),
@@ -533,6 +536,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                     JoinClause {
                         kind,
                         table: T::TABLE.into(),
+                        columns: Some(T::COLUMNS),
                         alias,
                         on: (other, t_key.into(), through_alias, k2.into()),
                     },
@@ -608,6 +612,10 @@ impl<M: Model, T: Model> Relation<M, T> {
             columns: M::COLUMNS,
         };
         let mut b = SqlBuilder::new(conn.dialect()).with_base(base, true);
+        b.know(crate::sql::KnownTable {
+            name: Cow::Borrowed(T::TABLE),
+            columns: Some(T::COLUMNS),
+        });
         b.push("SELECT ");
         b.qualified_columns(T::TABLE, T::COLUMNS);
         b.push(" FROM ");
@@ -779,6 +787,8 @@ pub(crate) struct JoinClause {
     pub table: String,
     pub alias: Option<String>,
     pub on: (String, String, String, String),
+    /// The joined model's columns (`None` for a join table).
+    pub columns: Option<&'static [crate::model::ColumnDef]>,
 }
 
 /// A join of a scope: from a relation, or a raw fragment.
@@ -806,6 +816,9 @@ impl Join {
     pub(crate) fn render(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
         match self {
             Join::Clause(c) => {
+                if let Some(a) = &c.alias {
+                    b.check_name(a)?;
+                }
                 b.push(match c.kind {
                     JoinKind::Inner => " INNER JOIN ",
                     JoinKind::Outer | JoinKind::AsDeclared => " LEFT OUTER JOIN ",

@@ -11,8 +11,9 @@ use crate::cond::{col, Assignment, Cond, Op, Order};
 use crate::connection::Connection;
 use crate::dialect::{AnsiDialect, Dialect};
 use crate::error::{Error, Result};
-use crate::expr::{Args, Expr, IntoArgs, IntoOperand};
+use crate::expr::{Args, Expr, IntoArgs, IntoOperand, Sql};
 use crate::model::{Column, Model};
+use crate::names::{CountOn, Terms};
 use crate::relation::{Include, Join, JoinKind, Relation};
 use crate::row::{decode, FromRow, Row};
 use crate::sql::{BaseTable, SqlBuilder};
@@ -31,7 +32,7 @@ pub struct Scope<M> {
     pub(crate) orders: Vec<Order>,
     pub(crate) limit: Option<u64>,
     pub(crate) offset: Option<u64>,
-    pub(crate) group_by: Vec<String>,
+    pub(crate) group_by: Vec<crate::names::NameTerm>,
     pub(crate) having: Vec<Cond>,
     pub(crate) all_rows: bool,
     /// `AS OF SYSTEM TIME` (CockroachDB), as given; validated when rendered.
@@ -153,7 +154,10 @@ pluck_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
 enum Selection<'a> {
     Model,
     Exprs(&'a [Expr]),
-    Raw(&'a str),
+    /// Columns by name (with aliases) or raw SQL.
+    List(&'a [crate::names::NameTerm]),
+    /// `SELECT 1`, for `exists`.
+    One,
     Agg(&'static str, crate::expr::ColRef),
 }
 
@@ -169,8 +173,21 @@ impl<M: Model> Scope<M> {
         }
     }
 
+    /// A builder for this scope's statements: names are checked against
+    /// the model and the joined ones (by table, or by alias).
     fn builder<'d>(&self, dialect: &'d dyn Dialect) -> SqlBuilder<'d> {
-        SqlBuilder::new(dialect).with_base(Self::base(), !self.joins.is_empty())
+        let mut b = SqlBuilder::new(dialect).with_base(Self::base(), !self.joins.is_empty());
+        for j in &self.joins {
+            match j {
+                Join::Clause(c) => b.know(crate::sql::KnownTable {
+                    name: Cow::Owned(c.alias.clone().unwrap_or_else(|| c.table.clone())),
+                    columns: c.columns,
+                }),
+                Join::Raw { .. } => b.open_names(),
+                Join::Invalid(_) => {}
+            }
+        }
+        b
     }
 
     /// Appends the scope's JOIN clauses.
@@ -326,10 +343,20 @@ impl<M: Model> Scope<M> {
                 b.push(" FROM ");
                 b.ident(M::TABLE);
             }
-            Selection::Raw(list) => {
+            Selection::List(list) => {
                 self.select_kw(&mut b);
-                b.fragment(list, &Args::None)?;
+                for (i, t) in list.iter().enumerate() {
+                    if i > 0 {
+                        b.push(", ");
+                    }
+                    b.name_term(t)?;
+                }
                 b.push(" FROM ");
+                b.ident(M::TABLE);
+            }
+            Selection::One => {
+                self.select_kw(&mut b);
+                b.push("1 FROM ");
                 b.ident(M::TABLE);
             }
             Selection::Agg(func, column) => {
@@ -373,11 +400,7 @@ impl<M: Model> Scope<M> {
         b.where_clause(&self.conds)?;
         for (i, g) in self.group_by.iter().enumerate() {
             b.push(if i == 0 { " GROUP BY " } else { ", " });
-            if crate::sql::is_column_path(g) {
-                b.col(&crate::expr::ColRef::parse(g))?;
-            } else {
-                b.fragment(g, &Args::None)?;
-            }
+            b.name_term(g)?;
         }
         for (i, h) in self.having.iter().enumerate() {
             b.push(if i == 0 { " HAVING " } else { " AND " });
@@ -504,8 +527,12 @@ impl<M: Model> Scope<M> {
             .flatten())
     }
 
-    pub(crate) fn run_select<T: FromRow>(&self, conn: &Connection, list: &str) -> Result<Vec<T>> {
-        let (sql, params) = self.render_select(conn.dialect(), Selection::Raw(list), None)?;
+    pub(crate) fn run_select<T: FromRow>(
+        &self,
+        conn: &Connection,
+        list: &[crate::names::NameTerm],
+    ) -> Result<Vec<T>> {
+        let (sql, params) = self.render_select(conn.dialect(), Selection::List(list), None)?;
         conn.query_all(&sql, &params)
     }
 
@@ -518,31 +545,59 @@ impl<M: Model> Scope<M> {
     /// `COUNT` when the scope has no limit, offset, DISTINCT or grouping,
     /// otherwise a count over the scope's own SELECT as a subquery (which
     /// counts the groups of a grouped scope).
-    pub(crate) fn run_count_expr(&self, conn: &Connection, expr: &str) -> Result<i64> {
+    pub(crate) fn run_count(&self, conn: &Connection, on: &CountOn) -> Result<i64> {
         let dialect = conn.dialect();
         let mut b = self.builder(dialect);
         let windowed = self.limit.is_some() || self.offset.is_some();
+        let counted = |b: &mut SqlBuilder<'_>| -> Result<()> {
+            match on {
+                CountOn::Rows => {
+                    b.push("*");
+                }
+                CountOn::Col { distinct, col } => {
+                    if *distinct {
+                        b.push("DISTINCT ");
+                    }
+                    b.col(col)?;
+                }
+                CountOn::Raw(sql) => b.fragment(&sql.sql, &sql.args)?,
+                CountOn::Invalid(bad) => return Err(bad.error()),
+            }
+            Ok(())
+        };
+        let all_rows = matches!(on, CountOn::Rows);
         if self.group_by.is_empty() && !self.distinct && !windowed {
             b.push("SELECT COUNT(");
-            b.fragment(expr, &Args::None)?;
+            counted(&mut b)?;
             b.push(") FROM ");
             b.ident(M::TABLE);
             self.render_as_of(&mut b)?;
             self.render_joins(&mut b)?;
             self.render_filters(&mut b)?;
         } else {
-            if expr != "*" && !self.group_by.is_empty() {
-                return Err(Error::invalid(format!(
-                    "count_on({expr:?}) on a grouped scope is ambiguous: count() counts the \
-                     groups; use pluck_expr for a count per group"
-                )));
+            if !all_rows && !self.group_by.is_empty() {
+                return Err(Error::invalid(
+                    "count_on on a grouped scope is ambiguous: count() counts the groups; \
+                     use pluck_expr for a count per group",
+                ));
             }
             b.push("SELECT COUNT(");
-            b.fragment(expr, &Args::None)?;
+            // Over the subquery's rows, whose columns are the model's own
+            // names.
+            let mut outer = SqlBuilder::new(dialect).with_base(Self::base(), false);
+            counted(&mut outer)?;
+            let (text, params) = outer.finish();
+            if !params.is_empty() {
+                return Err(Error::invalid(
+                    "count_on over a window, DISTINCT or groups takes a column, not a \
+                     formula with parameters",
+                ));
+            }
+            b.push(&text);
             b.push(") FROM (");
-            if self.distinct || expr != "*" {
-                // The rows themselves: DISTINCT compares them, and `expr`
-                // reads their columns.
+            if self.distinct || !all_rows {
+                // The rows themselves: DISTINCT compares them, and the
+                // counted column is read from them.
                 self.model_head(&mut b)?;
             } else {
                 b.push("SELECT 1 AS one FROM ");
@@ -561,7 +616,7 @@ impl<M: Model> Scope<M> {
     }
 
     pub(crate) fn run_exists(&self, conn: &Connection) -> Result<bool> {
-        let (sql, params) = self.render_select(conn.dialect(), Selection::Raw("1"), Some(1))?;
+        let (sql, params) = self.render_select(conn.dialect(), Selection::One, Some(1))?;
         Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
     }
 
@@ -766,7 +821,7 @@ pub trait Scoped: Sized + Clone {
     /// Adds a SQL condition with `?` or `:name` placeholders (parenthesised,
     /// so an `OR` inside stays inside). Arguments are bound parameters, or
     /// [`Func`](crate::Func) / [`Col`](crate::Col) formulas.
-    fn where_(self, fragment: &str, args: impl IntoArgs) -> Self {
+    fn where_(self, fragment: impl Into<Sql>, args: impl IntoArgs) -> Self {
         self.filter(Cond::sql(fragment, args))
     }
 
@@ -843,18 +898,24 @@ pub trait Scoped: Sized + Clone {
         })
     }
 
-    /// Appends ORDER BY terms: `"created_at DESC, name"` (directions
-    /// case-insensitive; plain names are checked and quoted).
-    fn order(self, terms: &str) -> Self {
-        self.with(|s| s.orders.extend(Order::parse_list(terms)))
+    /// Appends ORDER BY terms: names with an optional direction and NULLs
+    /// placement, `"created_at DESC, name ASC NULLS LAST"` (read strictly as
+    /// names, checked against the models of the query and quoted: a "sort
+    /// by" parameter from a request is safe here), or an expression through
+    /// [`Sql::raw`]. A string that is not such a list is an
+    /// [`Error::InvalidName`] when the scope runs.
+    fn order(self, terms: impl Into<Terms>) -> Self {
+        let orders = crate::names::parse_orders(terms.into());
+        self.with(|s| s.orders.extend(orders))
     }
-    /// Appends a typed ORDER BY term: `Users::NAME.desc()`.
+    /// Appends a typed ORDER BY term: `Users::NAME.desc().nulls_last()`.
     fn order_by(self, order: Order) -> Self {
         self.with(|s| s.orders.push(order))
     }
-    /// Replaces the ORDER BY terms.
-    fn reorder(self, terms: &str) -> Self {
-        self.with(|s| s.orders = Order::parse_list(terms))
+    /// Replaces the ORDER BY terms (see [`order`](Self::order)).
+    fn reorder(self, terms: impl Into<Terms>) -> Self {
+        let orders = crate::names::parse_orders(terms.into());
+        self.with(|s| s.orders = orders)
     }
     /// At most `n` rows (rendered as an integer literal).
     fn limit(self, n: u64) -> Self {
@@ -864,20 +925,15 @@ pub trait Scoped: Sized + Clone {
     fn offset(self, n: u64) -> Self {
         self.with(|s| s.offset = Some(n))
     }
-    /// GROUP BY terms (`"author_id, category"`), kept by every later call.
-    fn group_by(self, terms: &str) -> Self {
-        self.with(|s| {
-            s.group_by.extend(
-                crate::sql::split_top_level(terms)
-                    .into_iter()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned),
-            );
-        })
+    /// GROUP BY terms, kept by every later call: column names
+    /// (`"author_id, category"`, checked and quoted), or [`Sql::raw`] for
+    /// an expression.
+    fn group_by(self, terms: impl Into<Terms>) -> Self {
+        let terms = crate::names::parse_group(terms.into());
+        self.with(|s| s.group_by.extend(terms))
     }
     /// A HAVING condition with placeholders, emitted with the HAVING keyword.
-    fn having(self, fragment: &str, args: impl IntoArgs) -> Self {
+    fn having(self, fragment: impl Into<Sql>, args: impl IntoArgs) -> Self {
         let c = Cond::sql(fragment, args);
         self.with(|s| s.having.push(c))
     }
@@ -956,10 +1012,11 @@ pub trait Scoped: Sized + Clone {
     /// A raw JOIN fragment with `?` or `:name` placeholders bound as
     /// parameters: `join_sql("LEFT JOIN comments AS c ON c.post_id = posts.id
     /// AND c.user_id = ?", (123,))`.
-    fn join_sql(self, fragment: &str, args: impl IntoArgs) -> Self {
+    fn join_sql(self, fragment: impl Into<Sql>, args: impl IntoArgs) -> Self {
+        let f = fragment.into().with_args(args.into_args());
         let join = Join::Raw {
-            sql: fragment.to_owned(),
-            args: args.into_args(),
+            sql: f.sql.into_owned(),
+            args: f.args,
         };
         self.with(|s| s.joins.push(join))
     }
@@ -1033,7 +1090,7 @@ pub trait Scoped: Sized + Clone {
     /// [`count_without_limit`](Self::count_without_limit) for the total
     /// behind a page.
     fn count(&self, conn: &Connection) -> Result<i64> {
-        self.as_scope().run_count_expr(conn, "*")
+        self.as_scope().run_count(conn, &CountOn::Rows)
     }
     /// The number of rows [`count`](Self::count) would give without the
     /// scope's limit and offset: the total behind a page.
@@ -1053,12 +1110,14 @@ pub trait Scoped: Sized + Clone {
         let mut s = self.as_scope().clone();
         s.limit = None;
         s.offset = None;
-        s.run_count_expr(conn, "*")
+        s.run_count(conn, &CountOn::Rows)
     }
-    /// `COUNT(expr)`, e.g. `"DISTINCT category_id"`, over the rows `all`
-    /// would return.
-    fn count_on(&self, conn: &Connection, expr: &str) -> Result<i64> {
-        self.as_scope().run_count_expr(conn, expr)
+    /// `COUNT(column)` or `COUNT(DISTINCT column)` over the rows `all`
+    /// would return: `"category_id"`, `"DISTINCT category_id"` (names,
+    /// checked and quoted), or [`Sql::raw`] for an expression.
+    fn count_on(&self, conn: &Connection, on: impl Into<Terms>) -> Result<i64> {
+        self.as_scope()
+            .run_count(conn, &crate::names::parse_count(on.into()))
     }
     /// Whether any row matches.
     fn exists(&self, conn: &Connection) -> Result<bool> {
@@ -1099,9 +1158,14 @@ pub trait Scoped: Sized + Clone {
     }
     /// `UPDATE table SET <fragment>` on every matching row, the fragment with
     /// placeholders; returns the rows changed.
-    fn update_sql(&self, conn: &Connection, fragment: &str, args: impl IntoArgs) -> Result<u64> {
-        self.as_scope()
-            .run_update_sql(conn, fragment, args.into_args())
+    fn update_sql(
+        &self,
+        conn: &Connection,
+        fragment: impl Into<Sql>,
+        args: impl IntoArgs,
+    ) -> Result<u64> {
+        let f = fragment.into().with_args(args.into_args());
+        self.as_scope().run_update_sql(conn, &f.sql, f.args)
     }
     /// Deletes every matching row; returns how many.
     fn delete(&self, conn: &Connection) -> Result<u64> {
@@ -1132,11 +1196,14 @@ pub trait Scoped: Sized + Clone {
     }
     /// Runs a custom select list over the scope's FROM, joins, conditions,
     /// grouping, order and limit, and maps each row by column name into `T`
-    /// (`#[derive(FromRow)]`): `select::<Scores>(&conn, "posts.id AS post_id,
-    /// AVG(bad.score) AS bad_average")`. The list is SQL text; put values in
-    /// conditions, where they are bound.
-    fn select<T: FromRow>(&self, conn: &Connection, list: &str) -> Result<Vec<T>> {
-        self.as_scope().run_select(conn, list)
+    /// (`#[derive(FromRow)]`). The list is column names with optional
+    /// aliases, `"posts.id AS post_id, users.name"` (checked and quoted), or
+    /// raw SQL for expressions: `Sql::raw("posts.id AS post_id,
+    /// AVG(bad.score) AS bad_average")`. Put values in conditions, where
+    /// they are bound.
+    fn select<T: FromRow>(&self, conn: &Connection, list: impl Into<Terms>) -> Result<Vec<T>> {
+        self.as_scope()
+            .run_select(conn, &crate::names::parse_select(list.into()))
     }
     /// `SUM(column)` over the matching rows; `None` when there are none.
     fn sum<T: FromValue>(

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use crate::cond::{Cond, Op, Order, OrderTarget};
+use crate::cond::{Cond, Nulls, Op, Order, OrderTarget};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::expr::{Args, ColRef, Expr};
@@ -18,6 +18,15 @@ pub(crate) struct BaseTable {
     pub columns: &'static [ColumnDef],
 }
 
+/// A table (or alias) of the query, against which qualified names are
+/// checked: `columns` is `None` for a table without a model (a many-to-many
+/// join table), whose names are quoted but not checked.
+#[derive(Clone)]
+pub(crate) struct KnownTable {
+    pub name: Cow<'static, str>,
+    pub columns: Option<&'static [ColumnDef]>,
+}
+
 /// SQL text and bound parameters under construction.
 pub struct SqlBuilder<'d> {
     /// The SQL text so far.
@@ -27,6 +36,11 @@ pub struct SqlBuilder<'d> {
     dialect: &'d dyn Dialect,
     base: Option<BaseTable>,
     qualify: bool,
+    /// The tables of the query, when its names are checked.
+    tables: Vec<KnownTable>,
+    /// Whether a raw JOIN may have brought in tables not listed in `tables`
+    /// (names qualified by one of them are quoted, not checked).
+    open: bool,
 }
 
 impl<'d> SqlBuilder<'d> {
@@ -38,13 +52,37 @@ impl<'d> SqlBuilder<'d> {
             dialect,
             base: None,
             qualify: false,
+            tables: Vec::new(),
+            open: false,
         }
     }
 
+    /// A builder whose column names are checked against `base` (and the
+    /// tables added with [`know`](Self::know)), qualified when `qualify`.
     pub(crate) fn with_base(mut self, base: BaseTable, qualify: bool) -> Self {
         self.base = Some(base);
         self.qualify = qualify;
+        self.tables.push(KnownTable {
+            name: Cow::Borrowed(base.table),
+            columns: Some(base.columns),
+        });
         self
+    }
+
+    /// Adds a table (or alias) of the query, for checking qualified names.
+    pub(crate) fn know(&mut self, table: KnownTable) {
+        self.tables.push(table);
+    }
+
+    /// Says a raw JOIN brought in tables that cannot be listed.
+    pub(crate) fn open_names(&mut self) {
+        self.open = true;
+    }
+
+    /// Checks a name given at run time for the dialect: see
+    /// [`check_name`].
+    pub(crate) fn check_name(&self, name: &str) -> Result<()> {
+        check_name(name, self.dialect.max_identifier_len())
     }
 
     /// The dialect rendered for.
@@ -72,6 +110,30 @@ impl<'d> SqlBuilder<'d> {
     }
 
     pub(crate) fn col(&mut self, c: &ColRef) -> Result<()> {
+        self.check_name(&c.name)?;
+        if let Some(t) = &c.table {
+            self.check_name(t)?;
+            if self.base.is_some() {
+                match self.tables.iter().find(|k| k.name == *t) {
+                    Some(k)
+                        if k.columns
+                            .is_some_and(|cols| !cols.iter().any(|d| d.name == c.name)) =>
+                    {
+                        return Err(Error::UnknownColumn {
+                            table: Some(t.to_string()),
+                            column: c.name.to_string(),
+                        });
+                    }
+                    Some(_) => {}
+                    None if !self.open => {
+                        return Err(Error::UnknownTable {
+                            table: t.to_string(),
+                        })
+                    }
+                    None => {}
+                }
+            }
+        }
         match &c.table {
             // The base table's own columns are qualified only when the query
             // needs it (joins).
@@ -106,7 +168,7 @@ impl<'d> SqlBuilder<'d> {
                 Ok(())
             }
             Expr::Col(c) => self.col(c),
-            Expr::Func(f) => self.fragment(&f.sql, &f.args),
+            Expr::Sql(f) => self.fragment(&f.sql, &f.args),
         }
     }
 
@@ -334,14 +396,48 @@ impl<'d> SqlBuilder<'d> {
         for (i, o) in orders.iter().enumerate() {
             self.push(if i == 0 { " ORDER BY " } else { ", " });
             match &o.target {
-                OrderTarget::Col(c) => self.col(c)?,
-                OrderTarget::Raw(s) => {
-                    self.fragment(s, &Args::None)?;
+                OrderTarget::Col(c) => {
+                    let native = self.dialect.nulls_ordering();
+                    if let (Some(n), false) = (o.nulls, native) {
+                        // `x IS NULL` sorts false (0) before true (1).
+                        self.col(c)?;
+                        self.push(match n {
+                            Nulls::First => " IS NULL DESC, ",
+                            Nulls::Last => " IS NULL ASC, ",
+                        });
+                    }
+                    self.col(c)?;
+                    self.push(if o.descending { " DESC" } else { " ASC" });
+                    if let (Some(n), true) = (o.nulls, native) {
+                        self.push(match n {
+                            Nulls::First => " NULLS FIRST",
+                            Nulls::Last => " NULLS LAST",
+                        });
+                    }
                 }
+                OrderTarget::Raw(s) => self.fragment(&s.sql, &s.args)?,
+                OrderTarget::Invalid(bad) => return Err(bad.error()),
             }
-            self.push(if o.descending { " DESC" } else { " ASC" });
         }
         Ok(())
+    }
+
+    /// Appends a column read by name (with its alias), or raw SQL.
+    pub(crate) fn name_term(&mut self, t: &crate::names::NameTerm) -> Result<()> {
+        use crate::names::NameTerm;
+        match t {
+            NameTerm::Col(c, alias) => {
+                self.col(c)?;
+                if let Some(a) = alias {
+                    self.check_name(a)?;
+                    self.push(" AS ");
+                    self.ident(a);
+                }
+                Ok(())
+            }
+            NameTerm::Raw(sql) => self.fragment(&sql.sql, &sql.args),
+            NameTerm::Invalid(bad) => Err(bad.error()),
+        }
     }
 
     /// Appends a comma-separated list of quoted identifiers.
@@ -389,6 +485,38 @@ fn dollar_tag_len(b: &[u8]) -> Option<usize> {
         i += 1;
     }
     (b.get(i) == Some(&b'$')).then_some(i + 1)
+}
+
+/// Checks a name given at run time (a column, a table or an alias): it
+/// must be non-empty, without surrounding whitespace or any control
+/// character (NUL included), and at most `max_len` bytes (the dialect's
+/// limit: PostgreSQL silently truncates longer names). It is then quoted,
+/// so any other character is safe.
+pub(crate) fn check_name(name: &str, max_len: Option<usize>) -> Result<()> {
+    let bad = |reason: String| {
+        Err(Error::InvalidName {
+            name: name.to_owned(),
+            reason,
+        })
+    };
+    if name.is_empty() {
+        return bad("a name cannot be empty".into());
+    }
+    if name.trim() != name {
+        return bad("a name cannot start or end with whitespace".into());
+    }
+    if name.chars().any(char::is_control) {
+        return bad("a name cannot hold control characters".into());
+    }
+    if let Some(max) = max_len {
+        if name.len() > max {
+            return bad(format!(
+                "{} bytes is longer than the {max} the database keeps",
+                name.len()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether a SQL fragment names a column: an identifier that is not a SQL
@@ -502,44 +630,6 @@ pub(crate) fn fragment_mentions_table(sql: &str, table: &str) -> bool {
         })
 }
 
-/// Splits a list on commas that are not inside parentheses or quotes.
-pub(crate) fn split_top_level(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None::<char>, 0);
-    for (i, ch) in s.char_indices() {
-        match (quote, ch) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"' | '`') => quote = Some(ch),
-            (None, '(') => depth += 1,
-            (None, ')') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
-}
-
-fn is_ident(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Whether `s` is `name` or `table.name` made of plain identifiers.
-pub(crate) fn is_column_path(s: &str) -> bool {
-    match s.split_once('.') {
-        Some((t, c)) => is_ident(t) && is_ident(c),
-        None => is_ident(s),
-    }
-}
-
 /// Statement kinds of a [`SqlCache`].
 pub(crate) mod kind {
     pub const SELECT: u8 = 0;
@@ -651,13 +741,5 @@ mod tests {
         assert_eq!(sql, "a = $1 OR b = $2 OR c = ':x'");
         assert_eq!(params, vec![Value::Int(1), Value::Int(1)]);
         assert!(render("a = :y", crate::expr::named([("x", Value::Int(1))])).is_err());
-    }
-
-    #[test]
-    fn top_level_split() {
-        assert_eq!(
-            split_top_level("a, f(b, c), 'x,y'"),
-            vec!["a", " f(b, c)", " 'x,y'"]
-        );
     }
 }

@@ -134,6 +134,10 @@ fn sql_name_problem(s: &str) -> Option<&'static str> {
         Some("must not be empty")
     } else if s.contains('\0') {
         Some("must not contain a NUL character")
+    } else if s.chars().any(char::is_control) {
+        Some("must not contain control characters")
+    } else if s.trim() != s {
+        Some("must not start or end with whitespace")
     } else if s.len() > 63 {
         Some("must be at most 63 bytes long")
     } else {

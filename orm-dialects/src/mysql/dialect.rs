@@ -89,6 +89,14 @@ impl Dialect for MysqlDialect {
         "mysql"
     }
 
+    fn max_identifier_len(&self) -> Option<usize> {
+        Some(64)
+    }
+
+    fn nulls_ordering(&self) -> bool {
+        false
+    }
+
     fn quote_ident(&self, ident: &str, out: &mut String) {
         out.push('`');
         for ch in ident.chars() {

@@ -90,6 +90,9 @@ impl std::fmt::Debug for MysqlBackend {
 pub(crate) struct Inner {
     conn: Conn,
     stmts: StmtCache,
+    /// The server's `max_allowed_packet`: a larger statement would make the
+    /// server drop the connection, so it is refused before it is sent.
+    max_packet: usize,
 }
 
 /// Prepared statements by SQL text, least recently used first out. Kept here
@@ -158,11 +161,17 @@ impl MysqlBackend {
     /// Opens a connection from a `mysql://` or `mariadb://` URL.
     pub fn open(url: &str) -> Result<Self> {
         let cfg = url::parse(url)?;
-        let conn = connect(&cfg)?;
+        let mut conn = connect(&cfg)?;
+        let max_packet = conn
+            .query_first::<u64, _>("SELECT @@max_allowed_packet")
+            .map_err(map_error)?
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(usize::MAX);
         Ok(MysqlBackend {
             inner: RefCell::new(Inner {
                 conn,
                 stmts: StmtCache::new(cfg.cache),
+                max_packet,
             }),
             capacity: Cell::new(cfg.cache),
             target: cfg.target.to_string(),
@@ -180,7 +189,7 @@ impl MysqlBackend {
         })?;
         let want = self.capacity.get().max(1);
         if inner.stmts.capacity != want {
-            let Inner { conn, stmts } = &mut *inner;
+            let Inner { conn, stmts, .. } = &mut *inner;
             stmts.set_capacity(conn, want).map_err(map_error)?;
         }
         Ok(inner)
@@ -347,6 +356,31 @@ fn may_change_database(sql: &str) -> bool {
     })
 }
 
+/// Refuses a statement whose text or parameters would not fit one packet of
+/// at most `max_packet` bytes: the server would drop the connection.
+fn check_packet(sql: &str, params: &dyn Params, max_packet: usize) -> Result<()> {
+    // Each value is sent with a type byte, a length and its bytes; fixed-size
+    // values take at most 12 bytes.
+    let values: usize = (0..params.len())
+        .map(|i| match params.get(i) {
+            ValueRef::Text(t) => t.len() + 9,
+            ValueRef::Blob(b) => b.len() + 9,
+            #[cfg(feature = "json")]
+            ValueRef::Json(j) => j.to_string().len() + 9,
+            _ => 12,
+        })
+        .sum();
+    let bytes = sql.len().max(values + 16);
+    if bytes > max_packet {
+        return Err(Error::StatementTooLarge {
+            bytes,
+            max: max_packet,
+            what: "the server's max_allowed_packet".to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// Runs `sql` with `params`: as a prepared statement, or as a plain query if
 /// MySQL cannot prepare it and it has no parameters.
 pub(crate) fn start<'c>(
@@ -354,7 +388,12 @@ pub(crate) fn start<'c>(
     sql: &str,
     params: &dyn Params,
 ) -> Result<Results<'c>> {
-    let Inner { conn, stmts } = inner;
+    let Inner {
+        conn,
+        stmts,
+        max_packet,
+    } = inner;
+    check_packet(sql, params, *max_packet)?;
     match stmts.prepare(conn, sql) {
         Ok(stmt) => {
             let expected = usize::from(stmt.num_params());
@@ -491,7 +530,7 @@ impl Backend for MysqlBackend {
 
     fn execute_batch(&self, sql: &str) -> Result<()> {
         let mut inner = self.lock()?;
-        let Inner { conn, stmts } = &mut *inner;
+        let Inner { conn, stmts, .. } = &mut *inner;
         if may_change_database(sql) {
             stmts.shrink(conn, 0).map_err(map_error)?;
         }
@@ -514,7 +553,7 @@ impl Backend for MysqlBackend {
     fn set_statement_cache_capacity(&self, capacity: usize) {
         self.capacity.set(capacity);
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
-            let Inner { conn, stmts } = &mut *inner;
+            let Inner { conn, stmts, .. } = &mut *inner;
             if let Err(e) = stmts.set_capacity(conn, capacity) {
                 log::warn!(target: orm_core::connection::LOG_TARGET, "closing statements failed: {}", e.to_string().escape_debug());
             }

@@ -154,6 +154,11 @@ impl Dialect for PostgresDialect {
         "postgres"
     }
 
+    fn max_identifier_len(&self) -> Option<usize> {
+        // NAMEDATALEN - 1: longer names are silently truncated.
+        Some(63)
+    }
+
     fn placeholder(&self, n: usize, out: &mut String) {
         dollar_placeholder(n, out);
     }
@@ -215,6 +220,12 @@ impl Dialect for PostgresDialect {
 impl Dialect for CockroachDialect {
     fn name(&self) -> &'static str {
         "cockroachdb"
+    }
+
+    fn max_identifier_len(&self) -> Option<usize> {
+        // CockroachDB keeps longer names, but the same code must run on
+        // PostgreSQL.
+        Some(63)
     }
 
     fn placeholder(&self, n: usize, out: &mut String) {

@@ -198,6 +198,22 @@ pub fn explain(url: &PgUrl, text: &str) -> Option<String> {
              signed by a CA the server trusts (its ssl_ca_file)"
         ));
     }
+    // Under TLS 1.3 the server checks the client certificate after the
+    // client considers the handshake done: its alert can be lost, and the
+    // client then sees the connection reset when it first writes.
+    if let (Some(c), true) = (&url.ssl_cert, url.ssl_mode.as_str() != "disable") {
+        if lower.contains("connection reset")
+            || lower.contains("unexpected eof")
+            || lower.contains("broken pipe")
+        {
+            return Some(format!(
+                "the server closed the connection right after the TLS handshake: it most \
+                 likely rejected the client certificate sslcert={} (it must be signed by a CA \
+                 the server trusts, its ssl_ca_file)",
+                c.display()
+            ));
+        }
+    }
     if lower.contains("server does not support tls")
         || lower.contains("server does not support ssl")
     {

@@ -18,6 +18,7 @@ use orm_core::{
     Backend, Connection, DbError, Dialect, Error, Result, RowStream, ValueRef, DATETIME_FORMAT,
     TIMESTAMP_FORMAT,
 };
+use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{ffi, OpenFlags, ToSql};
 
@@ -105,6 +106,14 @@ impl SqliteBackend {
             .map_err(map_error)?;
         conn.create_collation(collation::DECIMAL_COLLATION, collation::compare_decimals)
             .map_err(map_error)?;
+        // A double-quoted name is a name: a misspelled one is an error, never
+        // silently a string literal.
+        for dqs in [
+            DbConfig::SQLITE_DBCONFIG_DQS_DML,
+            DbConfig::SQLITE_DBCONFIG_DQS_DDL,
+        ] {
+            conn.set_db_config(dqs, false).map_err(map_error)?;
+        }
         Ok(SqliteBackend { conn })
     }
 
