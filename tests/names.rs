@@ -349,3 +349,107 @@ fn long_names_and_sqlite_string_fallback(conn: &Connection) {
     }
 }
 db_test!(long_names_and_sqlite_string_fallback);
+
+/// Fragments are read by each dialect's own lexical rules: placeholders are
+/// found only in code, a trailing comment cannot swallow what the statement
+/// adds, a list binds to one placeholder, `??` is a literal `?`.
+fn fragments_follow_each_dialects_lexical_rules(conn: &Connection) {
+    setup(conn);
+    let d = conn.dialect().name();
+    let owners = |s: AccountScope| -> orm::Result<Vec<String>> {
+        s.order("id").pluck(conn, Accounts::OWNER)
+    };
+    // A trailing line comment: the closing parenthesis, ORDER BY and LIMIT
+    // that follow still apply.
+    assert_eq!(
+        owners(Accounts::where_("balance > ? -- only the rich", (15,)).limit(1)).unwrap(),
+        ["ann"]
+    );
+    if d == "mysql" {
+        assert_eq!(
+            owners(Accounts::where_("balance > ? # only the rich", (15,)).limit(1)).unwrap(),
+            ["ann"]
+        );
+        // `--` without a space is two minus signs on MySQL.
+        assert_eq!(
+            owners(Accounts::where_("balance > 5--?", (10,))).unwrap(),
+            ["ann", "cat"]
+        );
+        // A backslash escapes the quote: the `?` is inside the literal.
+        assert_eq!(
+            owners(Accounts::where_("owner <> 'x\\'?' AND balance > ?", (15,))).unwrap(),
+            ["ann", "cat"]
+        );
+    } else {
+        // `--?` is a comment: its `?` is not a placeholder.
+        let res = owners(Accounts::where_("balance > 5--?", (-10,)));
+        assert!(matches!(res, Err(Error::InvalidQuery { .. })), "{res:?}");
+    }
+    if d == "postgres" {
+        assert_eq!(
+            owners(Accounts::where_("owner <> E'x\\'?' AND balance > ?", (15,))).unwrap(),
+            ["ann", "cat"]
+        );
+        assert_eq!(
+            owners(Accounts::where_(
+                "balance > ? /* a /* nested ? */ comment ? */",
+                (15,)
+            ))
+            .unwrap(),
+            ["ann", "cat"]
+        );
+        assert_eq!(
+            owners(Accounts::where_("owner <> $q$?$q$ AND balance > ?", (15,))).unwrap(),
+            ["ann", "cat"]
+        );
+        let has: Vec<(bool,)> = conn
+            .query("SELECT CAST(? AS jsonb) ?? 'a'", (r#"{"a": 1}"#,))
+            .unwrap();
+        assert_eq!(has, [(true,)]);
+    }
+    if d == "sqlite" {
+        assert_eq!(
+            owners(Accounts::where_("[balance] > ? AND [owner] <> '?'", (15,))).unwrap(),
+            ["ann", "cat"]
+        );
+    }
+    // A list binds to one placeholder.
+    assert_eq!(
+        owners(Accounts::where_(
+            "owner IN (?) AND balance > ?",
+            (vec!["ann", "bob"], 5)
+        ))
+        .unwrap(),
+        ["ann", "bob"]
+    );
+    assert_eq!(
+        owners(Accounts::where_(
+            "owner IN (:who)",
+            orm::named([("who", orm::Value::Null)])
+        ))
+        .unwrap(),
+        Vec::<String>::new()
+    );
+    let empty = owners(Accounts::where_("owner IN (?)", (Vec::<String>::new(),)));
+    assert!(
+        matches!(empty, Err(Error::InvalidQuery { .. })),
+        "{empty:?}"
+    );
+    // Unterminated literals and comments would swallow the rest: refused
+    // before anything is sent.
+    for bad in ["owner = 'x", "owner = \"x", "balance > 1 /* ", "owner = `x"] {
+        let before = conn.statement_count();
+        let res = Accounts::where_(Sql::raw(bad), ()).count(conn);
+        let lexed_as_code = d != "mysql" && bad.contains('`');
+        if !lexed_as_code {
+            assert!(
+                matches!(res, Err(Error::InvalidQuery { .. })),
+                "{bad}: {res:?}"
+            );
+            assert_eq!(conn.statement_count(), before, "{bad}: nothing sent");
+        }
+        canary_intact(conn, bad);
+    }
+    canary_intact(conn, "fragments");
+}
+db_test!(fragments_follow_each_dialects_lexical_rules);

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use crate::expr::{Args, ColRef, Expr, IntoArgs, IntoOperand};
+use crate::lex::LexRules;
 use crate::value::Value;
 
 /// A comparison operator: the doc's `EQ`, `NE`, `LT`, `LTE`, `GT`, `GTE`.
@@ -390,10 +391,14 @@ impl Cond {
     }
 
     /// The reach of all of `conds` together (an AND; none matches every row).
-    pub(crate) fn reach_all(conds: &[Cond], nullable: &dyn Fn(&ColRef) -> Option<bool>) -> Reach {
+    pub(crate) fn reach_all(
+        conds: &[Cond],
+        nullable: &dyn Fn(&ColRef) -> Option<bool>,
+        rules: &LexRules,
+    ) -> Reach {
         let mut out = Reach::Constant(Some(true));
         for c in conds {
-            match (out, c.reach(nullable)) {
+            match (out, c.reach(nullable, rules)) {
                 (_, Reach::Constant(Some(false))) => return Reach::Constant(Some(false)),
                 (_, Reach::Rows) => out = Reach::Rows,
                 (Reach::Constant(Some(true)), r) => out = r,
@@ -409,10 +414,14 @@ impl Cond {
     /// `id IS NOT NULL` on a NOT NULL column counts as matching every row.
     /// Conservative: what cannot be analysed (a raw fragment that names a
     /// column) counts as depending on the row.
-    pub(crate) fn reach(&self, nullable: &dyn Fn(&ColRef) -> Option<bool>) -> Reach {
+    pub(crate) fn reach(
+        &self,
+        nullable: &dyn Fn(&ColRef) -> Option<bool>,
+        rules: &LexRules,
+    ) -> Reach {
         match self {
             Cond::Cmp { lhs, rhs, .. } => {
-                if !lhs.names_column() && !rhs.names_column() {
+                if !lhs.names_column(rules) && !rhs.names_column(rules) {
                     Reach::Constant(None)
                 } else if lhs == rhs {
                     // `a = a`: every row where `a` is not NULL.
@@ -424,11 +433,11 @@ impl Cond {
             Cond::InSelect { .. } => Reach::Rows,
             Cond::Null { lhs, negated } => match lhs {
                 Expr::Col(c) if nullable(c) == Some(false) => Reach::Constant(Some(*negated)),
-                e if !e.names_column() => Reach::Constant(None),
+                e if !e.names_column(rules) => Reach::Constant(None),
                 _ => Reach::Rows,
             },
             Cond::Between { lhs, low, high } => {
-                if [lhs, low, high].iter().any(|e| e.names_column()) {
+                if [lhs, low, high].iter().any(|e| e.names_column(rules)) {
                     Reach::Rows
                 } else {
                     Reach::Constant(None)
@@ -437,24 +446,24 @@ impl Cond {
             Cond::In { lhs, list, negated } => {
                 if list.is_empty() {
                     Reach::Constant(Some(*negated))
-                } else if lhs.names_column() || list.iter().any(Expr::names_column) {
+                } else if lhs.names_column(rules) || list.iter().any(|e| e.names_column(rules)) {
                     Reach::Rows
                 } else {
                     Reach::Constant(None)
                 }
             }
             Cond::Sql { sql, args } => {
-                if crate::sql::fragment_names_column(sql, args) {
+                if crate::sql::fragment_names_column(sql, args, rules) {
                     Reach::Rows
                 } else {
                     Reach::Constant(None)
                 }
             }
-            Cond::And(v) => Cond::reach_all(v, nullable),
+            Cond::And(v) => Cond::reach_all(v, nullable, rules),
             Cond::Or(v) => {
                 let mut out = Reach::Constant(Some(false));
                 for c in v {
-                    match (out, c.reach(nullable)) {
+                    match (out, c.reach(nullable, rules)) {
                         (_, Reach::Constant(Some(true))) => return Reach::Constant(Some(true)),
                         // A constant that may be true makes the whole OR
                         // possibly match every row.
@@ -465,7 +474,7 @@ impl Cond {
                 }
                 out
             }
-            Cond::Not(c) => c.reach(nullable).not(),
+            Cond::Not(c) => c.reach(nullable, rules).not(),
         }
     }
 }

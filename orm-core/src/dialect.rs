@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use crate::connection::Connection;
 use crate::error::Result;
+use crate::lex::LexRules;
 use crate::model::ColumnDef;
 use crate::transaction::TxOptions;
 use crate::value::{SqlType, ValueRef};
@@ -46,6 +47,13 @@ pub trait Dialect: Send + Sync + 'static {
     /// Longer run-time names are refused.
     fn max_identifier_len(&self) -> Option<usize> {
         None
+    }
+
+    /// How this dialect's SQL is read: quotes, escapes and comments, so that
+    /// placeholders in fragments are found only in code. The default is the
+    /// SQL standard's.
+    fn lex_rules(&self) -> &'static LexRules {
+        &LexRules::STANDARD
     }
 
     /// Whether ORDER BY takes `NULLS FIRST` / `NULLS LAST` (SQLite and
@@ -338,6 +346,10 @@ impl Dialect for AnsiDialect {
     }
     fn placeholder(&self, n: usize, out: &mut String) {
         dollar_placeholder(n, out);
+    }
+    fn lex_rules(&self) -> &'static LexRules {
+        // Shown with PostgreSQL's `$n` placeholders, read by its rules.
+        &LexRules::POSTGRES
     }
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
         Cow::Borrowed(match column.sql_type {

@@ -43,6 +43,9 @@ pub enum Expr {
     Col(ColRef),
     /// Raw SQL with its own bound parameters ([`Sql`]).
     Sql(Sql),
+    /// A list of operands, bound to one `?` of a fragment as `?, ?, ?`
+    /// (`where_("id IN (?)", (vec![1, 2, 3],))`).
+    List(Vec<Expr>),
 }
 
 impl Expr {
@@ -50,6 +53,7 @@ impl Expr {
     pub(crate) fn mentions_table(&self, table: &str) -> bool {
         match self {
             Expr::Value(_) => false,
+            Expr::List(v) => v.iter().any(|e| e.mentions_table(table)),
             Expr::Col(c) => c.table.as_deref() == Some(table),
             Expr::Sql(f) => {
                 crate::sql::fragment_mentions_table(&f.sql, table) || f.args.mentions_table(table)
@@ -59,11 +63,12 @@ impl Expr {
 
     /// Whether the expression refers to a column (directly, or through a
     /// formula's text or arguments), i.e. may differ from row to row.
-    pub(crate) fn names_column(&self) -> bool {
+    pub(crate) fn names_column(&self, rules: &crate::lex::LexRules) -> bool {
         match self {
             Expr::Value(_) => false,
             Expr::Col(_) => true,
-            Expr::Sql(f) => crate::sql::fragment_names_column(&f.sql, &f.args),
+            Expr::Sql(f) => crate::sql::fragment_names_column(&f.sql, &f.args, rules),
+            Expr::List(v) => v.iter().any(|e| e.names_column(rules)),
         }
     }
 }
@@ -265,6 +270,18 @@ impl IntoArgs for Args {
         self
     }
 }
+/// A list is one argument that a fragment's `?` expands to `?, ?, ?`.
+impl<T: IntoArg> IntoArg for Vec<T> {
+    fn into_arg(self) -> Expr {
+        Expr::List(self.into_iter().map(IntoArg::into_arg).collect())
+    }
+}
+impl<T: IntoArg + Clone> IntoArg for &[T] {
+    fn into_arg(self) -> Expr {
+        Expr::List(self.iter().cloned().map(IntoArg::into_arg).collect())
+    }
+}
+
 impl<T: IntoArg> IntoArgs for Vec<T> {
     fn into_args(self) -> Args {
         Args::Positional(self.into_iter().map(IntoArg::into_arg).collect())

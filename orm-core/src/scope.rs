@@ -643,7 +643,7 @@ impl<M: Model> Scope<M> {
     /// Whether the scope's conditions depend on the row, or match every row
     /// (none given, `1 = 1`, `not_in([])`, `x OR every row`...) or a
     /// constant. A NOT NULL column of the model is known never to be NULL.
-    pub(crate) fn filter_reach(&self) -> crate::cond::Reach {
+    pub(crate) fn filter_reach(&self, rules: &crate::LexRules) -> crate::cond::Reach {
         let nullable = |c: &crate::expr::ColRef| {
             if c.table.as_deref().is_some_and(|t| t != M::TABLE) {
                 return None;
@@ -653,7 +653,7 @@ impl<M: Model> Scope<M> {
                 .find(|d| d.name == c.name)
                 .map(|d| d.nullable)
         };
-        Cond::reach_all(&self.conds, &nullable)
+        Cond::reach_all(&self.conds, &nullable, rules)
     }
 
     /// WHERE clause for UPDATE / DELETE. A scope with order, limit or offset
@@ -670,7 +670,11 @@ impl<M: Model> Scope<M> {
                 "cannot {action} through a grouped scope"
             )));
         }
-        if !self.all_rows && self.filter_reach().may_match_every_row() {
+        if !self.all_rows
+            && self
+                .filter_reach(b.dialect().lex_rules())
+                .may_match_every_row()
+        {
             return Err(Error::MissingCondition {
                 action,
                 table: M::TABLE.to_owned(),

@@ -7,6 +7,7 @@ use crate::cond::{Cond, Nulls, Op, Order, OrderTarget};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::expr::{Args, ColRef, Expr};
+use crate::lex::{LexRules, Piece};
 use crate::model::ColumnDef;
 use crate::value::Value;
 
@@ -168,56 +169,52 @@ impl<'d> SqlBuilder<'d> {
                 Ok(())
             }
             Expr::Col(c) => self.col(c),
+            Expr::List(items) => {
+                if items.is_empty() {
+                    return Err(Error::invalid("an empty list is not an operand"));
+                }
+                self.push("(");
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.expr(e)?;
+                }
+                self.push(")");
+                Ok(())
+            }
             Expr::Sql(f) => self.fragment(&f.sql, &f.args),
         }
     }
 
     /// Appends a SQL fragment, replacing `?` (positional arguments) or
-    /// `:name` (named arguments) outside string literals, quoted identifiers
-    /// and comments by the arguments.
+    /// `:name` (named arguments) by the arguments, read by the dialect's
+    /// lexical rules: never inside string literals, quoted identifiers or
+    /// comments. `??` is a literal `?`. A positional argument that is a list
+    /// (`Vec` or slice of values, [`Expr::List`]) expands to `?, ?, ?`, for
+    /// `IN (?)`. A fragment ending in a line comment is followed by a line
+    /// break, so the comment cannot swallow what the statement adds after
+    /// it; an unterminated literal or comment is an error.
     pub fn fragment(&mut self, sql: &str, args: &Args) -> Result<()> {
-        let bytes = sql.as_bytes();
-        let len = bytes.len();
-        let (mut i, mut last, mut next_positional) = (0, 0, 0usize);
-        while i < len {
-            match bytes[i] {
-                q @ (b'\'' | b'"' | b'`') => {
-                    i += 1;
-                    while i < len {
-                        if bytes[i] == q {
-                            if i + 1 < len && bytes[i + 1] == q {
-                                i += 2;
-                                continue;
-                            }
-                            break;
-                        }
-                        i += 1;
-                    }
-                    i += 1;
+        let named = matches!(args, Args::Named(_));
+        let pieces =
+            crate::lex::pieces(sql, self.dialect.lex_rules(), named).map_err(Error::invalid)?;
+        let mut next_positional = 0usize;
+        let mut ends_in_line_comment = false;
+        for piece in pieces {
+            ends_in_line_comment = false;
+            match piece {
+                Piece::Code(t) | Piece::Literal(t) | Piece::Ident(t) => {
+                    self.push(t);
                 }
-                b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                    while i < len && bytes[i] != b'\n' {
-                        i += 1;
-                    }
+                Piece::Comment(t, to_end) => {
+                    ends_in_line_comment = to_end;
+                    self.push(t);
                 }
-                b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                    i += 2;
-                    while i < len && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
-                        i += 1;
-                    }
-                    i += 2;
+                Piece::Question => {
+                    self.push("?");
                 }
-                b'$' if dollar_tag_len(&bytes[i..]).is_some() => {
-                    let tag_len = dollar_tag_len(&bytes[i..]).unwrap_or(1);
-                    let tag = &bytes[i..i + tag_len];
-                    i += tag_len;
-                    while i < len && !bytes[i..].starts_with(tag) {
-                        i += 1;
-                    }
-                    i += tag_len;
-                }
-                b'?' => {
-                    self.sql.push_str(&sql[last..i]);
+                Piece::Positional => {
                     let arg = match args {
                         Args::Positional(v) => v.get(next_positional),
                         Args::None => None,
@@ -233,25 +230,12 @@ impl<'d> SqlBuilder<'d> {
                             positional_len(args)
                         ))
                     })?;
-                    self.expr(arg)?;
+                    self.arg(sql, arg)?;
                     next_positional += 1;
-                    i += 1;
-                    last = i;
                 }
-                b':' if bytes.get(i + 1) == Some(&b':') => i += 2,
-                b':' if matches!(args, Args::Named(_))
-                    && bytes
-                        .get(i + 1)
-                        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') =>
-                {
-                    let start = i + 1;
-                    let mut end = start;
-                    while end < len && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
-                        end += 1;
-                    }
-                    let name = &sql[start..end];
+                Piece::Named(name) => {
                     let Args::Named(binds) = args else {
-                        unreachable!("guarded above")
+                        unreachable!("named placeholders are read only with named binds")
                     };
                     let arg = binds
                         .iter()
@@ -260,15 +244,13 @@ impl<'d> SqlBuilder<'d> {
                         .ok_or_else(|| {
                             Error::invalid(format!("no value given for :{name} in {sql:?}"))
                         })?;
-                    self.sql.push_str(&sql[last..i]);
-                    self.expr(arg)?;
-                    i = end;
-                    last = i;
+                    self.arg(sql, arg)?;
                 }
-                _ => i += 1,
             }
         }
-        self.sql.push_str(&sql[last.min(len)..]);
+        if ends_in_line_comment {
+            self.sql.push('\n');
+        }
         if let Args::Positional(v) = args {
             if next_positional != v.len() {
                 return Err(Error::invalid(format!(
@@ -278,6 +260,26 @@ impl<'d> SqlBuilder<'d> {
             }
         }
         Ok(())
+    }
+
+    /// Appends one argument of a fragment; a list expands to its items.
+    fn arg(&mut self, sql: &str, arg: &Expr) -> Result<()> {
+        match arg {
+            Expr::List(items) if items.is_empty() => Err(Error::invalid(format!(
+                "an empty list is bound to a placeholder of {sql:?}; `IN ()` is not SQL \
+                 (use in_list, which handles it)"
+            ))),
+            Expr::List(items) => {
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.expr(e)?;
+                }
+                Ok(())
+            }
+            e => self.expr(e),
+        }
     }
 
     pub(crate) fn cond(&mut self, c: &Cond) -> Result<()> {
@@ -477,16 +479,6 @@ fn positional_len(args: &Args) -> usize {
     }
 }
 
-/// Length of a PostgreSQL dollar-quote tag (`$$` or `$tag$`) at the start of
-/// `b`, if there is one. `$1` is not a tag.
-fn dollar_tag_len(b: &[u8]) -> Option<usize> {
-    let mut i = 1;
-    while i < b.len() && (b[i].is_ascii_alphabetic() || b[i] == b'_') {
-        i += 1;
-    }
-    (b.get(i) == Some(&b'$')).then_some(i + 1)
-}
-
 /// Checks a name given at run time (a column, a table or an alias): it
 /// must be non-empty, without surrounding whitespace or any control
 /// character (NUL included), and at most `max_len` bytes (the dialect's
@@ -522,9 +514,10 @@ pub(crate) fn check_name(name: &str, max_len: Option<usize>) -> Result<()> {
 /// Whether a SQL fragment names a column: an identifier that is not a SQL
 /// keyword of constant expressions nor a function name (a name followed by
 /// `(`), a quoted identifier, or an argument that is a column. Literals and
-/// comments are skipped. Used to tell conditions that depend on the row from
-/// constants such as `1 = 1`.
-pub(crate) fn fragment_names_column(sql: &str, args: &Args) -> bool {
+/// comments (by `rules`) are skipped. Used to tell conditions that depend on
+/// the row from constants such as `1 = 1`; a fragment that cannot be read
+/// counts as naming none (the guard then refuses it).
+pub(crate) fn fragment_names_column(sql: &str, args: &Args, rules: &LexRules) -> bool {
     const CONSTANT_WORDS: &[&str] = &[
         "and",
         "or",
@@ -548,70 +541,57 @@ pub(crate) fn fragment_names_column(sql: &str, args: &Args) -> bool {
         "localtime",
         "localtimestamp",
         "unknown",
-        "distinct",
-        "from",
-        "escape",
     ];
     let arg_names_column = match args {
         Args::None => false,
-        Args::Positional(v) => v.iter().any(Expr::names_column),
-        Args::Named(v) => v.iter().any(|(_, e)| e.names_column()),
+        Args::Positional(v) => v.iter().any(|e| e.names_column(rules)),
+        Args::Named(v) => v.iter().any(|(_, e)| e.names_column(rules)),
     };
     if arg_names_column {
         return true;
     }
-    let b = sql.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'\'' => {
-                i += 1;
-                while i < b.len() && b[i] != b'\'' {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'"' | b'`' | b'[' => return true,
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
-                    i += 1;
-                }
-                i += 2;
-            }
-            b'0'..=b'9' => {
+    let Ok(pieces) = crate::lex::pieces(sql, rules, matches!(args, Args::Named(_))) else {
+        return false;
+    };
+    let mut rest_of_code = pieces.iter().filter_map(|p| match p {
+        Piece::Code(t) => Some(*t),
+        _ => None,
+    });
+    if pieces.iter().any(|p| matches!(p, Piece::Ident(_))) {
+        return true;
+    }
+    rest_of_code.any(|code| {
+        let b = code.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if c.is_ascii_digit() {
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
                     i += 1;
                 }
-            }
-            c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+            } else if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
                 let start = i;
                 while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80)
                 {
                     i += 1;
                 }
-                let word = &sql[start..i];
-                let rest = sql[i..].trim_start();
-                let is_call = rest.starts_with('(');
-                // `x'ab'` / `E'..'` / `N'..'`: a literal's prefix.
-                let is_prefix = rest.len() == sql.len() - i && rest.starts_with('\'');
-                if !is_call
+                let word = &code[start..i];
+                let rest = code[i..].trim_start();
+                // A literal's prefix (`x'ab'`, `E'..'`, `N'..'`) ends the
+                // code piece right before the literal.
+                let is_prefix = rest.is_empty() && i == b.len() && word.len() == 1;
+                if !rest.starts_with('(')
                     && !is_prefix
                     && !CONSTANT_WORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
                 {
                     return true;
                 }
+            } else {
+                i += 1;
             }
-            _ => i += 1,
         }
-    }
-    false
+        false
+    })
 }
 
 /// Whether a SQL fragment's text names `table` as a qualifier (`table.` or

@@ -63,7 +63,8 @@ pub use dialect::MysqlDialect;
 use row::{MysqlRow, MysqlRows, Results};
 use url::{MysqlUrl, SslMode, Target};
 
-static DIALECT: MysqlDialect = MysqlDialect;
+static DIALECT: MysqlDialect = MysqlDialect::DEFAULT;
+static DIALECT_NO_BACKSLASH: MysqlDialect = MysqlDialect::NO_BACKSLASH_ESCAPES;
 
 /// "This command is not supported in the prepared statement protocol yet."
 const ER_UNSUPPORTED_PS: u16 = 1295;
@@ -76,6 +77,9 @@ pub struct MysqlBackend {
     capacity: Cell<usize>,
     /// Where the connection goes, for `Debug`.
     target: String,
+    /// The dialect of the session: how it reads string literals depends on
+    /// its `sql_mode`.
+    dialect: &'static MysqlDialect,
 }
 
 impl std::fmt::Debug for MysqlBackend {
@@ -162,11 +166,19 @@ impl MysqlBackend {
     pub fn open(url: &str) -> Result<Self> {
         let cfg = url::parse(url)?;
         let mut conn = connect(&cfg)?;
-        let max_packet = conn
-            .query_first::<u64, _>("SELECT @@max_allowed_packet")
+        let (max_packet, sql_mode) = conn
+            .query_first::<(u64, String), _>("SELECT @@max_allowed_packet, @@sql_mode")
             .map_err(map_error)?
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(usize::MAX);
+            .map(|(n, mode)| (usize::try_from(n).unwrap_or(usize::MAX), mode))
+            .unwrap_or((usize::MAX, String::new()));
+        let dialect = if sql_mode
+            .split(',')
+            .any(|m| m.eq_ignore_ascii_case("NO_BACKSLASH_ESCAPES"))
+        {
+            &DIALECT_NO_BACKSLASH
+        } else {
+            &DIALECT
+        };
         Ok(MysqlBackend {
             inner: RefCell::new(Inner {
                 conn,
@@ -175,6 +187,7 @@ impl MysqlBackend {
             }),
             capacity: Cell::new(cfg.cache),
             target: cfg.target.to_string(),
+            dialect,
         })
     }
 
@@ -488,7 +501,7 @@ fn to_mysql(v: ValueRef<'_>) -> Result<MyValue> {
 
 impl Backend for MysqlBackend {
     fn dialect(&self) -> &'static dyn Dialect {
-        &DIALECT
+        self.dialect
     }
 
     fn execute(&self, sql: &str, params: &dyn Params) -> Result<u64> {

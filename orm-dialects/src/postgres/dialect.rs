@@ -159,6 +159,10 @@ impl Dialect for PostgresDialect {
         Some(63)
     }
 
+    fn lex_rules(&self) -> &'static orm_core::LexRules {
+        &orm_core::LexRules::POSTGRES
+    }
+
     fn placeholder(&self, n: usize, out: &mut String) {
         dollar_placeholder(n, out);
     }
@@ -226,6 +230,10 @@ impl Dialect for CockroachDialect {
         // CockroachDB keeps longer names, but the same code must run on
         // PostgreSQL.
         Some(63)
+    }
+
+    fn lex_rules(&self) -> &'static orm_core::LexRules {
+        &orm_core::LexRules::POSTGRES
     }
 
     fn placeholder(&self, n: usize, out: &mut String) {

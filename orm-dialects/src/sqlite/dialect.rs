@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 
 use orm_core::{
-    ColumnDef, Connection, DbColumn, Dialect, Result, Single, SqlType, TxOptions, ValueRef,
+    ColumnDef, Connection, DbColumn, Dialect, LexRules, Result, Single, SqlType, TxOptions,
+    ValueRef,
 };
 
 /// The SQLite dialect.
@@ -26,6 +27,16 @@ impl Dialect for SqliteDialect {
 
     fn placeholder(&self, _n: usize, out: &mut String) {
         out.push('?');
+    }
+
+    fn lex_rules(&self) -> &'static LexRules {
+        // Backticks and [brackets] quote identifiers too.
+        const SQLITE_LEX: LexRules = LexRules {
+            backtick_identifiers: true,
+            bracket_identifiers: true,
+            ..LexRules::STANDARD
+        };
+        &SQLITE_LEX
     }
 
     fn unlimited(&self) -> Option<&'static str> {
