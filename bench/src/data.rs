@@ -358,7 +358,6 @@ pub fn marks(n: usize, mark: impl Fn(usize) -> String) -> String {
     (1..=n).map(mark).collect::<Vec<_>>().join(", ")
 }
 
-
 /// Groups posts under their users and comments under their posts, keeping
 /// the order in which each arrived (what a hand-written loader does, and
 /// what Diesel's `grouped_by` does).

@@ -106,7 +106,6 @@ macro_rules! diesel_side {
                         .expect("diesel: wide")
                 }
             }
-
         }
     };
 }

@@ -3,6 +3,8 @@
 //!
 //! ```text
 //! orm-bench --backend sqlite|postgres|mysql [--quick] [--smoke] [--only W4] [--out FILE]
+//!           [--profile raw|orm|diesel]   (no timing: one contestant's operation
+//!                                         for two seconds, for perf/callgrind)
 //! ```
 //!
 //! PostgreSQL and MySQL URLs come from `ORM_TEST_POSTGRES_URL` and
@@ -43,6 +45,9 @@ struct Config {
     sample_time: Duration,
     only: Option<String>,
     out: Option<String>,
+    /// Instead of timing, run this contestant's operation alone for two
+    /// seconds (for a profiler).
+    profile: Option<usize>,
 }
 
 struct Record {
@@ -61,7 +66,7 @@ struct Bench {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: orm-bench --backend sqlite|postgres|mysql [--quick] [--smoke] [--only W1..W7] [--out FILE]"
+        "usage: orm-bench --backend sqlite|postgres|mysql [--quick] [--smoke] [--only W1..W7] [--out FILE] [--profile raw|orm|diesel]"
     );
     std::process::exit(2)
 }
@@ -69,7 +74,7 @@ fn usage() -> ! {
 fn parse_args() -> Config {
     let mut args = std::env::args().skip(1);
     let mut backend = None;
-    let (mut quick, mut smoke, mut only, mut out) = (false, false, None, None);
+    let (mut quick, mut smoke, mut only, mut out, mut profile) = (false, false, None, None, None);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--backend" => {
@@ -84,13 +89,22 @@ fn parse_args() -> Config {
             "--smoke" => smoke = true,
             "--only" => only = Some(args.next().unwrap_or_else(|| usage())),
             "--out" => out = Some(args.next().unwrap_or_else(|| usage())),
+            "--profile" => {
+                let who = args.next().unwrap_or_else(|| usage());
+                profile = Some(
+                    NAMES
+                        .iter()
+                        .position(|n| *n == who)
+                        .unwrap_or_else(|| usage()),
+                );
+            }
             _ => usage(),
         }
     }
     let (samples, sample_time) = if quick {
-        (15, Duration::from_millis(4))
+        (21, Duration::from_millis(8))
     } else {
-        (41, Duration::from_millis(15))
+        (51, Duration::from_millis(25))
     };
     Config {
         backend: backend.unwrap_or_else(|| usage()),
@@ -99,6 +113,7 @@ fn parse_args() -> Config {
         sample_time,
         only,
         out,
+        profile,
     }
 }
 
@@ -220,7 +235,7 @@ impl Bench {
         mut f: impl FnMut(&mut dyn Contestant) -> Vec<T>,
     ) {
         let mut want = None;
-        for i in 0..self.cs.len() {
+        for (i, who) in NAMES.iter().enumerate() {
             prep(self);
             let got = f(&mut *self.cs[i]);
             match &want {
@@ -228,7 +243,7 @@ impl Bench {
                     assert!(!got.is_empty(), "{what}: raw returned nothing");
                     want = Some(got);
                 }
-                Some(w) => assert_same(what, NAMES[i], w, &got),
+                Some(w) => assert_same(what, who, w, &got),
             }
         }
         println!("  checked {what}: orm and diesel return what raw returns");
@@ -245,6 +260,16 @@ impl Bench {
         mut op: impl FnMut(&mut dyn Contestant, usize) -> usize,
     ) {
         if self.cfg.smoke {
+            return;
+        }
+        if let Some(who) = self.cfg.profile {
+            let start = Instant::now();
+            let mut calls = 0usize;
+            while start.elapsed() < Duration::from_secs(2) {
+                black_box(op(&mut *self.cs[who], calls));
+                calls += 1;
+            }
+            println!("{workload} n={n}: {} ran {calls} times", NAMES[who]);
             return;
         }
         let k = self.cs.len();
@@ -309,7 +334,11 @@ impl Bench {
         if self.wanted("W1") {
             for n in [1, 100, 10_000] {
                 self.seed(&Seed::users(b, n));
-                self.check(&format!("W1 n={n}"), |_| {}, |c| sorted(c.users(), |u| u.id));
+                self.check(
+                    &format!("W1 n={n}"),
+                    |_| {},
+                    |c| sorted(c.users(), |u| u.id),
+                );
                 self.time("W1", n, |c, _| c.t_users());
             }
         }
@@ -474,7 +503,7 @@ fn main() {
         records: Vec::new(),
     };
     bench.run();
-    if !bench.cfg.smoke {
+    if bench.cfg.profile.is_none() && !bench.cfg.smoke {
         let path = bench.cfg.out.clone().unwrap_or_else(|| {
             format!(
                 "{}/results/{}.json",
@@ -483,7 +512,7 @@ fn main() {
             )
         });
         bench.write_json(&path);
-    } else {
+    } else if bench.cfg.smoke {
         println!("smoke: {}: every workload agrees with raw", backend.name());
     }
 }

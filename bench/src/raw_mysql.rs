@@ -101,16 +101,20 @@ impl RawMysql {
         mut f: impl FnMut(&mut Row) -> T,
     ) -> Vec<T> {
         let result = self.conn.exec_iter(stmt, params).expect("mysql: query");
-        result
-            .map(|row| f(&mut row.expect("mysql: row")))
-            .collect()
+        result.map(|row| f(&mut row.expect("mysql: row"))).collect()
     }
 
     fn stmt_in(&mut self, posts: bool, n: usize) -> Statement {
         let (cache, sql) = if posts {
-            (&mut self.posts_in, "SELECT id, user_id, title, body FROM posts WHERE user_id IN")
+            (
+                &mut self.posts_in,
+                "SELECT id, user_id, title, body FROM posts WHERE user_id IN",
+            )
         } else {
-            (&mut self.comments_in, "SELECT id, post_id, text FROM comments WHERE post_id IN")
+            (
+                &mut self.comments_in,
+                "SELECT id, post_id, text FROM comments WHERE post_id IN",
+            )
         };
         let conn = &mut self.conn;
         cache

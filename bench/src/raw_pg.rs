@@ -55,8 +55,7 @@ impl RawPg {
              WHERE users.hair_color = $1",
         );
         let find = prep("SELECT id, name, hair_color FROM users WHERE id = $1");
-        let insert_one =
-            prep("INSERT INTO users (name, hair_color) VALUES ($1, $2) RETURNING id");
+        let insert_one = prep("INSERT INTO users (name, hair_color) VALUES ($1, $2) RETURNING id");
         let wide = prep(
             "SELECT id, int_a, int_b, int_c, float_a, float_b, text_a, text_b, text_c, text_d, \
              flag_a, flag_b, day, created_at, updated_at, big FROM wide_rows",

@@ -50,8 +50,9 @@ fn post(r: &Row<'_>, at: usize) -> rusqlite::Result<Post> {
 
 impl RawSqlite {
     pub fn open() -> Self {
-        let conn: &'static Connection =
-            Box::leak(Box::new(Connection::open_in_memory().expect("rusqlite: open")));
+        let conn: &'static Connection = Box::leak(Box::new(
+            Connection::open_in_memory().expect("rusqlite: open"),
+        ));
         conn.execute_batch(&crate::data::Backend::Sqlite.schema())
             .expect("rusqlite: schema");
         let prep = |sql: &str| conn.prepare(sql).expect("rusqlite: prepare");
@@ -152,9 +153,7 @@ impl Contestant for RawSqlite {
     }
 
     fn find(&mut self, id: i32) -> User {
-        self.find
-            .query_row([id], user)
-            .expect("rusqlite: find")
+        self.find.query_row([id], user).expect("rusqlite: find")
     }
 
     fn set_new_user(&mut self, row: NewUser<'static>) {
@@ -194,4 +193,3 @@ impl Contestant for RawSqlite {
             .expect("rusqlite: wide")
     }
 }
-
