@@ -6,7 +6,7 @@ use crate::contestant::Contestant;
 use crate::data::{group, marks, Comment, Nested, NewUser, Post, User, Wide};
 use chrono::{NaiveDate, NaiveDateTime};
 use mysql::prelude::Queryable;
-use mysql::{Conn, Opts, Params, Row, Statement, Value};
+use mysql::{Conn, Opts, OptsBuilder, Params, Row, Statement, Value};
 use std::collections::HashMap;
 
 pub struct RawMysql {
@@ -63,7 +63,11 @@ fn post(r: &mut Row, at: usize) -> Post {
 
 impl RawMysql {
     pub fn open(url: &str) -> Self {
-        let mut conn = Conn::new(Opts::from_url(url).expect("mysql: url")).expect("mysql: connect");
+        // TCP, as orm and Diesel connect (the crate would otherwise switch
+        // to the server's Unix socket).
+        let opts =
+            OptsBuilder::from_opts(Opts::from_url(url).expect("mysql: url")).prefer_socket(false);
+        let mut conn = Conn::new(opts).expect("mysql: connect");
         conn.query_drop(crate::data::Backend::Mysql.schema())
             .expect("mysql: schema");
         let mut prep = |sql: &str| conn.prep(sql).expect("mysql: prepare");
