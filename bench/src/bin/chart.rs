@@ -3,8 +3,10 @@
 //! Diesel relative to raw (raw = 1). Plain SVG, generic font families only.
 //!
 //! ```text
-//! chart RESULTS_DIR OUT.svg
+//! chart RESULTS_DIR OUT.svg [NOTE]
 //! ```
+//!
+//! NOTE (how the numbers were taken) is printed under the title.
 
 use std::fmt::Write as _;
 
@@ -44,10 +46,16 @@ const PLOT_W: f64 = 300.0;
 const PANEL_W: f64 = LABEL_W + PLOT_W + 40.0;
 const CAP: f64 = 3.0;
 
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 3 {
-        eprintln!("usage: chart RESULTS_DIR OUT.svg");
+    if args.len() != 3 && args.len() != 4 {
+        eprintln!("usage: chart RESULTS_DIR OUT.svg [NOTE]");
         std::process::exit(2);
     }
     let dir = std::path::Path::new(&args[1]);
@@ -65,7 +73,8 @@ fn main() {
         .map(|(_, r)| r.iter().filter(|r| r.contestant == "raw").count())
         .max()
         .unwrap_or(0);
-    let top = 70.0;
+    let note = args.get(3).map(|n| escape(n)).unwrap_or_default();
+    let top = 86.0;
     let height = top + rows as f64 * ROW + 60.0;
     let width = PANEL_W * panels.len() as f64 + 20.0;
     let mut s = String::new();
@@ -78,9 +87,10 @@ fn main() {
         s,
         r#"<text x="10" y="20" font-size="14" font-weight="bold">Median time per operation relative to the raw driver (raw = 1; shorter is faster)</text>"#
     );
+    let _ = writeln!(s, r##"<text x="10" y="36" fill="#555">{note}</text>"##);
     let _ = writeln!(
         s,
-        r##"<rect x="10" y="30" width="12" height="{BAR}" fill="#d9480f"/><text x="26" y="38">orm</text><rect x="70" y="30" width="12" height="{BAR}" fill="#1c7ed6"/><text x="86" y="38">Diesel 2.3</text><text x="170" y="38" fill="#555">bars past {CAP}× are cut; the number is the ratio</text>"##
+        r##"<rect x="10" y="46" width="12" height="{BAR}" fill="#d9480f"/><text x="26" y="54">orm</text><rect x="70" y="46" width="12" height="{BAR}" fill="#1c7ed6"/><text x="86" y="54">Diesel 2.3</text><text x="170" y="54" fill="#555">bars past {CAP}× are cut; the number is the ratio</text>"##
     );
     let scale = PLOT_W / CAP;
     for (p, (backend, recs)) in panels.iter().enumerate() {
@@ -88,8 +98,13 @@ fn main() {
         let px = x0 + LABEL_W;
         let _ = writeln!(
             s,
-            r#"<text x="{px}" y="{}" font-size="13" font-weight="bold">{backend}</text>"#,
-            top - 10.0
+            r#"<text x="{px}" y="{}" font-size="13" font-weight="bold">{}</text>"#,
+            top - 10.0,
+            match *backend {
+                "sqlite" => "SQLite (in memory)",
+                "postgres" => "PostgreSQL 15",
+                _ => "MariaDB 10.11",
+            }
         );
         // Grid lines at 0.5, 1, 1.5, ...
         let mut g = 0.5;
