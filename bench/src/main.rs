@@ -117,6 +117,7 @@ fn parse_args() -> Config {
     }
 }
 
+#[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
 fn url(var: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| {
         eprintln!("{var} is not set (bench/run starts the servers and sets it)");
