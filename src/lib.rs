@@ -52,7 +52,9 @@
 //! On the struct: `#[db(table = "...")]` (default: the Rails plural of the
 //! snake_case name, `BlogPost` → `blog_posts`, `Person` → `people`),
 //! `#[db(mapper = "...")]` (default: the table in CamelCase), `#[db(scope =
-//! "...")]` (default: `<Struct>Scope`), `#[db(crate = "...")]`.
+//! "...")]` (default: `<Struct>Scope`), `#[db(crate = "...")]`,
+//! `#[db(default_filter = "visible")]` (a `fn() -> Cond` that every
+//! statement on the table applies; see [`Model::default_filter`]).
 //!
 //! On a field: `#[db(column = "...")]`, `#[db(skip)]` (not mapped; filled
 //! with `Default` on read), `#[db(primary_key)]` (default: the field `id`),

@@ -390,6 +390,54 @@ impl Cond {
         }
     }
 
+    /// This condition with the columns of `table` (qualified by it, or not
+    /// qualified) qualified by `name` instead: a default filter applied to
+    /// a table joined under an alias. Raw SQL text is left as written.
+    pub(crate) fn requalified(&self, table: &str, name: &str) -> Cond {
+        let e = |x: &Expr| x.requalified(table, name);
+        match self {
+            Cond::Cmp { lhs, op, rhs } => Cond::Cmp {
+                lhs: e(lhs),
+                op: *op,
+                rhs: e(rhs),
+            },
+            Cond::InSelect {
+                lhs,
+                column,
+                table: t,
+                key,
+                value,
+            } => Cond::InSelect {
+                lhs: e(lhs),
+                column: column.clone(),
+                table: t.clone(),
+                key: key.clone(),
+                value: value.clone(),
+            },
+            Cond::Null { lhs, negated } => Cond::Null {
+                lhs: e(lhs),
+                negated: *negated,
+            },
+            Cond::Between { lhs, low, high } => Cond::Between {
+                lhs: e(lhs),
+                low: e(low),
+                high: e(high),
+            },
+            Cond::In { lhs, list, negated } => Cond::In {
+                lhs: e(lhs),
+                list: list.iter().map(e).collect(),
+                negated: *negated,
+            },
+            Cond::Sql { sql, args } => Cond::Sql {
+                sql: sql.clone(),
+                args: args.requalified(table, name),
+            },
+            Cond::And(v) => Cond::And(v.iter().map(|c| c.requalified(table, name)).collect()),
+            Cond::Or(v) => Cond::Or(v.iter().map(|c| c.requalified(table, name)).collect()),
+            Cond::Not(c) => Cond::Not(Box::new(c.requalified(table, name))),
+        }
+    }
+
     /// The reach of all of `conds` together (an AND; none matches every row).
     pub(crate) fn reach_all(
         conds: &[Cond],

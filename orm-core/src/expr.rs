@@ -49,6 +49,22 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// See [`Cond::requalified`](crate::Cond).
+    pub(crate) fn requalified(&self, table: &str, name: &str) -> Expr {
+        match self {
+            Expr::Col(c) if c.table.as_deref().is_none_or(|t| t == table) => Expr::Col(ColRef {
+                table: Some(Cow::Owned(name.to_owned())),
+                name: c.name.clone(),
+            }),
+            Expr::Sql(f) => Expr::Sql(Sql {
+                sql: f.sql.clone(),
+                args: f.args.requalified(table, name),
+            }),
+            Expr::List(v) => Expr::List(v.iter().map(|x| x.requalified(table, name)).collect()),
+            other => other.clone(),
+        }
+    }
+
     /// Whether the expression refers to a column of `table`.
     pub(crate) fn mentions_table(&self, table: &str) -> bool {
         match self {
@@ -255,6 +271,22 @@ impl IntoArgs for () {
     }
 }
 impl Args {
+    /// The arguments with `table`'s columns requalified (see
+    /// [`Cond::requalified`](crate::Cond)).
+    pub(crate) fn requalified(&self, table: &str, name: &str) -> Args {
+        match self {
+            Args::None => Args::None,
+            Args::Positional(v) => {
+                Args::Positional(v.iter().map(|e| e.requalified(table, name)).collect())
+            }
+            Args::Named(v) => Args::Named(
+                v.iter()
+                    .map(|(k, e)| (k.clone(), e.requalified(table, name)))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Whether an argument refers to a column of `table`.
     pub(crate) fn mentions_table(&self, table: &str) -> bool {
         match self {

@@ -96,6 +96,18 @@ pub trait Model: FromRow + Sized + 'static {
         None
     }
 
+    /// The condition every statement on this table applies (the
+    /// default-filter seam): SELECTs, counts, aggregates, UPDATEs and
+    /// DELETEs through scopes and records, joins into this table (in the ON
+    /// clause), includes and accessors loading it, full-join orphans. `None`
+    /// (the default) for none; declared with `#[db(default_filter =
+    /// "path::to::fn")]`, a `fn() -> Cond` built from typed columns (raw SQL
+    /// in it is applied as written, not requalified for aliases). Lifted for
+    /// one scope with [`without_default_filter`](crate::Scoped::without_default_filter).
+    fn default_filter() -> Option<Cond> {
+        None
+    }
+
     /// Per-model cache of rendered SQL, keyed by statement kind and dialect.
     fn sql_cache() -> &'static crate::sql::SqlCache;
 }

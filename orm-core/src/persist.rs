@@ -96,6 +96,25 @@ impl<M: Model> RecordParams<'_, M> {
     }
 }
 
+/// Two parameter lists, one after the other: a record's fields, then the
+/// values of a default filter.
+struct Chain<'a>(&'a dyn Params, &'a [Value]);
+
+impl Params for Chain<'_> {
+    fn len(&self) -> usize {
+        self.0.len() + self.1.len()
+    }
+    fn get(&self, idx: usize) -> ValueRef<'_> {
+        match idx.checked_sub(self.0.len()) {
+            None => self.0.get(idx),
+            Some(i) => self.1[i].as_ref(),
+        }
+    }
+    fn target(&self, idx: usize) -> Option<(&'static str, &'static ColumnDef)> {
+        (idx < self.0.len()).then(|| self.0.target(idx)).flatten()
+    }
+}
+
 /// Whether the INSERT of `rec` leaves the key to the database.
 fn generates_key<M: Model>(rec: &M) -> bool {
     M::COLUMNS[M::KEY_INDEX].auto_increment && rec.key_unset()
@@ -189,16 +208,34 @@ fn update_columns<M: Model>(conn: &Connection, rec: &M, cols: Cols<'_>) -> Resul
         b.param(Value::Null);
         b.sql
     };
-    let sql = match cols {
-        Cols::AllButKey => M::sql_cache().get_or_build(SQL_UPDATE_ALL, dialect, || Ok(render()))?,
-        _ => render().into(),
-    };
     let params = RecordParams {
         records: &[rec],
         cols,
         then_key: true,
     };
-    if conn.execute_prepared(&sql, &params)? == 0 {
+    let changed = match M::default_filter() {
+        // The default filter's values follow the record's.
+        Some(f) => {
+            let mut b = SqlBuilder::new(dialect);
+            b.sql = render();
+            b.params = vec![Value::Null; params.len()];
+            b.push(" AND ");
+            b.cond(&f)?;
+            let (sql, all) = b.finish();
+            let chained = Chain(&params, &all[params.len()..]);
+            conn.execute_prepared(&sql, &chained)?
+        }
+        None => {
+            let sql = match cols {
+                Cols::AllButKey => {
+                    M::sql_cache().get_or_build(SQL_UPDATE_ALL, dialect, || Ok(render()))?
+                }
+                _ => render().into(),
+            };
+            conn.execute_prepared(&sql, &params)?
+        }
+    };
+    if changed == 0 {
         return Err(Error::NotFound {
             table: M::TABLE.to_owned(),
         });
@@ -278,17 +315,31 @@ pub trait Record: Model {
     /// Deletes the record's row; returns whether there was one.
     fn delete(&mut self, conn: &Connection) -> Result<bool> {
         let dialect = conn.dialect();
-        let sql = Self::sql_cache().get_or_build(SQL_DELETE, dialect, || {
+        let key = self.key().to_value();
+        let render = |key: Value| {
             let mut b = SqlBuilder::new(dialect);
             b.push("DELETE FROM ");
             b.ident(Self::TABLE);
             b.push(" WHERE ");
             b.ident(key_name::<Self>());
             b.push(" = ");
-            b.param(Value::Null);
-            Ok(b.sql)
-        })?;
-        let n = conn.execute_prepared(&sql, &[self.key().to_value()])?;
+            b.param(key);
+            b
+        };
+        let n = match Self::default_filter() {
+            Some(f) => {
+                let mut b = render(key);
+                b.push(" AND ");
+                b.cond(&f)?;
+                let (sql, params) = b.finish();
+                conn.execute_prepared(&sql, &params)?
+            }
+            None => {
+                let sql = Self::sql_cache()
+                    .get_or_build(SQL_DELETE, dialect, || Ok(render(Value::Null).sql))?;
+                conn.execute_prepared(&sql, &[key])?
+            }
+        };
         if let Some(s) = self.snapshot_mut() {
             s.clear();
         }

@@ -485,6 +485,7 @@ impl<M: Model, T: Model> Relation<M, T> {
         alias: Option<&str>,
     ) -> Vec<JoinClause> {
         let other = alias.unwrap_or(T::TABLE).to_owned();
+        let filter = T::default_filter().map(|f| Box::new(f.requalified(T::TABLE, &other)));
         let alias = alias.map(str::to_owned);
         let m_key = key_name::<M>();
         let t_key = key_name::<T>();
@@ -493,6 +494,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                 kind,
                 table: T::TABLE.into(),
                 columns: Some(T::COLUMNS),
+                filter: filter.clone(),
                 alias,
                 on: (
                     other,
@@ -505,6 +507,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                 kind,
                 table: T::TABLE.into(),
                 columns: Some(T::COLUMNS),
+                filter: filter.clone(),
                 alias,
                 on: (
                     other,
@@ -525,6 +528,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                         kind,
                         table: through.clone(),
                         columns: None,
+                        filter: None,
                         alias: (through_alias != through).then(|| through_alias.clone()),
                         on: (
                             through_alias.clone(),
@@ -537,6 +541,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                         kind,
                         table: T::TABLE.into(),
                         columns: Some(T::COLUMNS),
+                        filter: filter.clone(),
                         alias,
                         on: (other, t_key.into(), through_alias, k2.into()),
                     },
@@ -548,7 +553,10 @@ impl<M: Model, T: Model> Relation<M, T> {
     /// ` WHERE NOT EXISTS (...)`: the rows of `T` no row of `M` is related
     /// to. `M` is aliased inside the subquery, so that the outer query may
     /// also name it.
-    fn orphan_filter(&self, b: &mut SqlBuilder<'_>) {
+    /// `filtered`: a row of `M` its default filter excludes relates to
+    /// nothing (and the orphans themselves pass `T`'s, added by the
+    /// caller).
+    fn orphan_filter(&self, b: &mut SqlBuilder<'_>, filtered: bool) -> Result<()> {
         const REL: &str = "orm_related";
         let (m, t) = (M::TABLE, T::TABLE);
         let col = |b: &mut SqlBuilder<'_>, table: &str, name: &str| {
@@ -593,7 +601,12 @@ impl<M: Model, T: Model> Relation<M, T> {
                 col(b, t, key_name::<T>());
             }
         }
+        if let (Some(f), true) = (M::default_filter(), filtered) {
+            b.push(" AND ");
+            b.cond(&f.requalified(M::TABLE, REL))?;
+        }
         b.push(")");
+        Ok(())
     }
 
     /// The records of `T` that no record of `M` is related to.
@@ -626,8 +639,16 @@ impl<M: Model, T: Model> Relation<M, T> {
             b.ident(M::TABLE);
             b.push(" ON 1 = 0");
         }
-        self.orphan_filter(&mut b);
-        for c in &scope.conds {
+        b.know(crate::sql::KnownTable {
+            name: Cow::Borrowed("orm_related"),
+            columns: Some(M::COLUMNS),
+        });
+        self.orphan_filter(&mut b, !scope.unfiltered)?;
+        let own = (!scope.unfiltered)
+            .then(T::default_filter)
+            .flatten()
+            .map(|f| f.requalified(T::TABLE, T::TABLE));
+        for c in scope.conds.iter().chain(&own) {
             b.push(" AND ");
             b.cond(c)?;
         }
@@ -752,7 +773,12 @@ impl<M: Model, T: Model> Relation<M, T> {
             }
             b.param(k.clone());
         }
-        b.push(") ORDER BY ");
+        b.push(")");
+        if let Some(f) = T::default_filter() {
+            b.push(" AND ");
+            b.cond(&f.requalified(T::TABLE, T::TABLE))?;
+        }
+        b.push(" ORDER BY ");
         b.ident(T::TABLE);
         b.push(".");
         b.ident(key_name::<T>());
@@ -789,6 +815,9 @@ pub(crate) struct JoinClause {
     pub on: (String, String, String, String),
     /// The joined model's columns (`None` for a join table).
     pub columns: Option<&'static [crate::model::ColumnDef]>,
+    /// The joined model's default filter, qualified by its name in the
+    /// query, added to the ON clause.
+    pub filter: Option<Box<Cond>>,
 }
 
 /// A join of a scope: from a relation, or a raw fragment.
@@ -813,7 +842,9 @@ impl Join {
         }
     }
 
-    pub(crate) fn render(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
+    /// Appends the JOIN; `filtered`: with the joined model's default filter
+    /// in its ON clause.
+    pub(crate) fn render(&self, b: &mut SqlBuilder<'_>, filtered: bool) -> Result<()> {
         match self {
             Join::Clause(c) => {
                 if let Some(a) = &c.alias {
@@ -837,6 +868,10 @@ impl Join {
                 b.ident(t2);
                 b.push(".");
                 b.ident(c2);
+                if let (Some(f), true) = (&c.filter, filtered) {
+                    b.push(" AND ");
+                    b.cond(f)?;
+                }
                 Ok(())
             }
             Join::Raw { sql, args } => {

@@ -43,6 +43,9 @@ pub struct Scope<M> {
     /// `None` as the value: the owner was not saved yet.
     pub(crate) owner: Option<(Cow<'static, str>, Option<Value>)>,
     pub(crate) includes: Vec<Arc<dyn Include<M>>>,
+    /// Whether the default filters of the model and the joined ones are
+    /// lifted for this scope.
+    pub(crate) unfiltered: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -61,6 +64,7 @@ impl<M> Clone for Scope<M> {
             distinct: self.distinct,
             owner: self.owner.clone(),
             includes: self.includes.clone(),
+            unfiltered: self.unfiltered,
             _model: PhantomData,
         }
     }
@@ -81,6 +85,7 @@ impl<M> Default for Scope<M> {
             distinct: false,
             owner: None,
             includes: Vec::new(),
+            unfiltered: false,
             _model: PhantomData,
         }
     }
@@ -193,9 +198,18 @@ impl<M: Model> Scope<M> {
     /// Appends the scope's JOIN clauses.
     fn render_joins(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
         for j in &self.joins {
-            j.render(b)?;
+            j.render(b, !self.unfiltered)?;
         }
         Ok(())
+    }
+
+    /// The model's default filter, unless the scope lifted it.
+    pub(crate) fn default_cond(&self) -> Option<Cond> {
+        if self.unfiltered {
+            None
+        } else {
+            M::default_filter()
+        }
     }
 
     /// `SELECT [DISTINCT] `.
@@ -267,6 +281,7 @@ impl<M: Model> Scope<M> {
             && self.joins.is_empty()
             && !self.distinct
             && self.includes.is_empty()
+            && self.default_cond().is_none()
     }
 
     /// Appends the `AS OF SYSTEM TIME` clause, if the scope has one, right
@@ -397,7 +412,8 @@ impl<M: Model> Scope<M> {
     }
 
     fn render_filters(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
-        b.where_clause(&self.conds)?;
+        let dflt = self.default_cond();
+        b.where_clause(&self.conds, dflt.as_ref())?;
         for (i, g) in self.group_by.iter().enumerate() {
             b.push(if i == 0 { " GROUP BY " } else { ", " });
             b.name_term(g)?;
@@ -435,7 +451,11 @@ impl<M: Model> Scope<M> {
     pub(crate) fn run_find(&self, conn: &Connection, key: &M::Key) -> Result<M> {
         let key = crate::value::ToValue::to_value(key);
         let dialect = conn.dialect();
-        let found = if self.conds.is_empty() && self.as_of.is_none() && self.joins.is_empty() {
+        let found = if self.conds.is_empty()
+            && self.as_of.is_none()
+            && self.joins.is_empty()
+            && self.default_cond().is_none()
+        {
             let sql = M::sql_cache().get_or_build(SQL_FIND, dialect, || {
                 let mut b = self.builder(dialect);
                 b.push(&Self::select_head(dialect)?);
@@ -460,6 +480,7 @@ impl<M: Model> Scope<M> {
                 as_of: self.as_of.clone(),
                 joins: self.joins.clone(),
                 distinct: self.distinct,
+                unfiltered: self.unfiltered,
                 ..Scope::default()
             };
             let (sql, params) = scoped.render_select(dialect, Selection::Model, Some(1))?;
@@ -685,7 +706,8 @@ impl<M: Model> Scope<M> {
             && self.orders.is_empty()
             && self.joins.is_empty()
         {
-            return b.where_clause(&self.conds);
+            let dflt = self.default_cond();
+            return b.where_clause(&self.conds, dflt.as_ref());
         }
         let key = M::COLUMNS[M::KEY_INDEX].name;
         b.push(" WHERE ");
@@ -965,6 +987,11 @@ pub trait Scoped: Sized + Clone {
     fn as_of_system_time(self, at: &str) -> Self {
         let at = at.to_owned();
         self.with(|s| s.as_of = Some(at))
+    }
+    /// Lifts the default filters ([`Model::default_filter`]) of the model
+    /// and of the joined ones for this scope, its includes and orphans.
+    fn without_default_filter(self) -> Self {
+        self.with(|s| s.unfiltered = true)
     }
     /// Allows `update_*` and `delete` on a scope with no condition: without
     /// it they fail with [`Error::MissingCondition`].

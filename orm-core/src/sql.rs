@@ -386,8 +386,10 @@ impl<'d> SqlBuilder<'d> {
     }
 
     /// Appends ` WHERE c1 AND c2 ...` (nothing for no conditions).
-    pub(crate) fn where_clause(&mut self, conds: &[Cond]) -> Result<()> {
-        for (i, c) in conds.iter().enumerate() {
+    /// Appends ` WHERE c1 AND c2 ...` for `conds` and then `extra` (a
+    /// default filter); nothing for no conditions.
+    pub(crate) fn where_clause(&mut self, conds: &[Cond], extra: Option<&Cond>) -> Result<()> {
+        for (i, c) in conds.iter().chain(extra).enumerate() {
             self.push(if i == 0 { " WHERE " } else { " AND " });
             self.cond(c)?;
         }

@@ -117,6 +117,13 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let key_type = quote_spanned!(key_ty.span()=> <#key_ty as #krate::KeyType>);
 
     let relations = relations(cont);
+    let default_filter = cont.default_filter.as_ref().map(|f| {
+        quote_spanned! {f.span()=>
+            fn default_filter() -> ::core::option::Option<#krate::Cond> {
+                ::core::option::Option::Some(#f())
+            }
+        }
+    });
     let column_names = cont.columns().map(|f| &f.column);
 
     let mapper_doc = format!(
@@ -213,6 +220,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             }
 
             #snapshot_fns
+            #default_filter
 
             fn sql_cache() -> &'static #krate::SqlCache {
                 static CACHE: #krate::SqlCache = #krate::SqlCache::new();

@@ -102,6 +102,8 @@ pub struct Container<'a> {
     pub mapper_is_default: bool,
     pub scope: syn::Ident,
     pub krate: syn::Path,
+    /// The function giving the default filter, if any.
+    pub default_filter: Option<syn::Path>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -228,6 +230,7 @@ impl<'a> Container<'a> {
             mapper_is_default,
             scope,
             krate,
+            default_filter: attrs.default_filter,
             fields,
         })
     }

@@ -39,6 +39,9 @@ pub struct Container {
     /// `scope = "..."`, spanned by the literal.
     pub scope: Option<syn::Ident>,
     pub krate: Option<syn::Path>,
+    /// `default_filter = "path::to::fn"`: a function returning the `Cond`
+    /// every statement on the table applies.
+    pub default_filter: Option<syn::Path>,
 }
 
 /// `#[db(...)]` on a field. Flags hold the span of their keyword.
@@ -228,6 +231,7 @@ impl Container {
         let mut mapper = Attr::none("mapper");
         let mut scope = Attr::none("scope");
         let mut krate = Attr::none("crate");
+        let mut default_filter = Attr::none("default_filter");
         for attr in db_attrs(&input.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -245,6 +249,20 @@ impl Container {
                     if let Some(v) = ident_value(cx, &meta, "the scope type name") {
                         scope.set(cx, &meta.path, v);
                     }
+                } else if meta.path.is_ident("default_filter") {
+                    if let Some(v) = string_value(cx, &meta, "the default filter function") {
+                        match v.parse::<syn::Path>() {
+                            Ok(p) => default_filter.set(cx, &meta.path, p),
+                            Err(_) => cx.error_spanned_by(
+                                &v,
+                                format!(
+                                    "expected the path of a function returning a Cond, such as \
+                                     \"visible\", not {:?}",
+                                    v.value()
+                                ),
+                            ),
+                        }
+                    }
                 } else if meta.path.is_ident("crate") {
                     if let Some(v) = string_value(cx, &meta, "the crate path") {
                         match v.parse::<syn::Path>() {
@@ -259,7 +277,7 @@ impl Container {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a struct; expected table, mapper, scope or crate",
+                            "unknown #[db] attribute `{}` on a struct; expected table, mapper, scope, default_filter or crate",
                             path_name(&meta)
                         ),
                     );
@@ -276,6 +294,7 @@ impl Container {
             mapper: mapper.get(),
             scope: scope.get(),
             krate: krate.get(),
+            default_filter: default_filter.get(),
         }
     }
 }
