@@ -436,20 +436,27 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     if records.is_empty() {
         return Ok(0);
     }
-    conn.transaction(|tx| {
+    // Records with a key to generate and with one given go in separate
+    // statements; each group in chunks within the parameter limit.
+    let mut groups: [Vec<&M>; 2] = [Vec::new(), Vec::new()];
+    for r in records {
+        groups[usize::from(!generates_key(r))].push(r);
+    }
+    let per_stmt = |with_key: bool| {
+        let ncols = insert_columns::<M>(with_key).count().max(1);
+        (conn.dialect().max_params() / ncols).max(1)
+    };
+    let statements: usize = [false, true]
+        .iter()
+        .map(|&k| groups[usize::from(k)].len().div_ceil(per_stmt(k)))
+        .sum();
+    let run = |conn: &Connection| -> Result<u64> {
         let mut total = 0;
         for with_key in [false, true] {
-            let group: Vec<&M> = records
-                .iter()
-                .filter(|r| generates_key(*r) != with_key)
-                .collect();
-            if group.is_empty() {
-                continue;
-            }
+            let group = &groups[usize::from(with_key)];
             let ncols = insert_columns::<M>(with_key).count();
-            let per_stmt = (tx.dialect().max_params() / ncols.max(1)).max(1);
-            for chunk in group.chunks(per_stmt) {
-                let mut b = SqlBuilder::new(tx.dialect());
+            for chunk in group.chunks(per_stmt(with_key)) {
+                let mut b = SqlBuilder::new(conn.dialect());
                 insert_head::<M>(&mut b, with_key);
                 for n in 0..chunk.len() {
                     if n > 0 {
@@ -462,9 +469,15 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
                     cols: if with_key { Cols::All } else { Cols::AllButKey },
                     then_key: false,
                 };
-                total += tx.execute_prepared(&b.sql, &params)?;
+                total += conn.execute_prepared(&b.sql, &params)?;
             }
         }
         Ok(total)
-    })
+    };
+    // One statement is atomic by itself: no BEGIN / COMMIT round trips.
+    if statements == 1 {
+        run(conn)
+    } else {
+        conn.transaction(|tx| run(tx))
+    }
 }
