@@ -74,9 +74,29 @@
 //! key types are supplied by the user, and `save` upserts them.
 #![warn(missing_docs)]
 
-pub use orm_core::*;
+pub use orm_core::{
+    col, decode, named, AnsiDialect, Args, Assignment, BelongsTo, Col, ColRef, Column, ColumnDef,
+    ColumnType, Cond, Connection, DbError, DecodeError, Dialect, Drift, DynColumn, Error, Expr,
+    FromRow, FromValue, Func, HasMany, HasOne, Include, IntoArg, IntoArgs, IntoDynOperand,
+    IntoOperand, Isolation, JoinKind, KeyOperand, Layout, ManyToMany, Mapper, Model, Nested, Nulls,
+    Op, Order, PluckColumns, Pool, PoolOptions, PooledConnection, Record, Relation, RelationDef,
+    RelationKind, Result, RetryPolicy, Row, Rows, Scope, Scoped, Single, Snapshot, Sql, SqlType,
+    Statement, SyncReport, Terms, ToValue, Transaction, TxOptions, Value, ValueRef, LOG_TARGET,
+};
 pub use orm_derive::{scopes, FromRow, Model};
 pub use orm_dialects::{open, pool, Open};
+
+/// The driver interface, for implementing a dialect outside this crate
+/// (feature `driver`): [`Backend`](driver::Backend), [`Params`](driver::Params),
+/// [`register_dialect`](driver::register_dialect) and the pieces of a
+/// [`Dialect`].
+#[cfg(feature = "driver")]
+pub mod driver {
+    pub use orm_core::driver::*;
+}
+
+#[doc(hidden)]
+pub use orm_core::__private;
 
 /// The drivers, one module per dialect.
 pub mod dialects {

@@ -9,16 +9,16 @@
 //!   protocol) runs against the PostgreSQL of `ORM_TEST_POSTGRES_URL` through
 //!   a `postgresql://...?dialect=cockroachdb` connection. `UPSERT` and
 //!   `AS OF SYSTEM TIME` are CockroachDB's own and are only pinned.
-#![cfg(feature = "postgres")]
+#![cfg(all(feature = "postgres", feature = "driver"))]
 
 mod common;
 
 use std::sync::{Arc, Mutex};
 
-use orm::backend::{Params, RowCallback};
 use orm::dialects::postgres::{CockroachDialect, PostgresDialect};
+use orm::driver::{Backend, Params, RowCallback, RowStream};
 use orm::prelude::*;
-use orm::{AnsiDialect, Backend, Dialect, RowStream, Value};
+use orm::{AnsiDialect, Dialect, Value};
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]
 struct Account {

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use common::{db_test, TempDb};
 use orm::prelude::*;
-use orm::Single;
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]
 struct Entry {
@@ -61,17 +60,18 @@ fn urls_pick_the_dialect() {
     );
 }
 
+#[cfg(feature = "driver")]
 #[test]
 fn user_dialects_can_be_registered() {
-    fn open_mine(url: &str) -> orm::Result<Box<dyn orm::Backend>> {
+    fn open_mine(url: &str) -> orm::Result<Box<dyn orm::driver::Backend>> {
         let inner = url.replacen("mine:", "sqlite:", 1);
         Ok(Box::new(orm::dialects::sqlite::SqliteBackend::open(
             &inner,
         )?))
     }
-    orm::register_dialect("mine", open_mine);
+    orm::driver::register_dialect("mine", open_mine);
     let conn = Connection::open("mine::memory:").unwrap();
-    let v: Vec<Single<i64>> = conn.query("SELECT 2 + ?", (3,)).unwrap();
+    let v: Vec<orm::Single<i64>> = conn.query("SELECT 2 + ?", (3,)).unwrap();
     assert_eq!(v[0].0, 5);
 }
 
@@ -236,7 +236,7 @@ fn postgres_connections() {
     // One statement at a time per connection: a query while another one's
     // rows are streaming is a typed error, not a panic.
     let mut rows = conn
-        .query_prepared("SELECT generate_series(1, 3)", orm::connection::NO_PARAMS)
+        .query_prepared("SELECT generate_series(1, 3)", &Vec::<Value>::new())
         .unwrap();
     assert!(rows.next_row().unwrap().is_some());
     let err = conn.query::<(i64,)>("SELECT 1", ()).unwrap_err();

@@ -1,50 +1,83 @@
 //! The core of [`orm`](https://docs.rs/orm): models, values, scopes, SQL
 //! building, connections, transactions, schema sync and errors. Database
 //! drivers live in `orm-dialects`; the derive macros in `orm-derive`; users
-//! depend on the `orm` facade crate.
+//! depend on the `orm` facade crate, which re-exports the chosen part of
+//! this one.
+//!
+//! The modules are private: the public API is what the root re-exports,
+//! the [`driver`] module (for dialect implementations) and the hidden
+//! `__private` module (what the derive macros emit).
 #![warn(missing_docs)]
 
-pub mod backend;
-pub mod cond;
-pub mod connection;
-pub mod dialect;
-pub mod error;
-pub mod expr;
+mod backend;
+mod cond;
+mod connection;
+mod dialect;
+mod error;
+mod expr;
 mod lex;
-pub mod mapper;
-pub mod model;
-pub mod names;
-pub mod persist;
-pub mod pool;
-pub mod relation;
-pub mod row;
-pub mod schema;
-pub mod scope;
-pub mod sql;
-pub mod transaction;
-pub mod types;
-pub mod value;
+mod mapper;
+mod model;
+mod names;
+mod persist;
+mod pool;
+mod relation;
+mod row;
+mod schema;
+mod scope;
+mod sql;
+mod transaction;
+mod types;
+mod value;
 
-pub use backend::{Backend, RowStream};
-pub use cond::{col, Assignment, Cond, DynColumn, Nulls, Op, Order};
-pub use connection::{register_dialect, registered_dialect, Connection, Opener};
-pub use dialect::{AnsiDialect, DbColumn, Dialect};
+pub use cond::{col, Assignment, Cond, DynColumn, IntoDynOperand, Nulls, Op, Order};
+pub use connection::{Connection, LOG_TARGET};
+pub use dialect::{AnsiDialect, Dialect};
 pub use error::{DbError, DecodeError, Error, Result};
-pub use expr::{named, Args, Col, Expr, Func, IntoArg, IntoArgs, IntoOperand, Sql};
-pub use lex::LexRules;
+pub use expr::{
+    named, Args, Col, ColRef, Expr, Func, IntoArg, IntoArgs, IntoOperand, KeyOperand, Sql,
+};
 pub use mapper::Mapper;
-pub use model::{Column, ColumnDef, KeyType, Model, Snapshot};
+pub use model::{Column, ColumnDef, Model, Snapshot};
 pub use names::Terms;
-pub use persist::{insert_all, save_all, Record};
+pub use persist::Record;
 pub use pool::{Pool, PoolOptions, PooledConnection};
 pub use relation::{
-    BelongsTo, HasMany, HasOne, Include, JoinKind, LoadSlot, ManyToMany, Nested, Relation,
-    RelationDef, RelationKind,
+    BelongsTo, HasMany, HasOne, Include, JoinKind, ManyToMany, Nested, Relation, RelationDef,
+    RelationKind,
 };
-pub use row::{decode, resolve_layout, FromRow, Layout, Row, Single};
+pub use row::{decode, FromRow, Layout, Row, Single};
 pub use schema::{Drift, SyncReport};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};
-pub use sql::{SqlBuilder, SqlCache};
 pub use transaction::{Isolation, RetryPolicy, Transaction, TxOptions};
-pub use types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT};
 pub use value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
+
+/// What a database driver needs to implement a dialect: the driver
+/// interface ([`Backend`](driver::Backend), [`Row`], [`Params`](driver::Params)),
+/// the pieces of [`Dialect`] and the registry of URL schemes. The `orm`
+/// facade exposes it under its `driver` feature.
+pub mod driver {
+    pub use crate::backend::{Backend, Params, RowCallback, RowStream};
+    pub use crate::connection::{
+        register_dialect, registered_dialect, unknown_scheme, Opener, NO_PARAMS,
+    };
+    pub use crate::dialect::{
+        check_value_portably, dollar_placeholder, write_insert_values, DbColumn,
+    };
+    pub use crate::lex::LexRules;
+    pub use crate::row::resolve_layout;
+    pub use crate::types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT};
+}
+
+/// What `#[derive(Model)]`, `#[derive(FromRow)]` and `#[orm::scopes]` emit
+/// paths to. Not part of the API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::model::{column_def, no_such_column, value_into, KeyType};
+    pub use crate::relation::{has_column, LoadSlot};
+    pub use crate::sql::SqlCache;
+
+    /// Implemented by the derive for the types users must not implement
+    /// the sealed traits for by hand (models, mappers, scope types).
+    pub trait Sealed {}
+}

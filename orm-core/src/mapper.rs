@@ -13,7 +13,7 @@ type ScopeOf<M> = <M as Model>::Scope;
 /// A model's mapper: starts scopes and runs table-wide operations. The
 /// derive implements it for a unit struct named after the table
 /// (`User` → `Users`); every method has a default.
-pub trait Mapper {
+pub trait Mapper: crate::__private::Sealed {
     /// The model mapped.
     type Model: Model;
 
@@ -138,13 +138,15 @@ pub trait Mapper {
     ) -> Result<Vec<P::Output>> {
         Self::all().pluck(conn, columns)
     }
-    /// Saves every record in one transaction (see
-    /// [`save_all`](crate::persist::save_all)).
+    /// Saves every record in one transaction: all or nothing; generated
+    /// keys are written back, and restored if the transaction fails.
     fn save_all(conn: &Connection, records: &mut [Self::Model]) -> Result<()> {
         crate::persist::save_all(conn, records)
     }
-    /// Inserts every record with multi-row statements (see
-    /// [`insert_all`](crate::persist::insert_all)).
+    /// Inserts every record with multi-row INSERT statements, as few as the
+    /// dialect's parameter limit allows (several in one transaction);
+    /// generated keys are not written back (use `save_all` for that);
+    /// returns the rows inserted.
     fn insert_all(conn: &Connection, records: &[Self::Model]) -> Result<u64> {
         crate::persist::insert_all(conn, records)
     }

@@ -36,7 +36,7 @@ pub struct ColumnDef {
 
 /// A struct mapped to a table. Implemented by `#[derive(Model)]`; see the
 /// crate documentation for the attributes.
-pub trait Model: FromRow + Sized + 'static {
+pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     /// The primary key's Rust type.
     type Key: ToValue + FromValue + Clone + Debug;
     /// The model's scope type (the doc's Mapper+), which users extend with

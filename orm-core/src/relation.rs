@@ -68,7 +68,7 @@ impl RelationDef {
 
 /// Where a relation's loaded records are stored: implemented by the marker
 /// types ([`BelongsTo`], [`HasOne`], [`HasMany`], [`ManyToMany`]).
-pub trait LoadSlot<T> {
+pub trait LoadSlot<T>: crate::__private::Sealed {
     /// Stores the loaded records (at most one for belongs-to and has-one).
     fn store(&mut self, items: Vec<T>);
     /// The loaded records, for nested includes.
@@ -115,6 +115,8 @@ macro_rules! single_marker {
                 self.loaded = Some(record.map(Box::new));
             }
         }
+
+        impl<T> crate::__private::Sealed for $name<T> {}
 
         impl<T> LoadSlot<T> for $name<T> {
             fn store(&mut self, items: Vec<T>) {
@@ -169,6 +171,8 @@ macro_rules! many_marker {
                 self.loaded = Some(records);
             }
         }
+
+        impl<T> crate::__private::Sealed for $name<T> {}
 
         impl<T> LoadSlot<T> for $name<T> {
             fn store(&mut self, items: Vec<T>) {
@@ -885,11 +889,15 @@ impl Join {
 
 /// Something `include` can load for records of `M`: a relation, or a
 /// relation followed by nested includes ([`Relation::then`]).
-pub trait Include<M>: Send + Sync {
+pub trait Include<M>: Send + Sync + crate::__private::Sealed {
     /// Loads the related records of `parents` (one query per level and per
     /// chunk of keys) and stores them in the parents' relation fields.
     fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()>;
 }
+
+impl<M, T> crate::__private::Sealed for Relation<M, T> {}
+impl<M, T> crate::__private::Sealed for Nested<M, T> {}
+impl<T> crate::__private::Sealed for Both<T> {}
 
 impl<M: Model, T: Model + Clone> Include<M> for Relation<M, T> {
     fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()> {

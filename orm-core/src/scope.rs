@@ -117,7 +117,7 @@ impl fmt::Display for Statement {
 
 /// Columns that can be plucked together: one typed column, or a tuple of
 /// typed columns of the same model.
-pub trait PluckColumns<M: Model> {
+pub trait PluckColumns<M: Model>: crate::__private::Sealed {
     /// What one row becomes.
     type Output;
     /// The selected expressions.
@@ -125,6 +125,8 @@ pub trait PluckColumns<M: Model> {
     /// Decodes one row.
     fn decode_row(&self, row: &dyn Row) -> Result<Self::Output>;
 }
+
+impl<M, T> crate::__private::Sealed for Column<M, T> {}
 
 impl<M: Model, T: FromValue> PluckColumns<M> for Column<M, T> {
     type Output = T;
@@ -138,6 +140,8 @@ impl<M: Model, T: FromValue> PluckColumns<M> for Column<M, T> {
 
 macro_rules! pluck_tuple {
     ($($t:ident $i:tt),+) => {
+        impl<M, $($t),+> crate::__private::Sealed for ($(Column<M, $t>,)+) {}
+
         impl<M: Model, $($t: FromValue),+> PluckColumns<M> for ($(Column<M, $t>,)+) {
             type Output = ($($t,)+);
             fn exprs(&self) -> Vec<Expr> {
@@ -664,7 +668,7 @@ impl<M: Model> Scope<M> {
     /// Whether the scope's conditions depend on the row, or match every row
     /// (none given, `1 = 1`, `not_in([])`, `x OR every row`...) or a
     /// constant. A NOT NULL column of the model is known never to be NULL.
-    pub(crate) fn filter_reach(&self, rules: &crate::LexRules) -> crate::cond::Reach {
+    pub(crate) fn filter_reach(&self, rules: &crate::lex::LexRules) -> crate::cond::Reach {
         let nullable = |c: &crate::expr::ColRef| {
             if c.table.as_deref().is_some_and(|t| t != M::TABLE) {
                 return None;
@@ -823,7 +827,7 @@ impl<M: Model> Iterator for Rows<'_, M> {
 /// The scope API: chain methods that return a new scope, and terminal calls
 /// that run it. Implemented by [`Scope`] and by each model's own scope type,
 /// so named scopes written by users get every method too.
-pub trait Scoped: Sized + Clone {
+pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// The model queried.
     type Model: Model;
 
@@ -1373,6 +1377,8 @@ fn is_timestamp(s: &str) -> bool {
             .iter()
             .any(|f| DateTime::parse_from_str(s, f).is_ok())
 }
+
+impl<M> crate::__private::Sealed for Scope<M> {}
 
 impl<M: Model> Scoped for Scope<M> {
     type Model = M;

@@ -36,7 +36,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         let pk = f.ident == key_ident;
         let (unique, index) = (f.attrs.unique.is_some(), f.attrs.index.is_some());
         let generated = if pk {
-            quote_spanned!(ty.span()=> <#ty as #krate::KeyType>::GENERATED)
+            quote_spanned!(ty.span()=> <#ty as #krate::__private::KeyType>::GENERATED)
         } else {
             quote!(false)
         };
@@ -45,7 +45,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             quote_spanned!(p.span()=> .with_decimal(#p, #s))
         });
         quote_spanned! {ty.span()=>
-            #krate::model::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal
+            #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal
         }
     });
 
@@ -102,7 +102,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let set_arms = cont.columns().enumerate().map(|(i, f)| {
         let (fid, ty) = (f.ident, f.ty);
         let name = &f.column;
-        let value_into = quote_spanned!(ty.span()=> #krate::model::value_into::<#ty>);
+        let value_into = quote_spanned!(ty.span()=> #krate::__private::value_into::<#ty>);
         quote!(#i => self.#fid = #value_into(value, #table, #name)?,)
     });
     // The `ColumnType` bound of every column, restated at the start of each
@@ -111,10 +111,10 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     // it implies, and merges the identical reports.
     let assert_types = cont.columns().map(|f| {
         let ty = f.ty;
-        quote_spanned!(ty.span()=> let _ = #krate::model::column_def::<#ty>;)
+        quote_spanned!(ty.span()=> let _ = #krate::__private::column_def::<#ty>;)
     });
     let assert_types = quote!(#(#assert_types)*);
-    let key_type = quote_spanned!(key_ty.span()=> <#key_ty as #krate::KeyType>);
+    let key_type = quote_spanned!(key_ty.span()=> <#key_ty as #krate::__private::KeyType>);
 
     let relations = relations(cont);
     let default_filter = cont.default_filter.as_ref().map(|f| {
@@ -140,6 +140,10 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         #[doc = #mapper_doc]
         #[derive(Debug, Clone, Copy, Default)]
         #vis struct #mapper;
+
+        impl #krate::__private::Sealed for #mapper {}
+        impl #krate::__private::Sealed for #scope {}
+        impl #krate::__private::Sealed for #ident {}
 
         impl #krate::Mapper for #mapper {
             type Model = #ident;
@@ -201,7 +205,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                 #assert_types
                 match idx {
                     #(#set_arms)*
-                    _ => return ::core::result::Result::Err(#krate::model::no_such_column(#table, idx)),
+                    _ => return ::core::result::Result::Err(#krate::__private::no_such_column(#table, idx)),
                 }
                 ::core::result::Result::Ok(())
             }
@@ -222,8 +226,8 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             #snapshot_fns
             #default_filter
 
-            fn sql_cache() -> &'static #krate::SqlCache {
-                static CACHE: #krate::SqlCache = #krate::SqlCache::new();
+            fn sql_cache() -> &'static #krate::__private::SqlCache {
+                static CACHE: #krate::__private::SqlCache = #krate::__private::SqlCache::new();
                 &CACHE
             }
         }
@@ -267,7 +271,7 @@ fn relations(cont: &Container<'_>) -> TokenStream {
                     owner_singular: #snake,
                     inner: #inner,
                 },
-                |m: &mut #ident| -> &mut dyn #krate::LoadSlot<#target> { &mut m.#fid },
+                |m: &mut #ident| -> &mut dyn #krate::__private::LoadSlot<#target> { &mut m.#fid },
             );
         });
         match kind {
@@ -314,7 +318,7 @@ fn relations(cont: &Container<'_>) -> TokenStream {
                     );
                     asserts.push(quote_spanned! {f.ty.span()=>
                         const _: () = ::core::assert!(
-                            #krate::relation::has_column(<#target as #krate::Model>::COLUMNS, #fk),
+                            #krate::__private::has_column(<#target as #krate::Model>::COLUMNS, #fk),
                             #msg
                         );
                     });

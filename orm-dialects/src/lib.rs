@@ -8,11 +8,12 @@
 //!   native-tls).
 //!
 //! Each dialect is one module implementing [`Dialect`](orm_core::Dialect)
-//! (its SQL) and [`Backend`](orm_core::Backend) (its driver).
+//! (its SQL) and [`Backend`](orm_core::driver::Backend) (its driver).
 #![warn(missing_docs)]
 
-use orm_core::connection::unknown_scheme;
-use orm_core::{registered_dialect, Connection, Error, Pool, PoolOptions, Result};
+use orm_core::driver::registered_dialect;
+use orm_core::driver::unknown_scheme;
+use orm_core::{Connection, Error, Pool, PoolOptions, Result};
 
 #[cfg(feature = "mysql")]
 pub mod mysql;
@@ -25,7 +26,7 @@ pub mod url;
 /// Opens a connection from a URL; the dialect comes from the scheme:
 /// `sqlite::memory:`, `sqlite://relative/path.db`, `sqlite:///absolute/path.db`
 /// (see [`sqlite::open`] for options). Schemes registered with
-/// [`orm_core::register_dialect`] take precedence.
+/// [`orm_core::driver::register_dialect`] take precedence.
 pub fn open(url: &str) -> Result<Connection> {
     let scheme = url.split(':').next().unwrap_or_default();
     if let Some(opener) = registered_dialect(scheme) {

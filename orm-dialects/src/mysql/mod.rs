@@ -3,7 +3,7 @@
 //! URLs: `mysql://user:password@host:port/database?options` (or
 //! `mariadb://`); see the options below. Statements with parameters run as
 //! prepared statements (the binary protocol, so values come back typed),
-//! kept in a cache by SQL text; [`execute_batch`](orm_core::Backend::execute_batch)
+//! kept in a cache by SQL text; [`execute_batch`](orm_core::driver::Backend::execute_batch)
 //! sends its statements as one multi-statement text query.
 //!
 //! Each connection:
@@ -16,7 +16,7 @@
 //! - never switches to the server's unix socket behind the caller's back
 //!   (ask for one with `socket=`).
 //!
-//! A streaming query ([`Backend::query`](orm_core::Backend), behind
+//! A streaming query ([`Backend::query`](orm_core::driver::Backend), behind
 //! `Scope::iter`) holds the connection until the iterator is dropped: MySQL
 //! sends a whole result before it takes the next statement, so running
 //! another statement on the same connection meanwhile is an
@@ -56,8 +56,9 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use mysql::consts::CapabilityFlags;
 use mysql::prelude::Queryable;
 use mysql::{ClientIdentity, Conn, DriverError, OptsBuilder, SslOpts, Statement, Value as MyValue};
-use orm_core::backend::{Params, RowCallback};
-use orm_core::{Backend, Connection, DbError, Dialect, Error, Result, RowStream, ValueRef};
+use orm_core::driver::{Backend, RowStream};
+use orm_core::driver::{Params, RowCallback};
+use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 
 pub use dialect::MysqlDialect;
 use row::{MysqlRow, MysqlRows, Results};
@@ -568,7 +569,7 @@ impl Backend for MysqlBackend {
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
             let Inner { conn, stmts, .. } = &mut *inner;
             if let Err(e) = stmts.set_capacity(conn, capacity) {
-                log::warn!(target: orm_core::connection::LOG_TARGET, "closing statements failed: {}", e.to_string().escape_debug());
+                log::warn!(target: orm_core::LOG_TARGET, "closing statements failed: {}", e.to_string().escape_debug());
             }
         }
     }

@@ -11,7 +11,8 @@ use std::cell::RefMut;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use mysql::consts::{ColumnFlags, ColumnType};
 use mysql::{Binary, Column, QueryResult, Text, Value as MyValue};
-use orm_core::{DecodeError, Error, Result, Row, RowStream, ValueRef};
+use orm_core::driver::RowStream;
+use orm_core::{DecodeError, Error, Result, Row, ValueRef};
 
 use super::{map_error, start, Inner};
 
@@ -84,7 +85,7 @@ fn time_text(neg: bool, days: u32, h: u8, m: u8, s: u8, us: u32) -> String {
     format!("{sign}{hours:02}:{m:02}:{s:02}.{us:06}")
 }
 
-/// One row, borrowed ([`Backend::query_each`](orm_core::Backend::query_each)).
+/// One row, borrowed ([`Backend::query_each`](orm_core::driver::Backend::query_each)).
 pub(crate) struct MysqlRow<'a>(pub &'a mysql::Row);
 
 impl Row for MysqlRow<'_> {
@@ -302,7 +303,7 @@ fn decimal<'a>(t: &str, column: &Column) -> Decoded<'a> {
 }
 
 /// A running query and its current row, for iterators that outlive the call
-/// ([`Backend::query`](orm_core::Backend::query)). It holds the connection
+/// ([`Backend::query`](orm_core::driver::Backend::query)). It holds the connection
 /// until it is dropped: MySQL sends a result in one piece, and the rest of it
 /// is read (and dropped) then.
 #[ouroboros::self_referencing]
@@ -320,7 +321,7 @@ impl<'c> MysqlRows<'c> {
     pub(crate) fn start(
         guard: RefMut<'c, Inner>,
         sql: &str,
-        params: &dyn orm_core::backend::Params,
+        params: &dyn orm_core::driver::Params,
     ) -> Result<Self> {
         MysqlRowsTryBuilder {
             guard,

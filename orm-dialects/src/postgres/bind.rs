@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 
 use bytes::{BufMut, BytesMut};
 use chrono::{NaiveTime, Utc};
-use orm_core::{ValueRef, DATETIME_FORMAT};
+use orm_core::driver::DATETIME_FORMAT;
+use orm_core::ValueRef;
 use postgres::types::{to_sql_checked, Format, IsNull, ToSql, Type};
 
 /// PostgreSQL type OIDs (stable, from `pg_type.dat`).

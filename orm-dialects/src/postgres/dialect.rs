@@ -10,9 +10,8 @@
 
 use std::borrow::Cow;
 
-use orm_core::{
-    ColumnDef, Connection, DbColumn, Dialect, Error, Result, SqlType, TxOptions, Value,
-};
+use orm_core::driver::DbColumn;
+use orm_core::{ColumnDef, Connection, Dialect, Error, Result, SqlType, TxOptions, Value};
 
 /// PostgreSQL.
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,7 +21,7 @@ pub struct PostgresDialect;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CockroachDialect;
 
-use orm_core::dialect::dollar_placeholder;
+use orm_core::driver::dollar_placeholder;
 
 /// What `information_schema.columns.data_type` says for each type (both
 /// databases report PostgreSQL's names).
@@ -159,8 +158,8 @@ impl Dialect for PostgresDialect {
         Some(63)
     }
 
-    fn lex_rules(&self) -> &'static orm_core::LexRules {
-        &orm_core::LexRules::POSTGRES
+    fn lex_rules(&self) -> &'static orm_core::driver::LexRules {
+        &orm_core::driver::LexRules::POSTGRES
     }
 
     fn placeholder(&self, n: usize, out: &mut String) {
@@ -232,8 +231,8 @@ impl Dialect for CockroachDialect {
         Some(63)
     }
 
-    fn lex_rules(&self) -> &'static orm_core::LexRules {
-        &orm_core::LexRules::POSTGRES
+    fn lex_rules(&self) -> &'static orm_core::driver::LexRules {
+        &orm_core::driver::LexRules::POSTGRES
     }
 
     fn placeholder(&self, n: usize, out: &mut String) {
@@ -281,7 +280,7 @@ impl Dialect for CockroachDialect {
     /// `UPSERT INTO table (columns) VALUES (...)`: CockroachDB's primary-key
     /// upsert, cheaper than `INSERT ... ON CONFLICT`.
     fn upsert_statement(&self, table: &str, _key: &str, columns: &[&str], out: &mut String) {
-        orm_core::dialect::write_insert_values(self, "UPSERT INTO", table, columns, out);
+        orm_core::driver::write_insert_values(self, "UPSERT INTO", table, columns, out);
     }
 
     fn as_of_system_time(&self, literal: &str, out: &mut String) -> Result<()> {

@@ -40,8 +40,9 @@ use std::cell::{Cell, RefCell, RefMut};
 use std::collections::HashMap;
 use std::time::Duration;
 
-use orm_core::backend::{Params, RowCallback};
-use orm_core::{Backend, Connection, DbError, Dialect, Error, Result, Row, RowStream, ValueRef};
+use orm_core::driver::{Backend, RowStream};
+use orm_core::driver::{Params, RowCallback};
+use orm_core::{Connection, DbError, Dialect, Error, Result, Row, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, RowIter, Statement};
 

@@ -2,10 +2,8 @@
 
 use std::borrow::Cow;
 
-use orm_core::{
-    ColumnDef, Connection, DbColumn, Dialect, LexRules, Result, Single, SqlType, TxOptions,
-    ValueRef,
-};
+use orm_core::driver::{DbColumn, LexRules};
+use orm_core::{ColumnDef, Connection, Dialect, Result, Single, SqlType, TxOptions, ValueRef};
 
 /// The SQLite dialect.
 ///
@@ -75,7 +73,7 @@ impl Dialect for SqliteDialect {
             ValueRef::Float(f) if f.is_nan() => {
                 Err("SQLite stores NaN as NULL; it has no NaN value".to_owned())
             }
-            v => orm_core::dialect::check_value_portably(v, column),
+            v => orm_core::driver::check_value_portably(v, column),
         }
     }
 

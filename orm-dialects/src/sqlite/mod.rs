@@ -13,11 +13,9 @@ mod row;
 
 use std::time::Duration;
 
-use orm_core::backend::{Params, RowCallback};
-use orm_core::{
-    Backend, Connection, DbError, Dialect, Error, Result, RowStream, ValueRef, DATETIME_FORMAT,
-    TIMESTAMP_FORMAT,
-};
+use orm_core::driver::{Backend, RowStream, DATETIME_FORMAT, TIMESTAMP_FORMAT};
+use orm_core::driver::{Params, RowCallback};
+use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{ffi, OpenFlags, ToSql};

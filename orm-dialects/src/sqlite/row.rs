@@ -1,10 +1,11 @@
 //! Streaming rows out of a cached statement.
 
-use orm_core::{DecodeError, Error, Result, Row, RowStream, ValueRef};
+use orm_core::driver::RowStream;
+use orm_core::{DecodeError, Error, Result, Row, ValueRef};
 
 /// One row of a query consumed in place ([`Backend::query_each`]).
 ///
-/// [`Backend::query_each`]: orm_core::Backend::query_each
+/// [`Backend::query_each`]: orm_core::driver::Backend::query_each
 pub(crate) struct SqliteRow<'a, 's>(pub &'a rusqlite::Row<'s>);
 
 impl Row for SqliteRow<'_, '_> {
