@@ -1,0 +1,265 @@
+//! Includes (eager loading): one query per level and chunk of keys, keys
+//! matched by value.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::cond::Cond;
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::expr::Expr;
+use crate::model::Model;
+use crate::scope::{Scope, Scoped};
+use crate::sql::SqlBuilder;
+use crate::value::{FromValue, ToValue, Value, ValueRef};
+
+use super::{column_index, key_name, unqualified, Relation, RelationKind};
+
+/// A key value as a hash-map key: compared by value (never by its text),
+/// after both sides were converted to the same Rust key type.
+#[derive(Debug, PartialEq)]
+struct KeyOf(Value);
+
+impl Eq for KeyOf {}
+
+impl std::hash::Hash for KeyOf {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        std::mem::discriminant(&self.0).hash(h);
+        match &self.0 {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(h),
+            Value::Int(i) => i.hash(h),
+            // 0.0 == -0.0, so both hash alike; NaN never equals itself.
+            Value::Float(f) => (if *f == 0.0 { 0 } else { f.to_bits() }).hash(h),
+            Value::Text(s) => s.hash(h),
+            Value::Blob(b) => b.hash(h),
+            Value::Date(d) => d.hash(h),
+            Value::DateTime(d) => d.hash(h),
+            Value::Timestamp(t) => t.hash(h),
+            #[cfg(feature = "decimal")]
+            Value::Decimal(d) => d.hash(h),
+            #[cfg(feature = "uuid")]
+            Value::Uuid(u) => u.hash(h),
+            #[cfg(feature = "json")]
+            Value::Json(j) => j.to_string().hash(h),
+        }
+    }
+}
+
+/// `value` converted to the key type `K` and back, so that the two sides of
+/// a relation compare alike whatever the driver handed over (a UUID read
+/// as text, an `i32` foreign key of an `i64` key); `None` for NULL.
+fn key_of<K: FromValue + ToValue>(
+    value: ValueRef<'_>,
+    table: &str,
+    column: &str,
+) -> Result<Option<KeyOf>> {
+    if matches!(value, ValueRef::Null) {
+        return Ok(None);
+    }
+    let key = K::from_value(value).map_err(|reason| Error::Decode {
+        table: table.to_owned(),
+        column: column.to_owned(),
+        expected: std::any::type_name::<K>(),
+        reason,
+    })?;
+    Ok(Some(KeyOf(key.to_value())))
+}
+
+impl<M: Model, T: Model> Relation<M, T> {
+    /// Loads the related records of `parents` with one query per chunk of
+    /// keys, and stores them in the parents' relation fields. Keys are
+    /// matched by value, converted to the key type of the side they refer
+    /// to.
+    fn load_into(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()>
+    where
+        T: Clone,
+    {
+        let per_chunk = conn.dialect().max_params().clamp(1, 1000);
+        match self.def.kind {
+            RelationKind::BelongsTo => {
+                let fk = column_index::<M>(self.def.foreign_key)?;
+                let fk_name = self.def.foreign_key;
+                let mut wanted = Vec::with_capacity(parents.len());
+                let mut seen = HashSet::new();
+                for p in parents.iter() {
+                    if let Some(k) = key_of::<T::Key>(p.column_ref(fk), M::TABLE, fk_name)? {
+                        if !seen.contains(&k) {
+                            wanted.push(k.0.clone());
+                            seen.insert(k);
+                        }
+                    }
+                }
+                let mut found: HashMap<KeyOf, T> = HashMap::with_capacity(wanted.len());
+                for chunk in wanted.chunks(per_chunk) {
+                    let rows = Scope::<T>::default()
+                        .filter(Cond::In {
+                            lhs: unqualified(key_name::<T>()),
+                            list: chunk.iter().cloned().map(Expr::Value).collect(),
+                            negated: false,
+                        })
+                        .all(conn)?;
+                    for r in rows {
+                        found.insert(KeyOf(r.column_value(T::KEY_INDEX)), r);
+                    }
+                }
+                for p in parents.iter_mut() {
+                    let item = key_of::<T::Key>(p.column_ref(fk), M::TABLE, fk_name)?
+                        .and_then(|k| found.get(&k).cloned());
+                    self.slot(p).store(item.into_iter().collect());
+                }
+            }
+            RelationKind::HasOne | RelationKind::HasMany | RelationKind::ManyToMany => {
+                let key_col = key_name::<M>();
+                let mut wanted = Vec::with_capacity(parents.len());
+                let mut seen = HashSet::new();
+                for p in parents.iter() {
+                    if let Some(k) =
+                        key_of::<M::Key>(p.column_ref(M::KEY_INDEX), M::TABLE, key_col)?
+                    {
+                        if !seen.contains(&k) {
+                            wanted.push(k.0.clone());
+                            seen.insert(k);
+                        }
+                    }
+                }
+                let mut groups: HashMap<KeyOf, Vec<T>> = HashMap::with_capacity(wanted.len());
+                for chunk in wanted.chunks(per_chunk) {
+                    self.fetch_children(conn, chunk, &mut groups)?;
+                }
+                for p in parents.iter_mut() {
+                    let items = key_of::<M::Key>(p.column_ref(M::KEY_INDEX), M::TABLE, key_col)?
+                        .and_then(|k| groups.remove(&k))
+                        .unwrap_or_default();
+                    self.slot(p).store(items);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fetches the children of the owners with keys `keys` into `groups`, by
+    /// owner key (read as the owner's key type).
+    fn fetch_children(
+        &self,
+        conn: &Connection,
+        keys: &[Value],
+        groups: &mut HashMap<KeyOf, Vec<T>>,
+    ) -> Result<()> {
+        let mut b = SqlBuilder::new(conn.dialect());
+        b.push("SELECT ");
+        b.qualified_columns(T::TABLE, T::COLUMNS);
+        b.push(", ");
+        let (owner_table, owner_col): (Cow<'static, str>, &str) = match self.def.kind {
+            RelationKind::ManyToMany => (self.def.through_table(T::TABLE), self.def.through_keys.0),
+            _ => (Cow::Borrowed(T::TABLE), self.def.foreign_key),
+        };
+        b.ident(&owner_table);
+        b.push(".");
+        b.ident(owner_col);
+        b.push(" FROM ");
+        b.ident(T::TABLE);
+        if self.def.kind == RelationKind::ManyToMany {
+            b.push(" INNER JOIN ");
+            b.ident(&owner_table);
+            b.push(" ON ");
+            b.ident(&owner_table);
+            b.push(".");
+            b.ident(self.def.through_keys.1);
+            b.push(" = ");
+            b.ident(T::TABLE);
+            b.push(".");
+            b.ident(key_name::<T>());
+        } else {
+            column_index::<T>(self.def.foreign_key)?;
+        }
+        b.push(" WHERE ");
+        b.ident(&owner_table);
+        b.push(".");
+        b.ident(owner_col);
+        b.push(" IN (");
+        for (i, k) in keys.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.param(k.clone());
+        }
+        b.push(")");
+        if let Some(f) = T::default_filter() {
+            b.push(" AND ");
+            b.cond(&f.requalified(T::TABLE, T::TABLE))?;
+        }
+        b.push(" ORDER BY ");
+        b.ident(T::TABLE);
+        b.push(".");
+        b.ident(key_name::<T>());
+        let (sql, params) = b.finish();
+        let n = T::COLUMNS.len();
+        conn.query_each_prepared(&sql, &params, &mut |row| {
+            let rec = T::from_row(row, crate::row::Layout::At(0))?;
+            if let Some(owner) = key_of::<M::Key>(row.get_ref(n)?, &owner_table, owner_col)? {
+                groups.entry(owner).or_default().push(rec);
+            }
+            Ok(true)
+        })
+    }
+}
+
+/// Something `include` can load for records of `M`: a relation, or a
+/// relation followed by nested includes ([`Relation::then`]).
+pub trait Include<M>: Send + Sync + crate::__private::Sealed {
+    /// Loads the related records of `parents` (one query per level and per
+    /// chunk of keys) and stores them in the parents' relation fields.
+    fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()>;
+}
+
+impl<M, T> crate::__private::Sealed for Relation<M, T> {}
+impl<M, T> crate::__private::Sealed for Nested<M, T> {}
+impl<T> crate::__private::Sealed for Both<T> {}
+
+impl<M: Model, T: Model + Clone> Include<M> for Relation<M, T> {
+    fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()> {
+        self.load_into(conn, parents)
+    }
+}
+
+/// A relation followed by includes of the records it loads.
+pub struct Nested<M, T> {
+    pub(super) rel: Relation<M, T>,
+    pub(super) next: Arc<dyn Include<T>>,
+}
+
+impl<M: Model, T: Model + Clone> Nested<M, T> {
+    /// Adds another nested include at the same level:
+    /// `Users::POSTS.then(Posts::COMMENTS).and(Posts::TAGS)`.
+    pub fn and(self, other: impl Include<T> + 'static) -> Self {
+        Nested {
+            rel: self.rel,
+            next: Arc::new(Both(self.next, Arc::new(other))),
+        }
+    }
+}
+
+struct Both<T>(Arc<dyn Include<T>>, Arc<dyn Include<T>>);
+
+impl<T> Include<T> for Both<T> {
+    fn load(&self, conn: &Connection, parents: &mut [&mut T]) -> Result<()> {
+        self.0.load(conn, parents)?;
+        self.1.load(conn, parents)
+    }
+}
+
+impl<M: Model, T: Model + Clone> Include<M> for Nested<M, T> {
+    fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()> {
+        self.rel.load_into(conn, parents)?;
+        let mut children: Vec<&mut T> = Vec::new();
+        for p in parents.iter_mut() {
+            children.extend((self.rel.slot)(p).loaded_mut());
+        }
+        if children.is_empty() {
+            return Ok(());
+        }
+        self.next.load(conn, &mut children)
+    }
+}

@@ -1,0 +1,175 @@
+//! Joins by relation: the JOIN clauses a relation makes, and their
+//! rendering.
+
+use crate::cond::Cond;
+use crate::error::{Error, Result};
+use crate::model::Model;
+
+use crate::sql::SqlBuilder;
+
+use super::{key_name, Relation, RelationKind};
+
+impl<M: Model, T: Model> Relation<M, T> {
+    /// Appends the JOIN clauses of this relation to `joins`, `own` naming the
+    /// declaring model's table (or alias) and `alias` the other side's.
+    pub(crate) fn join_clauses(
+        &self,
+        kind: JoinKind,
+        own: &str,
+        alias: Option<&str>,
+    ) -> Vec<JoinClause> {
+        let other = alias.unwrap_or(T::TABLE).to_owned();
+        let filter = T::default_filter().map(|f| Box::new(f.requalified(T::TABLE, &other)));
+        let alias = alias.map(str::to_owned);
+        let m_key = key_name::<M>();
+        let t_key = key_name::<T>();
+        match self.def.kind {
+            RelationKind::BelongsTo => vec![JoinClause {
+                kind,
+                table: T::TABLE.into(),
+                columns: Some(T::COLUMNS),
+                filter: filter.clone(),
+                alias,
+                on: (
+                    other,
+                    t_key.into(),
+                    own.to_owned(),
+                    self.def.foreign_key.into(),
+                ),
+            }],
+            RelationKind::HasOne | RelationKind::HasMany => vec![JoinClause {
+                kind,
+                table: T::TABLE.into(),
+                columns: Some(T::COLUMNS),
+                filter: filter.clone(),
+                alias,
+                on: (
+                    other,
+                    self.def.foreign_key.into(),
+                    own.to_owned(),
+                    m_key.into(),
+                ),
+            }],
+            RelationKind::ManyToMany => {
+                let through = self.def.through_table(T::TABLE).into_owned();
+                let through_alias = match &alias {
+                    Some(a) => format!("{a}_{through}"),
+                    None => through.clone(),
+                };
+                let (k1, k2) = self.def.through_keys;
+                vec![
+                    JoinClause {
+                        kind,
+                        table: through.clone(),
+                        columns: None,
+                        filter: None,
+                        alias: (through_alias != through).then(|| through_alias.clone()),
+                        on: (
+                            through_alias.clone(),
+                            k1.into(),
+                            own.to_owned(),
+                            m_key.into(),
+                        ),
+                    },
+                    JoinClause {
+                        kind,
+                        table: T::TABLE.into(),
+                        columns: Some(T::COLUMNS),
+                        filter: filter.clone(),
+                        alias,
+                        on: (other, t_key.into(), through_alias, k2.into()),
+                    },
+                ]
+            }
+        }
+    }
+}
+
+/// How a join is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// The relation's default (LEFT OUTER, or INNER with
+    /// `#[db(join = "inner")]`).
+    AsDeclared,
+    /// `INNER JOIN`.
+    Inner,
+    /// `LEFT OUTER JOIN`.
+    Outer,
+}
+
+/// One rendered JOIN: `table [AS alias] ON a.x = b.y`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct JoinClause {
+    pub kind: JoinKind,
+    pub table: String,
+    pub alias: Option<String>,
+    pub on: (String, String, String, String),
+    /// The joined model's columns (`None` for a join table).
+    pub columns: Option<&'static [crate::model::ColumnDef]>,
+    /// The joined model's default filter, qualified by its name in the
+    /// query, added to the ON clause.
+    pub filter: Option<Box<Cond>>,
+}
+
+/// A join of a scope: from a relation, or a raw fragment.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Join {
+    Clause(JoinClause),
+    Raw {
+        sql: String,
+        args: crate::expr::Args,
+    },
+    /// A join that cannot be made; rendering it is the error.
+    Invalid(String),
+}
+
+impl Join {
+    /// Whether this join brings in `table` (under its own name).
+    pub(crate) fn joins_table(&self, table: &str) -> bool {
+        match self {
+            Join::Clause(c) => c.table == table && c.alias.is_none(),
+            Join::Raw { sql, .. } => crate::sql::fragment_mentions_table(sql, table),
+            Join::Invalid(_) => false,
+        }
+    }
+
+    /// Appends the JOIN; `filtered`: with the joined model's default filter
+    /// in its ON clause.
+    pub(crate) fn render(&self, b: &mut SqlBuilder<'_>, filtered: bool) -> Result<()> {
+        match self {
+            Join::Clause(c) => {
+                if let Some(a) = &c.alias {
+                    b.check_name(a)?;
+                }
+                b.push(match c.kind {
+                    JoinKind::Inner => " INNER JOIN ",
+                    JoinKind::Outer | JoinKind::AsDeclared => " LEFT OUTER JOIN ",
+                });
+                b.ident(&c.table);
+                if let Some(a) = &c.alias {
+                    b.push(" AS ");
+                    b.ident(a);
+                }
+                let (t1, c1, t2, c2) = &c.on;
+                b.push(" ON ");
+                b.ident(t1);
+                b.push(".");
+                b.ident(c1);
+                b.push(" = ");
+                b.ident(t2);
+                b.push(".");
+                b.ident(c2);
+                if let (Some(f), true) = (&c.filter, filtered) {
+                    b.push(" AND ");
+                    b.cond(f)?;
+                }
+                Ok(())
+            }
+            Join::Raw { sql, args } => {
+                b.push(" ");
+                b.fragment(sql, args)
+            }
+            Join::Invalid(msg) => Err(Error::invalid(msg.clone())),
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! The scope API users see: chain methods and terminal calls.
+
+use std::sync::Arc;
+
+use super::Scope;
+use crate::cond::{col, Assignment, Cond, Op, Order};
+use crate::connection::Connection;
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::expr::{Expr, IntoArgs, IntoOperand, Sql};
+use crate::model::{Column, Model};
+use crate::names::{CountOn, Terms};
+use crate::relation::{Include, Join, JoinKind, Relation};
+use crate::row::FromRow;
+use crate::value::FromValue;
+
+use super::{PluckColumns, Rows, Statement};
+
+/// The scope API: chain methods that return a new scope, and terminal calls
+/// that run it. Implemented by [`Scope`] and by each model's own scope type,
+/// so named scopes written by users get every method too.
+pub trait Scoped: Sized + Clone + crate::__private::Sealed {
+    /// The model queried.
+    type Model: Model;
+
+    /// The underlying scope.
+    fn as_scope(&self) -> &Scope<Self::Model>;
+    /// Unwraps the underlying scope.
+    fn into_scope(self) -> Scope<Self::Model>;
+    /// Wraps a scope.
+    fn from_scope(scope: Scope<Self::Model>) -> Self;
+
+    /// Applies `f` to the underlying scope.
+    #[doc(hidden)]
+    fn with(self, f: impl FnOnce(&mut Scope<Self::Model>)) -> Self {
+        let mut s = self.into_scope();
+        f(&mut s);
+        Self::from_scope(s)
+    }
+
+    // ---- chain methods ----
+
+    /// Adds a SQL condition with `?` or `:name` placeholders (parenthesised,
+    /// so an `OR` inside stays inside). Arguments are bound parameters, or
+    /// [`Func`](crate::Func) / [`Col`](crate::Col) formulas.
+    fn where_(self, fragment: impl Into<Sql>, args: impl IntoArgs) -> Self {
+        self.filter(Cond::sql(fragment, args))
+    }
+
+    /// Adds a condition.
+    fn filter(self, cond: Cond) -> Self {
+        self.with(|s| s.conds.push(cond))
+    }
+
+    /// `column = value`; `None` gives `IS NULL`.
+    fn eq<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.eq(value))
+    }
+    /// `column <> value`; `None` gives `IS NOT NULL`.
+    fn ne<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.ne(value))
+    }
+    /// `column < value`.
+    fn lt<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.lt(value))
+    }
+    /// `column <= value`.
+    fn lte<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.lte(value))
+    }
+    /// `column > value`.
+    fn gt<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.gt(value))
+    }
+    /// `column >= value`.
+    fn gte<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
+        self.filter(column.gte(value))
+    }
+    /// `column BETWEEN low AND high`.
+    fn between<T>(
+        self,
+        column: Column<Self::Model, T>,
+        low: impl IntoOperand<T>,
+        high: impl IntoOperand<T>,
+    ) -> Self {
+        self.filter(column.between(low, high))
+    }
+    /// `column IN (values)`; an empty list matches nothing.
+    fn in_list<T, V: IntoOperand<T>>(
+        self,
+        column: Column<Self::Model, T>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.filter(column.in_list(values))
+    }
+    /// `column NOT IN (values)`; an empty list matches everything.
+    fn not_in<T, V: IntoOperand<T>>(
+        self,
+        column: Column<Self::Model, T>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.filter(column.not_in(values))
+    }
+    /// The doc's `EqualTo(column, value)` with the column named at run time
+    /// (checked when the query runs); a NULL value gives `IS NULL`.
+    fn equal_to(self, column: &str, value: impl crate::cond::IntoDynOperand) -> Self {
+        self.filter(col(column).eq(value))
+    }
+    /// The doc's `Cond(column, op, value)` with the column named at run time.
+    fn cond(self, column: &str, op: Op, value: impl crate::cond::IntoDynOperand) -> Self {
+        self.filter(col(column).op(op, value))
+    }
+    /// Matches rows of this scope **or** of `other`: `(this) OR (other)`.
+    /// Order, limit and grouping of `self` are kept.
+    fn or(self, other: impl Scoped<Model = Self::Model>) -> Self {
+        let other = other.into_scope().conds;
+        self.with(|s| {
+            let mine = std::mem::take(&mut s.conds);
+            s.conds = vec![Cond::Or(vec![Cond::And(mine), Cond::And(other)])];
+        })
+    }
+
+    /// Appends ORDER BY terms: names with an optional direction and NULLs
+    /// placement, `"created_at DESC, name ASC NULLS LAST"` (read strictly as
+    /// names, checked against the models of the query and quoted: a "sort
+    /// by" parameter from a request is safe here), or an expression through
+    /// [`Sql::raw`]. A string that is not such a list is an
+    /// [`Error::InvalidName`] when the scope runs.
+    fn order(self, terms: impl Into<Terms>) -> Self {
+        let orders = crate::names::parse_orders(terms.into());
+        self.with(|s| s.orders.extend(orders))
+    }
+    /// Appends a typed ORDER BY term: `Users::NAME.desc().nulls_last()`.
+    fn order_by(self, order: Order) -> Self {
+        self.with(|s| s.orders.push(order))
+    }
+    /// Replaces the ORDER BY terms (see [`order`](Self::order)).
+    fn reorder(self, terms: impl Into<Terms>) -> Self {
+        let orders = crate::names::parse_orders(terms.into());
+        self.with(|s| s.orders = orders)
+    }
+    /// At most `n` rows (rendered as an integer literal).
+    fn limit(self, n: u64) -> Self {
+        self.with(|s| s.limit = Some(n))
+    }
+    /// Skips `n` rows; valid without a limit on every dialect.
+    fn offset(self, n: u64) -> Self {
+        self.with(|s| s.offset = Some(n))
+    }
+    /// GROUP BY terms, kept by every later call: column names
+    /// (`"author_id, category"`, checked and quoted), or [`Sql::raw`] for
+    /// an expression.
+    fn group_by(self, terms: impl Into<Terms>) -> Self {
+        let terms = crate::names::parse_group(terms.into());
+        self.with(|s| s.group_by.extend(terms))
+    }
+    /// A HAVING condition with placeholders, emitted with the HAVING keyword.
+    fn having(self, fragment: impl Into<Sql>, args: impl IntoArgs) -> Self {
+        let c = Cond::sql(fragment, args);
+        self.with(|s| s.having.push(c))
+    }
+    /// Reads the rows as they were at a past time: CockroachDB's
+    /// `AS OF SYSTEM TIME`, rendered right after the table in FROM. `at` is a
+    /// negative interval (`"-10s"`, `"-1m30s"`, `"-500ms"`), a timestamp
+    /// (`"2024-05-01 12:00:00"`, with an optional zone), a decimal HLC
+    /// timestamp, or `"follower_read_timestamp()"`; it is validated and
+    /// rendered as a literal (CockroachDB evaluates the clause before it
+    /// binds parameters). Running the scope on a dialect without the clause,
+    /// or with any other `at`, is an [`Error::InvalidQuery`]; so is updating
+    /// or deleting through it.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] struct Account { id: i64, balance: i64 }
+    /// let scope = Accounts::all().as_of_system_time("-10s");
+    /// // On CockroachDB:
+    /// //   SELECT "id", "balance" FROM "accounts" AS OF SYSTEM TIME '-10s'
+    /// // Elsewhere it is a typed error, before anything is sent:
+    /// assert!(matches!(scope.to_sql(), Err(orm::Error::InvalidQuery { .. })));
+    /// ```
+    // Named after the SQL clause, not a conversion.
+    #[allow(clippy::wrong_self_convention)]
+    fn as_of_system_time(self, at: &str) -> Self {
+        let at = at.to_owned();
+        self.with(|s| s.as_of = Some(at))
+    }
+    /// Lifts the default filters ([`Model::default_filter`]) of the model
+    /// and of the joined ones for this scope, its includes and orphans.
+    fn without_default_filter(self) -> Self {
+        self.with(|s| s.unfiltered = true)
+    }
+    /// Allows `update_*` and `delete` on a scope with no condition: without
+    /// it they fail with [`Error::MissingCondition`].
+    fn all_rows(self) -> Self {
+        self.with(|s| s.all_rows = true)
+    }
+
+    /// `SELECT DISTINCT`: drops duplicate rows (joins over has-many
+    /// relations repeat the base rows). `count` then counts distinct rows,
+    /// and aggregates aggregate distinct values.
+    fn distinct(self) -> Self {
+        self.with(|s| s.distinct = true)
+    }
+    /// Joins a relation with its default kind (LEFT OUTER, or INNER when
+    /// declared with `#[db(join = "inner")]`): `Posts::all().join(Posts::AUTHOR)`.
+    /// The relation's own side is the base table, or the table (or alias) it
+    /// was joined as, so joins chain: `.join(Posts::COMMENTS).join(Comments::USER)`.
+    /// With joins, the base model's columns are qualified with its table;
+    /// typed columns of the joined models (`Users::ROLE`) are qualified with
+    /// theirs, and run-time names may be (`col("users.role")`).
+    fn join<O: Model, T: Model>(self, rel: Relation<O, T>) -> Self {
+        self.with(|s| s.add_join(rel, JoinKind::AsDeclared, None))
+    }
+    /// Joins a relation with an INNER join.
+    fn inner_join<O: Model, T: Model>(self, rel: Relation<O, T>) -> Self {
+        self.with(|s| s.add_join(rel, JoinKind::Inner, None))
+    }
+    /// Joins a relation with a LEFT OUTER join.
+    fn outer_join<O: Model, T: Model>(self, rel: Relation<O, T>) -> Self {
+        self.with(|s| s.add_join(rel, JoinKind::Outer, None))
+    }
+    /// Joins a relation with its default kind, naming the other table
+    /// `alias` (for a table that appears twice); refer to its columns as
+    /// `alias.column` in fragments and with [`col`].
+    fn join_as<O: Model, T: Model>(self, rel: Relation<O, T>, alias: &str) -> Self {
+        let alias = alias.to_owned();
+        self.with(|s| s.add_join(rel, JoinKind::AsDeclared, Some(&alias)))
+    }
+    /// Joins a relation with the given kind and an optional alias.
+    fn join_with<O: Model, T: Model>(
+        self,
+        rel: Relation<O, T>,
+        kind: JoinKind,
+        alias: Option<&str>,
+    ) -> Self {
+        let alias = alias.map(str::to_owned);
+        self.with(|s| s.add_join(rel, kind, alias.as_deref()))
+    }
+    /// A raw JOIN fragment with `?` or `:name` placeholders bound as
+    /// parameters: `join_sql("LEFT JOIN comments AS c ON c.post_id = posts.id
+    /// AND c.user_id = ?", (123,))`.
+    fn join_sql(self, fragment: impl Into<Sql>, args: impl IntoArgs) -> Self {
+        let f = fragment.into().with_args(args.into_args());
+        let join = Join::Raw {
+            sql: f.sql.into_owned(),
+            args: f.args,
+        };
+        self.with(|s| s.joins.push(join))
+    }
+    /// Eager-loads a relation (or nested relations,
+    /// `Users::POSTS.then(Posts::COMMENTS)`) into the records' relation
+    /// fields when `all`, `first` or `find` runs: one query per level (per
+    /// chunk of keys within the dialect's parameter limit), never one per
+    /// record. Related models must be `Clone` (a parent loaded over a
+    /// belongs-to is shared by its children). `iter` does not load includes.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// #[derive(Model, Debug, Clone, Default)]
+    /// struct User { id: i64, name: String, posts: HasMany<Post> }
+    /// #[derive(Model, Debug, Clone, Default)]
+    /// struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    ///
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// conn.sync::<User>()?;
+    /// conn.sync::<Post>()?;
+    /// let mut ann = User { name: "ann".into(), ..Default::default() };
+    /// ann.save(&conn)?;
+    /// let mut hello = Post { title: "Hello".into(), ..Default::default() };
+    /// ann.posts().save(&conn, &mut hello)?;         // sets user_id
+    ///
+    /// let before = conn.statement_count();
+    /// let users = Users::all().include(Users::POSTS).all(&conn)?;
+    /// assert_eq!(conn.statement_count() - before, 2); // users, then their posts
+    /// assert_eq!(users[0].posts.get().map(|p| p.len()), Some(1));
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    fn include(self, inc: impl Include<Self::Model> + 'static) -> Self {
+        let inc: Arc<dyn Include<Self::Model>> = Arc::new(inc);
+        self.with(|s| s.includes.push(inc))
+    }
+
+    // ---- terminal calls ----
+
+    /// The SELECT `all` would run, in the generic dialect.
+    fn to_sql(&self) -> Result<Statement> {
+        self.as_scope().to_sql()
+    }
+    /// The SELECT `all` would run on `dialect`.
+    fn to_sql_for(&self, dialect: &dyn Dialect) -> Result<Statement> {
+        self.as_scope().to_sql_for(dialect)
+    }
+    /// The record with this key, if the scope's conditions also hold;
+    /// [`Error::NotFound`] otherwise. Order, limit, offset and grouping do
+    /// not apply to a lookup by key.
+    fn find(
+        &self,
+        conn: &Connection,
+        key: impl Into<<Self::Model as Model>::Key>,
+    ) -> Result<Self::Model> {
+        self.as_scope().run_find(conn, &key.into())
+    }
+    /// The first record (LIMIT 1), or `None`.
+    fn first(&self, conn: &Connection) -> Result<Option<Self::Model>> {
+        self.as_scope().run_first(conn)
+    }
+    /// All records.
+    fn all(&self, conn: &Connection) -> Result<Vec<Self::Model>> {
+        self.as_scope().run_all(conn)
+    }
+    /// The records, streamed one at a time.
+    fn iter<'c>(&self, conn: &'c Connection) -> Result<Rows<'c, Self::Model>> {
+        self.as_scope().run_stream(conn)
+    }
+    /// The number of rows [`all`](Self::all) would return: limit, offset
+    /// and DISTINCT apply, and a grouped scope counts its groups. See
+    /// [`count_without_limit`](Self::count_without_limit) for the total
+    /// behind a page.
+    fn count(&self, conn: &Connection) -> Result<i64> {
+        self.as_scope().run_count(conn, &CountOn::Rows)
+    }
+    /// The number of rows [`count`](Self::count) would give without the
+    /// scope's limit and offset: the total behind a page.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] struct Post { id: i64, title: String }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.sync::<Post>()?;
+    /// # for t in ["a", "b", "c"] { Post { id: 0, title: t.into() }.save(&conn)?; }
+    /// let page = Posts::all().order("id").limit(2).offset(2);
+    /// assert_eq!(page.count(&conn)?, 1);                // the rows on this page
+    /// assert_eq!(page.count_without_limit(&conn)?, 3);  // the rows of all pages
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    fn count_without_limit(&self, conn: &Connection) -> Result<i64> {
+        let mut s = self.as_scope().clone();
+        s.limit = None;
+        s.offset = None;
+        s.run_count(conn, &CountOn::Rows)
+    }
+    /// `COUNT(column)` or `COUNT(DISTINCT column)` over the rows `all`
+    /// would return: `"category_id"`, `"DISTINCT category_id"` (names,
+    /// checked and quoted), or [`Sql::raw`] for an expression.
+    fn count_on(&self, conn: &Connection, on: impl Into<Terms>) -> Result<i64> {
+        self.as_scope()
+            .run_count(conn, &crate::names::parse_count(on.into()))
+    }
+    /// Whether any row matches.
+    fn exists(&self, conn: &Connection) -> Result<bool> {
+        self.as_scope().run_exists(conn)
+    }
+    /// The values of one typed column (`Vec<T>`), or of a tuple of columns
+    /// (`Vec<(A, B, ..)>`), in the scope's order.
+    fn pluck<P: PluckColumns<Self::Model>>(
+        &self,
+        conn: &Connection,
+        columns: P,
+    ) -> Result<Vec<P::Output>> {
+        self.as_scope().run_pluck(conn, &columns)
+    }
+    /// The values of a formula ([`Func`](crate::Func), [`Col`](crate::Col)),
+    /// its arguments bound as parameters.
+    fn pluck_expr<V: FromValue>(&self, conn: &Connection, expr: impl Into<Expr>) -> Result<Vec<V>> {
+        self.as_scope().run_pluck_expr(conn, expr.into())
+    }
+    /// Sets one column on every matching row; returns the rows changed.
+    fn update_attribute<T>(
+        &self,
+        conn: &Connection,
+        column: Column<Self::Model, T>,
+        value: impl IntoOperand<T>,
+    ) -> Result<u64> {
+        self.as_scope().run_update(conn, &[column.set(value)])
+    }
+    /// Sets several columns (`[Users::NAME.set("x"), ..]`) on every matching
+    /// row; returns the rows changed.
+    fn update_attributes(
+        &self,
+        conn: &Connection,
+        assignments: impl IntoIterator<Item = Assignment>,
+    ) -> Result<u64> {
+        let list: Vec<Assignment> = assignments.into_iter().collect();
+        self.as_scope().run_update(conn, &list)
+    }
+    /// `UPDATE table SET <fragment>` on every matching row, the fragment with
+    /// placeholders; returns the rows changed.
+    fn update_sql(
+        &self,
+        conn: &Connection,
+        fragment: impl Into<Sql>,
+        args: impl IntoArgs,
+    ) -> Result<u64> {
+        let f = fragment.into().with_args(args.into_args());
+        self.as_scope().run_update_sql(conn, &f.sql, f.args)
+    }
+    /// Deletes every matching row; returns how many.
+    fn delete(&self, conn: &Connection) -> Result<u64> {
+        self.as_scope().run_delete(conn)
+    }
+    /// Saves `record` ([`Record::save`](crate::Record::save)); through a
+    /// has-one or has-many accessor's scope (`user.posts().save(..)`), first
+    /// sets its foreign key to the owner's key.
+    fn save(&self, conn: &Connection, record: &mut Self::Model) -> Result<()> {
+        if let Some((fk, value)) = &self.as_scope().owner {
+            let idx = <Self::Model as Model>::COLUMNS
+                .iter()
+                .position(|c| c.name == fk.as_ref())
+                .ok_or_else(|| Error::UnknownColumn {
+                    table: Some(<Self::Model as Model>::TABLE.to_owned()),
+                    column: fk.to_string(),
+                })?;
+            let value = value.as_ref().ok_or_else(|| {
+                Error::invalid(format!(
+                    "cannot save a {} through the scope of an owner that is not saved yet: \
+                     save the owner first, so that {fk} has a value",
+                    <Self::Model as Model>::TABLE
+                ))
+            })?;
+            record.set_column(idx, value)?;
+        }
+        crate::persist::Record::save(record, conn)
+    }
+    /// Runs a custom select list over the scope's FROM, joins, conditions,
+    /// grouping, order and limit, and maps each row by column name into `T`
+    /// (`#[derive(FromRow)]`). The list is column names with optional
+    /// aliases, `"posts.id AS post_id, users.name"` (checked and quoted), or
+    /// raw SQL for expressions: `Sql::raw("posts.id AS post_id,
+    /// AVG(bad.score) AS bad_average")`. Put values in conditions, where
+    /// they are bound.
+    fn select<T: FromRow>(&self, conn: &Connection, list: impl Into<Terms>) -> Result<Vec<T>> {
+        self.as_scope()
+            .run_select(conn, &crate::names::parse_select(list.into()))
+    }
+    /// `SUM(column)` over the matching rows; `None` when there are none.
+    fn sum<T: FromValue>(
+        &self,
+        conn: &Connection,
+        column: Column<Self::Model, T>,
+    ) -> Result<Option<T>> {
+        self.as_scope().run_aggregate(conn, "SUM", column.col_ref())
+    }
+    /// `AVG(column)` over the matching rows, as a float; `None` when there are
+    /// none.
+    fn avg<T>(&self, conn: &Connection, column: Column<Self::Model, T>) -> Result<Option<f64>> {
+        self.as_scope().run_aggregate(conn, "AVG", column.col_ref())
+    }
+    /// `MIN(column)` over the matching rows; `None` when there are none.
+    fn min<T: FromValue>(
+        &self,
+        conn: &Connection,
+        column: Column<Self::Model, T>,
+    ) -> Result<Option<T>> {
+        self.as_scope().run_aggregate(conn, "MIN", column.col_ref())
+    }
+    /// `MAX(column)` over the matching rows; `None` when there are none.
+    fn max<T: FromValue>(
+        &self,
+        conn: &Connection,
+        column: Column<Self::Model, T>,
+    ) -> Result<Option<T>> {
+        self.as_scope().run_aggregate(conn, "MAX", column.col_ref())
+    }
+    /// The doc's FullJoin: the scope's records, and separately the records of
+    /// the relation's other side that no record of this model is related to
+    /// (a `NOT EXISTS` subquery, so no FULL JOIN is needed on any dialect).
+    ///
+    /// The scope's conditions apply to both, as they would to a FULL JOIN:
+    /// a condition on the other side's columns (`cond("posts.created_at",
+    /// Op::Gte, t)`) filters the orphans too, and joins the relation for the
+    /// records when the scope has not joined it (with DISTINCT for to-many
+    /// relations). For an orphan, this model's columns are NULL.
+    fn full_join_all<T: Model>(
+        &self,
+        conn: &Connection,
+        rel: Relation<Self::Model, T>,
+    ) -> Result<(Vec<Self::Model>, Vec<T>)> {
+        let scope = self.as_scope();
+        let other = T::TABLE;
+        let mentions_other = other != <Self::Model as Model>::TABLE
+            && scope.conds.iter().any(|c| c.mentions_table(other));
+        let joined = scope.joins.iter().any(|j| j.joins_table(other));
+        let records = if mentions_other && !joined {
+            let mut s = scope.clone();
+            s.add_join(rel, JoinKind::AsDeclared, None);
+            s.distinct |= rel.def().kind != crate::relation::RelationKind::BelongsTo;
+            s.run_all(conn)?
+        } else {
+            scope.run_all(conn)?
+        };
+        let orphans = rel.orphans_of(conn, scope)?;
+        Ok((records, orphans))
+    }
+}

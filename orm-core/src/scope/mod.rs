@@ -1,0 +1,138 @@
+//! Scopes: immutable, chainable query values, and the terminal calls that run
+//! them.
+//!
+//! One concern per file: the query value (here), rendering it as SQL
+//! (`render`), running it (`run`), the user-facing API (`api`), what can be
+//! plucked (`pluck`), and CockroachDB's `AS OF SYSTEM TIME` values (`as_of`).
+
+mod api;
+mod as_of;
+mod pluck;
+mod render;
+mod run;
+
+pub use api::Scoped;
+pub(crate) use as_of::system_time_literal;
+pub use pluck::PluckColumns;
+pub use run::Rows;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::cond::{Cond, Order};
+use crate::model::Model;
+use crate::relation::{Include, Join};
+use crate::value::Value;
+
+/// A query on the table of model `M`: conditions, order, limit and offset,
+/// grouping. Every chain method consumes the scope and returns a new one, so
+/// a scope is a plain value: clone it to branch, and branches never share
+/// state.
+///
+/// Models get a scope type of their own (`UserScope`), which wraps this one
+/// and which users extend with named scopes; all the methods are on the
+/// [`Scoped`] trait, implemented by both.
+pub struct Scope<M> {
+    pub(crate) conds: Vec<Cond>,
+    pub(crate) orders: Vec<Order>,
+    pub(crate) limit: Option<u64>,
+    pub(crate) offset: Option<u64>,
+    pub(crate) group_by: Vec<crate::names::NameTerm>,
+    pub(crate) having: Vec<Cond>,
+    pub(crate) all_rows: bool,
+    /// `AS OF SYSTEM TIME` (CockroachDB), as given; validated when rendered.
+    pub(crate) as_of: Option<String>,
+    pub(crate) joins: Vec<Join>,
+    pub(crate) distinct: bool,
+    /// The foreign key a has-many accessor's scope sets on `save`.
+    /// `None` as the value: the owner was not saved yet.
+    pub(crate) owner: Option<(Cow<'static, str>, Option<Value>)>,
+    pub(crate) includes: Vec<Arc<dyn Include<M>>>,
+    /// Whether the default filters of the model and the joined ones are
+    /// lifted for this scope.
+    pub(crate) unfiltered: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Scope<M> {
+    fn clone(&self) -> Self {
+        Scope {
+            conds: self.conds.clone(),
+            orders: self.orders.clone(),
+            limit: self.limit,
+            offset: self.offset,
+            group_by: self.group_by.clone(),
+            having: self.having.clone(),
+            all_rows: self.all_rows,
+            as_of: self.as_of.clone(),
+            joins: self.joins.clone(),
+            distinct: self.distinct,
+            owner: self.owner.clone(),
+            includes: self.includes.clone(),
+            unfiltered: self.unfiltered,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M> Default for Scope<M> {
+    fn default() -> Self {
+        Scope {
+            conds: Vec::new(),
+            orders: Vec::new(),
+            limit: None,
+            offset: None,
+            group_by: Vec::new(),
+            having: Vec::new(),
+            all_rows: false,
+            as_of: None,
+            joins: Vec::new(),
+            distinct: false,
+            owner: None,
+            includes: Vec::new(),
+            unfiltered: false,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M: Model> fmt::Debug for Scope<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_sql() {
+            Ok(s) => write!(f, "Scope<{}>({s})", M::TABLE),
+            Err(e) => write!(f, "Scope<{}>(invalid: {e})", M::TABLE),
+        }
+    }
+}
+
+/// SQL text and its parameters, as a scope would run them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// The SQL text.
+    pub sql: String,
+    /// The bound parameters, in order.
+    pub params: Vec<Value>,
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:?}", self.sql, self.params)
+    }
+}
+
+impl<M> crate::__private::Sealed for Scope<M> {}
+
+impl<M: Model> Scoped for Scope<M> {
+    type Model = M;
+    fn as_scope(&self) -> &Scope<M> {
+        self
+    }
+    fn into_scope(self) -> Scope<M> {
+        self
+    }
+    fn from_scope(scope: Scope<M>) -> Self {
+        scope
+    }
+}
