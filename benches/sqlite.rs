@@ -160,7 +160,7 @@ fn main() {
         || {
             black_box(
                 Accounts::all()
-                    .gt(Accounts::BALANCE, 5_000)
+                    .filter(Accounts::BALANCE.gt(5_000))
                     .order("balance DESC")
                     .limit(20)
                     .all(&conn)
@@ -189,7 +189,7 @@ fn main() {
         || {
             black_box(
                 Accounts::all()
-                    .gt(Accounts::BALANCE, 5_000)
+                    .filter(Accounts::BALANCE.gt(5_000))
                     .count(&conn)
                     .unwrap(),
             );

@@ -103,27 +103,27 @@ struct QuizScore {
 impl UserScope {
     /// Users who have not been sent the welcome mail.
     pub fn unwelcomed(self) -> Self {
-        self.eq(Users::WELCOMED_AT, None)
+        self.filter(Users::WELCOMED_AT.eq(None))
     }
 
     /// Users created within `window` before now.
     pub fn added_since(self, window: TimeDelta) -> Self {
-        self.gte(Users::CREATED_AT, NOW - window)
+        self.filter(Users::CREATED_AT.gte(NOW - window))
     }
 
     /// Users who logged in during the last 30 days.
     pub fn recently_active(self) -> Self {
-        self.gte(Users::LAST_LOGIN, NOW - TimeDelta::days(30))
+        self.filter(Users::LAST_LOGIN.gte(NOW - TimeDelta::days(30)))
     }
 
     /// Users who activated their account.
     pub fn activated(self) -> Self {
-        self.ne(Users::ACTIVATED_AT, None)
+        self.filter(Users::ACTIVATED_AT.ne(None))
     }
 
     /// Administrators.
     pub fn admins(self) -> Self {
-        self.eq(Users::ROLE, "admin")
+        self.filter(Users::ROLE.eq("admin"))
     }
 }
 
@@ -177,7 +177,7 @@ fn joins(conn: &Connection, users: &Cast, posts: &[Post]) -> orm::Result<()> {
     Comments::save_all(conn, &mut comments)?;
     // dan, a guest, writes a post: saving through `dan.posts()` sets its
     // author_id.
-    if let Some(dan) = Users::eq(Users::NAME, "dan").first(conn)? {
+    if let Some(dan) = Users::filter(Users::NAME.eq("dan")).first(conn)? {
         let mut note = Post {
             title: "Guest notes".into(),
             created_at: NOW,
@@ -200,7 +200,7 @@ fn joins(conn: &Connection, users: &Cast, posts: &[Post]) -> orm::Result<()> {
         titles(&guests)
     );
     let featured = Posts::all()
-        .eq(Posts::AUTHOR_ID, &users.ann)
+        .filter(Posts::AUTHOR_ID.eq(&users.ann))
         .join(Posts::COMMENTS)
         .filter(Comments::FEATURED.eq(true))
         .distinct()
@@ -460,8 +460,8 @@ fn seed_quiz_scores(conn: &Connection) -> orm::Result<()> {
 /// pull back their email addresses. Either way would work."
 fn named_scopes(conn: &Connection) -> orm::Result<()> {
     heading("Option 1: plain scopes");
-    let emails = Users::eq(Users::WELCOMED_AT, None)
-        .gte(Users::CREATED_AT, NOW - TimeDelta::minutes(15))
+    let emails = Users::filter(Users::WELCOMED_AT.eq(None))
+        .filter(Users::CREATED_AT.gte(NOW - TimeDelta::minutes(15)))
         .order("email")
         .pluck(conn, Users::EMAIL)?;
     println!(
@@ -515,7 +515,7 @@ fn mappers(conn: &Connection, users: &Cast) -> orm::Result<()> {
     heading("Posts created from ~14 days ago to present");
     let time_cutoff = NOW - TimeDelta::days(14);
     let recent_posts = Posts::all()
-        .gt(Posts::CREATED_AT, time_cutoff)
+        .filter(Posts::CREATED_AT.gt(time_cutoff))
         .order("created_at")
         .all(conn)?;
     println!(
@@ -524,7 +524,7 @@ fn mappers(conn: &Connection, users: &Cast) -> orm::Result<()> {
     );
 
     heading("Posts of the current user, by hits");
-    let my_recent_posts = Posts::eq(Posts::AUTHOR_ID, &users.ann)
+    let my_recent_posts = Posts::filter(Posts::AUTHOR_ID.eq(&users.ann))
         .order("hits")
         .all(conn)?;
     println!(
@@ -536,7 +536,7 @@ fn mappers(conn: &Connection, users: &Cast) -> orm::Result<()> {
 
 fn scopes(conn: &Connection) -> orm::Result<()> {
     heading("Students who attended and average at least 90");
-    let good_students = QuizScores::eq(QuizScores::ATTENDED, true)
+    let good_students = QuizScores::filter(QuizScores::ATTENDED.eq(true))
         .group_by("student")
         .having("AVG(overall) >= ?", (90,))
         .order("student");
@@ -621,7 +621,7 @@ fn saving(conn: &Connection, users: &Cast) -> orm::Result<()> {
     );
 
     heading("SaveAll of new and existing posts");
-    let mut other_posts = Posts::eq(Posts::AUTHOR_ID, &users.cat)
+    let mut other_posts = Posts::filter(Posts::AUTHOR_ID.eq(&users.cat))
         .order("id")
         .all(conn)?;
     for post in &mut other_posts {
@@ -638,7 +638,7 @@ fn saving(conn: &Connection, users: &Cast) -> orm::Result<()> {
     println!("  before: {:?}", ids_and_titles(&other_posts));
     Posts::save_all(conn, &mut other_posts)?;
     println!("  after:  {:?}", ids_and_titles(&other_posts));
-    let stored = Posts::eq(Posts::AUTHOR_ID, &users.cat)
+    let stored = Posts::filter(Posts::AUTHOR_ID.eq(&users.cat))
         .order("id")
         .all(conn)?;
     println!("  stored: {:?}", ids_and_titles(&stored));
@@ -656,24 +656,24 @@ fn updating(conn: &Connection, users: &Cast) -> orm::Result<()> {
         "  Posts::equal_to(\"late\", true).update_attribute(DELETE_ON, now + 10 min) -> {changed}"
     );
     let doomed = Posts::all()
-        .ne(Posts::DELETE_ON, None)
+        .filter(Posts::DELETE_ON.ne(None))
         .order("id")
         .pluck(conn, (Posts::TITLE, Posts::DELETE_ON))?;
     println!("  posts with a delete_on -> {doomed:?}");
 
     heading("UpdateAttributes over a scope");
-    let changed = Posts::eq(Posts::AUTHOR_ID, &users.eve)
+    let changed = Posts::filter(Posts::AUTHOR_ID.eq(&users.eve))
         .update_attributes(conn, [Posts::HITS.set(0), Posts::FEATURED_UNTIL.set(None)])?;
     println!(
         "  Posts::eq(AUTHOR_ID, &eve).update_attributes([HITS.set(0), FEATURED_UNTIL.set(None)]) -> {changed}"
     );
-    let eves = Posts::eq(Posts::AUTHOR_ID, &users.eve)
+    let eves = Posts::filter(Posts::AUTHOR_ID.eq(&users.eve))
         .order("id")
         .pluck(conn, (Posts::TITLE, Posts::HITS, Posts::FEATURED_UNTIL))?;
     println!("  eve's posts -> {eves:?}");
 
     heading("UpdateSql over a scope");
-    let this_week = Posts::all().gte(Posts::CREATED_AT, NOW - TimeDelta::days(7));
+    let this_week = Posts::all().filter(Posts::CREATED_AT.gte(NOW - TimeDelta::days(7)));
     let before = this_week
         .clone()
         .order("id")
@@ -696,7 +696,7 @@ fn counting_and_plucking(conn: &Connection, users: &Cast) -> orm::Result<()> {
     );
     println!(
         "  Posts::eq(AUTHOR_ID, &ann).count()   -> {}",
-        Posts::eq(Posts::AUTHOR_ID, &users.ann).count(conn)?
+        Posts::filter(Posts::AUTHOR_ID.eq(&users.ann)).count(conn)?
     );
 
     heading("CountOn");
@@ -800,7 +800,7 @@ fn sql_sundries(conn: &Connection) -> orm::Result<()> {
         "STRFTIME('%Y-%m-%d %H:%M:%f', ?, ?)",
         (Appointments::BEGIN_DATE_TIME, "+5 minutes"),
     );
-    let too_short = Appointments::all().lt(Appointments::END_DATE_TIME, short_func);
+    let too_short = Appointments::all().filter(Appointments::END_DATE_TIME.lt(short_func));
     println!(
         "  Appointments::all().lt(END_DATE_TIME, Func(\"STRFTIME(.., ?, ?)\", (BEGIN_DATE_TIME, \"+5 minutes\"))) -> {:?}",
         appointment_titles(&too_short.clone().order("id").all(conn)?)
@@ -828,7 +828,7 @@ fn sql_sundries(conn: &Connection) -> orm::Result<()> {
         appointment_titles(&well_formed)
     );
     let backwards =
-        Appointments::all().gt(Appointments::BEGIN_DATE_TIME, Appointments::END_DATE_TIME);
+        Appointments::all().filter(Appointments::BEGIN_DATE_TIME.gt(Appointments::END_DATE_TIME));
     println!(
         "  Appointments::all().gt(BEGIN_DATE_TIME, END_DATE_TIME) -> {:?}",
         appointment_titles(&backwards.all(conn)?)
@@ -876,19 +876,19 @@ fn conditions(conn: &Connection) -> orm::Result<()> {
     println!("    to_sql() -> {}", either.to_sql()?);
 
     heading("IN lists");
-    let scope = Users::all().in_list(Users::ROLE, ["admin", "guest"]);
+    let scope = Users::all().filter(Users::ROLE.in_list(["admin", "guest"]));
     println!(
         "  Users::all().in_list(ROLE, [\"admin\", \"guest\"]) -> {:?}",
         names(&scope.order("id").all(conn)?)
     );
-    let none = Users::all().in_list(Users::ID, Vec::<i64>::new());
+    let none = Users::all().filter(Users::ID.in_list(Vec::<i64>::new()));
     println!(
         "  Users::all().in_list(ID, [])                 -> {:?}",
         names(&none.all(conn)?)
     );
     println!("    to_sql() -> {}", none.to_sql()?);
     let everyone = Users::all()
-        .not_in(Users::ID, Vec::<i64>::new())
+        .filter(Users::ID.not_in(Vec::<i64>::new()))
         .count(conn)?;
     println!("  Users::all().not_in(ID, []).count()          -> {everyone}");
 
@@ -911,7 +911,7 @@ fn conditions(conn: &Connection) -> orm::Result<()> {
 
 fn deleting(conn: &Connection) -> orm::Result<()> {
     heading("Delete over a scope");
-    let due = Posts::all().lte(Posts::DELETE_ON, NOW + TimeDelta::minutes(15));
+    let due = Posts::all().filter(Posts::DELETE_ON.lte(NOW + TimeDelta::minutes(15)));
     println!(
         "  due for deletion at now + 15 min: {:?}",
         titles(&due.clone().order("id").all(conn)?)

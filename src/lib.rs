@@ -22,11 +22,11 @@
 //! impl UserScope {
 //!     /// Users who logged in at least `n` times.
 //!     pub fn regulars(self, n: i32) -> Self {
-//!         self.gte(Users::LOGINS, n)
+//!         self.filter(Users::LOGINS.gte(n))
 //!     }
 //!     /// Users without a name.
 //!     pub fn anonymous(self) -> Self {
-//!         self.eq(Users::NAME, None)
+//!         self.filter(Users::NAME.eq(None))
 //!     }
 //! }
 //!

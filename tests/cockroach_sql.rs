@@ -118,8 +118,8 @@ const SELECT: &str = r#"SELECT "id", "owner", "balance", "branch", "note" FROM "
 #[test]
 fn scopes_render_plain_postgres_style_selects() {
     let st = Accounts::all()
-        .eq(Accounts::OWNER, "ann")
-        .gt(Accounts::BALANCE, 10)
+        .filter(Accounts::OWNER.eq("ann"))
+        .filter(Accounts::BALANCE.gt(10))
         .order("balance DESC")
         .limit(2)
         .offset(1)
@@ -134,8 +134,8 @@ fn scopes_render_plain_postgres_style_selects() {
     assert_eq!(st.params, [Value::from("ann"), Value::Int(10)]);
     // The same text as PostgreSQL: what runs against PostgreSQL below.
     let pg = Accounts::all()
-        .eq(Accounts::OWNER, "ann")
-        .gt(Accounts::BALANCE, 10)
+        .filter(Accounts::OWNER.eq("ann"))
+        .filter(Accounts::BALANCE.gt(10))
         .order("balance DESC")
         .limit(2)
         .offset(1)
@@ -148,7 +148,7 @@ fn scopes_render_plain_postgres_style_selects() {
 fn as_of_system_time_goes_right_after_the_table() {
     let st = Accounts::all()
         .as_of_system_time("-10s")
-        .eq(Accounts::OWNER, "ann")
+        .filter(Accounts::OWNER.eq("ann"))
         .order("id")
         .to_sql_for(&CockroachDialect)
         .unwrap();
@@ -219,7 +219,7 @@ fn every_terminal_call_reads_as_of_system_time() {
     let (conn, log) = recorder();
     let past = Accounts::all().as_of_system_time("-5s");
     let _ = past.clone().find(&conn, 3);
-    let _ = past.clone().eq(Accounts::BRANCH, 1).count(&conn);
+    let _ = past.clone().filter(Accounts::BRANCH.eq(1)).count(&conn);
     let _ = past.clone().group_by("branch").count(&conn);
     let _ = past.clone().exists(&conn);
     let _ = past.clone().pluck(&conn, Accounts::OWNER);
@@ -243,11 +243,11 @@ fn every_terminal_call_reads_as_of_system_time() {
     // A past snapshot is read-only: writes through it are refused unsent.
     let err = past
         .clone()
-        .eq(Accounts::ID, 1)
+        .filter(Accounts::ID.eq(1))
         .update_attribute(&conn, Accounts::BALANCE, 0)
         .unwrap_err();
     assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
-    let err = past.eq(Accounts::ID, 1).delete(&conn).unwrap_err();
+    let err = past.filter(Accounts::ID.eq(1)).delete(&conn).unwrap_err();
     assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
     assert!(take(&log).is_empty());
 }
@@ -432,7 +432,12 @@ fn what_postgresql_also_accepts_runs_there() {
     }
     // Selects, counts, plucks, finds, updates and deletes.
     assert_eq!(Accounts::find(conn, accounts[1].id).unwrap(), accounts[1]);
-    assert_eq!(Accounts::eq(Accounts::BRANCH, 0).count(conn).unwrap(), 2);
+    assert_eq!(
+        Accounts::filter(Accounts::BRANCH.eq(0))
+            .count(conn)
+            .unwrap(),
+        2
+    );
     assert_eq!(Accounts::group_by("branch").count(conn).unwrap(), 2);
     let owners: Vec<String> = Accounts::order("balance DESC")
         .limit(2)
@@ -445,7 +450,11 @@ fn what_postgresql_also_accepts_runs_there() {
     let (_, attempts) = conn
         .retry_transaction_with(&RetryPolicy::default(), &TxOptions::serializable(), |tx| {
             runs += 1;
-            Accounts::eq(Accounts::OWNER, "ann").update_sql(tx, "balance = balance + ?", (1,))?;
+            Accounts::filter(Accounts::OWNER.eq("ann")).update_sql(
+                tx,
+                "balance = balance + ?",
+                (1,),
+            )?;
             if runs == 1 {
                 return Err(Error::SerializationFailure(orm::DbError::new(
                     Some("40001".into()),
@@ -457,7 +466,7 @@ fn what_postgresql_also_accepts_runs_there() {
         })
         .unwrap();
     assert_eq!(attempts, 2);
-    let ann = Accounts::eq(Accounts::OWNER, "ann")
+    let ann = Accounts::filter(Accounts::OWNER.eq("ann"))
         .first(conn)
         .unwrap()
         .unwrap();

@@ -126,11 +126,17 @@ fn statements_are_counted(conn: &Connection) {
     conn.sync::<Entry>().unwrap();
     let before = conn.statement_count();
     Entries::count(conn).unwrap();
-    Entries::all().eq(Entries::BODY, "x").all(conn).unwrap();
+    Entries::all()
+        .filter(Entries::BODY.eq("x"))
+        .all(conn)
+        .unwrap();
     assert_eq!(conn.statement_count() - before, 2);
     conn.set_statement_cache_capacity(1);
     for i in 0..10 {
-        Entries::all().eq(Entries::ID, i).first(conn).unwrap();
+        Entries::all()
+            .filter(Entries::ID.eq(i))
+            .first(conn)
+            .unwrap();
     }
     assert_eq!(conn.statement_count() - before, 12);
 }

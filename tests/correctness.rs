@@ -111,11 +111,13 @@ fn scopes_matching_every_row_need_all_rows_to_write(conn: &Connection) {
     };
     refused(Notes::all().or(Notes::all()).delete(conn), "all OR all");
     refused(
-        Notes::eq(Notes::BODY, "a").or(Notes::all()).delete(conn),
+        Notes::filter(Notes::BODY.eq("a"))
+            .or(Notes::all())
+            .delete(conn),
         "x OR all",
     );
     refused(
-        Notes::not_in(Notes::BODY, Vec::<String>::new()).delete(conn),
+        Notes::filter(Notes::BODY.not_in(Vec::<String>::new())).delete(conn),
         "NOT IN ()",
     );
     refused(Notes::where_("1 = 1", ()).delete(conn), "1 = 1");
@@ -152,10 +154,10 @@ fn scopes_matching_every_row_need_all_rows_to_write(conn: &Connection) {
     );
 
     // Conditions that depend on the row still work, as does all_rows.
-    assert_eq!(Notes::eq(Notes::BODY, "a").delete(conn).unwrap(), 1);
+    assert_eq!(Notes::filter(Notes::BODY.eq("a")).delete(conn).unwrap(), 1);
     assert_eq!(
-        Notes::eq(Notes::BODY, "b")
-            .or(Notes::eq(Notes::BODY, "zzz"))
+        Notes::filter(Notes::BODY.eq("b"))
+            .or(Notes::filter(Notes::BODY.eq("zzz")))
             .delete(conn)
             .unwrap(),
         1
@@ -171,7 +173,7 @@ fn scopes_matching_every_row_need_all_rows_to_write(conn: &Connection) {
     );
     // A condition matching nothing is harmless.
     assert_eq!(
-        Notes::in_list(Notes::BODY, Vec::<String>::new())
+        Notes::filter(Notes::BODY.in_list(Vec::<String>::new()))
             .delete(conn)
             .unwrap(),
         0
@@ -259,7 +261,7 @@ fn full_join_orphans_satisfy_the_scope(conn: &Connection) {
 
     // A condition on this model's columns holds for no orphan: for an
     // orphan they are NULL.
-    let (authors, orphans) = Authors::eq(Authors::NAME, "ann")
+    let (authors, orphans) = Authors::filter(Authors::NAME.eq("ann"))
         .full_join_all(conn, Authors::POSTS)
         .unwrap();
     assert_eq!(authors.len(), 1);
@@ -364,7 +366,7 @@ fn floats_round_trip_or_are_refused(conn: &Connection) {
         }
     }
     // A NaN in a condition is refused too, never compared as NULL.
-    let q = Measures::eq(Measures::VALUE, f64::NAN).count(conn);
+    let q = Measures::filter(Measures::VALUE.eq(f64::NAN)).count(conn);
     if dialect == "postgres" {
         q.unwrap();
     } else {
@@ -485,8 +487,18 @@ mod decimals {
             .map(|x: Decimal| x.normalize().to_string())
             .collect();
         assert_eq!(ordered, ["-2", "9", "9.5", "10", "100.5"], "{}", name(conn));
-        assert_eq!(Prices::gt(Prices::AMOUNT, d("9.5")).count(conn).unwrap(), 2);
-        assert_eq!(Prices::eq(Prices::AMOUNT, d("10")).count(conn).unwrap(), 1);
+        assert_eq!(
+            Prices::filter(Prices::AMOUNT.gt(d("9.5")))
+                .count(conn)
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            Prices::filter(Prices::AMOUNT.eq(d("10")))
+                .count(conn)
+                .unwrap(),
+            1
+        );
         assert_eq!(
             Prices::all().max(conn, Prices::AMOUNT).unwrap(),
             Some(d("100.50"))

@@ -116,7 +116,7 @@ fn every_read_path_applies_the_filter(conn: &Connection) {
     assert_eq!(Docs::all().limit(5).count(conn).unwrap(), 2);
     assert_eq!(Docs::all().count_without_limit(conn).unwrap(), 2);
     assert_eq!(Docs::all().count_on(conn, "DISTINCT owner_id").unwrap(), 1);
-    assert!(!Docs::eq(Docs::TITLE, "secret").exists(conn).unwrap());
+    assert!(!Docs::filter(Docs::TITLE.eq("secret")).exists(conn).unwrap());
     assert_eq!(Docs::all().pluck(conn, Docs::ID).unwrap().len(), 2);
     assert_eq!(
         Docs::all().max(conn, Docs::ID).unwrap(),
@@ -202,12 +202,15 @@ fn every_write_path_applies_the_filter(conn: &Connection) {
     let s = seed(conn);
     // Scope updates and deletes do not touch hidden rows.
     assert_eq!(
-        Docs::eq(Docs::TITLE, "secret")
+        Docs::filter(Docs::TITLE.eq("secret"))
             .update_attribute(conn, Docs::TITLE, "leaked")
             .unwrap(),
         0
     );
-    assert_eq!(Docs::eq(Docs::TITLE, "secret").delete(conn).unwrap(), 0);
+    assert_eq!(
+        Docs::filter(Docs::TITLE.eq("secret")).delete(conn).unwrap(),
+        0
+    );
     // The guard still wants a condition of the caller's own: the default
     // filter is not one.
     assert!(matches!(
@@ -224,7 +227,7 @@ fn every_write_path_applies_the_filter(conn: &Connection) {
     shown.save(conn).unwrap();
     assert_eq!(Docs::find(conn, shown.id).unwrap().title, "renamed");
     // Nothing hidden changed.
-    let hidden: Vec<String> = Docs::eq(Docs::HIDDEN, true)
+    let hidden: Vec<String> = Docs::filter(Docs::HIDDEN.eq(true))
         .without_default_filter()
         .order("id")
         .pluck(conn, Docs::TITLE)
@@ -232,7 +235,7 @@ fn every_write_path_applies_the_filter(conn: &Connection) {
     assert_eq!(hidden, ["secret", "orphan secret"]);
     // Lifted, the same writes reach them.
     assert_eq!(
-        Docs::eq(Docs::TITLE, "secret")
+        Docs::filter(Docs::TITLE.eq("secret"))
             .without_default_filter()
             .delete(conn)
             .unwrap(),

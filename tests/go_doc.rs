@@ -34,11 +34,11 @@ struct User {
 impl UserScope {
     /// `Unwelcomed()`: `Where("welcomed_at", nil)`.
     pub fn unwelcomed(self) -> Self {
-        self.eq(Users::WELCOMED_AT, None)
+        self.filter(Users::WELCOMED_AT.eq(None))
     }
     /// `AddedSince(d)`: `Where("created_at >= ", time.Now().Add(d))`.
     pub fn added_since(self, d: Duration) -> Self {
-        self.gte(Users::CREATED_AT, now() + d)
+        self.filter(Users::CREATED_AT.gte(now() + d))
     }
     /// `Activated()`: `Cond("activated_at", db.NE, nil)`.
     pub fn activated(self) -> Self {
@@ -46,11 +46,11 @@ impl UserScope {
     }
     /// `RecentlyActive()`: `Cond("last_login", db.GTE, 30 days ago)`.
     pub fn recently_active(self) -> Self {
-        self.gte(Users::LAST_LOGIN, now() - Duration::days(30))
+        self.filter(Users::LAST_LOGIN.gte(now() - Duration::days(30)))
     }
     /// `Admins()`.
     pub fn admins(self) -> Self {
-        self.eq(Users::ROLE, "admin")
+        self.filter(Users::ROLE.eq("admin"))
     }
 }
 
@@ -151,8 +151,8 @@ fn option_1_and_option_2_pluck_emails_of_recent_unwelcomed_users(conn: &Connecti
     seed(conn);
     // Option 1: plain scopes.
     let option1: Vec<String> = Users::all()
-        .eq(Users::WELCOMED_AT, None)
-        .gte(Users::CREATED_AT, now() + Duration::minutes(-15))
+        .filter(Users::WELCOMED_AT.eq(None))
+        .filter(Users::CREATED_AT.gte(now() + Duration::minutes(-15)))
         .pluck(conn, Users::EMAIL)
         .unwrap();
     // Option 2: named scopes.
@@ -200,7 +200,7 @@ fn posts_created_recently_ordered_and_limited(conn: &Connection) {
     assert_eq!(recent.len(), 3);
     // Top 5 most popular posts of the past month.
     let top: Vec<String> = Posts::all()
-        .gte(Posts::CREATED_AT, now() - Duration::days(30))
+        .filter(Posts::CREATED_AT.gte(now() - Duration::days(30)))
         .order("hits DESC")
         .limit(5)
         .pluck(conn, Posts::TITLE)
@@ -223,7 +223,10 @@ fn my_recent_posts_and_counts(conn: &Connection) {
         .windows(2)
         .all(|w| w[0].hits_counter <= w[1].hits_counter));
     // The record stands for its key.
-    assert_eq!(Posts::eq(Posts::AUTHOR_ID, me).count(conn).unwrap(), 4);
+    assert_eq!(
+        Posts::filter(Posts::AUTHOR_ID.eq(me)).count(conn).unwrap(),
+        4
+    );
     assert_eq!(Posts::count(conn).unwrap(), 8);
     // CountOn("DISTINCT category_id")
     assert_eq!(
@@ -269,7 +272,7 @@ fn save_all_new_and_existing_posts(conn: &Connection) {
     assert!(posts.last().unwrap().id > 0, "new post got its key");
     assert_eq!(
         Posts::all()
-            .ne(Posts::FEATURED_UNTIL, None)
+            .filter(Posts::FEATURED_UNTIL.ne(None))
             .count(conn)
             .unwrap(),
         4
@@ -283,26 +286,32 @@ fn update_attribute_update_attributes_update_sql_and_delete_over_scopes(conn: &C
     seed(conn);
     // Posts.EqualTo("late", true).UpdateAttribute("delete_on", now + 10 min)
     let n = Posts::all()
-        .eq(Posts::LATE, true)
+        .filter(Posts::LATE.eq(true))
         .update_attribute(conn, Posts::DELETE_ON, now() + Duration::minutes(10))
         .unwrap();
     assert_eq!(n, 3);
     assert_eq!(
-        Posts::all().ne(Posts::DELETE_ON, None).count(conn).unwrap(),
+        Posts::all()
+            .filter(Posts::DELETE_ON.ne(None))
+            .count(conn)
+            .unwrap(),
         3
     );
     let n = Posts::all()
-        .eq(Posts::LATE, true)
+        .filter(Posts::LATE.eq(true))
         .update_attributes(conn, [Posts::HITS.set(0), Posts::TITLE.set("late")])
         .unwrap();
     assert_eq!(n, 3);
     let n = Posts::all()
-        .eq(Posts::LATE, false)
+        .filter(Posts::LATE.eq(false))
         .update_sql(conn, "hits = hits + ?", (1,))
         .unwrap();
     assert_eq!(n, 5);
     assert_eq!(
-        Posts::all().eq(Posts::TITLE, "late").delete(conn).unwrap(),
+        Posts::all()
+            .filter(Posts::TITLE.eq("late"))
+            .delete(conn)
+            .unwrap(),
         3
     );
     assert_eq!(Posts::count(conn).unwrap(), 5);
@@ -363,7 +372,7 @@ fn students_with_attendance_and_average_score(conn: &Connection) {
         .unwrap();
     }
     let students: Vec<String> = QuizScores::all()
-        .eq(QuizScores::ATTENDED, true)
+        .filter(QuizScores::ATTENDED.eq(true))
         .group_by("student")
         .having("AVG(overall) >= ?", (90,))
         .pluck(conn, QuizScores::STUDENT)
@@ -403,7 +412,7 @@ fn func_and_col_conditions_on_appointments(conn: &Connection) {
     };
     // Appointments.Cond("end_date_time", db.LT, Func("begin + 5 minutes"))
     let too_short = Appointments::all()
-        .lt(Appointments::END_DATE_TIME, short_func)
+        .filter(Appointments::END_DATE_TIME.lt(short_func))
         .all(conn)
         .unwrap();
     assert_eq!(too_short.len(), 2);
@@ -412,7 +421,7 @@ fn func_and_col_conditions_on_appointments(conn: &Connection) {
     assert_eq!(same, 2);
     // Appointment.Cond("begin_date_time", db.LT, db.Col("end_date_time"))
     let updated = Appointments::all()
-        .lt(Appointments::BEGIN_DATE_TIME, Col::new("end_date_time"))
+        .filter(Appointments::BEGIN_DATE_TIME.lt(Col::new("end_date_time")))
         .count(conn)
         .unwrap();
     assert_eq!(updated, 3);

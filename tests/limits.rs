@@ -31,7 +31,7 @@ fn limits_are_typed_errors_and_the_connection_survives(conn: &Connection) {
     // bits: 65 536 used to wrap and kill the connection).
     let ids: Vec<i64> = (0..70_000).collect();
     let before = conn.statement_count();
-    match Blobs::in_list(Blobs::ID, ids).count(conn) {
+    match Blobs::filter(Blobs::ID.in_list(ids)).count(conn) {
         Err(Error::TooManyParameters { given, max }) => {
             assert_eq!(given, 70_000);
             assert!(max < 70_000);

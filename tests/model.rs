@@ -241,7 +241,7 @@ fn every_field_type_round_trips(conn: &Connection) {
         assert_eq!(back, e, "some = {some}");
     }
     // NULLs are written for None.
-    let nulls = Everythings::eq(Everythings::O_TEXT, None)
+    let nulls = Everythings::filter(Everythings::O_TEXT.eq(None))
         .count(conn)
         .unwrap();
     assert_eq!(nulls, 1);
@@ -256,28 +256,28 @@ fn dates_compare_in_conditions(conn: &Connection) {
     let after = e.moment + chrono::Duration::seconds(1);
     assert_eq!(
         Everythings::all()
-            .gt(Everythings::MOMENT, before)
+            .filter(Everythings::MOMENT.gt(before))
             .count(conn)
             .unwrap(),
         1
     );
     assert_eq!(
         Everythings::all()
-            .gt(Everythings::MOMENT, after)
+            .filter(Everythings::MOMENT.gt(after))
             .count(conn)
             .unwrap(),
         0
     );
     assert_eq!(
         Everythings::all()
-            .between(Everythings::INSTANT, before.and_utc(), after.and_utc())
+            .filter(Everythings::INSTANT.between(before.and_utc(), after.and_utc()))
             .count(conn)
             .unwrap(),
         1
     );
     assert_eq!(
         Everythings::all()
-            .eq(Everythings::DAY, e.day)
+            .filter(Everythings::DAY.eq(e.day))
             .count(conn)
             .unwrap(),
         1
@@ -409,7 +409,10 @@ fn untracked_update_writes_all_columns_but_not_the_key(conn: &Connection) {
     a.save(conn).unwrap();
     assert_eq!(Articles::find(conn, a.id).unwrap().title, "u");
     // Updating a row that is gone is NotFound, not a silent no-op.
-    Articles::all().eq(Articles::ID, a.id).delete(conn).unwrap();
+    Articles::all()
+        .filter(Articles::ID.eq(a.id))
+        .delete(conn)
+        .unwrap();
     a.title = "v".into();
     assert!(matches!(a.save(conn), Err(Error::NotFound { .. })));
 }

@@ -129,7 +129,7 @@ fn an_update_that_changes_nothing_still_finds_its_row() {
     // Every column written with the value it has: 0 rows changed, 1 matched.
     g.save(&conn).unwrap();
     assert_eq!(
-        Gizmos::eq(Gizmos::ID, g.id)
+        Gizmos::filter(Gizmos::ID.eq(g.id))
             .update_attribute(&conn, Gizmos::COUNT, 0)
             .unwrap(),
         1

@@ -236,7 +236,7 @@ fn hostile_names_are_quoted_or_refused(conn: &Connection) {
                 .all(conn)
         });
         try_one(conn, n, || {
-            Accounts::eq(Accounts::OWNER, "nobody").update_attributes(conn, [col(n).set(1)])
+            Accounts::filter(Accounts::OWNER.eq("nobody")).update_attributes(conn, [col(n).set(1)])
         });
         canary_intact(conn, n);
     }

@@ -66,7 +66,7 @@ fn instance_methods(conn: &Connection) {
     assert_eq!((a.qty, a.sku.as_str()), (42, "A"), "formulas are read back");
     // Another writer changes the row; reload reads it.
     Items::all()
-        .eq(Items::ID, a.id)
+        .filter(Items::ID.eq(a.id))
         .update_attribute(conn, Items::QTY, 7)
         .unwrap();
     a.reload(conn).unwrap();
@@ -146,6 +146,9 @@ fn insert_all_mixes_given_and_generated_keys(conn: &Connection) {
     ];
     assert_eq!(Items::insert_all(conn, &rows).unwrap(), 2);
     assert_eq!(Items::find(conn, 100).unwrap().sku, "b");
-    assert_eq!(Items::all().eq(Items::SKU, "a").count(conn).unwrap(), 1);
+    assert_eq!(
+        Items::all().filter(Items::SKU.eq("a")).count(conn).unwrap(),
+        1
+    );
 }
 db_test!(insert_all_mixes_given_and_generated_keys);

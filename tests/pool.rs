@@ -39,7 +39,7 @@ fn pool_serves_threads_and_bounds_connections() {
                     let conn = pool.get().unwrap();
                     conn.retry_transaction(&RetryPolicy::default(), |tx| {
                         Counters::all()
-                            .eq(Counters::ID, 1)
+                            .filter(Counters::ID.eq(1))
                             .update_sql(tx, "n = n + 1", ())
                             .map(|_| ())
                     })

@@ -242,7 +242,7 @@ fn an_authors_posts_with_featured_comments(conn: &Connection) {
     let s = seed(conn);
     for (author, expected) in [(&s.ann, "Hello"), (&s.bob, "Guest post")] {
         let posts = Posts::all()
-            .eq(Posts::AUTHOR_ID, author.id)
+            .filter(Posts::AUTHOR_ID.eq(author.id))
             .join(Posts::COMMENTS)
             .filter(Comments::FEATURED.eq(true))
             .distinct()
@@ -251,7 +251,7 @@ fn an_authors_posts_with_featured_comments(conn: &Connection) {
         assert_eq!(titles(&posts), [expected]);
     }
     let none = Posts::all()
-        .eq(Posts::AUTHOR_ID, s.cat.id)
+        .filter(Posts::AUTHOR_ID.eq(s.cat.id))
         .join(Posts::COMMENTS)
         .filter(Comments::FEATURED.eq(true))
         .exists(conn)
@@ -367,7 +367,7 @@ db_test!(outer_by_default_and_inner_on_request);
 fn join_renders_qualified_and_quoted() {
     let sql = Posts::all()
         .join(Posts::AUTHOR)
-        .eq(Posts::TITLE, "x")
+        .filter(Posts::TITLE.eq("x"))
         .filter(Users::ROLE.eq("guest"))
         .to_sql()
         .unwrap();
@@ -493,7 +493,7 @@ fn update_and_delete_through_a_joined_scope(conn: &Connection) {
     );
     assert_eq!(
         Posts::all()
-            .eq(Posts::TITLE, "by a guest")
+            .filter(Posts::TITLE.eq("by a guest"))
             .count(conn)
             .unwrap(),
         2
@@ -781,7 +781,7 @@ fn include_with_first_and_find(conn: &Connection) {
         .unwrap();
     assert_eq!(ann.posts.get().map(<[Post]>::len), Some(1));
     let first = Posts::all()
-        .eq(Posts::ID, s.guest.id)
+        .filter(Posts::ID.eq(s.guest.id))
         .include(Posts::COMMENTS)
         .first(conn)
         .unwrap()
@@ -854,7 +854,7 @@ fn include_of_no_parents_runs_nothing_more(conn: &Connection) {
     seed(conn);
     let before = conn.statement_count();
     let none = Users::all()
-        .eq(Users::NAME, "nobody")
+        .filter(Users::NAME.eq("nobody"))
         .include(Users::POSTS.then(Posts::COMMENTS))
         .all(conn)
         .unwrap();
@@ -872,7 +872,7 @@ fn aggregates(conn: &Connection) {
     assert_eq!(all.avg(conn, Comments::SCORE).unwrap(), Some(0.75));
     assert_eq!(all.min(conn, Comments::SCORE).unwrap(), Some(-3));
     assert_eq!(all.max(conn, Comments::SCORE).unwrap(), Some(5));
-    let none = Comments::all().gt(Comments::SCORE, 100);
+    let none = Comments::all().filter(Comments::SCORE.gt(100));
     assert_eq!(none.sum(conn, Comments::SCORE).unwrap(), None);
     assert_eq!(none.avg(conn, Comments::SCORE).unwrap(), None);
     assert_eq!(none.max(conn, Comments::SCORE).unwrap(), None);

@@ -118,13 +118,13 @@ fn cockroach_savepoint_protocol_recovers_from_deadlocks() {
                         .retry_transaction_with(&policy(), &TxOptions::default(), |tx| {
                             // Lock the two rows in opposite orders in the two
                             // sessions: PostgreSQL picks a deadlock victim.
-                            Counters::all().eq(Counters::ID, first).update_sql(
+                            Counters::all().filter(Counters::ID.eq(first)).update_sql(
                                 tx,
                                 "n = n + 1",
                                 (),
                             )?;
                             std::thread::sleep(Duration::from_millis(20));
-                            Counters::all().eq(Counters::ID, second).update_sql(
+                            Counters::all().filter(Counters::ID.eq(second)).update_sql(
                                 tx,
                                 "n = n + 1",
                                 (),
@@ -173,7 +173,7 @@ fn a_serialization_failure_at_commit_is_retried() {
         s.spawn(|| {
             let conn = Connection::open(&url).unwrap();
             conn.transaction_with(&TxOptions::serializable(), |tx| {
-                Duties::eq(Duties::CLASS, 2).count(tx)?;
+                Duties::filter(Duties::CLASS.eq(2)).count(tx)?;
                 read.wait();
                 Duty { id: 0, class: 1 }.save(tx)?;
                 wrote.wait();
@@ -186,7 +186,7 @@ fn a_serialization_failure_at_commit_is_retried() {
             let conn = Connection::open(&url).unwrap();
             let ((), attempts) = conn
                 .retry_transaction_with(&policy(), &TxOptions::serializable(), |tx| {
-                    Duties::eq(Duties::CLASS, 1).count(tx)?;
+                    Duties::filter(Duties::CLASS.eq(1)).count(tx)?;
                     if tx.attempt() == 1 {
                         read.wait();
                     }

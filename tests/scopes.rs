@@ -31,26 +31,26 @@ fn at(day: u32) -> NaiveDateTime {
 impl UserScope {
     /// Users never sent the welcome mail.
     pub fn unwelcomed(self) -> Self {
-        self.eq(Users::WELCOMED_AT, None)
+        self.filter(Users::WELCOMED_AT.eq(None))
     }
     /// Users who activated their account.
     pub fn activated(self) -> Self {
-        self.ne(Users::ACTIVATED_AT, None)
+        self.filter(Users::ACTIVATED_AT.ne(None))
     }
     /// Users who logged in since `cutoff`.
     pub fn recently_active(self, cutoff: NaiveDateTime) -> Self {
-        self.gte(Users::LAST_LOGIN, cutoff)
+        self.filter(Users::LAST_LOGIN.gte(cutoff))
     }
     /// Admins.
     pub fn admins(self) -> Self {
-        self.eq(Users::ROLE, "admin")
+        self.filter(Users::ROLE.eq("admin"))
     }
     /// A fallible named scope: `Self` inside the return type is the scope.
     pub fn min_score(self, min: i64) -> orm::Result<Self> {
         if min < 0 {
             return Err(Error::invalid("a minimum score cannot be negative"));
         }
-        Ok(self.gte(Users::SCORE, min))
+        Ok(self.filter(Users::SCORE.gte(min)))
     }
 }
 
@@ -135,8 +135,8 @@ db_test!(named_scopes_start_on_the_mapper_and_chain_both_ways);
 
 fn scopes_are_values_and_branches_never_share_state(conn: &Connection) {
     let base = Users::admins();
-    let left = base.clone().eq(Users::NAME, "ann").order("name");
-    let right = base.clone().eq(Users::NAME, "dee").limit(1);
+    let left = base.clone().filter(Users::NAME.eq("ann")).order("name");
+    let right = base.clone().filter(Users::NAME.eq("dee")).limit(1);
     assert_eq!(
         sql(&base).sql,
         r#"SELECT "id", "name", "email", "role", "score", "welcomed_at", "activated_at", "last_login" FROM "users" WHERE "role" = $1"#
@@ -163,7 +163,7 @@ fn scopes_are_values_and_branches_never_share_state(conn: &Connection) {
 db_test!(scopes_are_values_and_branches_never_share_state);
 
 fn where_fragments_are_parenthesised_and_bound(conn: &Connection) {
-    let s = Users::where_("role = ? OR role = ?", ("admin", "guest")).eq(Users::SCORE, 10);
+    let s = Users::where_("role = ? OR role = ?", ("admin", "guest")).filter(Users::SCORE.eq(10));
     let st = sql(&s);
     assert!(
         st.sql
@@ -187,15 +187,15 @@ db_test!(where_fragments_are_parenthesised_and_bound);
 fn comparisons_and_null(conn: &Connection) {
     seed(conn);
     let count = |s: UserScope| s.count(conn).unwrap();
-    assert_eq!(count(Users::all().lt(Users::SCORE, 20)), 1);
-    assert_eq!(count(Users::all().lte(Users::SCORE, 20)), 2);
-    assert_eq!(count(Users::all().gt(Users::SCORE, 20)), 2);
-    assert_eq!(count(Users::all().gte(Users::SCORE, 20)), 3);
-    assert_eq!(count(Users::all().ne(Users::SCORE, 20)), 3);
-    assert_eq!(count(Users::all().eq(Users::WELCOMED_AT, None)), 3);
-    assert_eq!(count(Users::all().ne(Users::WELCOMED_AT, None)), 1);
-    assert_eq!(count(Users::all().eq(Users::WELCOMED_AT, at(1))), 1);
-    assert_eq!(count(Users::all().between(Users::SCORE, 15, 35)), 2);
+    assert_eq!(count(Users::all().filter(Users::SCORE.lt(20))), 1);
+    assert_eq!(count(Users::all().filter(Users::SCORE.lte(20))), 2);
+    assert_eq!(count(Users::all().filter(Users::SCORE.gt(20))), 2);
+    assert_eq!(count(Users::all().filter(Users::SCORE.gte(20))), 3);
+    assert_eq!(count(Users::all().filter(Users::SCORE.ne(20))), 3);
+    assert_eq!(count(Users::all().filter(Users::WELCOMED_AT.eq(None))), 3);
+    assert_eq!(count(Users::all().filter(Users::WELCOMED_AT.ne(None))), 1);
+    assert_eq!(count(Users::all().filter(Users::WELCOMED_AT.eq(at(1)))), 1);
+    assert_eq!(count(Users::all().filter(Users::SCORE.between(15, 35))), 2);
     assert_eq!(count(Users::all().filter(Users::NAME.like("%e%"))), 1);
     // The doc's Cond(col, op, v) and EqualTo(col, nil) with run-time names.
     assert_eq!(count(Users::all().cond("score", Op::Gte, 30)), 2);
@@ -207,8 +207,8 @@ fn comparisons_and_null(conn: &Connection) {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
     let st = sql(&Users::all()
-        .eq(Users::WELCOMED_AT, None)
-        .ne(Users::LAST_LOGIN, None));
+        .filter(Users::WELCOMED_AT.eq(None))
+        .filter(Users::LAST_LOGIN.ne(None)));
     assert!(st
         .sql
         .ends_with(r#"WHERE "welcomed_at" IS NULL AND "last_login" IS NOT NULL"#));
@@ -220,42 +220,44 @@ fn in_lists_empty_and_not(conn: &Connection) {
     seed(conn);
     let count = |s: UserScope| s.count(conn).unwrap();
     assert_eq!(
-        count(Users::all().in_list(Users::NAME, ["ann", "bob", "zed"])),
+        count(Users::all().filter(Users::NAME.in_list(["ann", "bob", "zed"]))),
         2
     );
     assert_eq!(
-        count(Users::all().in_list(Users::NAME, Vec::<String>::new())),
+        count(Users::all().filter(Users::NAME.in_list(Vec::<String>::new()))),
         0
     );
-    assert_eq!(count(Users::all().not_in(Users::NAME, ["ann"])), 3);
+    assert_eq!(count(Users::all().filter(Users::NAME.not_in(["ann"]))), 3);
     assert_eq!(
-        count(Users::all().not_in(Users::NAME, Vec::<String>::new())),
+        count(Users::all().filter(Users::NAME.not_in(Vec::<String>::new()))),
         4
     );
-    assert!(sql(&Users::all().in_list(Users::ID, Vec::<i64>::new()))
-        .sql
-        .ends_with("WHERE 1 = 0"));
+    assert!(
+        sql(&Users::all().filter(Users::ID.in_list(Vec::<i64>::new())))
+            .sql
+            .ends_with("WHERE 1 = 0")
+    );
 }
 db_test!(in_lists_empty_and_not);
 
 fn or_groups(conn: &Connection) {
     seed(conn);
     let s = Users::all()
-        .eq(Users::ROLE, "guest")
-        .gt(Users::SCORE, 15)
-        .or(Users::all().eq(Users::NAME, "ann"))
+        .filter(Users::ROLE.eq("guest"))
+        .filter(Users::SCORE.gt(15))
+        .or(Users::all().filter(Users::NAME.eq("ann")))
         .order("name");
     assert_eq!(names(s.all(conn).unwrap()), ["ann", "cid"]);
     // A condition added after the OR applies to the whole group.
-    let narrowed = s.clone().lt(Users::SCORE, 25);
+    let narrowed = s.clone().filter(Users::SCORE.lt(25));
     assert_eq!(names(narrowed.all(conn).unwrap()), ["cid"]);
     let c = Users::NAME.eq("bob").or(Users::NAME.eq("dee"));
     assert_eq!(count_of(conn, Users::filter(c)), 2);
     let n = Users::filter(Users::ROLE.eq("admin").not());
     assert_eq!(count_of(conn, n), 2);
     let st = sql(&Users::all()
-        .eq(Users::ROLE, "a")
-        .or(Users::all().eq(Users::ROLE, "b")));
+        .filter(Users::ROLE.eq("a"))
+        .or(Users::all().filter(Users::ROLE.eq("b"))));
     assert!(
         st.sql
             .ends_with(r#"WHERE (("role" = $1) OR ("role" = $2))"#),
@@ -342,7 +344,7 @@ fn limit_and_offset_are_literals_and_offset_alone_works(conn: &Connection) {
         "bob"
     );
     assert!(Users::all()
-        .eq(Users::NAME, "zed")
+        .filter(Users::NAME.eq("zed"))
         .first(conn)
         .unwrap()
         .is_none());
@@ -362,7 +364,7 @@ fn group_by_and_having_survive_later_calls(conn: &Connection) {
         "{}",
         st.sql
     );
-    let copied = s.clone().gt(Users::SCORE, 0);
+    let copied = s.clone().filter(Users::SCORE.gt(0));
     assert!(sql(&copied).sql.contains("GROUP BY"));
     assert!(sql(&copied).sql.contains("HAVING"));
     seed(conn);
@@ -383,16 +385,16 @@ db_test!(group_by_and_having_survive_later_calls);
 fn func_and_col_are_accepted_as_values(conn: &Connection) {
     seed(conn);
     // Users who logged in after they were activated (Col).
-    let s = Users::all().gt(Users::LAST_LOGIN, Col::new("activated_at"));
+    let s = Users::all().filter(Users::LAST_LOGIN.gt(Col::new("activated_at")));
     assert_eq!(names(s.order("name").all(conn).unwrap()), ["ann", "bob"]);
     // A typed column works as a value too.
-    let s = Users::all().gt(Users::LAST_LOGIN, Users::ACTIVATED_AT);
+    let s = Users::all().filter(Users::LAST_LOGIN.gt(Users::ACTIVATED_AT));
     assert_eq!(s.count(conn).unwrap(), 2);
     // Func with bound parameters, on the right of a comparison.
     // (`? * ?` alone would leave PostgreSQL no type to infer.)
     let f = Func::new("? * 10", (2,));
     assert_eq!(
-        names(Users::all().eq(Users::SCORE, f).all(conn).unwrap()),
+        names(Users::all().filter(Users::SCORE.eq(f)).all(conn).unwrap()),
         ["cid"]
     );
     // Func and Col as where_ arguments.
@@ -401,12 +403,10 @@ fn func_and_col_are_accepted_as_values(conn: &Connection) {
     let s = Users::where_("? = ?", (Col::new("name"), "ann"));
     assert_eq!(s.count(conn).unwrap(), 1);
     // Func in an in-list.
-    let s = Users::all().in_list(
-        Users::SCORE,
-        [Func::new("5 * ?", (2,)), Func::new("40", ())],
-    );
+    let s =
+        Users::all().filter(Users::SCORE.in_list([Func::new("5 * ?", (2,)), Func::new("40", ())]));
     assert_eq!(s.count(conn).unwrap(), 2);
-    let st = sql(&Users::all().lt(Users::SCORE, Func::new("ABS(?)", (-3,))));
+    let st = sql(&Users::all().filter(Users::SCORE.lt(Func::new("ABS(?)", (-3,)))));
     assert!(st.sql.ends_with(r#"WHERE "score" < ABS($1)"#), "{}", st.sql);
     assert_eq!(st.params, vec![Value::Int(-3)]);
 }
@@ -433,8 +433,16 @@ fn a_record_stands_for_its_key(conn: &Connection) {
         .save(conn)
         .unwrap();
     }
-    assert_eq!(Notes::eq(Notes::USER_ID, ann).count(conn).unwrap(), 2);
-    assert_eq!(Notes::eq(Notes::REVIEWER_ID, bob).count(conn).unwrap(), 1);
+    assert_eq!(
+        Notes::filter(Notes::USER_ID.eq(ann)).count(conn).unwrap(),
+        2
+    );
+    assert_eq!(
+        Notes::filter(Notes::REVIEWER_ID.eq(bob))
+            .count(conn)
+            .unwrap(),
+        1
+    );
 }
 db_test!(a_record_stands_for_its_key);
 
@@ -456,7 +464,7 @@ fn reserved_words_are_quoted(conn: &Connection) {
     .save(conn)
     .unwrap();
     let got: Vec<(String, i64)> = Orders::all()
-        .eq(Orders::GROUP, 3)
+        .filter(Orders::GROUP.eq(3))
         .order("group DESC")
         .pluck(conn, (Orders::SELECT, Orders::GROUP))
         .unwrap();
@@ -471,7 +479,7 @@ fn terminal_calls(conn: &Connection) {
     assert_eq!(Users::find(conn, ann.id).unwrap().name, "ann");
     assert_eq!(Users::admins().find(conn, ann.id).unwrap().name, "ann");
     let err = Users::all()
-        .eq(Users::ROLE, "guest")
+        .filter(Users::ROLE.eq("guest"))
         .find(conn, ann.id)
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { ref table } if table == "users"));
@@ -481,7 +489,10 @@ fn terminal_calls(conn: &Connection) {
     ));
     // exists, count_on, pluck of NULLs, several columns, formulas.
     assert!(Users::admins().exists(conn).unwrap());
-    assert!(!Users::all().eq(Users::NAME, "zed").exists(conn).unwrap());
+    assert!(!Users::all()
+        .filter(Users::NAME.eq("zed"))
+        .exists(conn)
+        .unwrap());
     assert_eq!(Users::all().count_on(conn, "DISTINCT role").unwrap(), 2);
     let logins: Vec<Option<NaiveDateTime>> =
         Users::order("id").pluck(conn, Users::WELCOMED_AT).unwrap();
@@ -520,7 +531,7 @@ db_test!(terminal_calls);
 fn updates_and_deletes(conn: &Connection) {
     seed(conn);
     let n = Users::all()
-        .eq(Users::ROLE, "guest")
+        .filter(Users::ROLE.eq("guest"))
         .update_attribute(conn, Users::SCORE, 0)
         .unwrap();
     assert_eq!(n, 2);
@@ -537,7 +548,7 @@ fn updates_and_deletes(conn: &Connection) {
     let scores: Vec<i64> = Users::order("id").pluck(conn, Users::SCORE).unwrap();
     assert_eq!(scores, [31, 0, 0, 41]);
     let n = Users::all()
-        .eq(Users::ROLE, "staff")
+        .filter(Users::ROLE.eq("staff"))
         .update_sql(conn, "score = score * ?, name = UPPER(name)", (2,))
         .unwrap();
     assert_eq!(n, 2);
@@ -561,7 +572,13 @@ fn updates_and_deletes(conn: &Connection) {
         "top"
     );
     // Deletes.
-    assert_eq!(Users::all().eq(Users::SCORE, 0).delete(conn).unwrap(), 2);
+    assert_eq!(
+        Users::all()
+            .filter(Users::SCORE.eq(0))
+            .delete(conn)
+            .unwrap(),
+        2
+    );
     assert_eq!(Users::count(conn).unwrap(), 2);
 }
 db_test!(updates_and_deletes);
@@ -641,9 +658,9 @@ fn find_applies_only_the_conditions(conn: &Connection) {
     assert!(matches!(err, Error::InvalidQuery { .. }));
     assert_eq!(Users::group_by("role").count(conn).unwrap(), 2);
     // Mapper starters and terminals.
-    assert_eq!(Users::gt(Users::SCORE, 15).count(conn).unwrap(), 3);
+    assert_eq!(Users::filter(Users::SCORE.gt(15)).count(conn).unwrap(), 3);
     assert_eq!(
-        Users::in_list(Users::NAME, ["ann", "bob"])
+        Users::filter(Users::NAME.in_list(["ann", "bob"]))
             .count(conn)
             .unwrap(),
         2

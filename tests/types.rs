@@ -51,7 +51,7 @@ mod decimal {
         q.save(conn).unwrap();
         assert_eq!(Products::find(conn, q.id).unwrap().price, d("0.30"));
         assert_eq!(
-            Products::eq(Products::PRICE, d("123.40"))
+            Products::filter(Products::PRICE.eq(d("123.40")))
                 .count(conn)
                 .unwrap(),
             1
@@ -103,7 +103,7 @@ mod uuid_type {
         assert_eq!(Tokens::count(conn).unwrap(), 2);
         assert_eq!(Tokens::find(conn, b).unwrap().owner, "bea");
         assert_eq!(
-            Tokens::eq(Tokens::PARENT, &t)
+            Tokens::filter(Tokens::PARENT.eq(&t))
                 .first(conn)
                 .unwrap()
                 .unwrap()

@@ -60,7 +60,7 @@ pub mod m {
     impl UserScope {
         /// Users with black hair.
         pub fn black_haired(self) -> Self {
-            self.eq(Users::HAIR_COLOR, "black")
+            self.filter(Users::HAIR_COLOR.eq("black"))
         }
     }
 

@@ -3,8 +3,8 @@
 use crate::cond::{Cond, Order};
 use crate::connection::Connection;
 use crate::error::Result;
-use crate::expr::{IntoArgs, IntoOperand};
-use crate::model::{Column, Model};
+use crate::expr::IntoArgs;
+use crate::model::Model;
 use crate::schema::SyncReport;
 use crate::scope::{Scope, Scoped};
 
@@ -29,55 +29,9 @@ pub trait Mapper: crate::__private::Sealed {
     fn filter(cond: Cond) -> ScopeOf<Self::Model> {
         Self::all().filter(cond)
     }
-    /// A scope with `column = value` (`IS NULL` for `None`).
-    fn eq<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
-        Self::all().eq(column, value)
-    }
-    /// A scope with `column <> value` (`IS NOT NULL` for `None`).
-    fn ne<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
-        Self::all().ne(column, value)
-    }
     /// The doc's `EqualTo` with a column named at run time.
     fn equal_to(column: &str, value: impl crate::cond::IntoDynOperand) -> ScopeOf<Self::Model> {
         Self::all().equal_to(column, value)
-    }
-    /// A scope with `column < value`.
-    fn lt<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
-        Self::all().lt(column, value)
-    }
-    /// A scope with `column <= value`.
-    fn lte<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
-        Self::all().lte(column, value)
-    }
-    /// A scope with `column > value`.
-    fn gt<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
-        Self::all().gt(column, value)
-    }
-    /// A scope with `column >= value`.
-    fn gte<T>(column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> ScopeOf<Self::Model> {
-        Self::all().gte(column, value)
-    }
-    /// A scope with `column BETWEEN low AND high`.
-    fn between<T>(
-        column: Column<Self::Model, T>,
-        low: impl IntoOperand<T>,
-        high: impl IntoOperand<T>,
-    ) -> ScopeOf<Self::Model> {
-        Self::all().between(column, low, high)
-    }
-    /// A scope with `column IN (values)`; an empty list matches nothing.
-    fn in_list<T, V: IntoOperand<T>>(
-        column: Column<Self::Model, T>,
-        values: impl IntoIterator<Item = V>,
-    ) -> ScopeOf<Self::Model> {
-        Self::all().in_list(column, values)
-    }
-    /// A scope with `column NOT IN (values)`.
-    fn not_in<T, V: IntoOperand<T>>(
-        column: Column<Self::Model, T>,
-        values: impl IntoIterator<Item = V>,
-    ) -> ScopeOf<Self::Model> {
-        Self::all().not_in(column, values)
     }
     /// The doc's `Cond(column, op, value)` with a column named at run time.
     fn cond(

@@ -47,60 +47,23 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         self.filter(Cond::sql(fragment, args))
     }
 
-    /// Adds a condition.
+    /// Adds a condition: the comparisons live on the columns, which make
+    /// the conditions (`Users::EMAIL.eq("a@b")`, `Users::LOGINS.gte(10)`,
+    /// `Users::NAME.eq(None)` for `IS NULL`, `Users::ID.in_list(ids)`,
+    /// `col("name").eq(v)` for a name known at run time), combined with
+    /// [`Cond::and`], [`Cond::or`] and [`Cond::not`].
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] struct User { id: i64, name: Option<String>, logins: i32 }
+    /// let regulars = Users::filter(Users::LOGINS.gte(10)).filter(Users::NAME.eq(None));
+    /// assert!(regulars.to_sql()?.sql.ends_with(r#"WHERE "logins" >= $1 AND "name" IS NULL"#));
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn filter(self, cond: Cond) -> Self {
         self.with(|s| s.conds.push(cond))
     }
 
-    /// `column = value`; `None` gives `IS NULL`.
-    fn eq<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
-        self.filter(column.eq(value))
-    }
-    /// `column <> value`; `None` gives `IS NOT NULL`.
-    fn ne<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
-        self.filter(column.ne(value))
-    }
-    /// `column < value`.
-    fn lt<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
-        self.filter(column.lt(value))
-    }
-    /// `column <= value`.
-    fn lte<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
-        self.filter(column.lte(value))
-    }
-    /// `column > value`.
-    fn gt<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
-        self.filter(column.gt(value))
-    }
-    /// `column >= value`.
-    fn gte<T>(self, column: Column<Self::Model, T>, value: impl IntoOperand<T>) -> Self {
-        self.filter(column.gte(value))
-    }
-    /// `column BETWEEN low AND high`.
-    fn between<T>(
-        self,
-        column: Column<Self::Model, T>,
-        low: impl IntoOperand<T>,
-        high: impl IntoOperand<T>,
-    ) -> Self {
-        self.filter(column.between(low, high))
-    }
-    /// `column IN (values)`; an empty list matches nothing.
-    fn in_list<T, V: IntoOperand<T>>(
-        self,
-        column: Column<Self::Model, T>,
-        values: impl IntoIterator<Item = V>,
-    ) -> Self {
-        self.filter(column.in_list(values))
-    }
-    /// `column NOT IN (values)`; an empty list matches everything.
-    fn not_in<T, V: IntoOperand<T>>(
-        self,
-        column: Column<Self::Model, T>,
-        values: impl IntoIterator<Item = V>,
-    ) -> Self {
-        self.filter(column.not_in(values))
-    }
     /// The doc's `EqualTo(column, value)` with the column named at run time
     /// (checked when the query runs); a NULL value gives `IS NULL`.
     fn equal_to(self, column: &str, value: impl crate::cond::IntoDynOperand) -> Self {
