@@ -18,7 +18,12 @@
 //!   float (an exact decimal type comes with a later change).
 //! - Every query fetches all its rows in one execution (`max_rows` 0), so no
 //!   portal is ever left suspended, inside a transaction or out: what
-//!   CockroachDB requires.
+//!   CockroachDB requires. A query whose rows are consumed at once
+//!   ([`query_each`](orm_core::Backend::query_each)) takes them all in one
+//!   call into the client (one entry into its runtime, where a row iterator
+//!   enters it once per row); a streaming query
+//!   ([`query`](orm_core::Backend::query), behind `Scope::iter`) reads them
+//!   as they arrive.
 //! - Errors are typed by SQLSTATE, the driver's error kept as the source.
 //!
 //! # Binding
@@ -43,6 +48,7 @@ use std::time::Duration;
 use orm_core::backend::{Params, RowCallback};
 use orm_core::{Backend, Connection, DbError, Dialect, Error, Result, Row, RowStream, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
 use postgres::{Client, NoTls, RowIter, Statement};
 
 pub use dialect::{CockroachDialect, PostgresDialect};
@@ -261,6 +267,26 @@ fn binds<'p>(params: &'p dyn Params) -> impl ExactSizeIterator<Item = bind::Bind
     (0..params.len()).map(move |i| bind::Bind(params.get(i)))
 }
 
+/// Parameters kept on the stack (beyond, two vectors are allocated).
+const STACK_PARAMS: usize = 16;
+
+/// Calls `f` with the parameters as the `postgres` client takes them.
+fn with_binds<T>(params: &dyn Params, f: impl FnOnce(&[&(dyn ToSql + Sync)]) -> T) -> T {
+    let n = params.len();
+    if n <= STACK_PARAMS {
+        let values: [bind::Bind<'_>; STACK_PARAMS] =
+            std::array::from_fn(|i| bind::Bind(if i < n { params.get(i) } else { ValueRef::Null }));
+        let refs: [&(dyn ToSql + Sync); STACK_PARAMS] =
+            std::array::from_fn(|i| &values[i] as &(dyn ToSql + Sync));
+        f(&refs[..n])
+    } else {
+        let values: Vec<bind::Bind<'_>> = binds(params).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        f(&refs)
+    }
+}
+
 fn check_params(stmt: &Statement, params: &dyn Params, sql: &str) -> Result<()> {
     let expected = stmt.params().len();
     if expected != params.len() {
@@ -323,21 +349,26 @@ impl PostgresBackend {
         Ok(stmt)
     }
 
-    /// Runs `sql` and hands its rows to `consume`. A statement whose cached
-    /// plan went stale is prepared again, once.
+    /// Runs `sql` through `exec` (one entry into the client's runtime: the
+    /// rows, if any, come back together). A statement whose cached plan went
+    /// stale is prepared again, once.
     fn run<T>(
         &self,
         sql: &str,
         params: &dyn Params,
-        mut consume: impl FnMut(RowIter<'_>) -> Result<T>,
+        mut exec: impl FnMut(
+            &mut Client,
+            &Statement,
+            &[&(dyn ToSql + Sync)],
+        ) -> std::result::Result<T, postgres::Error>,
     ) -> Result<T> {
         let mut inner = self.borrow()?;
         let mut stale: Option<postgres::Error> = None;
         loop {
             let stmt = self.statement(&mut inner, sql)?;
             check_params(&stmt, params, sql)?;
-            let e = match inner.client.query_raw(&stmt, binds(params)) {
-                Ok(rows) => return consume(rows),
+            let e = match with_binds(params, |binds| exec(&mut inner.client, &stmt, binds)) {
+                Ok(v) => return Ok(v),
                 Err(e) => e,
             };
             if stale.is_none() && is_stale_plan(&e) {
@@ -357,45 +388,38 @@ impl Backend for PostgresBackend {
     }
 
     fn execute(&self, sql: &str, params: &dyn Params) -> Result<u64> {
-        self.run(sql, params, |mut rows| {
-            while rows.next().map_err(map_error)?.is_some() {}
-            Ok(rows.rows_affected().unwrap_or(0))
+        self.run(sql, params, |client, stmt, binds| {
+            client.execute(stmt, binds)
         })
     }
 
     fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
-        self.run(sql, params, |mut rows| {
-            // (A finished RowIter must not be polled again: it would report
-            // the connection closed.)
-            let key = match rows.next().map_err(map_error)? {
-                None => return Ok(None),
-                Some(row) => match row::value(&row, 0) {
-                    Ok(ValueRef::Int(k)) => Some(k),
-                    Ok(other) => {
-                        return Err(Error::invalid(format!(
-                            "the INSERT returned a {} where a generated integer key was \
-                             expected: {sql}",
-                            other.kind()
-                        )))
-                    }
-                    Err(_) if row.is_empty() => None,
-                    Err(e) => return Err(e),
-                },
-            };
-            while rows.next().map_err(map_error)?.is_some() {}
-            Ok(key)
-        })
+        let rows = self.run(sql, params, |client, stmt, binds| client.query(stmt, binds))?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        match row::value(row, 0) {
+            Ok(ValueRef::Int(k)) => Ok(Some(k)),
+            Ok(other) => Err(Error::invalid(format!(
+                "the INSERT returned a {} where a generated integer key was expected: {sql}",
+                other.kind()
+            ))),
+            Err(_) if row.is_empty() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()> {
-        self.run(sql, params, |mut rows| {
-            while let Some(row) = rows.next().map_err(map_error)? {
-                if !f(&PgRow(row))? {
-                    break;
-                }
+        // All the rows in one entry into the client's runtime (a `RowIter`
+        // enters it once per row); the connection is free again before the
+        // first row is handed out.
+        let rows = self.run(sql, params, |client, stmt, binds| client.query(stmt, binds))?;
+        for row in rows {
+            if !f(&PgRow(row))? {
+                break;
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 
     fn query<'a>(&'a self, sql: &str, params: &dyn Params) -> Result<Box<dyn RowStream + 'a>> {
