@@ -8,8 +8,12 @@
 //!   by SQL text (least recently used evicted; `cache=<n>` in the URL or
 //!   [`Connection::set_statement_cache_capacity`]). A statement whose
 //!   cached plan went stale after a schema change is prepared again; the
-//!   cache is emptied whenever a batch other than transaction control runs
-//!   (DDL, `SET search_path`).
+//!   cache is emptied before an
+//!   [`execute_batch`](orm_core::Backend::execute_batch) that may change
+//!   what a statement means or drop it (DDL, `SET search_path`, `SET ROLE`,
+//!   `RESET ALL`, `DISCARD`, `DEALLOCATE`, or a `SELECT`, `DO` or `CALL`
+//!   whose function might), and kept across transaction control, data
+//!   changes (`INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`) and other settings.
 //! - Parameters are encoded for the type the server inferred (see
 //!   [`bind`](self#binding)): integers are range-checked, anything without a
 //!   native encoding goes in the text format.
@@ -35,6 +39,7 @@
 //! `numeric`, text for a `json`, `uuid` or `interval`) goes in the text
 //! format, parsed by the server.
 
+mod batch;
 mod bind;
 mod dialect;
 mod row;
@@ -234,28 +239,6 @@ fn connect_error(u: &PgUrl, e: postgres::Error) -> Error {
     }
 }
 
-/// The SQL text that only starts or ends a transaction or savepoint: such a
-/// batch keeps the statement cache.
-fn is_transaction_control(sql: &str) -> bool {
-    let first = sql
-        .trim_start()
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("");
-    [
-        "BEGIN",
-        "START",
-        "COMMIT",
-        "END",
-        "ROLLBACK",
-        "ABORT",
-        "SAVEPOINT",
-        "RELEASE",
-    ]
-    .iter()
-    .any(|k| k.eq_ignore_ascii_case(first))
-}
-
 /// Whether `e` says a cached statement's plan no longer fits its tables.
 fn is_stale_plan(e: &postgres::Error) -> bool {
     e.as_db_error().is_some_and(|db| {
@@ -452,8 +435,9 @@ impl Backend for PostgresBackend {
 
     fn execute_batch(&self, sql: &str) -> Result<()> {
         let mut inner = self.borrow()?;
-        if !is_transaction_control(sql) {
-            // DDL or SET may change what a cached statement means.
+        if batch::may_invalidate_statements(sql) {
+            // DDL, the search path or the role may change what a cached
+            // statement means; DISCARD or DEALLOCATE drops it.
             inner.cache.map.clear();
         }
         inner.client.batch_execute(sql).map_err(|e| {
@@ -660,24 +644,5 @@ mod tests {
             quoted("relation \"nowhere\" does not exist"),
             Some("nowhere")
         );
-    }
-
-    #[test]
-    fn transaction_control_keeps_the_cache() {
-        for sql in [
-            "BEGIN",
-            "commit",
-            "ROLLBACK TO SAVEPOINT orm_sp_1; RELEASE SAVEPOINT orm_sp_1",
-            "SAVEPOINT orm_sp_2",
-        ] {
-            assert!(is_transaction_control(sql), "{sql}");
-        }
-        for sql in [
-            "CREATE TABLE t (a INT)",
-            "SET search_path TO x",
-            "ALTER TABLE t",
-        ] {
-            assert!(!is_transaction_control(sql), "{sql}");
-        }
     }
 }
