@@ -109,16 +109,56 @@ fn column_name(row: &mysql::Row, idx: usize) -> Option<&str> {
         .and_then(|c| std::str::from_utf8(c.name_ref()).ok())
 }
 
-/// The value of column `idx` of `row`.
+/// The value of column `idx` of `row`. The common cells (NULL, integers,
+/// doubles, text of a character column) are read here; the rest by
+/// [`decode`].
 #[inline]
 pub(crate) fn cell(row: &mysql::Row, idx: usize) -> Result<ValueRef<'_>> {
     let (Some(column), Some(value)) = (row.columns_ref().get(idx), row.as_ref(idx)) else {
-        return Err(Error::invalid(format!(
-            "column index {idx} out of range: the row has {} column(s)",
-            row.len()
-        )));
+        return Err(out_of_range(idx, row.len()));
     };
-    decode(value, column).map_err(|(expected, reason)| Error::Decode {
+    match value {
+        MyValue::NULL => return Ok(ValueRef::Null),
+        MyValue::Int(i) => return Ok(ValueRef::Int(*i)),
+        MyValue::Double(f) => return Ok(ValueRef::Float(*f)),
+        MyValue::Bytes(b) if is_text_column(column) => {
+            if let Ok(t) = std::str::from_utf8(b) {
+                return Ok(ValueRef::Text(t));
+            }
+        }
+        _ => {}
+    }
+    decode(value, column).map_err(|(expected, reason)| decode_error(column, expected, reason))
+}
+
+/// A string or blob column with a character set: its bytes are text.
+#[inline]
+fn is_text_column(column: &Column) -> bool {
+    use ColumnType::*;
+    matches!(
+        column.column_type(),
+        MYSQL_TYPE_VARCHAR
+            | MYSQL_TYPE_VAR_STRING
+            | MYSQL_TYPE_STRING
+            | MYSQL_TYPE_TINY_BLOB
+            | MYSQL_TYPE_BLOB
+            | MYSQL_TYPE_MEDIUM_BLOB
+            | MYSQL_TYPE_LONG_BLOB
+    ) && column.character_set() != BINARY_CHARSET
+}
+
+#[cold]
+#[inline(never)]
+fn out_of_range(idx: usize, len: usize) -> Error {
+    Error::invalid(format!(
+        "column index {idx} out of range: the row has {len} column(s)"
+    ))
+}
+
+#[cold]
+#[inline(never)]
+fn decode_error(column: &Column, expected: &'static str, reason: DecodeError) -> Error {
+    Error::Decode {
         table: match column.org_table_str() {
             t if t.is_empty() => "?".to_owned(),
             t => t.into_owned(),
@@ -126,7 +166,7 @@ pub(crate) fn cell(row: &mysql::Row, idx: usize) -> Result<ValueRef<'_>> {
         column: column.name_str().into_owned(),
         expected,
         reason,
-    })
+    }
 }
 
 type Decoded<'a> = std::result::Result<ValueRef<'a>, (&'static str, DecodeError)>;
@@ -136,6 +176,7 @@ fn invalid(expected: &'static str, why: String) -> (&'static str, DecodeError) {
 }
 
 /// Decodes one cell by its value and its column's type.
+#[inline(never)]
 fn decode<'a>(value: &'a MyValue, column: &Column) -> Decoded<'a> {
     use ColumnType::*;
     let ty = column.column_type();

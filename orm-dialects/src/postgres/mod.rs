@@ -8,8 +8,12 @@
 //!   by SQL text (least recently used evicted; `cache=<n>` in the URL or
 //!   [`Connection::set_statement_cache_capacity`]). A statement whose
 //!   cached plan went stale after a schema change is prepared again; the
-//!   cache is emptied whenever a batch other than transaction control runs
-//!   (DDL, `SET search_path`).
+//!   cache is emptied before an
+//!   [`execute_batch`](orm_core::Backend::execute_batch) that may change
+//!   what a statement means or drop it (DDL, `SET search_path`, `SET ROLE`,
+//!   `RESET ALL`, `DISCARD`, `DEALLOCATE`, or a `SELECT`, `DO` or `CALL`
+//!   whose function might), and kept across transaction control, data
+//!   changes (`INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`) and other settings.
 //! - Parameters are encoded for the type the server inferred (see
 //!   [`bind`](self#binding)): integers are range-checked, anything without a
 //!   native encoding goes in the text format.
@@ -18,7 +22,12 @@
 //!   float (an exact decimal type comes with a later change).
 //! - Every query fetches all its rows in one execution (`max_rows` 0), so no
 //!   portal is ever left suspended, inside a transaction or out: what
-//!   CockroachDB requires.
+//!   CockroachDB requires. A query whose rows are consumed at once
+//!   ([`query_each`](orm_core::Backend::query_each)) takes them all in one
+//!   call into the client (one entry into its runtime, where a row iterator
+//!   enters it once per row); a streaming query
+//!   ([`query`](orm_core::Backend::query), behind `Scope::iter`) reads them
+//!   as they arrive.
 //! - Errors are typed by SQLSTATE, the driver's error kept as the source.
 //!
 //! # Binding
@@ -30,6 +39,7 @@
 //! `numeric`, text for a `json`, `uuid` or `interval`) goes in the text
 //! format, parsed by the server.
 
+mod batch;
 mod bind;
 mod dialect;
 mod row;
@@ -44,6 +54,7 @@ use orm_core::driver::{Backend, RowStream};
 use orm_core::driver::{Params, RowCallback};
 use orm_core::{Connection, DbError, Dialect, Error, Result, Row, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
 use postgres::{Client, NoTls, RowIter, Statement};
 
 pub use dialect::{CockroachDialect, PostgresDialect};
@@ -229,28 +240,6 @@ fn connect_error(u: &PgUrl, e: postgres::Error) -> Error {
     }
 }
 
-/// The SQL text that only starts or ends a transaction or savepoint: such a
-/// batch keeps the statement cache.
-fn is_transaction_control(sql: &str) -> bool {
-    let first = sql
-        .trim_start()
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("");
-    [
-        "BEGIN",
-        "START",
-        "COMMIT",
-        "END",
-        "ROLLBACK",
-        "ABORT",
-        "SAVEPOINT",
-        "RELEASE",
-    ]
-    .iter()
-    .any(|k| k.eq_ignore_ascii_case(first))
-}
-
 /// Whether `e` says a cached statement's plan no longer fits its tables.
 fn is_stale_plan(e: &postgres::Error) -> bool {
     e.as_db_error().is_some_and(|db| {
@@ -260,6 +249,26 @@ fn is_stale_plan(e: &postgres::Error) -> bool {
 
 fn binds<'p>(params: &'p dyn Params) -> impl ExactSizeIterator<Item = bind::Bind<'p>> + 'p {
     (0..params.len()).map(move |i| bind::Bind(params.get(i)))
+}
+
+/// Parameters kept on the stack (beyond, two vectors are allocated).
+const STACK_PARAMS: usize = 16;
+
+/// Calls `f` with the parameters as the `postgres` client takes them.
+fn with_binds<T>(params: &dyn Params, f: impl FnOnce(&[&(dyn ToSql + Sync)]) -> T) -> T {
+    let n = params.len();
+    if n <= STACK_PARAMS {
+        let values: [bind::Bind<'_>; STACK_PARAMS] =
+            std::array::from_fn(|i| bind::Bind(if i < n { params.get(i) } else { ValueRef::Null }));
+        let refs: [&(dyn ToSql + Sync); STACK_PARAMS] =
+            std::array::from_fn(|i| &values[i] as &(dyn ToSql + Sync));
+        f(&refs[..n])
+    } else {
+        let values: Vec<bind::Bind<'_>> = binds(params).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        f(&refs)
+    }
 }
 
 fn check_params(stmt: &Statement, params: &dyn Params, sql: &str) -> Result<()> {
@@ -324,21 +333,26 @@ impl PostgresBackend {
         Ok(stmt)
     }
 
-    /// Runs `sql` and hands its rows to `consume`. A statement whose cached
-    /// plan went stale is prepared again, once.
+    /// Runs `sql` through `exec` (one entry into the client's runtime: the
+    /// rows, if any, come back together). A statement whose cached plan went
+    /// stale is prepared again, once.
     fn run<T>(
         &self,
         sql: &str,
         params: &dyn Params,
-        mut consume: impl FnMut(RowIter<'_>) -> Result<T>,
+        mut exec: impl FnMut(
+            &mut Client,
+            &Statement,
+            &[&(dyn ToSql + Sync)],
+        ) -> std::result::Result<T, postgres::Error>,
     ) -> Result<T> {
         let mut inner = self.borrow()?;
         let mut stale: Option<postgres::Error> = None;
         loop {
             let stmt = self.statement(&mut inner, sql)?;
             check_params(&stmt, params, sql)?;
-            let e = match inner.client.query_raw(&stmt, binds(params)) {
-                Ok(rows) => return consume(rows),
+            let e = match with_binds(params, |binds| exec(&mut inner.client, &stmt, binds)) {
+                Ok(v) => return Ok(v),
                 Err(e) => e,
             };
             if stale.is_none() && is_stale_plan(&e) {
@@ -358,45 +372,38 @@ impl Backend for PostgresBackend {
     }
 
     fn execute(&self, sql: &str, params: &dyn Params) -> Result<u64> {
-        self.run(sql, params, |mut rows| {
-            while rows.next().map_err(map_error)?.is_some() {}
-            Ok(rows.rows_affected().unwrap_or(0))
+        self.run(sql, params, |client, stmt, binds| {
+            client.execute(stmt, binds)
         })
     }
 
     fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
-        self.run(sql, params, |mut rows| {
-            // (A finished RowIter must not be polled again: it would report
-            // the connection closed.)
-            let key = match rows.next().map_err(map_error)? {
-                None => return Ok(None),
-                Some(row) => match row::value(&row, 0) {
-                    Ok(ValueRef::Int(k)) => Some(k),
-                    Ok(other) => {
-                        return Err(Error::invalid(format!(
-                            "the INSERT returned a {} where a generated integer key was \
-                             expected: {sql}",
-                            other.kind()
-                        )))
-                    }
-                    Err(_) if row.is_empty() => None,
-                    Err(e) => return Err(e),
-                },
-            };
-            while rows.next().map_err(map_error)?.is_some() {}
-            Ok(key)
-        })
+        let rows = self.run(sql, params, |client, stmt, binds| client.query(stmt, binds))?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        match row::value(row, 0) {
+            Ok(ValueRef::Int(k)) => Ok(Some(k)),
+            Ok(other) => Err(Error::invalid(format!(
+                "the INSERT returned a {} where a generated integer key was expected: {sql}",
+                other.kind()
+            ))),
+            Err(_) if row.is_empty() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()> {
-        self.run(sql, params, |mut rows| {
-            while let Some(row) = rows.next().map_err(map_error)? {
-                if !f(&PgRow(row))? {
-                    break;
-                }
+        // All the rows in one entry into the client's runtime (a `RowIter`
+        // enters it once per row); the connection is free again before the
+        // first row is handed out.
+        let rows = self.run(sql, params, |client, stmt, binds| client.query(stmt, binds))?;
+        for row in rows {
+            if !f(&PgRow(row))? {
+                break;
             }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 
     fn query<'a>(&'a self, sql: &str, params: &dyn Params) -> Result<Box<dyn RowStream + 'a>> {
@@ -429,8 +436,9 @@ impl Backend for PostgresBackend {
 
     fn execute_batch(&self, sql: &str) -> Result<()> {
         let mut inner = self.borrow()?;
-        if !is_transaction_control(sql) {
-            // DDL or SET may change what a cached statement means.
+        if batch::may_invalidate_statements(sql) {
+            // DDL, the search path or the role may change what a cached
+            // statement means; DISCARD or DEALLOCATE drops it.
             inner.cache.map.clear();
         }
         inner.client.batch_execute(sql).map_err(|e| {
@@ -637,24 +645,5 @@ mod tests {
             quoted("relation \"nowhere\" does not exist"),
             Some("nowhere")
         );
-    }
-
-    #[test]
-    fn transaction_control_keeps_the_cache() {
-        for sql in [
-            "BEGIN",
-            "commit",
-            "ROLLBACK TO SAVEPOINT orm_sp_1; RELEASE SAVEPOINT orm_sp_1",
-            "SAVEPOINT orm_sp_2",
-        ] {
-            assert!(is_transaction_control(sql), "{sql}");
-        }
-        for sql in [
-            "CREATE TABLE t (a INT)",
-            "SET search_path TO x",
-            "ALTER TABLE t",
-        ] {
-            assert!(!is_transaction_control(sql), "{sql}");
-        }
     }
 }
