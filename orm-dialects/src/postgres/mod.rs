@@ -9,7 +9,7 @@
 //!   [`Connection::set_statement_cache_capacity`]). A statement whose
 //!   cached plan went stale after a schema change is prepared again; the
 //!   cache is emptied before an
-//!   [`execute_batch`](orm_core::Backend::execute_batch) that may change
+//!   [`execute_batch`](orm_core::driver::Backend::execute_batch) that may change
 //!   what a statement means or drop it (DDL, `SET search_path`, `SET ROLE`,
 //!   `RESET ALL`, `DISCARD`, `DEALLOCATE`, or a `SELECT`, `DO` or `CALL`
 //!   whose function might), and kept across transaction control, data
@@ -23,10 +23,10 @@
 //! - Every query fetches all its rows in one execution (`max_rows` 0), so no
 //!   portal is ever left suspended, inside a transaction or out: what
 //!   CockroachDB requires. A query whose rows are consumed at once
-//!   ([`query_each`](orm_core::Backend::query_each)) takes them all in one
+//!   ([`query_each`](orm_core::driver::Backend::query_each)) takes them all in one
 //!   call into the client (one entry into its runtime, where a row iterator
 //!   enters it once per row); a streaming query
-//!   ([`query`](orm_core::Backend::query), behind `Scope::iter`) reads them
+//!   ([`query`](orm_core::driver::Backend::query), behind `Scope::iter`) reads them
 //!   as they arrive.
 //! - Errors are typed by SQLSTATE, the driver's error kept as the source.
 //!

@@ -434,11 +434,8 @@ mod tests {
         for commit in [true, false] {
             b.execute_batch("BEGIN").unwrap();
             b.execute_batch("SAVEPOINT orm_sp_1").unwrap();
-            b.execute(
-                "INSERT INTO t (a) VALUES (1)",
-                orm_core::connection::NO_PARAMS,
-            )
-            .unwrap();
+            b.execute("INSERT INTO t (a) VALUES (1)", orm_core::driver::NO_PARAMS)
+                .unwrap();
             b.execute_batch("RELEASE SAVEPOINT orm_sp_1").unwrap();
             b.execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })
                 .unwrap();
@@ -448,7 +445,7 @@ mod tests {
         let mut n = 0;
         b.query_each(
             "SELECT COUNT(*) FROM t",
-            orm_core::connection::NO_PARAMS,
+            orm_core::driver::NO_PARAMS,
             &mut |r| {
                 n = match r.get_ref(0)? {
                     ValueRef::Int(i) => i,
