@@ -167,27 +167,26 @@ pub(crate) enum NameTerm {
 
 /// `GROUP BY` terms: column names only.
 pub(crate) fn parse_group(terms: Terms) -> Vec<NameTerm> {
-    let s = match terms {
-        Terms::Sql(sql) => return vec![NameTerm::Raw(sql)],
-        Terms::Names(s) => s,
-    };
-    split_terms(&s)
-        .into_iter()
-        .map(|t| match t {
-            Err(bad) => NameTerm::Invalid(bad),
-            Ok(t) => match words(t)[..] {
-                [name] => NameTerm::Col(ColRef::parse(name), None),
-                _ => NameTerm::Invalid(BadTerm {
-                    term: t.to_owned(),
-                    reason: "a GROUP BY term is a column name; use Sql::raw for an expression",
-                }),
-            },
-        })
-        .collect()
+    parse_names(
+        terms,
+        false,
+        "a GROUP BY term is a column name; use Sql::raw for an expression",
+    )
 }
 
 /// A select list: `name` or `name AS alias` terms.
 pub(crate) fn parse_select(terms: Terms) -> Vec<NameTerm> {
+    parse_names(
+        terms,
+        true,
+        "a select term is a column name, optionally followed by AS and an alias; use \
+         Sql::raw for an expression",
+    )
+}
+
+/// A list of column names, each with `AS alias` when `aliases`; anything
+/// else is a term refused with `reason`.
+fn parse_names(terms: Terms, aliases: bool, reason: &'static str) -> Vec<NameTerm> {
     let s = match terms {
         Terms::Sql(sql) => return vec![NameTerm::Raw(sql)],
         Terms::Names(s) => s,
@@ -198,13 +197,12 @@ pub(crate) fn parse_select(terms: Terms) -> Vec<NameTerm> {
             Err(bad) => NameTerm::Invalid(bad),
             Ok(t) => match words(t)[..] {
                 [name] => NameTerm::Col(ColRef::parse(name), None),
-                [name, as_, alias] if as_.eq_ignore_ascii_case("as") => {
+                [name, as_, alias] if aliases && as_.eq_ignore_ascii_case("as") => {
                     NameTerm::Col(ColRef::parse(name), Some(alias.to_owned()))
                 }
                 _ => NameTerm::Invalid(BadTerm {
                     term: t.to_owned(),
-                    reason: "a select term is a column name, optionally followed by AS and \
-                             an alias; use Sql::raw for an expression",
+                    reason,
                 }),
             },
         })
