@@ -25,9 +25,10 @@
 //!   CockroachDB requires. A query whose rows are consumed at once
 //!   ([`query_each`](orm_core::Backend::query_each)) takes them all in one
 //!   call into the client (one entry into its runtime, where a row iterator
-//!   enters it once per row); a streaming query
+//!   enters it once per row), so its rows are all in memory, as the server
+//!   sent them, before the first is decoded; a streaming query
 //!   ([`query`](orm_core::Backend::query), behind `Scope::iter`) reads them
-//!   as they arrive.
+//!   as they arrive, for results too large to hold twice.
 //! - Errors are typed by SQLSTATE, the driver's error kept as the source.
 //!
 //! # Binding
