@@ -20,16 +20,39 @@
 /// changes the schema, so it counts as a change, as does text that cannot
 /// be read (an unterminated literal or comment).
 pub(crate) fn may_invalidate_statements(sql: &str) -> bool {
-    match statements(sql) {
-        Some(stmts) => stmts.iter().any(|words| !keeps_statements(words)),
-        None => true,
-    }
+    // Read without allocating: transaction control runs this on every
+    // BEGIN and COMMIT.
+    let mut invalidates = false;
+    let read = statements(sql, |words| {
+        invalidates = !keeps_statements(words);
+        !invalidates
+    });
+    read.is_none() || invalidates
 }
 
-/// The statement with leading `words` (lower-cased; at most
-/// [`LEADING_WORDS`]) keeps cached statements valid.
-fn keeps_statements(words: &[String]) -> bool {
-    let w = |i: usize| words.get(i).map_or("", String::as_str);
+/// Longest word compared: `session_authorization`.
+const WORD: usize = 24;
+
+/// `w` lower-cased into `buf`; a longer word (no keyword) becomes `"?"`.
+fn lower<'b>(w: &str, buf: &'b mut [u8; WORD]) -> &'b str {
+    if w.len() > WORD || !w.is_ascii() {
+        return "?";
+    }
+    for (b, c) in buf.iter_mut().zip(w.bytes()) {
+        *b = c.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..w.len()]).unwrap_or("?")
+}
+
+/// The statement with leading `words` (at most [`LEADING_WORDS`]) keeps
+/// cached statements valid.
+fn keeps_statements(words: &[&str]) -> bool {
+    let mut bufs = [[0u8; WORD]; LEADING_WORDS];
+    let mut lowered = [""; LEADING_WORDS];
+    for ((w, buf), out) in words.iter().zip(bufs.iter_mut()).zip(lowered.iter_mut()) {
+        *out = lower(w, buf);
+    }
+    let w = |i: usize| lowered[i];
     match w(0) {
         // An empty statement (`;;`, or a comment).
         "" => true,
@@ -64,16 +87,18 @@ fn keeps_statements(words: &[String]) -> bool {
 /// Words read at the start of each statement.
 const LEADING_WORDS: usize = 3;
 
-/// The leading words of each statement of `sql` (lower-cased; a quoted
-/// identifier counts as a word; a word ends at anything else), by
-/// PostgreSQL's lexical rules: `'..'` and `E'..'` strings, `"..."`
-/// identifiers, `$tag$..$tag$` strings, `--` and nested `/* */` comments.
-/// `None` if a literal or comment is unterminated.
-fn statements(sql: &str) -> Option<Vec<Vec<String>>> {
+/// Calls `each` with the leading words of each statement of `sql` (a quoted
+/// identifier counts as a word, without its quotes; a word ends at anything
+/// else) until it returns `false`, by PostgreSQL's lexical rules: `'..'`
+/// and `E'..'` strings, `"..."` identifiers, `$tag$..$tag$` strings, `--`
+/// and nested `/* */` comments. `None` if a literal or comment is
+/// unterminated.
+fn statements(sql: &str, mut each: impl FnMut(&[&str]) -> bool) -> Option<()> {
     let b = sql.as_bytes();
     let n = b.len();
     let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
-    let mut out = vec![Vec::new()];
+    let mut words = [""; LEADING_WORDS];
+    let mut count = 0;
     // Whether the current statement still reads leading words (nothing but
     // words, whitespace and comments seen yet).
     let mut leading = true;
@@ -81,10 +106,12 @@ fn statements(sql: &str) -> Option<Vec<Vec<String>>> {
     while i < n {
         let c = b[i];
         let next = b.get(i + 1).copied();
-        let words = out.last_mut()?;
         match c {
             b';' => {
-                out.push(Vec::new());
+                if !each(&words[..count]) {
+                    return Some(());
+                }
+                count = 0;
                 leading = true;
                 i += 1;
             }
@@ -122,8 +149,9 @@ fn statements(sql: &str) -> Option<Vec<Vec<String>>> {
             }
             b'"' => {
                 let end = quoted_end(b, i, b'"', false)?;
-                if leading && words.len() < LEADING_WORDS {
-                    words.push(sql[i + 1..end - 1].replace("\"\"", "\"").to_lowercase());
+                if leading && count < LEADING_WORDS {
+                    words[count] = &sql[i + 1..end - 1];
+                    count += 1;
                 }
                 i = end;
             }
@@ -149,8 +177,9 @@ fn statements(sql: &str) -> Option<Vec<Vec<String>>> {
                 if b.get(i) == Some(&b'\'') && i - start == 1 && matches!(c, b'E' | b'e') {
                     continue;
                 }
-                if leading && words.len() < LEADING_WORDS {
-                    words.push(sql[start..i].to_ascii_lowercase());
+                if leading && count < LEADING_WORDS {
+                    words[count] = &sql[start..i];
+                    count += 1;
                 }
             }
             _ => {
@@ -159,7 +188,8 @@ fn statements(sql: &str) -> Option<Vec<Vec<String>>> {
             }
         }
     }
-    Some(out)
+    each(&words[..count]);
+    Some(())
 }
 
 /// The index just past the literal opened by the quote `q` at `start` (a
