@@ -8,6 +8,7 @@ use crate::connection::Connection;
 use crate::error::Result;
 use crate::lex::LexRules;
 use crate::model::ColumnDef;
+use crate::query::{AsOf, Lock};
 use crate::transaction::TxOptions;
 use crate::value::{SqlType, ValueRef};
 
@@ -133,30 +134,37 @@ pub trait Dialect: Send + Sync + 'static {
         }
     }
 
-    /// Appends the whole statement that writes one row of `columns` (in that
-    /// order, bound as parameters `1..=columns.len()`) into `table`, updating
-    /// the existing row whose primary key `key` matches instead of failing.
-    /// The default is `INSERT ... VALUES (...)` followed by
-    /// [`upsert_clause`](Self::upsert_clause); CockroachDB writes `UPSERT INTO`.
-    fn upsert_statement(&self, table: &str, key: &str, columns: &[&str], out: &mut String) {
-        write_insert_values(self, "INSERT INTO", table, columns, out);
-        let others: Vec<&str> = columns.iter().copied().filter(|c| *c != key).collect();
-        self.upsert_clause(key, &others, out);
+    /// The keyword that starts an INSERT: `INSERT INTO`, or for an upsert
+    /// (`upsert`) the dialect's own (CockroachDB's `UPSERT INTO`, which then
+    /// needs no [`upsert_clause`](Self::upsert_clause)).
+    fn insert_keyword(&self, upsert: bool) -> &'static str {
+        let _ = upsert;
+        "INSERT INTO"
     }
 
     /// Appends the clause that makes a SELECT read the table as it was at a
-    /// past time, right after the table in FROM: CockroachDB's
-    /// ` AS OF SYSTEM TIME <literal>`. `literal` was validated by the caller
-    /// ([`Scoped::as_of_system_time`](crate::Scoped::as_of_system_time)). The
-    /// default is an [`Error::InvalidQuery`](crate::Error::InvalidQuery):
-    /// other databases have no such reads.
-    fn as_of_system_time(&self, literal: &str, out: &mut String) -> Result<()> {
-        let _ = (literal, out);
+    /// past time, right after the source in FROM: CockroachDB's
+    /// ` AS OF SYSTEM TIME ..`. The default is an
+    /// [`Error::InvalidQuery`](crate::Error::InvalidQuery): other databases
+    /// have no such reads.
+    fn as_of_system_time(&self, at: &AsOf, out: &mut String) -> Result<()> {
+        let _ = (at, out);
         Err(crate::error::Error::invalid(format!(
             "AS OF SYSTEM TIME (reading a past snapshot) is CockroachDB's; the {} dialect \
              has no such clause",
             self.name()
         )))
+    }
+
+    /// Appends the row-locking clause of a SELECT (` FOR UPDATE`,
+    /// ` FOR SHARE`). SQLite, which locks the whole database on write,
+    /// overrides it to append nothing.
+    fn lock_clause(&self, lock: Lock, out: &mut String) -> Result<()> {
+        out.push_str(match lock {
+            Lock::Update => " FOR UPDATE",
+            Lock::Share => " FOR SHARE",
+        });
+        Ok(())
     }
 
     /// Called by schema sync before it reads or changes anything, with the
@@ -298,35 +306,6 @@ pub fn check_value_portably(
         ));
     }
     Ok(())
-}
-
-/// Appends `<keyword> table (columns) VALUES (<placeholders>)` in
-/// `dialect`'s syntax, the columns bound as parameters `1..=columns.len()`.
-pub fn write_insert_values<D: Dialect + ?Sized>(
-    dialect: &D,
-    keyword: &str,
-    table: &str,
-    columns: &[&str],
-    out: &mut String,
-) {
-    out.push_str(keyword);
-    out.push(' ');
-    dialect.quote_ident(table, out);
-    out.push_str(" (");
-    for (i, c) in columns.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        dialect.quote_ident(c, out);
-    }
-    out.push_str(") VALUES (");
-    for n in 1..=columns.len() {
-        if n > 1 {
-            out.push_str(", ");
-        }
-        dialect.placeholder(n, out);
-    }
-    out.push(')');
 }
 
 /// Appends the `$n` placeholder (PostgreSQL's numbered parameters).

@@ -21,6 +21,7 @@ mod model;
 mod names;
 mod persist;
 mod pool;
+mod query;
 mod relation;
 mod row;
 mod schema;
@@ -42,6 +43,7 @@ pub use model::{Column, ColumnDef, Model, Snapshot};
 pub use names::Terms;
 pub use persist::Record;
 pub use pool::{Pool, PoolOptions, PooledConnection};
+pub use query::{AsOf, Lock};
 pub use relation::{
     BelongsTo, HasMany, HasOne, Include, JoinKind, ManyToMany, Nested, Relation, RelationDef,
     RelationKind,
@@ -61,9 +63,7 @@ pub mod driver {
     pub use crate::connection::{
         register_dialect, registered_dialect, unknown_scheme, Opener, NO_PARAMS,
     };
-    pub use crate::dialect::{
-        check_value_portably, dollar_placeholder, write_insert_values, DbColumn,
-    };
+    pub use crate::dialect::{check_value_portably, dollar_placeholder, DbColumn};
     pub use crate::lex::LexRules;
     pub use crate::row::resolve_layout;
     pub use crate::types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT};
@@ -74,8 +74,14 @@ pub mod driver {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::model::{column_def, no_such_column, value_into, KeyType};
+    pub use crate::query::{SqlCache, TableMeta};
     pub use crate::relation::{has_column, LoadSlot};
-    pub use crate::sql::SqlCache;
+
+    /// Sets a scope's `AS OF SYSTEM TIME` (for the CockroachDB extension
+    /// trait in `orm-dialects`).
+    pub fn set_as_of<S: crate::Scoped>(scope: S, at: crate::AsOf) -> S {
+        scope.with(|s| s.as_of = Some(at))
+    }
 
     /// Implemented by the derive for the types users must not implement
     /// the sealed traits for by hand (models, mappers, scope types).

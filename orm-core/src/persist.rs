@@ -6,14 +6,10 @@ use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::model::{Column, ColumnDef, Model, Snapshot};
+use crate::query::{compile, Delete, Filter, Insert, Rows, Set, Shape, Update};
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{ToValue, Value, ValueRef};
-
-use crate::sql::kind::{
-    DELETE as SQL_DELETE, INSERT as SQL_INSERT, INSERT_WITH_KEY as SQL_INSERT_WITH_KEY,
-    UPDATE_ALL as SQL_UPDATE_ALL, UPSERT as SQL_UPSERT,
-};
 
 fn key_name<M: Model>() -> &'static str {
     M::COLUMNS[M::KEY_INDEX].name
@@ -128,42 +124,48 @@ fn insert_columns<M: Model>(with_key: bool) -> impl Iterator<Item = (usize, &'st
         .map(|(i, c)| (i, c.name))
 }
 
-fn insert_head<M: Model>(b: &mut SqlBuilder<'_>, with_key: bool) {
-    b.push("INSERT INTO ");
-    b.ident(M::TABLE);
-    b.push(" (");
-    b.ident_list(insert_columns::<M>(with_key).map(|(_, n)| n));
-    b.push(") VALUES ");
+/// The INSERT of `rows` records' columns (all, or all but the key), an
+/// upsert on the key when `upsert`, returning the generated key when
+/// `returning`; the values are bound by the caller.
+fn insert_sql<M: Model>(
+    conn: &Connection,
+    with_key: bool,
+    rows: usize,
+    upsert: bool,
+    returning: bool,
+) -> Result<String> {
+    let mut b = SqlBuilder::new(conn.dialect());
+    compile::insert(
+        &mut b,
+        &Insert {
+            table: M::TABLE,
+            columns: insert_columns::<M>(with_key).map(|(_, n)| n).collect(),
+            rows: Rows::Placeholders(rows),
+            upsert_key: upsert.then(key_name::<M>),
+            returning: returning.then(key_name::<M>),
+        },
+    )?;
+    Ok(b.sql)
 }
 
-fn value_tuple(b: &mut SqlBuilder<'_>, n: usize) {
-    b.push("(");
-    for i in 0..n {
-        if i > 0 {
-            b.push(", ");
-        }
-        b.param(Value::Null);
-    }
-    b.push(")");
+/// `key = <placeholder>`, bound by the caller.
+fn key_param<M: Model>() -> Filter<'static> {
+    Filter::Param(crate::expr::ColRef {
+        table: None,
+        name: key_name::<M>().into(),
+    })
 }
 
 fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let generated = generates_key(rec);
     let dialect = conn.dialect();
-    let kind = if generated {
-        SQL_INSERT
+    let shape = if generated {
+        Shape::Insert
     } else {
-        SQL_INSERT_WITH_KEY
+        Shape::InsertWithKey
     };
-    let sql = M::sql_cache().get_or_build(kind, dialect, || {
-        let mut b = SqlBuilder::new(dialect);
-        insert_head::<M>(&mut b, !generated);
-        value_tuple(&mut b, insert_columns::<M>(!generated).count());
-        if generated && dialect.insert_returning() {
-            b.push(" RETURNING ");
-            b.ident(key_name::<M>());
-        }
-        Ok(b.sql)
+    let sql = M::table().cache.get_or_build(shape, dialect, || {
+        insert_sql::<M>(conn, !generated, 1, false, generated)
     })?;
     let params = RecordParams {
         records: &[&*rec],
@@ -189,24 +191,22 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
 
 fn update_columns<M: Model>(conn: &Connection, rec: &M, cols: Cols<'_>) -> Result<()> {
     let dialect = conn.dialect();
-    let render = || {
+    let render = |dflt: Option<&crate::cond::Cond>| {
         let mut b = SqlBuilder::new(dialect);
-        b.push("UPDATE ");
-        b.ident(M::TABLE);
-        b.push(" SET ");
-        for n in 0..cols.len::<M>() {
-            if n > 0 {
-                b.push(", ");
-            }
-            b.ident(M::COLUMNS[cols.index::<M>(n)].name);
-            b.push(" = ");
-            b.param(Value::Null);
-        }
-        b.push(" WHERE ");
-        b.ident(key_name::<M>());
-        b.push(" = ");
-        b.param(Value::Null);
-        b.sql
+        let mut filter = vec![key_param::<M>()];
+        filter.extend(dflt.map(Filter::Cond));
+        let set = (0..cols.len::<M>())
+            .map(|n| M::COLUMNS[cols.index::<M>(n)].name)
+            .collect();
+        compile::update(
+            &mut b,
+            &Update {
+                table: M::TABLE,
+                set: Set::Placeholders(set),
+                filter,
+            },
+        )?;
+        Ok::<_, Error>(b.finish())
     };
     let params = RecordParams {
         records: &[rec],
@@ -216,21 +216,18 @@ fn update_columns<M: Model>(conn: &Connection, rec: &M, cols: Cols<'_>) -> Resul
     let changed = match M::default_filter() {
         // The default filter's values follow the record's.
         Some(f) => {
-            let mut b = SqlBuilder::new(dialect);
-            b.sql = render();
-            b.params = vec![Value::Null; params.len()];
-            b.push(" AND ");
-            b.cond(&f)?;
-            let (sql, all) = b.finish();
+            let (sql, all) = render(Some(&f))?;
             let chained = Chain(&params, &all[params.len()..]);
             conn.execute_prepared(&sql, &chained)?
         }
         None => {
             let sql = match cols {
                 Cols::AllButKey => {
-                    M::sql_cache().get_or_build(SQL_UPDATE_ALL, dialect, || Ok(render()))?
+                    M::table()
+                        .cache
+                        .get_or_build(Shape::UpdateAll, dialect, || Ok(render(None)?.0))?
                 }
-                _ => render().into(),
+                _ => render(None)?.0.into(),
             };
             conn.execute_prepared(&sql, &params)?
         }
@@ -259,13 +256,9 @@ fn update<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
 
 fn upsert<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
     let dialect = conn.dialect();
-    let sql = M::sql_cache().get_or_build(SQL_UPSERT, dialect, || {
-        // The dialect renders the whole statement (CockroachDB: UPSERT INTO);
-        // the record's columns are bound in declaration order.
-        let columns: Vec<&str> = insert_columns::<M>(true).map(|(_, n)| n).collect();
-        let mut sql = String::with_capacity(128);
-        dialect.upsert_statement(M::TABLE, key_name::<M>(), &columns, &mut sql);
-        Ok(sql)
+    // The record's columns are bound in declaration order.
+    let sql = M::table().cache.get_or_build(Shape::Upsert, dialect, || {
+        insert_sql::<M>(conn, true, 1, true, false)
     })?;
     let params = RecordParams {
         records: &[rec],
@@ -316,27 +309,29 @@ pub trait Record: Model {
     fn delete(&mut self, conn: &Connection) -> Result<bool> {
         let dialect = conn.dialect();
         let key = self.key().to_value();
-        let render = |key: Value| {
+        let render = |dflt: Option<&crate::cond::Cond>| {
             let mut b = SqlBuilder::new(dialect);
-            b.push("DELETE FROM ");
-            b.ident(Self::TABLE);
-            b.push(" WHERE ");
-            b.ident(key_name::<Self>());
-            b.push(" = ");
-            b.param(key);
-            b
+            let mut filter = vec![key_param::<Self>()];
+            filter.extend(dflt.map(Filter::Cond));
+            compile::delete(
+                &mut b,
+                &Delete {
+                    table: Self::TABLE,
+                    filter,
+                },
+            )?;
+            Ok::<_, Error>(b.finish())
         };
         let n = match Self::default_filter() {
             Some(f) => {
-                let mut b = render(key);
-                b.push(" AND ");
-                b.cond(&f)?;
-                let (sql, params) = b.finish();
+                let (sql, mut params) = render(Some(&f))?;
+                params[0] = key;
                 conn.execute_prepared(&sql, &params)?
             }
             None => {
-                let sql = Self::sql_cache()
-                    .get_or_build(SQL_DELETE, dialect, || Ok(render(Value::Null).sql))?;
+                let sql = Self::table()
+                    .cache
+                    .get_or_build(Shape::Delete, dialect, || Ok(render(None)?.0))?;
                 conn.execute_prepared(&sql, &[key])?
             }
         };
@@ -454,22 +449,14 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
         let mut total = 0;
         for with_key in [false, true] {
             let group = &groups[usize::from(with_key)];
-            let ncols = insert_columns::<M>(with_key).count();
             for chunk in group.chunks(per_stmt(with_key)) {
-                let mut b = SqlBuilder::new(conn.dialect());
-                insert_head::<M>(&mut b, with_key);
-                for n in 0..chunk.len() {
-                    if n > 0 {
-                        b.push(", ");
-                    }
-                    value_tuple(&mut b, ncols);
-                }
+                let sql = insert_sql::<M>(conn, with_key, chunk.len(), false, false)?;
                 let params = RecordParams {
                     records: chunk,
                     cols: if with_key { Cols::All } else { Cols::AllButKey },
                     then_key: false,
                 };
-                total += conn.execute_prepared(&b.sql, &params)?;
+                total += conn.execute_prepared(&sql, &params)?;
             }
         }
         Ok(total)

@@ -1,7 +1,6 @@
 //! Rendering SQL text and its parameters for one dialect.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 use crate::cond::{Cond, Nulls, Op, Order, OrderTarget};
 use crate::dialect::Dialect;
@@ -73,6 +72,17 @@ impl<'d> SqlBuilder<'d> {
     /// Adds a table (or alias) of the query, for checking qualified names.
     pub(crate) fn know(&mut self, table: KnownTable) {
         self.tables.push(table);
+    }
+
+    /// Whether unqualified columns of the base table are qualified; returns
+    /// what it was.
+    pub(crate) fn set_qualify(&mut self, qualify: bool) -> bool {
+        std::mem::replace(&mut self.qualify, qualify)
+    }
+
+    /// Whether unqualified columns of the base table are qualified.
+    pub(crate) fn qualifies(&self) -> bool {
+        self.qualify
     }
 
     /// Says a raw JOIN brought in tables that cannot be listed.
@@ -385,17 +395,6 @@ impl<'d> SqlBuilder<'d> {
         Ok(())
     }
 
-    /// Appends ` WHERE c1 AND c2 ...` (nothing for no conditions).
-    /// Appends ` WHERE c1 AND c2 ...` for `conds` and then `extra` (a
-    /// default filter); nothing for no conditions.
-    pub(crate) fn where_clause(&mut self, conds: &[Cond], extra: Option<&Cond>) -> Result<()> {
-        for (i, c) in conds.iter().chain(extra).enumerate() {
-            self.push(if i == 0 { " WHERE " } else { " AND " });
-            self.cond(c)?;
-        }
-        Ok(())
-    }
-
     pub(crate) fn order(&mut self, orders: &[Order]) -> Result<()> {
         for (i, o) in orders.iter().enumerate() {
             self.push(if i == 0 { " ORDER BY " } else { ", " });
@@ -451,19 +450,6 @@ impl<'d> SqlBuilder<'d> {
                 self.push(", ");
             }
             self.ident(n);
-        }
-        self
-    }
-
-    /// Appends `"table"."c1", "table"."c2", ...` for `columns`.
-    pub fn qualified_columns(&mut self, table: &str, columns: &[ColumnDef]) -> &mut Self {
-        for (i, c) in columns.iter().enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.ident(table);
-            self.push(".");
-            self.ident(c.name);
         }
         self
     }
@@ -610,75 +596,6 @@ pub(crate) fn fragment_mentions_table(sql: &str, table: &str) -> bool {
                         && lower.as_bytes()[i - 1] != b'_'
             })
         })
-}
-
-/// Statement kinds of a [`SqlCache`].
-pub(crate) mod kind {
-    pub const SELECT: u8 = 0;
-    pub const FIND: u8 = 1;
-    pub const INSERT: u8 = 2;
-    pub const INSERT_WITH_KEY: u8 = 3;
-    pub const UPDATE_ALL: u8 = 4;
-    pub const DELETE: u8 = 5;
-    pub const UPSERT: u8 = 6;
-    pub const SELECT_QUALIFIED: u8 = 7;
-}
-
-const KINDS: usize = 8;
-const DIALECT_SLOTS: usize = 4;
-
-type Slot = OnceLock<(&'static str, Box<str>)>;
-
-/// A per-model cache of SQL text that depends only on the model and the
-/// dialect (find by key, insert, update by key, delete by key, column list),
-/// so that it is rendered once per process. Reads take no lock.
-#[derive(Debug)]
-pub struct SqlCache {
-    slots: [[Slot; DIALECT_SLOTS]; KINDS],
-}
-
-impl Default for SqlCache {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl SqlCache {
-    /// An empty cache, usable in a `static`.
-    pub const fn new() -> Self {
-        SqlCache {
-            slots: [const { [const { OnceLock::new() }; DIALECT_SLOTS] }; KINDS],
-        }
-    }
-
-    /// The SQL of statement `kind` for `dialect`, rendered by `build` the
-    /// first time. (A process using more dialects than the cache has slots
-    /// renders the extra ones each time.)
-    pub fn get_or_build(
-        &'static self,
-        kind: u8,
-        dialect: &dyn Dialect,
-        build: impl FnOnce() -> Result<String>,
-    ) -> Result<Cow<'static, str>> {
-        let name = dialect.name();
-        let row = &self.slots[usize::from(kind) % KINDS];
-        for slot in row {
-            match slot.get() {
-                Some((d, sql)) if *d == name => return Ok(Cow::Borrowed(sql)),
-                Some(_) => {}
-                None => break,
-            }
-        }
-        let mut fresh = Some(build()?);
-        for slot in row {
-            let (d, sql) =
-                slot.get_or_init(|| (name, fresh.take().unwrap_or_default().into_boxed_str()));
-            if *d == name {
-                return Ok(Cow::Borrowed(sql));
-            }
-        }
-        Ok(Cow::Owned(fresh.unwrap_or_default()))
-    }
 }
 
 #[cfg(test)]

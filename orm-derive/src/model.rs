@@ -226,9 +226,14 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             #snapshot_fns
             #default_filter
 
-            fn sql_cache() -> &'static #krate::__private::SqlCache {
-                static CACHE: #krate::__private::SqlCache = #krate::__private::SqlCache::new();
-                &CACHE
+            fn table() -> &'static #krate::__private::TableMeta {
+                static TABLE: #krate::__private::TableMeta = #krate::__private::TableMeta::new(
+                    <#ident as #krate::Model>::TABLE,
+                    <#ident as #krate::Model>::COLUMNS,
+                    <#ident as #krate::Model>::KEY_INDEX,
+                    <#ident as #krate::Model>::default_filter,
+                );
+                &TABLE
             }
         }
     }

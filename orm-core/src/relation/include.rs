@@ -8,13 +8,16 @@ use std::sync::Arc;
 use crate::cond::Cond;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::expr::Expr;
+use crate::expr::{ColRef, Expr};
 use crate::model::Model;
+use crate::query::{compile, Filter, Item, Select};
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{FromValue, ToValue, Value, ValueRef};
 
-use super::{column_index, key_name, unqualified, Relation, RelationKind};
+use super::{
+    column_index, key_name, unqualified, Join, JoinClause, JoinKind, Relation, RelationKind,
+};
 
 /// A key value as a hash-map key: compared by value (never by its text),
 /// after both sides were converted to the same Rust key type.
@@ -147,53 +150,54 @@ impl<M: Model, T: Model> Relation<M, T> {
         keys: &[Value],
         groups: &mut HashMap<KeyOf, Vec<T>>,
     ) -> Result<()> {
-        let mut b = SqlBuilder::new(conn.dialect());
-        b.push("SELECT ");
-        b.qualified_columns(T::TABLE, T::COLUMNS);
-        b.push(", ");
         let (owner_table, owner_col): (Cow<'static, str>, &str) = match self.def.kind {
             RelationKind::ManyToMany => (self.def.through_table(T::TABLE), self.def.through_keys.0),
             _ => (Cow::Borrowed(T::TABLE), self.def.foreign_key),
         };
-        b.ident(&owner_table);
-        b.push(".");
-        b.ident(owner_col);
-        b.push(" FROM ");
-        b.ident(T::TABLE);
+        let owner = ColRef {
+            table: Some(owner_table.clone()),
+            name: Cow::Borrowed(owner_col),
+        };
+        let mut s = Select::from(
+            T::TABLE,
+            vec![
+                Item::Columns {
+                    qualifier: Some(T::TABLE),
+                    columns: T::COLUMNS,
+                },
+                Item::Col(owner.clone()),
+            ],
+        );
         if self.def.kind == RelationKind::ManyToMany {
-            b.push(" INNER JOIN ");
-            b.ident(&owner_table);
-            b.push(" ON ");
-            b.ident(&owner_table);
-            b.push(".");
-            b.ident(self.def.through_keys.1);
-            b.push(" = ");
-            b.ident(T::TABLE);
-            b.push(".");
-            b.ident(key_name::<T>());
+            s.joins.push(Cow::Owned(Join::Clause(JoinClause {
+                kind: JoinKind::Inner,
+                table: owner_table.to_string(),
+                alias: None,
+                on: (
+                    owner_table.to_string(),
+                    self.def.through_keys.1.to_owned(),
+                    T::TABLE.to_owned(),
+                    key_name::<T>().to_owned(),
+                ),
+                columns: None,
+                filter: None,
+            })));
         } else {
             column_index::<T>(self.def.foreign_key)?;
         }
-        b.push(" WHERE ");
-        b.ident(&owner_table);
-        b.push(".");
-        b.ident(owner_col);
-        b.push(" IN (");
-        for (i, k) in keys.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.param(k.clone());
-        }
-        b.push(")");
-        if let Some(f) = T::default_filter() {
-            b.push(" AND ");
-            b.cond(&f.requalified(T::TABLE, T::TABLE))?;
-        }
-        b.push(" ORDER BY ");
-        b.ident(T::TABLE);
-        b.push(".");
-        b.ident(key_name::<T>());
+        s.filter.push(Filter::Owned(Cond::In {
+            lhs: Expr::Col(owner),
+            list: keys.iter().cloned().map(Expr::Value).collect(),
+            negated: false,
+        }));
+        let dflt = T::default_filter().map(|f| f.requalified(T::TABLE, T::TABLE));
+        s.filter.extend(dflt.iter().map(Filter::Cond));
+        s.order_by_col = Some(ColRef {
+            table: Some(Cow::Borrowed(T::TABLE)),
+            name: Cow::Borrowed(key_name::<T>()),
+        });
+        let mut b = SqlBuilder::new(conn.dialect());
+        compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
         let n = T::COLUMNS.len();
         conn.query_each_prepared(&sql, &params, &mut |row| {

@@ -1,11 +1,7 @@
-//! Joins by relation: the JOIN clauses a relation makes, and their
-//! rendering.
+//! Joins by relation: the JOIN clauses a relation makes.
 
 use crate::cond::Cond;
-use crate::error::{Error, Result};
 use crate::model::Model;
-
-use crate::sql::SqlBuilder;
 
 use super::{key_name, Relation, RelationKind};
 
@@ -119,6 +115,11 @@ pub(crate) enum Join {
         sql: String,
         args: crate::expr::Args,
     },
+    /// `LEFT OUTER JOIN table ON 1 = 0`: the table's columns, all NULL
+    /// (full-join orphans).
+    Never {
+        table: &'static str,
+    },
     /// A join that cannot be made; rendering it is the error.
     Invalid(String),
 }
@@ -129,47 +130,7 @@ impl Join {
         match self {
             Join::Clause(c) => c.table == table && c.alias.is_none(),
             Join::Raw { sql, .. } => crate::sql::fragment_mentions_table(sql, table),
-            Join::Invalid(_) => false,
-        }
-    }
-
-    /// Appends the JOIN; `filtered`: with the joined model's default filter
-    /// in its ON clause.
-    pub(crate) fn render(&self, b: &mut SqlBuilder<'_>, filtered: bool) -> Result<()> {
-        match self {
-            Join::Clause(c) => {
-                if let Some(a) = &c.alias {
-                    b.check_name(a)?;
-                }
-                b.push(match c.kind {
-                    JoinKind::Inner => " INNER JOIN ",
-                    JoinKind::Outer | JoinKind::AsDeclared => " LEFT OUTER JOIN ",
-                });
-                b.ident(&c.table);
-                if let Some(a) = &c.alias {
-                    b.push(" AS ");
-                    b.ident(a);
-                }
-                let (t1, c1, t2, c2) = &c.on;
-                b.push(" ON ");
-                b.ident(t1);
-                b.push(".");
-                b.ident(c1);
-                b.push(" = ");
-                b.ident(t2);
-                b.push(".");
-                b.ident(c2);
-                if let (Some(f), true) = (&c.filter, filtered) {
-                    b.push(" AND ");
-                    b.cond(f)?;
-                }
-                Ok(())
-            }
-            Join::Raw { sql, args } => {
-                b.push(" ");
-                b.fragment(sql, args)
-            }
-            Join::Invalid(msg) => Err(Error::invalid(msg.clone())),
+            Join::Never { .. } | Join::Invalid(_) => false,
         }
     }
 }

@@ -13,8 +13,8 @@ mod markers;
 mod orphans;
 
 pub use include::{Include, Nested};
-pub(crate) use join::Join;
 pub use join::JoinKind;
+pub(crate) use join::{Join, JoinClause};
 pub use markers::{BelongsTo, HasMany, HasOne, LoadSlot, ManyToMany};
 
 use std::borrow::Cow;
@@ -27,6 +27,7 @@ use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::expr::{ColRef, Expr};
 use crate::model::Model;
+use crate::query::{compile, Delete, Filter, Insert, Rows};
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{ToValue, Value};
@@ -261,28 +262,41 @@ impl<M: Model, T: Model> Relation<M, T> {
         self.expect(RelationKind::ManyToMany)?;
         let through = self.def.through_table(T::TABLE);
         let (k1, k2) = self.def.through_keys;
+        let (owner_key, other_key) = (
+            Expr::Value(owner.key().to_value()),
+            Expr::Value(other.key().to_value()),
+        );
         let mut b = SqlBuilder::new(conn.dialect());
         if insert {
-            b.push("INSERT INTO ");
-            b.ident(&through);
-            b.push(" (");
-            b.ident_list([k1, k2]);
-            b.push(") VALUES (");
-            b.param(owner.key().to_value());
-            b.push(", ");
-            b.param(other.key().to_value());
-            b.push(")");
+            compile::insert(
+                &mut b,
+                &Insert {
+                    table: &through,
+                    columns: vec![k1, k2],
+                    rows: Rows::Values(vec![vec![&owner_key, &other_key]]),
+                    upsert_key: None,
+                    returning: None,
+                },
+            )?;
         } else {
-            b.push("DELETE FROM ");
-            b.ident(&through);
-            b.push(" WHERE ");
-            b.ident(k1);
-            b.push(" = ");
-            b.param(owner.key().to_value());
-            b.push(" AND ");
-            b.ident(k2);
-            b.push(" = ");
-            b.param(other.key().to_value());
+            compile::delete(
+                &mut b,
+                &Delete {
+                    table: &through,
+                    filter: vec![
+                        Filter::Owned(Cond::Cmp {
+                            lhs: unqualified(k1),
+                            op: crate::cond::Op::Eq,
+                            rhs: owner_key,
+                        }),
+                        Filter::Owned(Cond::Cmp {
+                            lhs: unqualified(k2),
+                            op: crate::cond::Op::Eq,
+                            rhs: other_key,
+                        }),
+                    ],
+                },
+            )?;
         }
         let (sql, params) = b.finish();
         conn.execute_prepared(&sql, &params)

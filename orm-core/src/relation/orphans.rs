@@ -3,72 +3,67 @@
 
 use std::borrow::Cow;
 
+use crate::cond::Cond;
 use crate::connection::Connection;
 use crate::error::Result;
+use crate::expr::ColRef;
 use crate::model::Model;
+use crate::query::{compile, Filter, Item, Select};
 use crate::scope::Scope;
 use crate::sql::SqlBuilder;
 
-use super::{key_name, Relation, RelationKind};
+use super::{key_name, Join, JoinClause, JoinKind, Relation, RelationKind};
 
 impl<M: Model, T: Model> Relation<M, T> {
-    /// ` WHERE NOT EXISTS (...)`: the rows of `T` no row of `M` is related
-    /// to. `M` is aliased inside the subquery, so that the outer query may
-    /// also name it.
-    /// `filtered`: a row of `M` its default filter excludes relates to
-    /// nothing (and the orphans themselves pass `T`'s, added by the
-    /// caller).
-    fn orphan_filter(&self, b: &mut SqlBuilder<'_>, filtered: bool) -> Result<()> {
-        const REL: &str = "orm_related";
+    /// `SELECT 1 FROM M AS orm_related .. WHERE <related to the T row>`: the
+    /// rows of `M` related to a row of `T`. `M` is aliased, so that the
+    /// outer query may also name it. `filtered`: a row of `M` its default
+    /// filter excludes relates to nothing.
+    fn related_rows<'a>(&self, dflt: &'a Option<Cond>) -> Select<'a> {
+        let col = |table: &str, name: &'static str| ColRef {
+            table: Some(Cow::Owned(table.to_owned())),
+            name: Cow::Borrowed(name),
+        };
         let (m, t) = (M::TABLE, T::TABLE);
-        let col = |b: &mut SqlBuilder<'_>, table: &str, name: &str| {
-            b.ident(table);
-            b.push(".");
-            b.ident(name);
-        };
-        let related = |b: &mut SqlBuilder<'_>| {
-            b.ident(m);
-            b.push(" AS ");
-            b.ident(REL);
-        };
-        b.push(" WHERE NOT EXISTS (SELECT 1 FROM ");
+        let mut s = Select::from(m, vec![Item::One(None)]);
         match self.def.kind {
             RelationKind::BelongsTo => {
-                related(b);
-                b.push(" WHERE ");
-                col(b, REL, self.def.foreign_key);
-                b.push(" = ");
-                col(b, t, key_name::<T>());
+                s.alias = Some(REL);
+                s.filter.push(Filter::ColsEq(
+                    col(REL, self.def.foreign_key),
+                    col(t, key_name::<T>()),
+                ));
             }
             RelationKind::HasOne | RelationKind::HasMany => {
-                related(b);
-                b.push(" WHERE ");
-                col(b, REL, key_name::<M>());
-                b.push(" = ");
-                col(b, t, self.def.foreign_key);
+                s.alias = Some(REL);
+                s.filter.push(Filter::ColsEq(
+                    col(REL, key_name::<M>()),
+                    col(t, self.def.foreign_key),
+                ));
             }
             RelationKind::ManyToMany => {
-                let through = self.def.through_table(t);
+                let through = self.def.through_table(t).into_owned();
                 let (k1, k2) = self.def.through_keys;
-                b.ident(&through);
-                b.push(" INNER JOIN ");
-                related(b);
-                b.push(" ON ");
-                col(b, REL, key_name::<M>());
-                b.push(" = ");
-                col(b, &through, k1);
-                b.push(" WHERE ");
-                col(b, &through, k2);
-                b.push(" = ");
-                col(b, t, key_name::<T>());
+                s.joins.push(Cow::Owned(Join::Clause(JoinClause {
+                    kind: JoinKind::Inner,
+                    table: m.to_owned(),
+                    alias: Some(REL.to_owned()),
+                    on: (
+                        REL.to_owned(),
+                        key_name::<M>().to_owned(),
+                        through.clone(),
+                        k1.to_owned(),
+                    ),
+                    columns: None,
+                    filter: None,
+                })));
+                s.filter
+                    .push(Filter::ColsEq(col(&through, k2), col(t, key_name::<T>())));
+                s.from = crate::query::Source::Table(Cow::Owned(through));
             }
         }
-        if let (Some(f), true) = (M::default_filter(), filtered) {
-            b.push(" AND ");
-            b.cond(&f.requalified(M::TABLE, REL))?;
-        }
-        b.push(")");
-        Ok(())
+        s.filter.extend(dflt.iter().map(Filter::Cond));
+        s
     }
 
     /// The records of `T` that no record of `M` is related to.
@@ -87,34 +82,41 @@ impl<M: Model, T: Model> Relation<M, T> {
             columns: M::COLUMNS,
         };
         let mut b = SqlBuilder::new(conn.dialect()).with_base(base, true);
-        b.know(crate::sql::KnownTable {
-            name: Cow::Borrowed(T::TABLE),
-            columns: Some(T::COLUMNS),
-        });
-        b.push("SELECT ");
-        b.qualified_columns(T::TABLE, T::COLUMNS);
-        b.push(" FROM ");
-        b.ident(T::TABLE);
-        scope.render_as_of(&mut b)?;
-        if !scope.conds.is_empty() && M::TABLE != T::TABLE {
-            b.push(" LEFT OUTER JOIN ");
-            b.ident(M::TABLE);
-            b.push(" ON 1 = 0");
+        for (name, columns) in [
+            (Cow::Borrowed(T::TABLE), Some(T::COLUMNS)),
+            (Cow::Borrowed(REL), Some(M::COLUMNS)),
+            (self.def.through_table(T::TABLE), None),
+        ] {
+            b.know(crate::sql::KnownTable { name, columns });
         }
-        b.know(crate::sql::KnownTable {
-            name: Cow::Borrowed("orm_related"),
-            columns: Some(M::COLUMNS),
-        });
-        self.orphan_filter(&mut b, !scope.unfiltered)?;
-        let own = (!scope.unfiltered)
-            .then(T::default_filter)
-            .flatten()
+        let filtered = !scope.unfiltered;
+        let related_dflt = M::default_filter()
+            .filter(|_| filtered)
+            .map(|f| f.requalified(M::TABLE, REL));
+        let own = T::default_filter()
+            .filter(|_| filtered)
             .map(|f| f.requalified(T::TABLE, T::TABLE));
-        for c in scope.conds.iter().chain(&own) {
-            b.push(" AND ");
-            b.cond(c)?;
+        let mut s = Select::from(
+            T::TABLE,
+            vec![Item::Columns {
+                qualifier: Some(T::TABLE),
+                columns: T::COLUMNS,
+            }],
+        );
+        s.as_of = scope.as_of.as_ref();
+        if !scope.conds.is_empty() && M::TABLE != T::TABLE {
+            s.joins.push(Cow::Owned(Join::Never { table: M::TABLE }));
         }
+        s.filter.push(Filter::NotExists(Box::new(
+            self.related_rows(&related_dflt),
+        )));
+        s.filter
+            .extend(scope.conds.iter().chain(&own).map(Filter::Cond));
+        compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
         conn.query_ordered(&sql, &params)
     }
 }
+
+/// The alias of `M` inside the subquery.
+const REL: &str = "orm_related";

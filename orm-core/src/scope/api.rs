@@ -122,30 +122,29 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         let c = Cond::sql(fragment, args);
         self.with(|s| s.having.push(c))
     }
-    /// Reads the rows as they were at a past time: CockroachDB's
-    /// `AS OF SYSTEM TIME`, rendered right after the table in FROM. `at` is a
-    /// negative interval (`"-10s"`, `"-1m30s"`, `"-500ms"`), a timestamp
-    /// (`"2024-05-01 12:00:00"`, with an optional zone), a decimal HLC
-    /// timestamp, or `"follower_read_timestamp()"`; it is validated and
-    /// rendered as a literal (CockroachDB evaluates the clause before it
-    /// binds parameters). Running the scope on a dialect without the clause,
-    /// or with any other `at`, is an [`Error::InvalidQuery`]; so is updating
-    /// or deleting through it.
+    /// Locks the rows the scope reads until the transaction ends
+    /// (`SELECT .. FOR UPDATE`), so that a read-modify-write cannot lose a
+    /// concurrent change: other `for_update` reads and writes of those rows
+    /// wait. Use it inside a transaction. SQLite locks the whole database at
+    /// the first write of a transaction and has no row locks: the clause is
+    /// left out there.
     ///
     /// ```
     /// # use orm::prelude::*;
     /// # #[derive(Model, Debug)] struct Account { id: i64, balance: i64 }
-    /// let scope = Accounts::all().as_of_system_time("-10s");
-    /// // On CockroachDB:
-    /// //   SELECT "id", "balance" FROM "accounts" AS OF SYSTEM TIME '-10s'
-    /// // Elsewhere it is a typed error, before anything is sent:
-    /// assert!(matches!(scope.to_sql(), Err(orm::Error::InvalidQuery { .. })));
+    /// let sql = Accounts::filter(Accounts::ID.eq(1)).for_update().to_sql()?.sql;
+    /// assert!(sql.ends_with(r#"WHERE "id" = $1 FOR UPDATE"#));
+    /// # Ok::<(), orm::Error>(())
     /// ```
-    // Named after the SQL clause, not a conversion.
-    #[allow(clippy::wrong_self_convention)]
-    fn as_of_system_time(self, at: &str) -> Self {
-        let at = at.to_owned();
-        self.with(|s| s.as_of = Some(at))
+    fn for_update(self) -> Self {
+        self.with(|s| s.lock = Some(crate::query::Lock::Update))
+    }
+    /// Locks the rows the scope reads against writes until the transaction
+    /// ends (`FOR SHARE`; MariaDB's `LOCK IN SHARE MODE`); other readers
+    /// may share the lock. Left out on SQLite, as for
+    /// [`for_update`](Self::for_update).
+    fn for_share(self) -> Self {
+        self.with(|s| s.lock = Some(crate::query::Lock::Share))
     }
     /// Lifts the default filters ([`Model::default_filter`]) of the model
     /// and of the joined ones for this scope, its includes and orphans.

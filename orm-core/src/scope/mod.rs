@@ -3,16 +3,14 @@
 //!
 //! One concern per file: the query value (here), rendering it as SQL
 //! (`render`), running it (`run`), the user-facing API (`api`), what can be
-//! plucked (`pluck`), and CockroachDB's `AS OF SYSTEM TIME` values (`as_of`).
+//! plucked (`pluck`).
 
 mod api;
-mod as_of;
 mod pluck;
 mod render;
 mod run;
 
 pub use api::Scoped;
-pub(crate) use as_of::system_time_literal;
 pub use pluck::PluckColumns;
 pub use run::Rows;
 
@@ -42,8 +40,10 @@ pub struct Scope<M> {
     pub(crate) group_by: Vec<crate::names::NameTerm>,
     pub(crate) having: Vec<Cond>,
     pub(crate) all_rows: bool,
-    /// `AS OF SYSTEM TIME` (CockroachDB), as given; validated when rendered.
-    pub(crate) as_of: Option<String>,
+    /// `AS OF SYSTEM TIME` (CockroachDB).
+    pub(crate) as_of: Option<crate::query::AsOf>,
+    /// The row lock its SELECTs take.
+    pub(crate) lock: Option<crate::query::Lock>,
     pub(crate) joins: Vec<Join>,
     pub(crate) distinct: bool,
     /// The foreign key a has-many accessor's scope sets on `save`.
@@ -66,7 +66,8 @@ impl<M> Clone for Scope<M> {
             group_by: self.group_by.clone(),
             having: self.having.clone(),
             all_rows: self.all_rows,
-            as_of: self.as_of.clone(),
+            as_of: self.as_of,
+            lock: self.lock,
             joins: self.joins.clone(),
             distinct: self.distinct,
             owner: self.owner.clone(),
@@ -88,6 +89,7 @@ impl<M> Default for Scope<M> {
             having: Vec::new(),
             all_rows: false,
             as_of: None,
+            lock: None,
             joins: Vec::new(),
             distinct: false,
             owner: None,

@@ -1,32 +1,19 @@
-//! Rendering a scope as SQL: the SELECT heads, joins, filters, order and
-//! window.
+//! A scope as statements: the SELECT it stands for, its conditions, and
+//! the builder that checks its names. The SQL text is the compiler's
+//! (`crate::query::compile`).
 
 use std::borrow::Cow;
 
-use super::{system_time_literal, Scope, Statement};
+use super::{Scope, Statement};
 use crate::cond::{Cond, Op};
 use crate::dialect::{AnsiDialect, Dialect};
 use crate::error::Result;
 use crate::expr::Expr;
 use crate::model::Model;
+use crate::query::{compile, Filter, Item, Select, Shape, Source};
 use crate::relation::{Join, JoinKind, Relation};
 use crate::sql::{BaseTable, SqlBuilder};
 use crate::value::Value;
-
-/// What a SELECT selects.
-pub(super) enum Selection<'a> {
-    Model,
-    Exprs(&'a [Expr]),
-    /// Columns by name (with aliases) or raw SQL.
-    List(&'a [crate::names::NameTerm]),
-    /// `SELECT 1`, for `exists`.
-    One,
-    Agg(&'static str, crate::expr::ColRef),
-}
-
-pub(super) use crate::sql::kind::{
-    FIND as SQL_FIND, SELECT as SQL_SELECT, SELECT_QUALIFIED as SQL_SELECT_QUALIFIED,
-};
 
 impl<M: Model> Scope<M> {
     pub(super) fn base() -> BaseTable {
@@ -47,18 +34,10 @@ impl<M: Model> Scope<M> {
                     columns: c.columns,
                 }),
                 Join::Raw { .. } => b.open_names(),
-                Join::Invalid(_) => {}
+                Join::Never { .. } | Join::Invalid(_) => {}
             }
         }
         b
-    }
-
-    /// Appends the scope's JOIN clauses.
-    pub(super) fn render_joins(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
-        for j in &self.joins {
-            j.render(b, !self.unfiltered)?;
-        }
-        Ok(())
     }
 
     /// The model's default filter, unless the scope lifted it.
@@ -68,15 +47,6 @@ impl<M: Model> Scope<M> {
         } else {
             M::default_filter()
         }
-    }
-
-    /// `SELECT [DISTINCT] `.
-    pub(super) fn select_kw(&self, b: &mut SqlBuilder<'_>) {
-        b.push(if self.distinct {
-            "SELECT DISTINCT "
-        } else {
-            "SELECT "
-        });
     }
 
     /// The name under which the model `O` declaring a relation appears in
@@ -136,157 +106,83 @@ impl<M: Model> Scope<M> {
             && self.group_by.is_empty()
             && self.having.is_empty()
             && self.as_of.is_none()
+            && self.lock.is_none()
             && self.joins.is_empty()
             && !self.distinct
             && self.includes.is_empty()
             && self.default_cond().is_none()
     }
 
-    /// Appends the `AS OF SYSTEM TIME` clause, if the scope has one, right
-    /// after the table in FROM.
-    pub(crate) fn render_as_of(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
-        if let Some(at) = &self.as_of {
-            let literal = system_time_literal(at)?;
-            let dialect = b.dialect();
-            dialect.as_of_system_time(&literal, &mut b.sql)?;
+    /// The scope's WHERE conditions: its own, then `dflt` (the model's
+    /// default filter, held by the caller).
+    pub(super) fn filters<'a>(&'a self, dflt: &'a Option<Cond>) -> Vec<Filter<'a>> {
+        self.conds.iter().chain(dflt).map(Filter::Cond).collect()
+    }
+
+    /// The scope as a SELECT of `items`: source, joins, conditions,
+    /// grouping, order, window and lock.
+    pub(crate) fn as_select<'a>(
+        &'a self,
+        items: Vec<Item<'a>>,
+        dflt: &'a Option<Cond>,
+    ) -> Select<'a> {
+        Select {
+            distinct: self.distinct,
+            items,
+            from: Source::Table(Cow::Borrowed(M::TABLE)),
+            alias: None,
+            as_of: self.as_of.as_ref(),
+            joins: self.joins.iter().map(Cow::Borrowed).collect(),
+            filtered_joins: !self.unfiltered,
+            filter: self.filters(dflt),
+            group_by: &self.group_by,
+            having: &self.having,
+            order: &self.orders,
+            order_by_col: None,
+            limit: self.limit,
+            offset: self.offset,
+            lock: self.lock,
         }
-        Ok(())
+    }
+
+    /// The model's columns, qualified when the scope joins other tables.
+    pub(super) fn model_items(&self) -> Vec<Item<'static>> {
+        vec![Item::Columns {
+            qualifier: (!self.joins.is_empty()).then_some(M::TABLE),
+            columns: M::COLUMNS,
+        }]
     }
 
     /// `SELECT <columns> FROM <table>`, cached per dialect.
-    pub(super) fn select_head(dialect: &dyn Dialect) -> Result<std::borrow::Cow<'static, str>> {
-        M::sql_cache().get_or_build(SQL_SELECT, dialect, || {
+    pub(super) fn select_head(dialect: &dyn Dialect) -> Result<Cow<'static, str>> {
+        M::table().cache.get_or_build(Shape::Select, dialect, || {
             let mut b = SqlBuilder::new(dialect);
-            b.push("SELECT ");
-            b.ident_list(M::COLUMNS.iter().map(|c| c.name));
-            b.push(" FROM ");
-            b.ident(M::TABLE);
+            let items = vec![Item::Columns {
+                qualifier: None,
+                columns: M::COLUMNS,
+            }];
+            compile::select(&mut b, &Select::from(M::TABLE, items))?;
             Ok(b.sql)
         })
     }
 
-    /// `SELECT <table>.<columns> FROM <table>`, cached per dialect.
-    pub(super) fn select_head_qualified(
-        dialect: &dyn Dialect,
-    ) -> Result<std::borrow::Cow<'static, str>> {
-        M::sql_cache().get_or_build(SQL_SELECT_QUALIFIED, dialect, || {
-            let mut b = SqlBuilder::new(dialect);
-            b.push("SELECT ");
-            b.qualified_columns(M::TABLE, M::COLUMNS);
-            b.push(" FROM ");
-            b.ident(M::TABLE);
-            Ok(b.sql)
-        })
-    }
-
-    /// The head selecting the model's columns, as this scope needs it.
-    pub(super) fn model_head(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
-        let dialect = b.dialect();
-        let head = if self.joins.is_empty() {
-            Self::select_head(dialect)?
-        } else {
-            Self::select_head_qualified(dialect)?
-        };
-        if self.distinct {
-            b.push("SELECT DISTINCT ");
-            b.push(&head["SELECT ".len()..]);
-        } else {
-            b.push(&head);
-        }
-        Ok(())
-    }
-
-    pub(super) fn render_select(
+    /// The SELECT of `items` this scope stands for, its limit lowered to
+    /// `limit_override` if that is lower, compiled for `dialect`.
+    pub(super) fn render(
         &self,
         dialect: &dyn Dialect,
-        selection: Selection<'_>,
+        items: Vec<Item<'_>>,
         limit_override: Option<u64>,
     ) -> Result<(String, Vec<Value>)> {
-        let mut b = self.builder(dialect);
-        match selection {
-            Selection::Model => {
-                self.model_head(&mut b)?;
-            }
-            Selection::Exprs(exprs) => {
-                self.select_kw(&mut b);
-                for (i, e) in exprs.iter().enumerate() {
-                    if i > 0 {
-                        b.push(", ");
-                    }
-                    b.expr(e)?;
-                }
-                b.push(" FROM ");
-                b.ident(M::TABLE);
-            }
-            Selection::List(list) => {
-                self.select_kw(&mut b);
-                for (i, t) in list.iter().enumerate() {
-                    if i > 0 {
-                        b.push(", ");
-                    }
-                    b.name_term(t)?;
-                }
-                b.push(" FROM ");
-                b.ident(M::TABLE);
-            }
-            Selection::One => {
-                self.select_kw(&mut b);
-                b.push("1 FROM ");
-                b.ident(M::TABLE);
-            }
-            Selection::Agg(func, column) => {
-                b.push("SELECT ");
-                b.push(func);
-                b.push("(");
-                if self.distinct {
-                    b.push("DISTINCT ");
-                }
-                if func == "AVG" && dialect.avg_of_double() {
-                    b.push("CAST(");
-                    b.col(&column)?;
-                    b.push(" AS DOUBLE)");
-                } else {
-                    b.col(&column)?;
-                }
-                b.push(") FROM ");
-                b.ident(M::TABLE);
-            }
-        }
-        self.render_as_of(&mut b)?;
-        self.render_joins(&mut b)?;
-        self.render_tail(&mut b, limit_override)?;
-        Ok(b.finish())
-    }
-
-    /// WHERE, GROUP BY, HAVING, ORDER BY, LIMIT / OFFSET.
-    pub(super) fn render_tail(
-        &self,
-        b: &mut SqlBuilder<'_>,
-        limit_override: Option<u64>,
-    ) -> Result<()> {
-        self.render_filters(b)?;
-        b.order(&self.orders)?;
-        let limit = match (limit_override, self.limit) {
+        let dflt = self.default_cond();
+        let mut s = self.as_select(items, &dflt);
+        s.limit = match (limit_override, self.limit) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let dialect = b.dialect();
-        dialect.limit_offset(limit, self.offset, &mut b.sql);
-        Ok(())
-    }
-
-    pub(super) fn render_filters(&self, b: &mut SqlBuilder<'_>) -> Result<()> {
-        let dflt = self.default_cond();
-        b.where_clause(&self.conds, dflt.as_ref())?;
-        for (i, g) in self.group_by.iter().enumerate() {
-            b.push(if i == 0 { " GROUP BY " } else { ", " });
-            b.name_term(g)?;
-        }
-        for (i, h) in self.having.iter().enumerate() {
-            b.push(if i == 0 { " HAVING " } else { " AND " });
-            b.cond(h)?;
-        }
-        Ok(())
+        let mut b = self.builder(dialect);
+        compile::select(&mut b, &s)?;
+        Ok(b.finish())
     }
 
     /// The SELECT this scope runs for `all`, in the generic SQL dialect
@@ -297,7 +193,7 @@ impl<M: Model> Scope<M> {
 
     /// The SELECT this scope runs for `all` on `dialect`.
     pub fn to_sql_for(&self, dialect: &dyn Dialect) -> Result<Statement> {
-        let (sql, params) = self.render_select(dialect, Selection::Model, None)?;
+        let (sql, params) = self.render(dialect, self.model_items(), None)?;
         Ok(Statement { sql, params })
     }
 

@@ -14,11 +14,10 @@ use crate::names::CountOn;
 
 use super::Scope;
 use crate::row::{decode, FromRow};
-use crate::sql::SqlBuilder;
-use crate::value::{FromValue, Value};
+use crate::value::FromValue;
 
-use super::render::{Selection, SQL_FIND};
 use super::PluckColumns;
+use crate::query::{compile, Delete, Filter, Item, Select, Set, Shape, Source, Update};
 
 impl<M: Model> Scope<M> {
     pub(crate) fn run_find(&self, conn: &Connection, key: &M::Key) -> Result<M> {
@@ -29,14 +28,19 @@ impl<M: Model> Scope<M> {
             && self.joins.is_empty()
             && self.default_cond().is_none()
         {
-            let sql = M::sql_cache().get_or_build(SQL_FIND, dialect, || {
+            let sql = M::table().cache.get_or_build(Shape::Find, dialect, || {
                 let mut b = self.builder(dialect);
-                b.push(&Self::select_head(dialect)?);
-                b.push(" WHERE ");
-                b.ident(M::COLUMNS[M::KEY_INDEX].name);
-                b.push(" = ");
-                b.param(Value::Null);
-                dialect.limit_offset(Some(1), None, &mut b.sql);
+                let items = vec![Item::Columns {
+                    qualifier: None,
+                    columns: M::COLUMNS,
+                }];
+                let mut s = Select::from(M::TABLE, items);
+                s.filter.push(Filter::Param(crate::expr::ColRef {
+                    table: None,
+                    name: M::COLUMNS[M::KEY_INDEX].name.into(),
+                }));
+                s.limit = Some(1);
+                compile::select(&mut b, &s)?;
                 Ok(b.sql)
             })?;
             conn.query_first_ordered::<M>(&sql, &[key])?
@@ -50,13 +54,14 @@ impl<M: Model> Scope<M> {
                     .cloned()
                     .chain([Self::key_cond(key)])
                     .collect(),
-                as_of: self.as_of.clone(),
+                as_of: self.as_of,
+                lock: self.lock,
                 joins: self.joins.clone(),
                 distinct: self.distinct,
                 unfiltered: self.unfiltered,
                 ..Scope::default()
             };
-            let (sql, params) = scoped.render_select(dialect, Selection::Model, Some(1))?;
+            let (sql, params) = scoped.render(dialect, scoped.model_items(), Some(1))?;
             conn.query_first_ordered::<M>(&sql, &params)?
         };
         let mut found = found.ok_or_else(|| Error::NotFound {
@@ -84,14 +89,14 @@ impl<M: Model> Scope<M> {
             let sql = Self::select_head(dialect)?;
             return conn.query_ordered(&sql, crate::connection::NO_PARAMS);
         }
-        let (sql, params) = self.render_select(dialect, Selection::Model, None)?;
+        let (sql, params) = self.render(dialect, self.model_items(), None)?;
         let mut records = conn.query_ordered(&sql, &params)?;
         self.load_includes(conn, &mut records)?;
         Ok(records)
     }
 
     pub(crate) fn run_first(&self, conn: &Connection) -> Result<Option<M>> {
-        let (sql, params) = self.render_select(conn.dialect(), Selection::Model, Some(1))?;
+        let (sql, params) = self.render(conn.dialect(), self.model_items(), Some(1))?;
         let mut found: Option<M> = conn.query_first_ordered(&sql, &params)?;
         if let Some(r) = found.as_mut() {
             self.load_includes(conn, std::slice::from_mut(r))?;
@@ -111,8 +116,17 @@ impl<M: Model> Scope<M> {
             offset: None,
             ..self.clone()
         };
-        let (sql, params) =
-            scope.render_select(conn.dialect(), Selection::Agg(func, column), None)?;
+        let items = vec![Item::Agg {
+            func,
+            distinct: scope.distinct,
+            col: &column,
+        }];
+        let dflt = scope.default_cond();
+        let mut s = scope.as_select(items, &dflt);
+        s.distinct = false;
+        let mut b = scope.builder(conn.dialect());
+        compile::select(&mut b, &s)?;
+        let (sql, params) = b.finish();
         let label = func.to_ascii_lowercase();
         Ok(conn
             .query_first_map(&sql, &params, |row| {
@@ -126,7 +140,8 @@ impl<M: Model> Scope<M> {
         conn: &Connection,
         list: &[crate::names::NameTerm],
     ) -> Result<Vec<T>> {
-        let (sql, params) = self.render_select(conn.dialect(), Selection::List(list), None)?;
+        let (sql, params) =
+            self.render(conn.dialect(), list.iter().map(Item::Term).collect(), None)?;
         conn.query_all(&sql, &params)
     }
 
@@ -134,7 +149,7 @@ impl<M: Model> Scope<M> {
         &self,
         conn: &Connection,
         sql: &str,
-        params: &[Value],
+        params: &[crate::value::Value],
     ) -> Result<T> {
         conn.query_first_map(sql, &params, |row| decode(row, 0, M::TABLE, "count"))?
             .ok_or_else(|| Error::invalid("aggregate query returned no row"))
@@ -146,33 +161,17 @@ impl<M: Model> Scope<M> {
     /// counts the groups of a grouped scope).
     pub(crate) fn run_count(&self, conn: &Connection, on: &CountOn) -> Result<i64> {
         let dialect = conn.dialect();
-        let mut b = self.builder(dialect);
         let windowed = self.limit.is_some() || self.offset.is_some();
-        let counted = |b: &mut SqlBuilder<'_>| -> Result<()> {
-            match on {
-                CountOn::Rows => {
-                    b.push("*");
-                }
-                CountOn::Col { distinct, col } => {
-                    if *distinct {
-                        b.push("DISTINCT ");
-                    }
-                    b.col(col)?;
-                }
-                CountOn::Raw(sql) => b.fragment(&sql.sql, &sql.args)?,
-                CountOn::Invalid(bad) => return Err(bad.error()),
-            }
-            Ok(())
-        };
         let all_rows = matches!(on, CountOn::Rows);
-        if self.group_by.is_empty() && !self.distinct && !windowed {
-            b.push("SELECT COUNT(");
-            counted(&mut b)?;
-            b.push(") FROM ");
-            b.ident(M::TABLE);
-            self.render_as_of(&mut b)?;
-            self.render_joins(&mut b)?;
-            self.render_filters(&mut b)?;
+        let dflt = self.default_cond();
+        let mut s = self.as_select(vec![Item::Count { on, outer: false }], &dflt);
+        // Order does not change how many rows there are.
+        s.order = &[];
+        s.lock = None;
+        let s = if self.group_by.is_empty() && !self.distinct && !windowed {
+            s.limit = None;
+            s.offset = None;
+            s
         } else {
             if !all_rows && !self.group_by.is_empty() {
                 return Err(Error::invalid(
@@ -180,42 +179,28 @@ impl<M: Model> Scope<M> {
                      use pluck_expr for a count per group",
                 ));
             }
-            b.push("SELECT COUNT(");
-            // Over the subquery's rows, whose columns are the model's own
-            // names.
-            let mut outer = SqlBuilder::new(dialect).with_base(Self::base(), false);
-            counted(&mut outer)?;
-            let (text, params) = outer.finish();
-            if !params.is_empty() {
-                return Err(Error::invalid(
-                    "count_on over a window, DISTINCT or groups takes a column, not a \
-                     formula with parameters",
-                ));
-            }
-            b.push(&text);
-            b.push(") FROM (");
-            if self.distinct || !all_rows {
-                // The rows themselves: DISTINCT compares them, and the
-                // counted column is read from them.
-                self.model_head(&mut b)?;
+            // The rows themselves when DISTINCT compares them or the counted
+            // column is read from them; otherwise `1` per row.
+            s.items = if self.distinct || !all_rows {
+                self.model_items()
             } else {
-                b.push("SELECT 1 AS one FROM ");
-                b.ident(M::TABLE);
-            }
-            self.render_joins(&mut b)?;
-            self.render_filters(&mut b)?;
-            // Order does not change how many rows a window holds.
-            dialect.limit_offset(self.limit, self.offset, &mut b.sql);
-            b.push(") AS orm_rows");
+                vec![Item::One(Some("one"))]
+            };
             // CockroachDB takes AS OF SYSTEM TIME on the top-level FROM only.
-            self.render_as_of(&mut b)?;
-        }
+            s.as_of = None;
+            let mut outer = Select::from("", vec![Item::Count { on, outer: true }]);
+            outer.from = Source::Sub(Box::new(s), "orm_rows");
+            outer.as_of = self.as_of.as_ref();
+            outer
+        };
+        let mut b = self.builder(dialect);
+        compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
         self.scalar(conn, &sql, &params)
     }
 
     pub(crate) fn run_exists(&self, conn: &Connection) -> Result<bool> {
-        let (sql, params) = self.render_select(conn.dialect(), Selection::One, Some(1))?;
+        let (sql, params) = self.render(conn.dialect(), vec![Item::One(None)], Some(1))?;
         Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
     }
 
@@ -225,7 +210,8 @@ impl<M: Model> Scope<M> {
         columns: &P,
     ) -> Result<Vec<P::Output>> {
         let exprs = columns.exprs();
-        let (sql, params) = self.render_select(conn.dialect(), Selection::Exprs(&exprs), None)?;
+        let (sql, params) =
+            self.render(conn.dialect(), exprs.iter().map(Item::Expr).collect(), None)?;
         conn.query_map(&sql, &params, |row| columns.decode_row(row))
     }
 
@@ -235,7 +221,8 @@ impl<M: Model> Scope<M> {
         expr: Expr,
     ) -> Result<Vec<V>> {
         let exprs = [expr];
-        let (sql, params) = self.render_select(conn.dialect(), Selection::Exprs(&exprs), None)?;
+        let (sql, params) =
+            self.render(conn.dialect(), exprs.iter().map(Item::Expr).collect(), None)?;
         conn.query_map(&sql, &params, |row| decode(row, 0, M::TABLE, "expression"))
     }
 
@@ -255,9 +242,16 @@ impl<M: Model> Scope<M> {
         Cond::reach_all(&self.conds, &nullable, rules)
     }
 
-    /// WHERE clause for UPDATE / DELETE. A scope with order, limit or offset
-    /// selects its keys in a subquery, so that exactly those rows change.
-    pub(super) fn write_filter(&self, b: &mut SqlBuilder<'_>, action: &'static str) -> Result<()> {
+    /// The WHERE conditions of an UPDATE / DELETE through this scope,
+    /// `dflt` holding the default filter. A scope with order, limit, offset
+    /// or joins selects its keys in a subquery, so that exactly those rows
+    /// change.
+    fn write_filter<'a>(
+        &'a self,
+        rules: &crate::lex::LexRules,
+        action: &'static str,
+        dflt: &'a Option<Cond>,
+    ) -> Result<Vec<Filter<'a>>> {
         if self.as_of.is_some() {
             return Err(Error::invalid(format!(
                 "cannot {action} through a scope read AS OF SYSTEM TIME: it reads a past \
@@ -269,11 +263,7 @@ impl<M: Model> Scope<M> {
                 "cannot {action} through a grouped scope"
             )));
         }
-        if !self.all_rows
-            && self
-                .filter_reach(b.dialect().lex_rules())
-                .may_match_every_row()
-        {
+        if !self.all_rows && self.filter_reach(rules).may_match_every_row() {
             return Err(Error::MissingCondition {
                 action,
                 table: M::TABLE.to_owned(),
@@ -284,54 +274,41 @@ impl<M: Model> Scope<M> {
             && self.orders.is_empty()
             && self.joins.is_empty()
         {
-            let dflt = self.default_cond();
-            return b.where_clause(&self.conds, dflt.as_ref());
+            return Ok(self.filters(dflt));
         }
-        let key = M::COLUMNS[M::KEY_INDEX].name;
-        b.push(" WHERE ");
-        b.ident(key);
-        b.push(" IN (SELECT ");
-        b.ident(key);
-        b.push(" FROM (SELECT ");
-        if self.distinct {
-            b.push("DISTINCT ");
-        }
-        b.ident(M::TABLE);
-        b.push(".");
-        b.ident(key);
-        b.push(" FROM ");
-        b.ident(M::TABLE);
-        self.render_joins(b)?;
-        self.render_tail(b, None)?;
-        b.push(") AS orm_keys)");
-        Ok(())
+        let key = &M::COLUMNS[M::KEY_INDEX..=M::KEY_INDEX];
+        let mut keys = self.as_select(
+            vec![Item::Columns {
+                qualifier: Some(M::TABLE),
+                columns: key,
+            }],
+            dflt,
+        );
+        keys.lock = None;
+        let mut outer = Select::from(
+            "",
+            vec![Item::Columns {
+                qualifier: None,
+                columns: key,
+            }],
+        );
+        outer.from = Source::Sub(Box::new(keys), "orm_keys");
+        Ok(vec![Filter::InSelect(key[0].name, Box::new(outer))])
     }
 
     pub(crate) fn run_update(&self, conn: &Connection, assignments: &[Assignment]) -> Result<u64> {
         if assignments.is_empty() {
             return Ok(0);
         }
-        let mut b = self.builder(conn.dialect());
-        b.push("UPDATE ");
-        b.ident(M::TABLE);
-        b.push(" SET ");
-        for (i, a) in assignments.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
+        for a in assignments {
             if a.index.is_none() && !M::COLUMNS.iter().any(|c| c.name == a.column) {
                 return Err(Error::UnknownColumn {
                     table: Some(M::TABLE.to_owned()),
                     column: a.column.to_string(),
                 });
             }
-            b.ident(&a.column);
-            b.push(" = ");
-            b.expr(&a.value)?;
         }
-        self.write_filter(&mut b, "update")?;
-        let (sql, params) = b.finish();
-        conn.execute_prepared(&sql, &params)
+        self.run_write(conn, "update", Some(Set::Assign(assignments)))
     }
 
     pub(crate) fn run_update_sql(
@@ -340,27 +317,47 @@ impl<M: Model> Scope<M> {
         fragment: &str,
         args: Args,
     ) -> Result<u64> {
-        let mut b = self.builder(conn.dialect());
-        b.push("UPDATE ");
-        b.ident(M::TABLE);
-        b.push(" SET ");
-        b.fragment(fragment, &args)?;
-        self.write_filter(&mut b, "update")?;
-        let (sql, params) = b.finish();
-        conn.execute_prepared(&sql, &params)
+        self.run_write(conn, "update", Some(Set::Sql(fragment, &args)))
     }
 
     pub(crate) fn run_delete(&self, conn: &Connection) -> Result<u64> {
-        let mut b = self.builder(conn.dialect());
-        b.push("DELETE FROM ");
-        b.ident(M::TABLE);
-        self.write_filter(&mut b, "delete")?;
+        self.run_write(conn, "delete", None)
+    }
+
+    /// An UPDATE setting `set`, or a DELETE, of the scope's rows.
+    fn run_write(
+        &self,
+        conn: &Connection,
+        action: &'static str,
+        set: Option<Set<'_>>,
+    ) -> Result<u64> {
+        let dialect = conn.dialect();
+        let dflt = self.default_cond();
+        let filter = self.write_filter(dialect.lex_rules(), action, &dflt)?;
+        let mut b = self.builder(dialect);
+        match set {
+            Some(set) => compile::update(
+                &mut b,
+                &Update {
+                    table: M::TABLE,
+                    set,
+                    filter,
+                },
+            )?,
+            None => compile::delete(
+                &mut b,
+                &Delete {
+                    table: M::TABLE,
+                    filter,
+                },
+            )?,
+        }
         let (sql, params) = b.finish();
         conn.execute_prepared(&sql, &params)
     }
 
     pub(crate) fn run_stream<'c>(&self, conn: &'c Connection) -> Result<Rows<'c, M>> {
-        let (sql, params) = self.render_select(conn.dialect(), Selection::Model, None)?;
+        let (sql, params) = self.render(conn.dialect(), self.model_items(), None)?;
         let stream = conn.query_prepared(&sql, &params)?;
         Ok(Rows {
             stream,

@@ -224,6 +224,16 @@ impl Dialect for MysqlDialect {
         true
     }
 
+    /// `FOR UPDATE`, and `LOCK IN SHARE MODE` for a shared lock (MariaDB
+    /// has no `FOR SHARE`; MySQL 8 takes both).
+    fn lock_clause(&self, lock: orm_core::Lock, out: &mut String) -> Result<()> {
+        out.push_str(match lock {
+            orm_core::Lock::Update => " FOR UPDATE",
+            orm_core::Lock::Share => " LOCK IN SHARE MODE",
+        });
+        Ok(())
+    }
+
     fn table_options(&self) -> &'static str {
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
     }

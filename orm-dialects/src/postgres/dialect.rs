@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use orm_core::driver::DbColumn;
-use orm_core::{ColumnDef, Connection, Dialect, Error, Result, SqlType, TxOptions, Value};
+use orm_core::{AsOf, ColumnDef, Connection, Dialect, Error, Result, SqlType, TxOptions, Value};
 
 /// PostgreSQL.
 #[derive(Debug, Clone, Copy, Default)]
@@ -279,14 +279,19 @@ impl Dialect for CockroachDialect {
 
     /// `UPSERT INTO table (columns) VALUES (...)`: CockroachDB's primary-key
     /// upsert, cheaper than `INSERT ... ON CONFLICT`.
-    fn upsert_statement(&self, table: &str, _key: &str, columns: &[&str], out: &mut String) {
-        orm_core::driver::write_insert_values(self, "UPSERT INTO", table, columns, out);
+    fn insert_keyword(&self, upsert: bool) -> &'static str {
+        if upsert {
+            "UPSERT INTO"
+        } else {
+            "INSERT INTO"
+        }
     }
 
-    fn as_of_system_time(&self, literal: &str, out: &mut String) -> Result<()> {
-        out.push_str(" AS OF SYSTEM TIME ");
-        out.push_str(literal);
-        Ok(())
+    /// Nothing: `UPSERT INTO` is the whole upsert.
+    fn upsert_clause(&self, _key: &str, _columns: &[&str], _out: &mut String) {}
+
+    fn as_of_system_time(&self, at: &AsOf, out: &mut String) -> Result<()> {
+        super::cockroach::as_of_system_time(at, out)
     }
 
     /// Refuses to sync inside an explicit transaction (CockroachDB runs

@@ -40,6 +40,7 @@
 
 mod batch;
 mod bind;
+mod cockroach;
 mod dialect;
 mod row;
 mod tls;
@@ -56,6 +57,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, RowIter, Statement};
 
+pub use cockroach::CockroachScope;
 pub use dialect::{CockroachDialect, PostgresDialect};
 use row::PgRow;
 use url::{Flavor, Host, PgUrl};

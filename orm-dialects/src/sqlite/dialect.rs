@@ -42,6 +42,12 @@ impl Dialect for SqliteDialect {
         Some("-1")
     }
 
+    /// Nothing: SQLite has no row locks; a transaction locks the whole
+    /// database at its first write.
+    fn lock_clause(&self, _lock: orm_core::Lock, _out: &mut String) -> Result<()> {
+        Ok(())
+    }
+
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
         Cow::Borrowed(match column.sql_type {
             SqlType::Bool => "BOOLEAN",

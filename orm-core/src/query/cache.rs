@@ -1,0 +1,105 @@
+//! SQL text cached per statement shape and dialect.
+
+use std::borrow::Cow;
+use std::sync::{OnceLock, RwLock};
+
+use crate::dialect::Dialect;
+use crate::error::Result;
+
+/// The statements whose SQL depends only on the model and the dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `SELECT <columns> FROM t`.
+    Select,
+    /// `SELECT <columns> FROM t WHERE key = ? LIMIT 1`.
+    Find,
+    /// `INSERT` of every column but the generated key.
+    Insert,
+    /// `INSERT` of every column.
+    InsertWithKey,
+    /// `UPDATE t SET <every non-key column> WHERE key = ?`.
+    UpdateAll,
+    /// `DELETE FROM t WHERE key = ?`.
+    Delete,
+    /// Insert or update on the key.
+    Upsert,
+}
+
+const SHAPES: usize = 7;
+
+/// A model's SQL, per statement shape and dialect, rendered once per
+/// process. The first dialect a shape is rendered for is read without a
+/// lock; others (a process talking to several kinds of database) from a
+/// map, with no fixed limit on how many.
+#[derive(Debug)]
+pub struct SqlCache {
+    first: [OnceLock<(&'static str, Box<str>)>; SHAPES],
+    more: RwLock<Vec<(Shape, &'static str, &'static str)>>,
+}
+
+impl Default for SqlCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SqlCache {
+    /// An empty cache, usable in a `static`.
+    pub const fn new() -> Self {
+        SqlCache {
+            first: [const { OnceLock::new() }; SHAPES],
+            more: RwLock::new(Vec::new()),
+        }
+    }
+
+    /// The SQL of `shape` for `dialect`, rendered by `build` the first time.
+    pub(crate) fn get_or_build(
+        &'static self,
+        shape: Shape,
+        dialect: &dyn Dialect,
+        build: impl FnOnce() -> Result<String>,
+    ) -> Result<Cow<'static, str>> {
+        let name = dialect.name();
+        let slot = &self.first[shape as usize];
+        match slot.get() {
+            Some((d, sql)) if *d == name => Ok(Cow::Borrowed(sql)),
+            Some(_) => self.more(shape, name, build).map(Cow::Borrowed),
+            None => {
+                let mut fresh = Some(build()?);
+                let (d, sql) =
+                    slot.get_or_init(|| (name, fresh.take().unwrap_or_default().into_boxed_str()));
+                if *d == name {
+                    return Ok(Cow::Borrowed(sql));
+                }
+                // Another dialect took the slot meanwhile: ours is still here.
+                self.more(shape, name, || Ok(fresh.take().unwrap_or_default()))
+                    .map(Cow::Borrowed)
+            }
+        }
+    }
+
+    fn more(
+        &'static self,
+        shape: Shape,
+        name: &'static str,
+        build: impl FnOnce() -> Result<String>,
+    ) -> Result<&'static str> {
+        let find = |v: &[(Shape, &'static str, &'static str)]| {
+            v.iter()
+                .find(|(s, d, _)| *s == shape && *d == name)
+                .map(|(_, _, sql)| *sql)
+        };
+        if let Some(sql) = find(&self.more.read().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(sql);
+        }
+        let sql = build()?;
+        let mut more = self.more.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(sql) = find(&more) {
+            return Ok(sql);
+        }
+        // Bounded by shapes × dialects: leaked once per process.
+        let sql: &'static str = Box::leak(sql.into_boxed_str());
+        more.push((shape, name, sql));
+        Ok(sql)
+    }
+}

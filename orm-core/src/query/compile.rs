@@ -1,0 +1,328 @@
+//! The compiler: the one place that writes statements as SQL text. Each
+//! clause is rendered here once; what differs between databases is asked
+//! of the [`Dialect`](crate::Dialect) (quoting, placeholders, LIMIT/OFFSET,
+//! upsert, locking, `AS OF SYSTEM TIME`, NULLS ordering, AVG precision).
+//! Conditions and expressions render through [`SqlBuilder`].
+
+use super::{Delete, Filter, Insert, Item, Rows, Select, Set, Source, Update};
+use crate::error::{Error, Result};
+use crate::relation::{Join, JoinKind};
+use crate::sql::SqlBuilder;
+use crate::value::Value;
+
+/// Appends a SELECT.
+pub(crate) fn select(b: &mut SqlBuilder<'_>, s: &Select<'_>) -> Result<()> {
+    b.push(if s.distinct {
+        "SELECT DISTINCT "
+    } else {
+        "SELECT "
+    });
+    for (i, item) in s.items.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        select_item(b, item)?;
+    }
+    b.push(" FROM ");
+    match &s.from {
+        Source::Table(t) => {
+            b.ident(t);
+        }
+        Source::Sub(sub, alias) => {
+            b.push("(");
+            select(b, sub)?;
+            b.push(") AS ");
+            b.ident(alias);
+        }
+    }
+    if let Some(alias) = s.alias {
+        b.push(" AS ");
+        b.ident(alias);
+    }
+    if let Some(at) = s.as_of {
+        let dialect = b.dialect();
+        dialect.as_of_system_time(at, &mut b.sql)?;
+    }
+    for j in &s.joins {
+        join(b, j, s.filtered_joins)?;
+    }
+    where_clause(b, &s.filter)?;
+    for (i, g) in s.group_by.iter().enumerate() {
+        b.push(if i == 0 { " GROUP BY " } else { ", " });
+        b.name_term(g)?;
+    }
+    for (i, h) in s.having.iter().enumerate() {
+        b.push(if i == 0 { " HAVING " } else { " AND " });
+        b.cond(h)?;
+    }
+    b.order(s.order)?;
+    if let Some(c) = &s.order_by_col {
+        b.push(if s.order.is_empty() {
+            " ORDER BY "
+        } else {
+            ", "
+        });
+        b.col(c)?;
+    }
+    let dialect = b.dialect();
+    dialect.limit_offset(s.limit, s.offset, &mut b.sql);
+    if let Some(lock) = s.lock {
+        dialect.lock_clause(lock, &mut b.sql)?;
+    }
+    Ok(())
+}
+
+fn select_item(b: &mut SqlBuilder<'_>, item: &Item<'_>) -> Result<()> {
+    match item {
+        Item::Columns { qualifier, columns } => {
+            for (i, c) in columns.iter().enumerate() {
+                if i > 0 {
+                    b.push(", ");
+                }
+                if let Some(q) = qualifier {
+                    b.ident(q);
+                    b.push(".");
+                }
+                b.ident(c.name);
+            }
+        }
+        Item::Col(c) => b.col(c)?,
+        Item::Expr(e) => b.expr(e)?,
+        Item::Term(t) => b.name_term(t)?,
+        Item::One(alias) => {
+            b.push("1");
+            if let Some(a) = alias {
+                b.push(" AS ");
+                b.ident(a);
+            }
+        }
+        Item::Agg {
+            func,
+            distinct,
+            col,
+        } => {
+            b.push(func);
+            b.push("(");
+            if *distinct {
+                b.push("DISTINCT ");
+            }
+            if *func == "AVG" && b.dialect().avg_of_double() {
+                b.push("CAST(");
+                b.col(col)?;
+                b.push(" AS DOUBLE)");
+            } else {
+                b.col(col)?;
+            }
+            b.push(")");
+        }
+        Item::Count { on, outer } => {
+            use crate::names::CountOn;
+            b.push("COUNT(");
+            let params_before = b.params.len();
+            // Over a subquery, its rows name the columns unqualified.
+            let qualify = b.set_qualify(b.qualifies() && !outer);
+            let res = match on {
+                CountOn::Rows => {
+                    b.push("*");
+                    Ok(())
+                }
+                CountOn::Col { distinct, col } => {
+                    if *distinct {
+                        b.push("DISTINCT ");
+                    }
+                    b.col(col)
+                }
+                CountOn::Raw(sql) => b.fragment(&sql.sql, &sql.args),
+                CountOn::Invalid(bad) => Err(bad.error()),
+            };
+            b.set_qualify(qualify);
+            res?;
+            if *outer && b.params.len() != params_before {
+                return Err(Error::invalid(
+                    "count_on over a window, DISTINCT or groups takes a column, not a \
+                     formula with parameters",
+                ));
+            }
+            b.push(")");
+        }
+    }
+    Ok(())
+}
+
+/// Appends a JOIN; `filtered`: with the joined model's default filter in
+/// its ON clause.
+fn join(b: &mut SqlBuilder<'_>, j: &Join, filtered: bool) -> Result<()> {
+    match j {
+        Join::Clause(c) => {
+            if let Some(a) = &c.alias {
+                b.check_name(a)?;
+            }
+            b.push(match c.kind {
+                JoinKind::Inner => " INNER JOIN ",
+                JoinKind::Outer | JoinKind::AsDeclared => " LEFT OUTER JOIN ",
+            });
+            b.ident(&c.table);
+            if let Some(a) = &c.alias {
+                b.push(" AS ");
+                b.ident(a);
+            }
+            let (t1, c1, t2, c2) = &c.on;
+            b.push(" ON ");
+            qualified(b, t1, c1);
+            b.push(" = ");
+            qualified(b, t2, c2);
+            if let (Some(f), true) = (&c.filter, filtered) {
+                b.push(" AND ");
+                b.cond(f)?;
+            }
+            Ok(())
+        }
+        Join::Never { table } => {
+            b.push(" LEFT OUTER JOIN ");
+            b.ident(table);
+            b.push(" ON 1 = 0");
+            Ok(())
+        }
+        Join::Raw { sql, args } => {
+            b.push(" ");
+            b.fragment(sql, args)
+        }
+        Join::Invalid(msg) => Err(Error::invalid(msg.clone())),
+    }
+}
+
+fn qualified(b: &mut SqlBuilder<'_>, table: &str, column: &str) {
+    b.ident(table);
+    b.push(".");
+    b.ident(column);
+}
+
+/// Appends ` WHERE f1 AND f2 ..`; nothing for no filters.
+fn where_clause(b: &mut SqlBuilder<'_>, filters: &[Filter<'_>]) -> Result<()> {
+    for (i, f) in filters.iter().enumerate() {
+        b.push(if i == 0 { " WHERE " } else { " AND " });
+        match f {
+            Filter::Cond(c) => b.cond(c)?,
+            Filter::Owned(c) => b.cond(c)?,
+            Filter::Param(c) => {
+                b.col(c)?;
+                b.push(" = ");
+                b.param(Value::Null);
+            }
+            Filter::InSelect(name, sub) => {
+                b.ident(name);
+                b.push(" IN (");
+                select(b, sub)?;
+                b.push(")");
+            }
+            Filter::NotExists(sub) => {
+                b.push("NOT EXISTS (");
+                select(b, sub)?;
+                b.push(")");
+            }
+            Filter::ColsEq(l, r) => {
+                b.col(l)?;
+                b.push(" = ");
+                b.col(r)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends an INSERT (an upsert when it has an upsert key).
+pub(crate) fn insert(b: &mut SqlBuilder<'_>, i: &Insert<'_>) -> Result<()> {
+    let dialect = b.dialect();
+    b.push(dialect.insert_keyword(i.upsert_key.is_some()));
+    b.push(" ");
+    b.ident(i.table);
+    b.push(" (");
+    b.ident_list(i.columns.iter().copied());
+    b.push(") VALUES ");
+    let row = |b: &mut SqlBuilder<'_>, n: usize, values: Option<&[&crate::expr::Expr]>| {
+        if n > 0 {
+            b.push(", ");
+        }
+        b.push("(");
+        for c in 0..i.columns.len() {
+            if c > 0 {
+                b.push(", ");
+            }
+            match values {
+                Some(v) => b.expr(v[c])?,
+                None => {
+                    b.param(Value::Null);
+                }
+            }
+        }
+        b.push(")");
+        Ok::<(), Error>(())
+    };
+    match &i.rows {
+        Rows::Placeholders(n) => {
+            for r in 0..*n {
+                row(b, r, None)?;
+            }
+        }
+        Rows::Values(rows) => {
+            for (r, v) in rows.iter().enumerate() {
+                if v.len() != i.columns.len() {
+                    return Err(Error::invalid(format!(
+                        "an INSERT row has {} values for {} columns",
+                        v.len(),
+                        i.columns.len()
+                    )));
+                }
+                row(b, r, Some(v))?;
+            }
+        }
+    }
+    if let Some(key) = i.upsert_key {
+        let others: Vec<&str> = i.columns.iter().copied().filter(|c| *c != key).collect();
+        dialect.upsert_clause(key, &others, &mut b.sql);
+    }
+    if let (Some(key), true) = (i.returning, dialect.insert_returning()) {
+        b.push(" RETURNING ");
+        b.ident(key);
+    }
+    Ok(())
+}
+
+/// Appends an UPDATE.
+pub(crate) fn update(b: &mut SqlBuilder<'_>, u: &Update<'_>) -> Result<()> {
+    b.push("UPDATE ");
+    b.ident(u.table);
+    b.push(" SET ");
+    match &u.set {
+        Set::Assign(list) => {
+            for (n, a) in list.iter().enumerate() {
+                if n > 0 {
+                    b.push(", ");
+                }
+                b.check_name(&a.column)?;
+                b.ident(&a.column);
+                b.push(" = ");
+                b.expr(&a.value)?;
+            }
+        }
+        Set::Placeholders(cols) => {
+            for (n, c) in cols.iter().enumerate() {
+                if n > 0 {
+                    b.push(", ");
+                }
+                b.ident(c);
+                b.push(" = ");
+                b.param(Value::Null);
+            }
+        }
+        Set::Sql(sql, args) => b.fragment(sql, args)?,
+    }
+    where_clause(b, &u.filter)
+}
+
+/// Appends a DELETE.
+pub(crate) fn delete(b: &mut SqlBuilder<'_>, d: &Delete<'_>) -> Result<()> {
+    b.push("DELETE FROM ");
+    b.ident(d.table);
+    where_clause(b, &d.filter)
+}

@@ -1,0 +1,218 @@
+//! The statement model: SELECT, INSERT, UPDATE and DELETE as plain data.
+//!
+//! Scopes, records, relations, includes and full-join orphans build these
+//! values; [`compile`] is the one place that turns them into SQL text, with
+//! the clauses that differ between databases delegated to the
+//! [`Dialect`](crate::Dialect) (LIMIT/OFFSET, upsert, locking, `AS OF SYSTEM
+//! TIME`, NULLS ordering, placeholders, quoting). Nothing here is generic over
+//! a model: statements point at the `&'static` table metadata the derive
+//! emits ([`TableMeta`]), so adding models does not multiply the compiler's
+//! machine code. The SQL of statements whose text depends only on the model
+//! and the dialect is kept per shape in the table's [`SqlCache`].
+
+mod as_of;
+mod cache;
+pub(crate) mod compile;
+
+pub use as_of::AsOf;
+pub(crate) use cache::Shape;
+pub use cache::SqlCache;
+
+use std::borrow::Cow;
+
+use crate::cond::{Assignment, Cond, Order};
+use crate::expr::{Args, ColRef, Expr};
+use crate::model::ColumnDef;
+use crate::names::{CountOn, NameTerm};
+use crate::relation::Join;
+
+/// What the derive emits for each model: its table, columns, key, default
+/// filter and the cache of its SQL, in one `static`.
+#[derive(Debug)]
+pub struct TableMeta {
+    /// The table name.
+    pub name: &'static str,
+    /// The mapped columns, in declaration order.
+    pub columns: &'static [ColumnDef],
+    /// The index of the primary key in `columns`.
+    pub key_index: usize,
+    /// The model's default filter (see
+    /// [`Model::default_filter`](crate::Model::default_filter)).
+    pub default_filter: fn() -> Option<Cond>,
+    /// The model's SQL, per statement shape and dialect.
+    pub cache: SqlCache,
+}
+
+impl TableMeta {
+    /// The metadata of one model, for a `static`.
+    pub const fn new(
+        name: &'static str,
+        columns: &'static [ColumnDef],
+        key_index: usize,
+        default_filter: fn() -> Option<Cond>,
+    ) -> Self {
+        TableMeta {
+            name,
+            columns,
+            key_index,
+            default_filter,
+            cache: SqlCache::new(),
+        }
+    }
+
+    /// The primary key's column name.
+    pub fn key(&self) -> &'static str {
+        self.columns[self.key_index].name
+    }
+}
+
+/// A row lock taken by a SELECT inside a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// `FOR UPDATE`: the rows are locked against writes and other
+    /// `FOR UPDATE` reads until the transaction ends.
+    Update,
+    /// `FOR SHARE` (MariaDB: `LOCK IN SHARE MODE`): the rows are locked
+    /// against writes.
+    Share,
+}
+
+/// One item of a SELECT list.
+pub(crate) enum Item<'a> {
+    /// Every column of a model, qualified by `qualifier` when given.
+    Columns {
+        qualifier: Option<&'a str>,
+        columns: &'static [ColumnDef],
+    },
+    /// One column.
+    Col(ColRef),
+    /// An expression.
+    Expr(&'a Expr),
+    /// A column by name (with its alias), or raw SQL.
+    Term(&'a NameTerm),
+    /// `1`, with an optional alias.
+    One(Option<&'static str>),
+    /// `FUNC([DISTINCT] col)`; `AVG` as a double where the dialect needs it.
+    Agg {
+        func: &'static str,
+        distinct: bool,
+        col: &'a ColRef,
+    },
+    /// `COUNT(..)`; over a subquery (`outer`) the counted column is named
+    /// unqualified, as the subquery's rows name it.
+    Count { on: &'a CountOn, outer: bool },
+}
+
+/// What a SELECT reads from.
+pub(crate) enum Source<'a> {
+    /// A table.
+    Table(Cow<'a, str>),
+    /// A subquery under an alias.
+    Sub(Box<Select<'a>>, &'static str),
+}
+
+/// One condition of a WHERE clause (all of them are ANDed).
+pub(crate) enum Filter<'a> {
+    /// A condition of the scope.
+    Cond(&'a Cond),
+    /// A condition built for this statement.
+    Owned(Cond),
+    /// `col = <placeholder>`: the value is bound by the caller (statements
+    /// cached per shape).
+    Param(ColRef),
+    /// `"column" IN (SELECT ..)`, the column unqualified.
+    InSelect(&'a str, Box<Select<'a>>),
+    /// `NOT EXISTS (SELECT ..)`.
+    NotExists(Box<Select<'a>>),
+    /// `a = b`, two columns.
+    ColsEq(ColRef, ColRef),
+}
+
+/// A SELECT.
+pub(crate) struct Select<'a> {
+    pub distinct: bool,
+    pub items: Vec<Item<'a>>,
+    pub from: Source<'a>,
+    /// Names under which the source is known inside (an alias of the table).
+    pub alias: Option<&'static str>,
+    pub as_of: Option<&'a AsOf>,
+    pub joins: Vec<Cow<'a, Join>>,
+    /// Whether joined models' default filters go into their ON clauses.
+    pub filtered_joins: bool,
+    pub filter: Vec<Filter<'a>>,
+    pub group_by: &'a [NameTerm],
+    pub having: &'a [Cond],
+    pub order: &'a [Order],
+    /// ORDER BY the key column of a table, after `order`.
+    pub order_by_col: Option<ColRef>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub lock: Option<Lock>,
+}
+
+impl<'a> Select<'a> {
+    /// `SELECT items FROM table`, nothing else.
+    pub(crate) fn from(table: impl Into<Cow<'a, str>>, items: Vec<Item<'a>>) -> Self {
+        Select {
+            distinct: false,
+            items,
+            from: Source::Table(table.into()),
+            alias: None,
+            as_of: None,
+            joins: Vec::new(),
+            filtered_joins: true,
+            filter: Vec::new(),
+            group_by: &[],
+            having: &[],
+            order: &[],
+            order_by_col: None,
+            limit: None,
+            offset: None,
+            lock: None,
+        }
+    }
+}
+
+/// The rows an INSERT writes.
+pub(crate) enum Rows<'a> {
+    /// `n` rows of placeholders, bound by the caller.
+    Placeholders(usize),
+    /// Values.
+    Values(Vec<Vec<&'a Expr>>),
+}
+
+/// An INSERT (one or many rows), optionally an upsert on the key, optionally
+/// returning the generated key.
+pub(crate) struct Insert<'a> {
+    pub table: &'a str,
+    pub columns: Vec<&'a str>,
+    pub rows: Rows<'a>,
+    /// Upsert: on a conflict on `key`, update the other columns.
+    pub upsert_key: Option<&'a str>,
+    /// The generated key column to read back, when the dialect reads it
+    /// through `RETURNING`.
+    pub returning: Option<&'a str>,
+}
+
+/// What an UPDATE sets.
+pub(crate) enum Set<'a> {
+    /// Assignments of columns.
+    Assign(&'a [Assignment]),
+    /// `col = <placeholder>` for each column, bound by the caller.
+    Placeholders(Vec<&'a str>),
+    /// Raw SQL.
+    Sql(&'a str, &'a Args),
+}
+
+/// An UPDATE.
+pub(crate) struct Update<'a> {
+    pub table: &'a str,
+    pub set: Set<'a>,
+    pub filter: Vec<Filter<'a>>,
+}
+
+/// A DELETE.
+pub(crate) struct Delete<'a> {
+    pub table: &'a str,
+    pub filter: Vec<Filter<'a>>,
+}
