@@ -6,7 +6,7 @@ mod common;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{db_test, TempDb};
+use common::{db_test, db_url_test, TempDb};
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]
@@ -246,3 +246,74 @@ fn isolation_levels_and_read_only_transactions(conn: &Connection) {
     assert_eq!((n, attempts), (4, 1));
 }
 db_test!(isolation_levels_and_read_only_transactions);
+
+/// Read-modify-write under the database's default isolation: with
+/// `for_update` no increment is lost, whatever the interleaving (PostgreSQL
+/// and MariaDB lock the row; SQLite locks the database and retries).
+fn for_update_loses_no_increment(url: &str, name: &str) {
+    const THREADS: i64 = 4;
+    const EACH: i64 = 25;
+    let setup = Connection::open(url).unwrap();
+    setup.sync::<Account>().unwrap();
+    let mut acc = new_account(0);
+    acc.save(&setup).unwrap();
+    let id = acc.id;
+    let policy = RetryPolicy {
+        max_attempts: 100,
+        ..RetryPolicy::default()
+    };
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            let policy = policy.clone();
+            s.spawn(move || {
+                let conn = Connection::open(url).unwrap();
+                for _ in 0..EACH {
+                    conn.retry_transaction(&policy, |tx| {
+                        let mut a = Accounts::filter(Accounts::ID.eq(id))
+                            .for_update()
+                            .first(tx)?
+                            .expect("the account");
+                        a.balance += 1;
+                        a.save(tx)
+                    })
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+                }
+            });
+        }
+    });
+    let a = Accounts::find(&setup, id).unwrap();
+    assert_eq!(a.balance, THREADS * EACH, "{name}: an increment was lost");
+    setup.execute_batch("DROP TABLE accounts").unwrap();
+}
+db_url_test!(for_update_loses_no_increment);
+
+#[test]
+fn for_update_sql_per_dialect() {
+    let scope = Accounts::filter(Accounts::ID.eq(1)).for_update();
+    let pg = orm::AnsiDialect;
+    assert!(scope
+        .to_sql_for(&pg)
+        .unwrap()
+        .sql
+        .ends_with(r#"WHERE "id" = $1 FOR UPDATE"#));
+    assert!(Accounts::all()
+        .for_share()
+        .limit(2)
+        .to_sql()
+        .unwrap()
+        .sql
+        .ends_with("LIMIT 2 FOR SHARE"));
+    #[cfg(feature = "mysql")]
+    assert!(Accounts::all()
+        .for_share()
+        .to_sql_for(&orm::dialects::mysql::MysqlDialect::DEFAULT)
+        .unwrap()
+        .sql
+        .ends_with("LOCK IN SHARE MODE"));
+    #[cfg(feature = "sqlite")]
+    assert!(!scope
+        .to_sql_for(&orm::dialects::sqlite::SqliteDialect)
+        .unwrap()
+        .sql
+        .contains("FOR"));
+}
