@@ -209,6 +209,14 @@ pub trait Dialect: Send + Sync + 'static {
         false
     }
 
+    /// Whether a list binds as one array parameter ([`Value::List`](crate::Value::List)),
+    /// so that `in_list` on a column is sent as `col = ANY($1)` (PostgreSQL,
+    /// CockroachDB): one statement text for any length, and no parameter
+    /// limit. Otherwise (the default) each item is a parameter of its own.
+    fn array_params(&self) -> bool {
+        false
+    }
+
     /// The most bound parameters one statement may carry.
     fn max_params(&self) -> usize {
         32_766
@@ -278,6 +286,11 @@ pub fn check_value_portably(
 ) -> std::result::Result<(), String> {
     use chrono::Timelike;
     let nanos = match value {
+        ValueRef::List(items) => {
+            return items
+                .iter()
+                .try_for_each(|v| check_value_portably(v.as_ref(), column))
+        }
         ValueRef::DateTime(d) => d.nanosecond(),
         ValueRef::Timestamp(d) => d.nanosecond(),
         #[cfg(feature = "decimal")]

@@ -351,6 +351,24 @@ impl<'d> SqlBuilder<'d> {
                     self.push(if *negated { "1 = 1" } else { "1 = 0" });
                     return Ok(());
                 }
+                if self.dialect.array_params()
+                    && matches!(lhs, Expr::Col(_))
+                    && list.iter().all(|e| matches!(e, Expr::Value(_)))
+                {
+                    // One array parameter: the same text for any length.
+                    let values = list
+                        .iter()
+                        .map(|e| match e {
+                            Expr::Value(v) => v.clone(),
+                            _ => Value::Null,
+                        })
+                        .collect();
+                    self.expr(lhs)?;
+                    self.push(if *negated { " <> ALL(" } else { " = ANY(" });
+                    self.param(Value::List(values));
+                    self.push(")");
+                    return Ok(());
+                }
                 self.expr(lhs)?;
                 self.push(if *negated { " NOT IN (" } else { " IN (" });
                 for (i, e) in list.iter().enumerate() {

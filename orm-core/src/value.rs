@@ -74,6 +74,10 @@ pub enum Value {
     /// A JSON document.
     #[cfg(feature = "json")]
     Json(serde_json::Value),
+    /// A list of values bound as one array parameter: how `in_list` is
+    /// sent to PostgreSQL and CockroachDB (`"id" = ANY($1)`), whatever its
+    /// length. Other databases have no array parameters and refuse it.
+    List(Vec<Value>),
 }
 
 impl Value {
@@ -95,6 +99,7 @@ impl Value {
             Value::Uuid(u) => ValueRef::Uuid(*u),
             #[cfg(feature = "json")]
             Value::Json(j) => ValueRef::Json(j),
+            Value::List(v) => ValueRef::List(v),
         }
     }
 
@@ -135,6 +140,9 @@ pub enum ValueRef<'a> {
     /// A JSON document (drivers read JSON columns as text).
     #[cfg(feature = "json")]
     Json(&'a serde_json::Value),
+    /// A list of values, bound as one array parameter (see
+    /// [`Value::List`]).
+    List(&'a [Value]),
 }
 
 impl ValueRef<'_> {
@@ -156,6 +164,7 @@ impl ValueRef<'_> {
             ValueRef::Uuid(_) => "uuid",
             #[cfg(feature = "json")]
             ValueRef::Json(_) => "json",
+            ValueRef::List(_) => "list",
         }
     }
 
@@ -177,6 +186,7 @@ impl ValueRef<'_> {
             ValueRef::Uuid(u) => Value::Uuid(u),
             #[cfg(feature = "json")]
             ValueRef::Json(j) => Value::Json(j.clone()),
+            ValueRef::List(v) => Value::List(v.to_vec()),
         }
     }
 

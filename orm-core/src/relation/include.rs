@@ -46,6 +46,8 @@ impl std::hash::Hash for KeyOf {
             Value::Uuid(u) => u.hash(h),
             #[cfg(feature = "json")]
             Value::Json(j) => j.to_string().hash(h),
+            // Never a key; equal lists have equal lengths.
+            Value::List(v) => v.len().hash(h),
         }
     }
 }
@@ -79,7 +81,13 @@ impl<M: Model, T: Model> Relation<M, T> {
     where
         T: Clone,
     {
-        let per_chunk = conn.dialect().max_params().clamp(1, 1000);
+        // One array parameter holds any number of keys; otherwise chunks
+        // within the parameter limit.
+        let per_chunk = if conn.dialect().array_params() {
+            usize::MAX
+        } else {
+            conn.dialect().max_params().clamp(1, 1000)
+        };
         match self.def.kind {
             RelationKind::BelongsTo => {
                 let fk = column_index::<M>(self.def.foreign_key)?;

@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use bytes::{BufMut, BytesMut};
 use chrono::{NaiveTime, Utc};
 use orm_core::driver::DATETIME_FORMAT;
-use orm_core::ValueRef;
-use postgres::types::{to_sql_checked, Format, IsNull, ToSql, Type};
+use orm_core::{Value, ValueRef};
+use postgres::types::{to_sql_checked, Format, IsNull, Kind, ToSql, Type};
 
 /// PostgreSQL type OIDs (stable, from `pg_type.dat`).
 pub mod oid {
@@ -98,6 +98,11 @@ impl Bind<'_> {
             ValueRef::Date(_) | ValueRef::DateTime(_) | ValueRef::Timestamp(_) => {
                 matches!(o, oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ)
             }
+            // An array goes binary when every item does.
+            ValueRef::List(items) => match ty.kind() {
+                Kind::Array(member) => items.iter().all(|v| Bind(v.as_ref()).binary(member)),
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -166,6 +171,10 @@ impl Bind<'_> {
                 oid::TIMESTAMP => return t.naive_utc().to_sql(ty, out),
                 _ => return t.with_timezone(&Utc).to_sql(ty, out),
             },
+            ValueRef::List(items) => {
+                let binds: Vec<Bind<'_>> = items.iter().map(|v| Bind(v.as_ref())).collect();
+                return binds.as_slice().to_sql(ty, out);
+            }
             other => return Err(unsupported(other, ty)),
         }
         Ok(IsNull::No)
@@ -195,11 +204,46 @@ impl Bind<'_> {
             ValueRef::Uuid(u) => write!(out, "{u}"),
             #[cfg(feature = "json")]
             ValueRef::Json(j) => write!(out, "{j}"),
+            ValueRef::List(items) => return text_array(items, ty, out),
             other => return Err(unsupported(other, ty)),
         };
         res.map_err(|e| -> BoxError { e.to_string().into() })?;
         Ok(IsNull::No)
     }
+}
+
+/// An array in PostgreSQL's text format, `{"a","b",NULL}`: each item in
+/// its member type's text format, quoted, `"` and `\` escaped.
+fn text_array(items: &[Value], ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    let Kind::Array(member) = ty.kind() else {
+        return Err(format!(
+            "a list binds only to an array parameter (`col = ANY(?)`), not to one of type {}",
+            ty.name()
+        )
+        .into());
+    };
+    let mut item = BytesMut::new();
+    out.put_u8(b'{');
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            out.put_u8(b',');
+        }
+        item.clear();
+        if let IsNull::Yes = Bind(v.as_ref()).text_to_sql(member, &mut item)? {
+            out.put_slice(b"NULL");
+            continue;
+        }
+        out.put_u8(b'"');
+        for &b in item.iter() {
+            if b == b'"' || b == b'\\' {
+                out.put_u8(b'\\');
+            }
+            out.put_u8(b);
+        }
+        out.put_u8(b'"');
+    }
+    out.put_u8(b'}');
+    Ok(IsNull::No)
 }
 
 fn unsupported(v: ValueRef<'_>, ty: &Type) -> BoxError {
@@ -320,5 +364,30 @@ mod tests {
             enc(ValueRef::Bool(true), &Type::BOOL).unwrap(),
             (false, vec![1])
         );
+    }
+
+    #[test]
+    fn lists_bind_as_arrays() {
+        let list = [
+            Value::Text("a\"b".into()),
+            Value::Null,
+            Value::Text("c\\d".into()),
+        ];
+        // NUMERIC[] items go as text: a text-format array, items quoted.
+        let nums = [Value::Int(1), Value::Null, Value::Float(2.5)];
+        assert_eq!(
+            enc(ValueRef::List(&nums), &Type::NUMERIC_ARRAY).unwrap(),
+            (true, br#"{"1",NULL,"2.5"}"#.to_vec())
+        );
+        let (text, bytes) = enc(ValueRef::List(&list), &Type::JSONB_ARRAY).unwrap();
+        assert!(text);
+        assert_eq!(bytes, br#"{"a\"b",NULL,"c\\d"}"#.to_vec());
+        // TEXT[] and INT8[] go binary.
+        assert!(!enc(ValueRef::List(&list), &Type::TEXT_ARRAY).unwrap().0);
+        assert!(!enc(ValueRef::List(&[Value::Int(1)]), &Type::INT8_ARRAY).unwrap().0);
+        // Range checks apply to every item.
+        assert!(enc(ValueRef::List(&[Value::Int(1 << 20)]), &Type::INT2_ARRAY).is_err());
+        // A list is only an array.
+        assert!(enc(ValueRef::List(&nums), &Type::NUMERIC).is_err());
     }
 }

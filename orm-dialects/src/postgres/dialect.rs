@@ -149,6 +149,10 @@ fn index_names(conn: &Connection, table: &str) -> Result<Vec<String>> {
 }
 
 impl Dialect for PostgresDialect {
+    fn array_params(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "postgres"
     }
@@ -221,6 +225,10 @@ impl Dialect for PostgresDialect {
 }
 
 impl Dialect for CockroachDialect {
+    fn array_params(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &'static str {
         "cockroachdb"
     }
