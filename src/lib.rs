@@ -78,11 +78,11 @@ pub use orm_core::{
     col, decode, named, AnsiDialect, Args, Assignment, BelongsTo, Col, ColRef, Column, ColumnDef,
     ColumnType, Cond, Connection, DbError, DecodeError, Dialect, Drift, DynColumn, Error, Expr,
     FromRow, FromValue, Func, HasMany, HasOne, Include, IntoArg, IntoArgs, IntoDynOperand,
-    IntoOperand, Isolation, JoinKind, KeyOperand, Layout, Lock, ManyToMany, Mapper, Model, Nested,
-    Nulls, Op, Order, PluckColumns, Pool, PoolOptions, PooledConnection, Record, Relation,
-    RelationDef, RelationKind, Result, RetryPolicy, Row, Rows, Scope, Scoped, Single, Snapshot,
-    Sql, SqlType, Statement, SyncReport, Terms, ToValue, Transaction, TxOptions, Value, ValueRef,
-    LOG_TARGET,
+    IntoOperand, Isolation, JoinKind, KeyOperand, Layout, Lock, LockMode, LockWait, ManyToMany,
+    Mapper, Model, Nested, Nulls, Op, Order, PluckColumns, Pool, PoolOptions, PooledConnection,
+    Record, Relation, RelationDef, RelationKind, Result, RetryPolicy, Row, Rows, Scope, Scoped,
+    Single, Snapshot, Sql, SqlType, Statement, SyncReport, Terms, ToValue, Transaction, TxOptions,
+    Value, ValueRef, LOG_TARGET,
 };
 pub use orm_derive::{scopes, FromRow, Model};
 pub use orm_dialects::{open, pool, Open};

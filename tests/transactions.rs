@@ -317,3 +317,49 @@ fn for_update_sql_per_dialect() {
         .sql
         .contains("FOR"));
 }
+
+/// A work queue: rows another transaction holds are skipped with
+/// `skip_locked`, and `no_wait` fails at once instead of waiting. SQLite has
+/// no row locks and refuses both with a typed error.
+fn skip_locked_and_no_wait(url: &str, name: &str) {
+    let a = Connection::open(url).unwrap();
+    let b = Connection::open(url).unwrap();
+    a.sync::<Account>().unwrap();
+    for i in 0..3 {
+        new_account(i).save(&a).unwrap();
+    }
+    let queue = || Accounts::all().order("id").limit(1);
+    if name == "sqlite" {
+        for scope in [queue().skip_locked(), queue().no_wait()] {
+            let err = scope.first(&a).unwrap_err();
+            assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+        }
+        a.execute_batch("DROP TABLE accounts").unwrap();
+        return;
+    }
+    a.transaction(|tx| {
+        let first = queue().for_update().first(tx)?.unwrap();
+        b.transaction(|tb| {
+            // The first row is held by `a`: the next one is taken.
+            let next = queue().skip_locked().first(tb)?.unwrap();
+            assert_ne!(next.id, first.id, "{name}");
+            let ids: Vec<i64> = Accounts::all()
+                .order("id")
+                .skip_locked()
+                .pluck(tb, Accounts::ID)?;
+            assert_eq!(ids.len(), 2, "{name}: the held row is skipped");
+            Ok(())
+        })?;
+        let err = b.transaction(|tb| queue().no_wait().first(tb)).unwrap_err();
+        assert!(
+            !matches!(err, Error::Connection { .. }),
+            "{name}: a lock error, not a lost connection: {err:?}"
+        );
+        assert!(!b.is_broken());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(queue().no_wait().for_update().all(&b).unwrap().len(), 1);
+    a.execute_batch("DROP TABLE accounts").unwrap();
+}
+db_url_test!(skip_locked_and_no_wait);

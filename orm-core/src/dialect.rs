@@ -8,7 +8,7 @@ use crate::connection::Connection;
 use crate::error::Result;
 use crate::lex::LexRules;
 use crate::model::ColumnDef;
-use crate::query::{AsOf, Lock};
+use crate::query::{AsOf, Lock, LockMode, LockWait};
 use crate::transaction::TxOptions;
 use crate::value::{SqlType, ValueRef};
 
@@ -157,12 +157,17 @@ pub trait Dialect: Send + Sync + 'static {
     }
 
     /// Appends the row-locking clause of a SELECT (` FOR UPDATE`,
-    /// ` FOR SHARE`). SQLite, which locks the whole database on write,
-    /// overrides it to append nothing.
+    /// ` FOR SHARE`, then ` NOWAIT` / ` SKIP LOCKED`), or refuses what the
+    /// database cannot do with [`Error::InvalidQuery`](crate::Error::InvalidQuery).
     fn lock_clause(&self, lock: Lock, out: &mut String) -> Result<()> {
-        out.push_str(match lock {
-            Lock::Update => " FOR UPDATE",
-            Lock::Share => " FOR SHARE",
+        out.push_str(match lock.mode {
+            LockMode::Update => " FOR UPDATE",
+            LockMode::Share => " FOR SHARE",
+        });
+        out.push_str(match lock.wait {
+            LockWait::Wait => "",
+            LockWait::NoWait => " NOWAIT",
+            LockWait::SkipLocked => " SKIP LOCKED",
         });
         Ok(())
     }

@@ -43,7 +43,7 @@ pub use model::{Column, ColumnDef, Model, Snapshot};
 pub use names::Terms;
 pub use persist::Record;
 pub use pool::{Pool, PoolOptions, PooledConnection};
-pub use query::{AsOf, Lock};
+pub use query::{AsOf, Lock, LockMode, LockWait};
 pub use relation::{
     BelongsTo, HasMany, HasOne, Include, JoinKind, ManyToMany, Nested, Relation, RelationDef,
     RelationKind,

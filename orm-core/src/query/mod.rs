@@ -66,15 +66,37 @@ impl TableMeta {
     }
 }
 
-/// A row lock taken by a SELECT inside a transaction.
+/// A row lock taken by a SELECT inside a transaction
+/// ([`Scoped::for_update`](crate::Scoped::for_update) and friends).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lock {
+pub struct Lock {
+    /// Which lock.
+    pub mode: LockMode,
+    /// What happens when a row is locked by another transaction.
+    pub wait: LockWait,
+}
+
+/// Which row lock a SELECT takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockMode {
     /// `FOR UPDATE`: the rows are locked against writes and other
     /// `FOR UPDATE` reads until the transaction ends.
     Update,
     /// `FOR SHARE` (MariaDB: `LOCK IN SHARE MODE`): the rows are locked
     /// against writes.
     Share,
+}
+
+/// What a locking SELECT does about rows another transaction holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LockWait {
+    /// Waits for them (the default).
+    #[default]
+    Wait,
+    /// Fails at once (`NOWAIT`).
+    NoWait,
+    /// Leaves them out of the result (`SKIP LOCKED`): for work queues.
+    SkipLocked,
 }
 
 /// One item of a SELECT list.

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::expr::{Expr, IntoArgs, IntoOperand, Sql};
 use crate::model::{Column, Model};
 use crate::names::{CountOn, Terms};
+use crate::query::{Lock, LockMode, LockWait};
 use crate::relation::{Include, Join, JoinKind, Relation};
 use crate::row::FromRow;
 use crate::value::FromValue;
@@ -137,14 +138,38 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn for_update(self) -> Self {
-        self.with(|s| s.lock = Some(crate::query::Lock::Update))
+        self.with(|s| s.lock = Some(lock(LockMode::Update, s.lock)))
     }
     /// Locks the rows the scope reads against writes until the transaction
     /// ends (`FOR SHARE`; MariaDB's `LOCK IN SHARE MODE`); other readers
     /// may share the lock. Left out on SQLite, as for
     /// [`for_update`](Self::for_update).
     fn for_share(self) -> Self {
-        self.with(|s| s.lock = Some(crate::query::Lock::Share))
+        self.with(|s| s.lock = Some(lock(LockMode::Share, s.lock)))
+    }
+    /// Makes the scope's row lock ([`for_update`](Self::for_update) when
+    /// none was chosen) skip rows other transactions hold (`SKIP LOCKED`),
+    /// as work queues need: each worker takes rows no other worker has.
+    /// PostgreSQL, CockroachDB and MariaDB 10.6+ take it; SQLite, which has
+    /// no row locks, and MariaDB's shared lock refuse it with
+    /// [`Error::InvalidQuery`].
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] struct Job { id: i64, done: bool }
+    /// let next = Jobs::filter(Jobs::DONE.eq(false)).order("id").limit(1).skip_locked();
+    /// assert!(next.to_sql()?.sql.ends_with("LIMIT 1 FOR UPDATE SKIP LOCKED"));
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    fn skip_locked(self) -> Self {
+        self.with(|s| s.lock = Some(waiting(LockWait::SkipLocked, s.lock)))
+    }
+    /// Makes the scope's row lock ([`for_update`](Self::for_update) when
+    /// none was chosen) fail at once, rather than wait, when another
+    /// transaction holds a row (`NOWAIT`). Refused where
+    /// [`skip_locked`](Self::skip_locked) is.
+    fn no_wait(self) -> Self {
+        self.with(|s| s.lock = Some(waiting(LockWait::NoWait, s.lock)))
     }
     /// Lifts the default filters ([`Model::default_filter`]) of the model
     /// and of the joined ones for this scope, its includes and orphans.
@@ -452,5 +477,24 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         };
         let orphans = rel.orphans_of(conn, scope)?;
         Ok((records, orphans))
+    }
+}
+
+/// The lock of `mode`, keeping the wait policy of `old`.
+fn lock(mode: LockMode, old: Option<Lock>) -> Lock {
+    Lock {
+        mode,
+        wait: old.map(|l| l.wait).unwrap_or_default(),
+    }
+}
+
+/// `old` (or `FOR UPDATE`) with the wait policy `wait`.
+fn waiting(wait: LockWait, old: Option<Lock>) -> Lock {
+    Lock {
+        wait,
+        ..old.unwrap_or(Lock {
+            mode: LockMode::Update,
+            wait,
+        })
     }
 }

@@ -384,7 +384,11 @@ mod tests {
         assert_eq!(bytes, br#"{"a\"b",NULL,"c\\d"}"#.to_vec());
         // TEXT[] and INT8[] go binary.
         assert!(!enc(ValueRef::List(&list), &Type::TEXT_ARRAY).unwrap().0);
-        assert!(!enc(ValueRef::List(&[Value::Int(1)]), &Type::INT8_ARRAY).unwrap().0);
+        assert!(
+            !enc(ValueRef::List(&[Value::Int(1)]), &Type::INT8_ARRAY)
+                .unwrap()
+                .0
+        );
         // Range checks apply to every item.
         assert!(enc(ValueRef::List(&[Value::Int(1 << 20)]), &Type::INT2_ARRAY).is_err());
         // A list is only an array.

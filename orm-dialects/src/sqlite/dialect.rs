@@ -43,8 +43,15 @@ impl Dialect for SqliteDialect {
     }
 
     /// Nothing: SQLite has no row locks; a transaction locks the whole
-    /// database at its first write.
-    fn lock_clause(&self, _lock: orm_core::Lock, _out: &mut String) -> Result<()> {
+    /// database at its first write. `NOWAIT` and `SKIP LOCKED` have no
+    /// meaning without row locks: refused.
+    fn lock_clause(&self, lock: orm_core::Lock, _out: &mut String) -> Result<()> {
+        if lock.wait != orm_core::LockWait::Wait {
+            return Err(orm_core::Error::invalid(
+                "SQLite has no row locks: NOWAIT and SKIP LOCKED cannot be honoured \
+                 (for_update and for_share are left out on SQLite)",
+            ));
+        }
         Ok(())
     }
 
