@@ -79,10 +79,10 @@ pub use orm_core::{
     ColumnType, Cond, Connection, DbError, DecodeError, Dialect, Drift, DynColumn, Error, Expr,
     FromRow, FromValue, Func, HasMany, HasOne, Include, IntoArg, IntoArgs, IntoDynOperand,
     IntoOperand, Isolation, JoinKind, KeyOperand, Layout, Lock, LockMode, LockWait, ManyToMany,
-    Mapper, Model, Nested, Nulls, Op, Order, PluckColumns, Pool, PoolOptions, PooledConnection,
-    Record, Relation, RelationDef, RelationKind, Result, RetryPolicy, Row, Rows, Scope, Scoped,
-    Single, Snapshot, Sql, SqlType, Statement, SyncReport, Terms, ToValue, Transaction, TxOptions,
-    Value, ValueRef, LOG_TARGET,
+    Mapper, Model, NPlusOne, Nested, Nulls, Op, Order, PluckColumns, Pool, PoolOptions,
+    PooledConnection, Record, Relation, RelationDef, RelationKind, Result, RetryPolicy, Row, Rows,
+    Scope, Scoped, Single, Snapshot, Sql, SqlType, Statement, SyncReport, Terms, ToValue,
+    Transaction, TxOptions, Value, ValueRef, LOG_TARGET,
 };
 pub use orm_derive::{scopes, FromRow, Model};
 pub use orm_dialects::{open, pool, Open};
@@ -98,6 +98,35 @@ pub mod driver {
 
 #[doc(hidden)]
 pub use orm_core::__private;
+
+/// Asserts that a block runs exactly `n` statements on a connection, and
+/// evaluates to the block's value: pins the queries a piece of code costs
+/// (e.g. that an `include` stays one query per level).
+///
+/// ```
+/// # use orm::prelude::*;
+/// # #[derive(Model, Debug, Clone, Default)] struct User { id: i64 }
+/// let conn = Connection::open("sqlite::memory:")?;
+/// conn.sync::<User>()?;
+/// let n = orm::assert_queries!(&conn, 1, { Users::count(&conn)? });
+/// assert_eq!(n, 0);
+/// # Ok::<(), orm::Error>(())
+/// ```
+#[macro_export]
+macro_rules! assert_queries {
+    ($conn:expr, $n:expr, $body:block) => {{
+        let conn: &$crate::Connection = &*$conn;
+        let before = conn.statement_count();
+        let value = $body;
+        let ran = conn.statement_count() - before;
+        let expected: u64 = $n;
+        assert_eq!(
+            ran, expected,
+            "expected {expected} statement(s), the block ran {ran}"
+        );
+        value
+    }};
+}
 
 /// What only CockroachDB has (feature `postgres`): reads of a past
 /// snapshot and follower reads, as scope methods

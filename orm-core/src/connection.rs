@@ -36,6 +36,7 @@ pub struct Connection {
     slow_query: Cell<Option<Duration>>,
     broken: Cell<bool>,
     log_parameters: Cell<bool>,
+    pub(crate) watch: crate::n_plus_one::Watch,
 }
 
 impl fmt::Debug for Connection {
@@ -123,6 +124,7 @@ impl Connection {
             slow_query: Cell::new(None),
             broken: Cell::new(false),
             log_parameters: Cell::new(true),
+            watch: crate::n_plus_one::Watch::default(),
         }
     }
 

@@ -203,6 +203,18 @@ pub enum Error {
         /// The table.
         table: String,
     },
+    /// A relation was loaded one parent at a time for this many parents in
+    /// one unit of work, under [`NPlusOne::Fail`](crate::NPlusOne::Fail):
+    /// load it with `include` instead.
+    #[error("N+1 queries: relation `{relation}` of {table} was loaded one parent at a time for {parents} parents; load it for all of them with include(..)")]
+    NPlusOne {
+        /// The parent model's table.
+        table: String,
+        /// The relation.
+        relation: String,
+        /// How many parents were loaded one at a time.
+        parents: usize,
+    },
     /// The connection could not be opened or was lost.
     #[error("connection error: {message}")]
     Connection {

@@ -18,6 +18,7 @@ mod expr;
 mod lex;
 mod mapper;
 mod model;
+mod n_plus_one;
 mod names;
 mod persist;
 mod pool;
@@ -40,6 +41,7 @@ pub use expr::{
 };
 pub use mapper::Mapper;
 pub use model::{Column, ColumnDef, Model, Snapshot};
+pub use n_plus_one::NPlusOne;
 pub use names::Terms;
 pub use persist::Record;
 pub use pool::{Pool, PoolOptions, PooledConnection};

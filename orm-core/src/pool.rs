@@ -30,6 +30,9 @@ pub struct PoolOptions {
     /// Whether statement logs show parameter values (see
     /// [`Connection::set_log_parameters`]); `false` redacts them.
     pub log_parameters: bool,
+    /// N+1 detection on every connection (see
+    /// [`Connection::set_n_plus_one`]); each checkout is a unit of work.
+    pub n_plus_one: crate::NPlusOne,
 }
 
 impl Default for PoolOptions {
@@ -43,6 +46,7 @@ impl Default for PoolOptions {
             health_check: true,
             idle_timeout: Some(Duration::from_secs(600)),
             log_parameters: true,
+            n_plus_one: crate::NPlusOne::Off,
         }
     }
 }
@@ -50,6 +54,7 @@ impl Default for PoolOptions {
 struct Manager {
     open: Arc<Opener>,
     log_parameters: bool,
+    n_plus_one: crate::NPlusOne,
 }
 
 impl r2d2::ManageConnection for Manager {
@@ -59,6 +64,7 @@ impl r2d2::ManageConnection for Manager {
     fn connect(&self) -> Result<Connection> {
         let conn = (self.open)()?;
         conn.set_log_parameters(self.log_parameters);
+        conn.set_n_plus_one(self.n_plus_one);
         Ok(conn)
     }
 
@@ -135,6 +141,7 @@ impl Pool {
             .build_unchecked(Manager {
                 open: Arc::new(open),
                 log_parameters: options.log_parameters,
+                n_plus_one: options.n_plus_one,
             });
         Ok(Pool {
             inner,
@@ -147,7 +154,11 @@ impl Pool {
     pub fn get(&self) -> Result<PooledConnection> {
         self.inner
             .get()
-            .map(|c| PooledConnection { inner: c })
+            .map(|c| {
+                // Each checkout is a unit of work for N+1 detection.
+                c.reset_unit_of_work();
+                PooledConnection { inner: c }
+            })
             .map_err(|e| Error::Connection {
                 message: format!(
                     "no connection available within {:?}: {e}",

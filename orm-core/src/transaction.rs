@@ -226,6 +226,8 @@ impl Connection {
 
     fn begin(&self, depth: u32, options: &TxOptions) -> Result<()> {
         if depth == 0 {
+            // An outermost transaction is a unit of work (N+1 detection).
+            self.reset_unit_of_work();
             for stmt in self.dialect().begin_statements(options)? {
                 self.execute_batch(&stmt)?;
             }
@@ -240,6 +242,7 @@ impl Connection {
     }
 
     fn end_transaction(&self, options: &TxOptions) {
+        self.reset_unit_of_work();
         for stmt in self.dialect().end_statements(options) {
             if let Err(e) = self.execute_batch(&stmt) {
                 log::warn!(target: LOG_TARGET, "{stmt} after the transaction failed: {}", Escaped(&e.to_string()));

@@ -185,11 +185,12 @@ impl<M: Model, T: Model> Relation<M, T> {
         match record.column_value(fk) {
             Value::Null => Ok(None),
             v => {
-                let scope = Scope::<T>::default().filter(Cond::Cmp {
+                let mut scope = Scope::<T>::default().filter(Cond::Cmp {
                     lhs: unqualified(key_name::<T>()),
                     op: crate::cond::Op::Eq,
-                    rhs: Expr::Value(v),
+                    rhs: Expr::Value(v.clone()),
                 });
+                scope.via = Some(self.via(v));
                 scope.first(conn)?.map(Some).ok_or_else(|| Error::NotFound {
                     table: T::TABLE.to_owned(),
                 })
@@ -211,7 +212,7 @@ impl<M: Model, T: Model> Relation<M, T> {
     /// ([`Scoped::save`]) sets the foreign key (has-one, has-many).
     pub fn scope_of(&self, owner: &M) -> T::Scope {
         let key = owner.column_value(M::KEY_INDEX);
-        let scope = match self.def.kind {
+        let mut scope = match self.def.kind {
             RelationKind::HasOne | RelationKind::HasMany => {
                 let mut s = Scope::<T>::default().filter(Cond::Cmp {
                     lhs: unqualified(self.def.foreign_key),
@@ -242,7 +243,23 @@ impl<M: Model, T: Model> Relation<M, T> {
                 })
             }
         };
+        let loaded_for = match self.def.kind {
+            RelationKind::BelongsTo => column_index::<M>(self.def.foreign_key)
+                .map(|i| owner.column_value(i))
+                .unwrap_or(Value::Null),
+            _ => owner.column_value(M::KEY_INDEX),
+        };
+        scope.via = Some(self.via(loaded_for));
         T::Scope::from_scope(scope)
+    }
+
+    /// This relation loaded for the parent whose key is `key`.
+    fn via(&self, key: Value) -> crate::n_plus_one::Via {
+        crate::n_plus_one::Via {
+            owner: M::TABLE,
+            relation: self.def.name,
+            key,
+        }
     }
 
     fn expect(&self, kind: RelationKind) -> Result<()> {

@@ -53,6 +53,9 @@ pub struct Scope<M> {
     /// Whether the default filters of the model and the joined ones are
     /// lifted for this scope.
     pub(crate) unfiltered: bool,
+    /// The relation an accessor scope loads for one parent, for N+1
+    /// detection.
+    pub(crate) via: Option<crate::n_plus_one::Via>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -73,6 +76,7 @@ impl<M> Clone for Scope<M> {
             owner: self.owner.clone(),
             includes: self.includes.clone(),
             unfiltered: self.unfiltered,
+            via: self.via.clone(),
             _model: PhantomData,
         }
     }
@@ -95,6 +99,7 @@ impl<M> Default for Scope<M> {
             owner: None,
             includes: Vec::new(),
             unfiltered: false,
+            via: None,
             _model: PhantomData,
         }
     }

@@ -83,7 +83,16 @@ impl<M: Model> Scope<M> {
         Ok(())
     }
 
+    /// Notes a load through an accessor, for N+1 detection.
+    fn note_load(&self, conn: &Connection) -> Result<()> {
+        match &self.via {
+            Some(via) => conn.note_load(via),
+            None => Ok(()),
+        }
+    }
+
     pub(crate) fn run_all(&self, conn: &Connection) -> Result<Vec<M>> {
+        self.note_load(conn)?;
         let dialect = conn.dialect();
         if self.is_plain() {
             let sql = Self::select_head(dialect)?;
@@ -96,6 +105,7 @@ impl<M: Model> Scope<M> {
     }
 
     pub(crate) fn run_first(&self, conn: &Connection) -> Result<Option<M>> {
+        self.note_load(conn)?;
         let (sql, params) = self.render(conn.dialect(), self.model_items(), Some(1))?;
         let mut found: Option<M> = conn.query_first_ordered(&sql, &params)?;
         if let Some(r) = found.as_mut() {
@@ -357,6 +367,7 @@ impl<M: Model> Scope<M> {
     }
 
     pub(crate) fn run_stream<'c>(&self, conn: &'c Connection) -> Result<Rows<'c, M>> {
+        self.note_load(conn)?;
         let (sql, params) = self.render(conn.dialect(), self.model_items(), None)?;
         let stream = conn.query_prepared(&sql, &params)?;
         Ok(Rows {
