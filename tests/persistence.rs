@@ -152,3 +152,26 @@ fn insert_all_mixes_given_and_generated_keys(conn: &Connection) {
     );
 }
 db_test!(insert_all_mixes_given_and_generated_keys);
+
+/// A model whose only column is its generated key: `DEFAULT VALUES`.
+#[derive(Model, Debug, Clone, Default, PartialEq)]
+struct Ticket {
+    id: i64,
+}
+
+fn a_model_of_only_a_generated_key_inserts(conn: &Connection) {
+    conn.sync::<Ticket>().unwrap();
+    let mut t = Ticket::default();
+    t.save(conn).unwrap();
+    assert!(t.id > 0);
+    let mut u = Ticket::default();
+    u.save(conn).unwrap();
+    assert_ne!(u.id, t.id);
+    assert_eq!(
+        Tickets::insert_all(conn, &[Ticket::default(), Ticket::default()]).unwrap(),
+        2
+    );
+    assert_eq!(Tickets::count(conn).unwrap(), 4);
+    assert!(Tickets::find(conn, t.id).is_ok());
+}
+db_test!(a_model_of_only_a_generated_key_inserts);

@@ -142,6 +142,12 @@ pub trait Dialect: Send + Sync + 'static {
         "INSERT INTO"
     }
 
+    /// What follows `INSERT INTO t` to insert one row of defaults:
+    /// ` DEFAULT VALUES` (the SQL standard; MySQL: ` () VALUES ()`).
+    fn default_values(&self) -> &'static str {
+        " DEFAULT VALUES"
+    }
+
     /// Appends the clause that makes a SELECT read the table as it was at a
     /// past time, right after the source in FROM: CockroachDB's
     /// ` AS OF SYSTEM TIME ..`. The default is an

@@ -438,8 +438,11 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
         groups[usize::from(!generates_key(r))].push(r);
     }
     let per_stmt = |with_key: bool| {
-        let ncols = insert_columns::<M>(with_key).count().max(1);
-        (conn.dialect().max_params() / ncols).max(1)
+        match insert_columns::<M>(with_key).count() {
+            // Rows of defaults only: one per statement.
+            0 => 1,
+            ncols => (conn.dialect().max_params() / ncols).max(1),
+        }
     };
     let statements: usize = [false, true]
         .iter()

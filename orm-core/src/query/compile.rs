@@ -236,6 +236,23 @@ pub(crate) fn insert(b: &mut SqlBuilder<'_>, i: &Insert<'_>) -> Result<()> {
     b.push(dialect.insert_keyword(i.upsert_key.is_some()));
     b.push(" ");
     b.ident(i.table);
+    if i.columns.is_empty() {
+        // A row of defaults only (a model whose one column is its
+        // generated key).
+        if !matches!(i.rows, Rows::Placeholders(1)) || i.upsert_key.is_some() {
+            return Err(Error::invalid(format!(
+                "an INSERT into {} with no columns writes one row of defaults, not several \
+                 nor an upsert",
+                i.table
+            )));
+        }
+        b.push(dialect.default_values());
+        if let (Some(key), true) = (i.returning, dialect.insert_returning()) {
+            b.push(" RETURNING ");
+            b.ident(key);
+        }
+        return Ok(());
+    }
     b.push(" (");
     b.ident_list(i.columns.iter().copied());
     b.push(") VALUES ");

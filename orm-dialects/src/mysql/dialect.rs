@@ -251,6 +251,10 @@ impl Dialect for MysqlDialect {
         Ok(())
     }
 
+    fn default_values(&self) -> &'static str {
+        " () VALUES ()"
+    }
+
     fn table_options(&self) -> &'static str {
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
     }
