@@ -356,11 +356,11 @@ fn retrying_transactions_use_the_restart_savepoint() {
         take(&log),
         [
             "BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE",
-            "SAVEPOINT cockroach_restart",
+            r#"SAVEPOINT "cockroach_restart""#,
             update,
-            "ROLLBACK TO SAVEPOINT cockroach_restart",
+            r#"ROLLBACK TO SAVEPOINT "cockroach_restart""#,
             update,
-            "RELEASE SAVEPOINT cockroach_restart",
+            r#"RELEASE SAVEPOINT "cockroach_restart""#,
             "COMMIT",
         ]
     );

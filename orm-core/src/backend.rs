@@ -10,6 +10,7 @@ use crate::dialect::Dialect;
 use crate::error::Result;
 use crate::model::ColumnDef;
 use crate::row::Row;
+use crate::transaction::TxOptions;
 use crate::value::{Value, ValueRef};
 
 /// The bound parameters of a statement, borrowed: a slice of owned values,
@@ -75,6 +76,51 @@ pub trait RowStream {
     fn next_row(&mut self) -> Result<Option<&dyn Row>>;
 }
 
+/// A transaction-control operation: what [`Backend::transaction`] is asked
+/// to do. The driver knows what it runs, so it never re-reads SQL to find
+/// out; the SQL text of each operation is the dialect's
+/// ([`Dialect::tx_statements`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TxControl<'a> {
+    /// Starts the outermost transaction with these options.
+    Begin(&'a TxOptions),
+    /// Commits the outermost transaction. A connection lost here leaves
+    /// the outcome unknown: the caller reports it as
+    /// [`Error::AmbiguousCommit`](crate::Error::AmbiguousCommit).
+    Commit,
+    /// Rolls back the outermost transaction.
+    Rollback,
+    /// Undoes per-transaction settings after the outermost transaction
+    /// ended (SQLite's `query_only`); sent only after a transaction started
+    /// with options other than the default.
+    End(&'a TxOptions),
+    /// Sets a savepoint (an orm-generated ASCII identifier).
+    Savepoint(&'a str),
+    /// Releases a savepoint.
+    ReleaseSavepoint(&'a str),
+    /// Rolls back to a savepoint, keeping it.
+    RollbackToSavepoint(&'a str),
+}
+
+impl fmt::Display for TxControl<'_> {
+    /// How the operation is logged.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TxControl::Begin(o) if **o == TxOptions::default() => f.write_str("transaction: begin"),
+            TxControl::Begin(o) => write!(f, "transaction: begin {o:?}"),
+            TxControl::Commit => f.write_str("transaction: commit"),
+            TxControl::Rollback => f.write_str("transaction: rollback"),
+            TxControl::End(_) => f.write_str("transaction: end"),
+            TxControl::Savepoint(n) => write!(f, "transaction: savepoint {n}"),
+            TxControl::ReleaseSavepoint(n) => write!(f, "transaction: release savepoint {n}"),
+            TxControl::RollbackToSavepoint(n) => {
+                write!(f, "transaction: rollback to savepoint {n}")
+            }
+        }
+    }
+}
+
 /// A native database connection. Statements are prepared through a cache
 /// keyed by SQL text.
 pub trait Backend: Send {
@@ -97,6 +143,17 @@ pub trait Backend: Send {
 
     /// Runs statements without parameters, separated by `;`.
     fn execute_batch(&self, sql: &str) -> Result<()>;
+
+    /// Runs a transaction-control operation: the dialect's statements for
+    /// it ([`Dialect::tx_statements`]) through
+    /// [`execute_batch`](Self::execute_batch) by default. Drivers override
+    /// it to run them without the checks a user's batch needs.
+    fn transaction(&self, op: TxControl<'_>) -> Result<()> {
+        for stmt in self.dialect().tx_statements(op)? {
+            self.execute_batch(&stmt)?;
+        }
+        Ok(())
+    }
 
     /// Sets how many prepared statements are kept.
     fn set_statement_cache_capacity(&self, capacity: usize);

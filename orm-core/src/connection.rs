@@ -307,6 +307,19 @@ impl Connection {
         res
     }
 
+    /// Runs a transaction-control operation through the driver, logged and
+    /// counted like every statement.
+    pub(crate) fn tx_control(&self, op: crate::backend::TxControl<'_>) -> Result<()> {
+        let start = self.start();
+        let res = self.backend.transaction(op);
+        if start.is_some() || res.is_err() {
+            self.finish(&op.to_string(), NO_PARAMS, start, &res);
+        } else {
+            self.finish("", NO_PARAMS, start, &res);
+        }
+        res
+    }
+
     /// Renders a portable SQL fragment (`?` or `:name` placeholders) in this
     /// connection's dialect.
     pub fn render(&self, sql: &str, args: impl IntoArgs) -> Result<(String, Vec<Value>)> {

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use crate::backend::TxControl;
 use crate::connection::Connection;
 use crate::error::Result;
 use crate::lex::LexRules;
@@ -255,6 +256,37 @@ pub trait Dialect: Send + Sync + 'static {
     /// ROLLBACK (e.g. SQLite's `PRAGMA query_only`).
     fn end_statements(&self, _options: &TxOptions) -> Vec<String> {
         Vec::new()
+    }
+
+    /// The statements of a transaction-control operation: BEGIN (see
+    /// [`begin_statements`](Self::begin_statements)), COMMIT, ROLLBACK, the
+    /// end-of-transaction resets ([`end_statements`](Self::end_statements)),
+    /// and the savepoint statements, the savepoint's name quoted.
+    fn tx_statements(&self, op: TxControl<'_>) -> Result<Vec<Cow<'static, str>>> {
+        let savepoint = |head: &str, name: &str| {
+            let mut sql = String::from(head);
+            self.quote_ident(name, &mut sql);
+            Cow::Owned(sql)
+        };
+        Ok(match op {
+            TxControl::Begin(options) => self
+                .begin_statements(options)?
+                .into_iter()
+                .map(Cow::Owned)
+                .collect(),
+            TxControl::Commit => vec![Cow::Borrowed("COMMIT")],
+            TxControl::Rollback => vec![Cow::Borrowed("ROLLBACK")],
+            TxControl::End(options) => self
+                .end_statements(options)
+                .into_iter()
+                .map(Cow::Owned)
+                .collect(),
+            TxControl::Savepoint(name) => vec![savepoint("SAVEPOINT ", name)],
+            TxControl::ReleaseSavepoint(name) => vec![savepoint("RELEASE SAVEPOINT ", name)],
+            TxControl::RollbackToSavepoint(name) => {
+                vec![savepoint("ROLLBACK TO SAVEPOINT ", name)]
+            }
+        })
     }
 
     /// The savepoint of a client-side retry protocol inside one transaction

@@ -4,6 +4,7 @@
 use std::ops::Deref;
 use std::time::{Duration, Instant};
 
+use crate::backend::TxControl;
 use crate::connection::{Connection, Escaped, LOG_TARGET};
 use crate::error::{Error, Result};
 
@@ -152,14 +153,14 @@ impl Guard<'_> {
         self.open = false;
         self.conn.depth.set(self.depth);
         if self.depth == 0 {
-            let res = self.conn.execute_batch("ROLLBACK");
+            let res = self.conn.tx_control(TxControl::Rollback);
             self.conn.end_transaction(&self.options);
             res
         } else {
             let sp = savepoint_name(self.depth);
-            self.conn.execute_batch(&format!(
-                "ROLLBACK TO SAVEPOINT {sp}; RELEASE SAVEPOINT {sp}"
-            ))
+            self.conn
+                .tx_control(TxControl::RollbackToSavepoint(&sp))
+                .and_then(|()| self.conn.tx_control(TxControl::ReleaseSavepoint(&sp)))
         }
     }
 }
@@ -178,8 +179,9 @@ fn savepoint_name(depth: u32) -> String {
     format!("orm_sp_{depth}")
 }
 
-/// A COMMIT that failed because the connection went away may or may not have
-/// been applied.
+/// A COMMIT (or the RELEASE of a retry protocol's savepoint, its commit
+/// point) that failed because the connection went away may or may not have
+/// been applied: the one place where that is decided.
 fn commit_error(e: Error) -> Error {
     match e {
         Error::Connection { message, source } => Error::AmbiguousCommit(
@@ -228,25 +230,23 @@ impl Connection {
         if depth == 0 {
             // An outermost transaction is a unit of work (N+1 detection).
             self.reset_unit_of_work();
-            for stmt in self.dialect().begin_statements(options)? {
-                self.execute_batch(&stmt)?;
-            }
-            Ok(())
+            self.tx_control(TxControl::Begin(options))
         } else if *options != TxOptions::default() {
             Err(Error::invalid(
                 "transaction options apply to the outermost transaction only",
             ))
         } else {
-            self.execute_batch(&format!("SAVEPOINT {}", savepoint_name(depth)))
+            self.tx_control(TxControl::Savepoint(&savepoint_name(depth)))
         }
     }
 
     fn end_transaction(&self, options: &TxOptions) {
         self.reset_unit_of_work();
-        for stmt in self.dialect().end_statements(options) {
-            if let Err(e) = self.execute_batch(&stmt) {
-                log::warn!(target: LOG_TARGET, "{stmt} after the transaction failed: {}", Escaped(&e.to_string()));
-            }
+        if *options == TxOptions::default() {
+            return;
+        }
+        if let Err(e) = self.tx_control(TxControl::End(options)) {
+            log::warn!(target: LOG_TARGET, "resetting the transaction's settings failed: {}", Escaped(&e.to_string()));
         }
     }
 
@@ -272,9 +272,9 @@ impl Connection {
         match f(&tx) {
             Ok(value) => {
                 let commit = if depth == 0 {
-                    self.execute_batch("COMMIT").map_err(commit_error)
+                    self.tx_control(TxControl::Commit).map_err(commit_error)
                 } else {
-                    self.execute_batch(&format!("RELEASE SAVEPOINT {}", savepoint_name(depth)))
+                    self.tx_control(TxControl::ReleaseSavepoint(&savepoint_name(depth)))
                 };
                 match commit {
                     Ok(()) => {
@@ -413,7 +413,7 @@ impl Connection {
             options: *options,
             open: true,
         };
-        self.execute_batch(&format!("SAVEPOINT {savepoint}"))?;
+        self.tx_control(TxControl::Savepoint(savepoint))?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -422,13 +422,13 @@ impl Connection {
                 attempt,
             };
             let res = f(&tx).and_then(|v| {
-                self.execute_batch(&format!("RELEASE SAVEPOINT {savepoint}"))
+                self.tx_control(TxControl::ReleaseSavepoint(savepoint))
                     .map_err(commit_error)?;
                 Ok(v)
             });
             match res {
                 Ok(v) => {
-                    self.execute_batch("COMMIT").map_err(commit_error)?;
+                    self.tx_control(TxControl::Commit).map_err(commit_error)?;
                     guard.open = false;
                     self.depth.set(0);
                     self.end_transaction(options);
@@ -436,7 +436,7 @@ impl Connection {
                 }
                 Err(e) if policy.should_retry(&e) => {
                     self.back_off(policy, start, attempt, e)?;
-                    self.execute_batch(&format!("ROLLBACK TO SAVEPOINT {savepoint}"))?;
+                    self.tx_control(TxControl::RollbackToSavepoint(savepoint))?;
                 }
                 Err(e) => return Err(e),
             }

@@ -57,7 +57,7 @@ use mysql::consts::CapabilityFlags;
 use mysql::prelude::Queryable;
 use mysql::{ClientIdentity, Conn, DriverError, OptsBuilder, SslOpts, Statement, Value as MyValue};
 use orm_core::driver::{Backend, RowStream};
-use orm_core::driver::{Params, RowCallback};
+use orm_core::driver::{Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 
 pub use dialect::MysqlDialect;
@@ -559,9 +559,18 @@ impl Backend for MysqlBackend {
             }
             Ok(())
         };
-        // A COMMIT that loses the connection is a `Connection` error, which
-        // the transaction code reports as an ambiguous commit.
         run(conn).map_err(map_error)
+    }
+
+    fn transaction(&self, op: TxControl<'_>) -> Result<()> {
+        // Never a change of database: no check. A COMMIT that loses the
+        // connection is a `Connection` error, which the transaction code
+        // reports as an ambiguous commit.
+        let mut inner = self.lock()?;
+        for sql in self.dialect().tx_statements(op)? {
+            inner.conn.query_drop(&*sql).map_err(map_error)?;
+        }
+        Ok(())
     }
 
     fn set_statement_cache_capacity(&self, capacity: usize) {

@@ -51,7 +51,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use orm_core::driver::{Backend, RowStream};
-use orm_core::driver::{Params, RowCallback};
+use orm_core::driver::{Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, Row, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
@@ -462,18 +462,18 @@ impl Backend for PostgresBackend {
             // statement means; DISCARD or DEALLOCATE drops it.
             inner.cache.map.clear();
         }
-        inner.client.batch_execute(sql).map_err(|e| {
-            let commit = sql.trim().eq_ignore_ascii_case("COMMIT");
-            if commit && e.as_db_error().is_none() && connection_lost(&e) {
-                let text = tls::chain(&e);
-                return Error::AmbiguousCommit(DbError::new(
-                    None,
-                    format!("the connection was lost during COMMIT: {text}"),
-                    Some(Box::new(e)),
-                ));
-            }
-            map_error(e)
-        })
+        inner.client.batch_execute(sql).map_err(map_error)
+    }
+
+    fn transaction(&self, op: TxControl<'_>) -> Result<()> {
+        // Transaction control never changes what a cached statement means:
+        // no check. A connection lost at COMMIT is an `Error::Connection`
+        // here, which the transaction code reports as ambiguous.
+        let mut inner = self.borrow()?;
+        for sql in self.dialect.tx_statements(op)? {
+            inner.client.batch_execute(&sql).map_err(map_error)?;
+        }
+        Ok(())
     }
 
     fn set_statement_cache_capacity(&self, capacity: usize) {

@@ -14,7 +14,7 @@ mod row;
 use std::time::Duration;
 
 use orm_core::driver::{Backend, RowStream, DATETIME_FORMAT, TIMESTAMP_FORMAT};
-use orm_core::driver::{Params, RowCallback};
+use orm_core::driver::{Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
@@ -234,14 +234,17 @@ impl Backend for SqliteBackend {
     }
 
     fn execute_batch(&self, sql: &str) -> Result<()> {
-        if is_transaction_statement(sql) {
-            // Every transaction runs these: prepared once, not parsed again
-            // on each call as `execute_batch` would.
-            let mut stmt = self.conn.prepare_cached(sql).map_err(map_error)?;
-            stmt.raw_execute().map_err(map_error)?;
-            return Ok(());
-        }
         self.conn.execute_batch(sql).map_err(map_error)
+    }
+
+    fn transaction(&self, op: TxControl<'_>) -> Result<()> {
+        // Every transaction runs these: prepared once, not parsed again on
+        // each call as `execute_batch` would.
+        for sql in DIALECT.tx_statements(op)? {
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(map_error)?;
+            stmt.raw_execute().map_err(map_error)?;
+        }
+        Ok(())
     }
 
     fn set_statement_cache_capacity(&self, capacity: usize) {
@@ -253,21 +256,6 @@ impl Backend for SqliteBackend {
             .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
             .is_ok()
     }
-}
-
-/// Whether `sql` is one plain transaction-control statement (`BEGIN`,
-/// `COMMIT`, `END`, `ROLLBACK`, `SAVEPOINT x`, `RELEASE x`, with an optional
-/// trailing `;`): words only, no quotes, comments or second statement.
-fn is_transaction_statement(sql: &str) -> bool {
-    let sql = sql.trim();
-    let sql = sql.strip_suffix(';').unwrap_or(sql);
-    let first = sql.split_ascii_whitespace().next().unwrap_or("");
-    ["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]
-        .iter()
-        .any(|k| k.eq_ignore_ascii_case(first))
-        && sql
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b.is_ascii_whitespace())
 }
 
 /// Binds an `orm` value as a SQLite value, borrowing text and bytes.
@@ -402,45 +390,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn transaction_statements_are_spotted() {
-        for sql in [
-            "BEGIN",
-            "begin immediate transaction;",
-            " COMMIT ",
-            "ROLLBACK",
-            "ROLLBACK TO SAVEPOINT orm_sp_2",
-            "SAVEPOINT orm_sp_1",
-            "RELEASE SAVEPOINT orm_sp_1",
-        ] {
-            assert!(is_transaction_statement(sql), "{sql}");
-        }
-        for sql in [
-            "ROLLBACK TO SAVEPOINT s; RELEASE SAVEPOINT s",
-            "BEGIN; CREATE TABLE t (a)",
-            "SAVEPOINT \"a b\"",
-            "COMMIT -- done",
-            "PRAGMA query_only = ON",
-            "CREATE TABLE t (a)",
-            "",
-        ] {
-            assert!(!is_transaction_statement(sql), "{sql}");
-        }
-    }
-
-    #[test]
     fn transactions_through_cached_statements() {
         let b = SqliteBackend::open("sqlite::memory:").unwrap();
         b.execute_batch("CREATE TABLE t (a INTEGER)").unwrap();
+        let default = orm_core::TxOptions::default();
         for commit in [true, false] {
-            b.execute_batch("BEGIN").unwrap();
-            b.execute_batch("SAVEPOINT orm_sp_1").unwrap();
+            b.transaction(TxControl::Begin(&default)).unwrap();
+            b.transaction(TxControl::Savepoint("orm_sp_1")).unwrap();
             b.execute("INSERT INTO t (a) VALUES (1)", orm_core::driver::NO_PARAMS)
                 .unwrap();
-            b.execute_batch("RELEASE SAVEPOINT orm_sp_1").unwrap();
-            b.execute_batch(if commit { "COMMIT" } else { "ROLLBACK" })
+            b.transaction(TxControl::ReleaseSavepoint("orm_sp_1"))
                 .unwrap();
+            b.transaction(if commit {
+                TxControl::Commit
+            } else {
+                TxControl::Rollback
+            })
+            .unwrap();
         }
-        let err = b.execute_batch("COMMIT").unwrap_err();
+        let err = b.transaction(TxControl::Commit).unwrap_err();
         assert!(err.to_string().contains("no transaction"), "{err}");
         let mut n = 0;
         b.query_each(
