@@ -15,6 +15,8 @@ use orm_core::driver::registered_dialect;
 use orm_core::driver::unknown_scheme;
 use orm_core::{Connection, Error, Pool, PoolOptions, Result};
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+mod cache;
 #[cfg(feature = "mysql")]
 pub mod mysql;
 #[cfg(feature = "postgres")]

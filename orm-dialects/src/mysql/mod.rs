@@ -49,9 +49,9 @@ mod row;
 mod url;
 
 use std::cell::{Cell, RefCell, RefMut};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::cache::StatementCache;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use mysql::consts::CapabilityFlags;
 use mysql::prelude::Queryable;
@@ -100,60 +100,49 @@ pub(crate) struct Inner {
     max_packet: usize,
 }
 
-/// Prepared statements by SQL text, least recently used first out. Kept here
-/// rather than in the `mysql` crate's own cache so that its size can change
-/// at run time.
+/// Prepared statements by SQL text, least recently used first out (the
+/// drivers' shared LRU), closed on the server when evicted. Kept here rather
+/// than in the `mysql` crate's own cache so that its size can change at run
+/// time.
 struct StmtCache {
-    map: HashMap<String, (Statement, u64)>,
-    capacity: usize,
-    tick: u64,
+    lru: StatementCache<Statement>,
 }
 
 impl StmtCache {
     fn new(capacity: usize) -> Self {
         StmtCache {
-            map: HashMap::new(),
-            capacity: capacity.max(1),
-            tick: 0,
+            // At least the statement being run.
+            lru: StatementCache::new(capacity.max(1)),
         }
     }
 
     /// The prepared statement of `sql`, prepared now if it is not cached.
     fn prepare(&mut self, conn: &mut Conn, sql: &str) -> mysql::Result<Statement> {
-        self.tick += 1;
-        if let Some((stmt, used)) = self.map.get_mut(sql) {
-            *used = self.tick;
-            return Ok(stmt.clone());
+        if let Some(stmt) = self.lru.get(sql) {
+            return Ok(stmt);
         }
         let stmt = conn.prep(sql)?;
-        self.shrink(conn, self.capacity.saturating_sub(1))?;
-        self.map.insert(sql.to_owned(), (stmt.clone(), self.tick));
+        close(conn, self.lru.put(sql, stmt.clone()))?;
         Ok(stmt)
     }
 
-    /// Closes the least recently used statements until at most `keep` are
-    /// left.
-    fn shrink(&mut self, conn: &mut Conn, keep: usize) -> mysql::Result<()> {
-        while self.map.len() > keep {
-            let Some(oldest) = self
-                .map
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(sql, _)| sql.clone())
-            else {
-                break;
-            };
-            if let Some((stmt, _)) = self.map.remove(&oldest) {
-                conn.close(stmt)?;
-            }
-        }
-        Ok(())
+    /// Closes every cached statement.
+    fn clear(&mut self, conn: &mut Conn) -> mysql::Result<()> {
+        close(conn, self.lru.clear())
+    }
+
+    fn capacity(&self) -> usize {
+        self.lru.capacity()
     }
 
     fn set_capacity(&mut self, conn: &mut Conn, capacity: usize) -> mysql::Result<()> {
-        self.capacity = capacity.max(1);
-        self.shrink(conn, self.capacity)
+        close(conn, self.lru.set_capacity(capacity.max(1)))
     }
+}
+
+/// Closes evicted statements on the server.
+fn close(conn: &mut Conn, evicted: Vec<Statement>) -> mysql::Result<()> {
+    evicted.into_iter().try_for_each(|s| conn.close(s))
 }
 
 /// Opens a MySQL or MariaDB connection from a URL (see the module
@@ -202,7 +191,7 @@ impl MysqlBackend {
             )
         })?;
         let want = self.capacity.get().max(1);
-        if inner.stmts.capacity != want {
+        if inner.stmts.capacity() != want {
             let Inner { conn, stmts, .. } = &mut *inner;
             stmts.set_capacity(conn, want).map_err(map_error)?;
         }
@@ -429,7 +418,7 @@ pub(crate) fn start<'c>(
         }
         Err(mysql::Error::MySqlError(e)) if e.code == ER_UNSUPPORTED_PS && params.is_empty() => {
             if may_change_database(sql) {
-                stmts.shrink(conn, 0).map_err(map_error)?;
+                stmts.clear(conn).map_err(map_error)?;
             }
             conn.query_iter(sql).map(Results::Text).map_err(map_error)
         }
@@ -546,7 +535,7 @@ impl Backend for MysqlBackend {
         let mut inner = self.lock()?;
         let Inner { conn, stmts, .. } = &mut *inner;
         if may_change_database(sql) {
-            stmts.shrink(conn, 0).map_err(map_error)?;
+            stmts.clear(conn).map_err(map_error)?;
         }
         let run = |conn: &mut Conn| -> mysql::Result<()> {
             let mut results = conn.query_iter(sql)?;

@@ -47,9 +47,9 @@ mod tls;
 mod url;
 
 use std::cell::{Cell, RefCell, RefMut};
-use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::cache::StatementCache;
 use orm_core::driver::{Backend, RowStream};
 use orm_core::driver::{Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, Row, ValueRef};
@@ -98,43 +98,10 @@ pub fn from_client(client: Client, cockroach: bool) -> Connection {
 }
 
 /// Prepared statements by SQL text, the least recently used evicted first.
-struct StatementCache {
-    map: HashMap<String, (Statement, u64)>,
-    tick: u64,
-}
-
-impl StatementCache {
-    fn get(&mut self, sql: &str) -> Option<Statement> {
-        self.tick += 1;
-        let tick = self.tick;
-        self.map.get_mut(sql).map(|(s, used)| {
-            *used = tick;
-            s.clone()
-        })
-    }
-
-    fn put(&mut self, sql: &str, stmt: Statement, capacity: usize) {
-        while !self.map.is_empty() && self.map.len() >= capacity {
-            let oldest = self
-                .map
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone());
-            match oldest {
-                Some(k) => self.map.remove(&k),
-                None => break,
-            };
-        }
-        if capacity > 0 {
-            self.map.insert(sql.to_owned(), (stmt, self.tick));
-        }
-    }
-}
-
 /// The native connection and its statement cache, borrowed together.
 struct Inner {
     client: Client,
-    cache: StatementCache,
+    cache: StatementCache<Statement>,
 }
 
 /// A PostgreSQL or CockroachDB connection.
@@ -288,10 +255,7 @@ impl PostgresBackend {
         PostgresBackend {
             inner: RefCell::new(Inner {
                 client,
-                cache: StatementCache {
-                    map: HashMap::new(),
-                    tick: 0,
-                },
+                cache: StatementCache::new(cache),
             }),
             capacity: Cell::new(cache),
             dialect,
@@ -330,13 +294,17 @@ impl PostgresBackend {
             return Ok(s);
         }
         let stmt = inner.client.prepare(sql).map_err(map_error)?;
-        inner.cache.put(sql, stmt.clone(), self.capacity.get());
+        // An evicted statement is closed on the server when dropped. (A
+        // capacity set while rows were streaming applies now.)
+        if inner.cache.capacity() != self.capacity.get() {
+            drop(inner.cache.set_capacity(self.capacity.get()));
+        }
+        drop(inner.cache.put(sql, stmt.clone()));
         Ok(stmt)
     }
 
     /// Runs `sql` through `exec` (one entry into the client's runtime: the
-    /// rows, if any, come back together). A statement whose cached plan went
-    /// stale is prepared again, once.
+    /// rows, if any, come back together).
     fn run<T>(
         &self,
         sql: &str,
@@ -347,17 +315,32 @@ impl PostgresBackend {
             &[&(dyn ToSql + Sync)],
         ) -> std::result::Result<T, postgres::Error>,
     ) -> Result<T> {
+        self.with_statement(sql, params, |client, stmt| {
+            with_binds(params, |binds| exec(client, stmt, binds)).map_err(Failure::Start)
+        })
+    }
+
+    /// Runs `exec` with the prepared statement of `sql`. A statement whose
+    /// cached plan went stale when it started (`Failure::Start`) is prepared
+    /// again, once.
+    fn with_statement<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        mut exec: impl FnMut(&mut Client, &Statement) -> std::result::Result<T, Failure>,
+    ) -> Result<T> {
         let mut inner = self.borrow()?;
         let mut stale: Option<postgres::Error> = None;
         loop {
             let stmt = self.statement(&mut inner, sql)?;
             check_params(&stmt, params, sql)?;
-            let e = match with_binds(params, |binds| exec(&mut inner.client, &stmt, binds)) {
+            let e = match exec(&mut inner.client, &stmt) {
                 Ok(v) => return Ok(v),
-                Err(e) => e,
+                Err(Failure::Later(e)) => return Err(e),
+                Err(Failure::Start(e)) => e,
             };
             if stale.is_none() && is_stale_plan(&e) {
-                inner.cache.map.remove(sql);
+                inner.cache.remove(sql);
                 stale = Some(e);
                 continue;
             }
@@ -365,6 +348,13 @@ impl PostgresBackend {
             return Err(map_error(stale.unwrap_or(e)));
         }
     }
+}
+
+/// How running a statement failed: when it started (a stale plan is
+/// retried), or later (reading rows, or the caller's own error).
+enum Failure {
+    Start(postgres::Error),
+    Later(Error),
 }
 
 impl Backend for PostgresBackend {
@@ -401,30 +391,17 @@ impl Backend for PostgresBackend {
         // while the server is still sending the next ones (W7 and W2 at
         // n = 10 000 were 25-30 % slower collected, with the server on
         // another CPU).
-        let mut inner = self.borrow()?;
-        let mut stale: Option<postgres::Error> = None;
-        loop {
-            let stmt = self.statement(&mut inner, sql)?;
-            check_params(&stmt, params, sql)?;
-            let e = match inner.client.query_raw(&stmt, binds(params)) {
-                Ok(mut rows) => {
-                    while let Some(row) = rows.next().map_err(map_error)? {
-                        if !f(&PgRow(row))? {
-                            break;
-                        }
-                    }
-                    return Ok(());
+        self.with_statement(sql, params, |client, stmt| {
+            let mut rows = client
+                .query_raw(stmt, binds(params))
+                .map_err(Failure::Start)?;
+            while let Some(row) = rows.next().map_err(|e| Failure::Later(map_error(e)))? {
+                if !f(&PgRow(row)).map_err(Failure::Later)? {
+                    break;
                 }
-                Err(e) => e,
-            };
-            if stale.is_none() && is_stale_plan(&e) {
-                inner.cache.map.remove(sql);
-                stale = Some(e);
-                continue;
             }
-            // Inside a transaction the stale plan aborted it: report that.
-            return Err(map_error(stale.unwrap_or(e)));
-        }
+            Ok(())
+        })
     }
 
     fn query<'a>(&'a self, sql: &str, params: &dyn Params) -> Result<Box<dyn RowStream + 'a>> {
@@ -447,7 +424,7 @@ impl Backend for PostgresBackend {
                     }))
                 }
                 Err(e) if !retried && is_stale_plan(&e) => {
-                    self.borrow()?.cache.map.remove(sql);
+                    self.borrow()?.cache.remove(sql);
                     retried = true;
                 }
                 Err(e) => return Err(map_error(e)),
@@ -460,7 +437,7 @@ impl Backend for PostgresBackend {
         if batch::may_invalidate_statements(sql) {
             // DDL, the search path or the role may change what a cached
             // statement means; DISCARD or DEALLOCATE drops it.
-            inner.cache.map.clear();
+            drop(inner.cache.clear());
         }
         inner.client.batch_execute(sql).map_err(map_error)
     }
@@ -479,18 +456,7 @@ impl Backend for PostgresBackend {
     fn set_statement_cache_capacity(&self, capacity: usize) {
         self.capacity.set(capacity);
         if let Ok(mut inner) = self.inner.try_borrow_mut() {
-            let cache = &mut inner.cache;
-            while cache.map.len() > capacity {
-                let oldest = cache
-                    .map
-                    .iter()
-                    .min_by_key(|(_, (_, used))| *used)
-                    .map(|(k, _)| k.clone());
-                match oldest {
-                    Some(k) => cache.map.remove(&k),
-                    None => break,
-                };
-            }
+            drop(inner.cache.set_capacity(capacity));
         }
     }
 
