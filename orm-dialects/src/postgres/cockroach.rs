@@ -12,11 +12,13 @@ use orm_core::{AsOf, Error, Result, Scoped};
 ///
 /// ```
 /// # use orm::prelude::*;
-/// use orm::cockroach::{AsOf, CockroachScope};
+/// // In an application: use orm::cockroach::{AsOf, CockroachScope};
+/// # use orm_core::AsOf;
+/// # use orm_dialects::postgres::{CockroachDialect, CockroachScope};
 /// use std::time::Duration;
 /// # #[derive(Model, Debug)] struct Account { id: i64, balance: i64 }
 /// let scope = Accounts::all().as_of_system_time(AsOf::Ago(Duration::from_secs(10)));
-/// let sql = scope.to_sql_for(&orm::dialects::postgres::CockroachDialect)?.sql;
+/// let sql = scope.to_sql_for(&CockroachDialect)?.sql;
 /// assert!(sql.ends_with(r#"FROM "accounts" AS OF SYSTEM TIME '-10000000us'"#));
 /// // Elsewhere, a typed error:
 /// assert!(scope.to_sql().is_err());
