@@ -72,6 +72,9 @@ impl Backend for Recorder {
     fn dialect(&self) -> &'static dyn Dialect {
         &CockroachDialect
     }
+    fn catalogue(&self) -> &'static dyn orm::driver::Catalogue {
+        &orm::dialects::postgres::CockroachCatalogue
+    }
     fn execute(&self, sql: &str, _params: &dyn Params) -> orm::Result<u64> {
         self.record(sql);
         Ok(1)

@@ -155,6 +155,12 @@ pub trait Backend: Send {
         Ok(())
     }
 
+    /// What schema sync reads from this database. The default has no
+    /// catalogue: sync is refused with a typed error.
+    fn catalogue(&self) -> &'static dyn crate::schema::Catalogue {
+        &crate::schema::NoCatalogue
+    }
+
     /// Sets how many prepared statements are kept.
     fn set_statement_cache_capacity(&self, capacity: usize);
 

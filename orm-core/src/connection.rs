@@ -133,6 +133,11 @@ impl Connection {
         self.dialect
     }
 
+    /// What schema sync reads from this database.
+    pub(crate) fn catalogue(&self) -> &'static dyn crate::schema::Catalogue {
+        self.backend.catalogue()
+    }
+
     /// How many statements this connection has run. Assert on differences of
     /// it to pin how many queries a piece of code runs.
     pub fn statement_count(&self) -> u64 {

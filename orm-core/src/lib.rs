@@ -65,9 +65,10 @@ pub mod driver {
     pub use crate::connection::{
         register_dialect, registered_dialect, unknown_scheme, Opener, NO_PARAMS,
     };
-    pub use crate::dialect::{check_value_portably, dollar_placeholder, DbColumn};
+    pub use crate::dialect::{check_value_portably, dollar_placeholder};
     pub use crate::lex::LexRules;
     pub use crate::row::resolve_layout;
+    pub use crate::schema::{same_declared_type, Catalogue, DbColumn};
     pub use crate::types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT};
 }
 

@@ -4,10 +4,81 @@
 use std::fmt;
 
 use crate::connection::Connection;
-use crate::dialect::Dialect;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{ColumnDef, Model};
+use crate::query::{compile, AddColumn, CreateIndex, CreateTable};
 use crate::sql::SqlBuilder;
+
+/// A column as the database describes it, for schema sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbColumn {
+    /// Column name.
+    pub name: String,
+    /// Declared type, as the database reports it.
+    pub db_type: String,
+    /// Whether NULL is allowed.
+    pub nullable: bool,
+    /// Whether the column is (part of) the primary key.
+    pub primary_key: bool,
+}
+
+/// What schema sync reads from a database: its catalogue queries, and what
+/// it refuses to sync. Each driver has one ([`Backend::catalogue`]), kept
+/// apart from the [`Dialect`](crate::Dialect), which only writes SQL.
+///
+/// [`Backend::catalogue`]: crate::driver::Backend::catalogue
+pub trait Catalogue: Send + Sync {
+    /// The existing columns of `table`, or `None` if there is no such table.
+    fn table_columns(&self, conn: &Connection, table: &str) -> Result<Option<Vec<DbColumn>>>;
+
+    /// The names of the indexes on `table`.
+    fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>>;
+
+    /// Whether the type `db_type` the catalogue reports is what the dialect
+    /// declares for `column`.
+    fn same_type(&self, conn: &Connection, column: &ColumnDef, db_type: &str) -> bool;
+
+    /// Called before sync reads or changes anything, with the model's table
+    /// and columns: refuses what cannot be synced (a key type the database
+    /// cannot generate, DDL inside an explicit transaction). The default
+    /// accepts everything.
+    fn check_sync(&self, conn: &Connection, table: &str, columns: &[ColumnDef]) -> Result<()> {
+        let _ = (conn, table, columns);
+        Ok(())
+    }
+}
+
+/// Whether the type `db_type` a catalogue reports for `column` is the first
+/// word of what `dialect` declares for it (`TEXT` for `TEXT COLLATE x`,
+/// `VARCHAR(255)`), ASCII-case-insensitively: for catalogues that report
+/// declared types as written.
+pub fn same_declared_type(dialect: &dyn crate::Dialect, column: &ColumnDef, db_type: &str) -> bool {
+    let want = if column.auto_increment {
+        dialect.generated_key_ddl(column)
+    } else {
+        dialect.column_type(column)
+    };
+    let want = want.split_whitespace().next().unwrap_or("");
+    want.eq_ignore_ascii_case(db_type.trim())
+}
+
+/// The catalogue of a driver that has none: schema sync is refused.
+pub(crate) struct NoCatalogue;
+
+impl Catalogue for NoCatalogue {
+    fn table_columns(&self, conn: &Connection, _: &str) -> Result<Option<Vec<DbColumn>>> {
+        Err(Error::invalid(format!(
+            "the {} driver reads no catalogue: schema sync is not available",
+            conn.dialect().name()
+        )))
+    }
+    fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
+        self.table_columns(conn, table).map(|_| Vec::new())
+    }
+    fn same_type(&self, _: &Connection, _: &ColumnDef, _: &str) -> bool {
+        false
+    }
+}
 
 /// A difference between a model and its table that sync does not fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,25 +174,11 @@ impl SyncReport {
     }
 }
 
-fn column_ddl(dialect: &dyn Dialect, c: &ColumnDef, b: &mut SqlBuilder<'_>, adding: bool) {
-    b.ident(c.name);
-    b.push(" ");
-    if c.auto_increment {
-        b.push(&dialect.generated_key_ddl(c));
-        return;
-    }
-    b.push(&dialect.column_type(c));
-    if !c.nullable {
-        b.push(" NOT NULL");
-        if adding {
-            // Existing rows need a value for a new NOT NULL column.
-            b.push(" DEFAULT ");
-            b.push(dialect.zero_literal(c.sql_type));
-        }
-    }
-    if c.primary_key {
-        b.push(" PRIMARY KEY");
-    }
+/// Runs one DDL statement, compiled by `write`.
+fn run_ddl(conn: &Connection, write: impl FnOnce(&mut SqlBuilder<'_>) -> Result<()>) -> Result<()> {
+    let mut b = SqlBuilder::new(conn.dialect());
+    write(&mut b)?;
+    conn.execute_batch(&b.sql)
 }
 
 fn index_name(prefix: &str, table: &str, column: &str) -> String {
@@ -131,26 +188,19 @@ fn index_name(prefix: &str, table: &str, column: &str) -> String {
 /// Brings the table of `M` in line with the model. See [`Connection::sync`].
 pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
     let dialect = conn.dialect();
-    dialect.check_sync(conn, M::TABLE, M::COLUMNS)?;
+    let catalogue = conn.catalogue();
+    catalogue.check_sync(conn, M::TABLE, M::COLUMNS)?;
     let mut report = SyncReport {
         table: M::TABLE.to_owned(),
         ..SyncReport::default()
     };
-    match dialect.table_columns(conn, M::TABLE)? {
+    match catalogue.table_columns(conn, M::TABLE)? {
         None => {
-            let mut b = SqlBuilder::new(dialect);
-            b.push("CREATE TABLE ");
-            b.ident(M::TABLE);
-            b.push(" (");
-            for (i, c) in M::COLUMNS.iter().enumerate() {
-                if i > 0 {
-                    b.push(", ");
-                }
-                column_ddl(dialect, c, &mut b, false);
-            }
-            b.push(")");
-            b.push(dialect.table_options());
-            conn.execute_batch(&b.sql)?;
+            let create = CreateTable {
+                table: M::TABLE,
+                columns: M::COLUMNS,
+            };
+            run_ddl(conn, |b| compile::create_table(b, &create))?;
             report.created_table = true;
         }
         Some(existing) => {
@@ -160,16 +210,15 @@ pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
                     .find(|e| e.name.eq_ignore_ascii_case(c.name))
                 {
                     None => {
-                        let mut b = SqlBuilder::new(dialect);
-                        b.push("ALTER TABLE ");
-                        b.ident(M::TABLE);
-                        b.push(" ADD COLUMN ");
-                        column_ddl(dialect, c, &mut b, true);
-                        conn.execute_batch(&b.sql)?;
+                        let add = AddColumn {
+                            table: M::TABLE,
+                            column: c,
+                        };
+                        run_ddl(conn, |b| compile::add_column(b, &add))?;
                         report.added_columns.push(c.name.to_owned());
                     }
                     Some(e) => {
-                        if !dialect.same_type(c, &e.db_type) {
+                        if !catalogue.same_type(conn, c, &e.db_type) {
                             report.drift.push(Drift::TypeMismatch {
                                 column: c.name.to_owned(),
                                 expected: dialect.column_type(c).into_owned(),
@@ -203,28 +252,20 @@ pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
             }
         }
     }
-    let indexes = dialect.index_names(conn, M::TABLE)?;
+    let indexes = catalogue.index_names(conn, M::TABLE)?;
     for c in M::COLUMNS.iter().filter(|c| c.unique || c.index) {
-        let (prefix, unique) = if c.unique {
-            ("ux", "UNIQUE ")
-        } else {
-            ("ix", "")
-        };
+        let prefix = if c.unique { "ux" } else { "ix" };
         let name = index_name(prefix, M::TABLE, c.name);
         if indexes.iter().any(|i| i.eq_ignore_ascii_case(&name)) {
             continue;
         }
-        let mut b = SqlBuilder::new(dialect);
-        b.push("CREATE ");
-        b.push(unique);
-        b.push("INDEX ");
-        b.ident(&name);
-        b.push(" ON ");
-        b.ident(M::TABLE);
-        b.push(" (");
-        b.ident(c.name);
-        b.push(")");
-        conn.execute_batch(&b.sql)?;
+        let index = CreateIndex {
+            name: &name,
+            table: M::TABLE,
+            columns: &[c.name],
+            unique: c.unique,
+        };
+        run_ddl(conn, |b| compile::create_index(b, &index))?;
         report.created_indexes.push(name);
     }
     if report.changed() {

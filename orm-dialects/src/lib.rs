@@ -51,6 +51,16 @@ pub fn open(url: &str) -> Result<Connection> {
     }
 }
 
+/// A table's columns read from a catalogue, `None` when it has none (no
+/// such table).
+#[allow(dead_code)]
+pub(crate) fn columns_of<R>(
+    rows: Vec<R>,
+    column: impl FnMut(R) -> orm_core::driver::DbColumn,
+) -> Option<Vec<orm_core::driver::DbColumn>> {
+    (!rows.is_empty()).then(|| rows.into_iter().map(column).collect())
+}
+
 #[allow(dead_code)]
 fn not_built(scheme: &str, feature: &str) -> Error {
     Error::InvalidUrl(format!(

@@ -4,8 +4,12 @@
 //! upsert, locking, `AS OF SYSTEM TIME`, NULLS ordering, AVG precision).
 //! Conditions and expressions render through [`SqlBuilder`].
 
-use super::{Delete, Filter, Insert, Item, Rows, Select, Set, Source, Update};
+use super::{
+    AddColumn, CreateIndex, CreateTable, Delete, Filter, Insert, Item, Rows, Select, Set, Source,
+    Update,
+};
 use crate::error::{Error, Result};
+use crate::model::ColumnDef;
 use crate::relation::{Join, JoinKind};
 use crate::sql::SqlBuilder;
 use crate::value::Value;
@@ -342,4 +346,70 @@ pub(crate) fn delete(b: &mut SqlBuilder<'_>, d: &Delete<'_>) -> Result<()> {
     b.push("DELETE FROM ");
     b.ident(d.table);
     where_clause(b, &d.filter)
+}
+
+/// Appends a `CREATE TABLE`.
+pub(crate) fn create_table(b: &mut SqlBuilder<'_>, t: &CreateTable<'_>) -> Result<()> {
+    b.push("CREATE TABLE ");
+    b.ident(t.table);
+    b.push(" (");
+    for (i, c) in t.columns.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        column(b, c, false);
+    }
+    b.push(")");
+    let dialect = b.dialect();
+    b.push(dialect.table_options());
+    Ok(())
+}
+
+/// Appends an `ALTER TABLE .. ADD COLUMN`.
+pub(crate) fn add_column(b: &mut SqlBuilder<'_>, a: &AddColumn<'_>) -> Result<()> {
+    b.push("ALTER TABLE ");
+    b.ident(a.table);
+    b.push(" ADD COLUMN ");
+    column(b, a.column, true);
+    Ok(())
+}
+
+/// Appends a `CREATE [UNIQUE] INDEX`.
+pub(crate) fn create_index(b: &mut SqlBuilder<'_>, i: &CreateIndex<'_>) -> Result<()> {
+    b.check_name(i.name)?;
+    b.push(if i.unique {
+        "CREATE UNIQUE INDEX "
+    } else {
+        "CREATE INDEX "
+    });
+    b.ident(i.name);
+    b.push(" ON ");
+    b.ident(i.table);
+    b.push(" (");
+    b.ident_list(i.columns.iter().copied());
+    b.push(")");
+    Ok(())
+}
+
+/// A column's definition; `adding` to a table that may have rows.
+fn column(b: &mut SqlBuilder<'_>, c: &ColumnDef, adding: bool) {
+    let dialect = b.dialect();
+    b.ident(c.name);
+    b.push(" ");
+    if c.auto_increment {
+        b.push(&dialect.generated_key_ddl(c));
+        return;
+    }
+    b.push(&dialect.column_type(c));
+    if !c.nullable {
+        b.push(" NOT NULL");
+        if adding {
+            // Existing rows need a value for a new NOT NULL column.
+            b.push(" DEFAULT ");
+            b.push(dialect.zero_literal(c.sql_type));
+        }
+    }
+    if c.primary_key {
+        b.push(" PRIMARY KEY");
+    }
 }

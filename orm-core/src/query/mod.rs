@@ -1,4 +1,5 @@
-//! The statement model: SELECT, INSERT, UPDATE and DELETE as plain data.
+//! The statement model: SELECT, INSERT, UPDATE, DELETE and the DDL of
+//! schema sync as plain data.
 //!
 //! Scopes, records, relations, includes and full-join orphans build these
 //! values; [`compile`] is the one place that turns them into SQL text, with
@@ -237,4 +238,26 @@ pub(crate) struct Update<'a> {
 pub(crate) struct Delete<'a> {
     pub table: &'a str,
     pub filter: Vec<Filter<'a>>,
+}
+
+/// `CREATE TABLE`: the model's columns, its generated key, the dialect's
+/// table options.
+pub(crate) struct CreateTable<'a> {
+    pub table: &'a str,
+    pub columns: &'a [ColumnDef],
+}
+
+/// `ALTER TABLE .. ADD COLUMN`; a NOT NULL column gets the type's zero as
+/// its default, for the rows already there.
+pub(crate) struct AddColumn<'a> {
+    pub table: &'a str,
+    pub column: &'a ColumnDef,
+}
+
+/// `CREATE [UNIQUE] INDEX name ON table (columns)`.
+pub(crate) struct CreateIndex<'a> {
+    pub name: &'a str,
+    pub table: &'a str,
+    pub columns: &'a [&'a str],
+    pub unique: bool,
 }

@@ -44,6 +44,7 @@
 //! `connect-timeout` (seconds, default 10), `cache` (prepared statements
 //! kept, default 256). Anything else is an [`Error::InvalidUrl`].
 
+pub(crate) mod catalogue;
 mod dialect;
 mod row;
 mod url;
@@ -60,6 +61,7 @@ use orm_core::driver::{Backend, RowStream};
 use orm_core::driver::{Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 
+pub use catalogue::MysqlCatalogue;
 pub use dialect::MysqlDialect;
 use row::{MysqlRow, MysqlRows, Results};
 use url::{MysqlUrl, SslMode, Target};
@@ -560,6 +562,10 @@ impl Backend for MysqlBackend {
             inner.conn.query_drop(&*sql).map_err(map_error)?;
         }
         Ok(())
+    }
+
+    fn catalogue(&self) -> &'static dyn orm_core::driver::Catalogue {
+        &catalogue::MysqlCatalogue
     }
 
     fn set_statement_cache_capacity(&self, capacity: usize) {

@@ -10,8 +10,7 @@
 
 use std::borrow::Cow;
 
-use orm_core::driver::DbColumn;
-use orm_core::{AsOf, ColumnDef, Connection, Dialect, Error, Result, SqlType, TxOptions, Value};
+use orm_core::{AsOf, ColumnDef, Dialect, Result, SqlType, TxOptions};
 
 /// PostgreSQL.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,53 +22,56 @@ pub struct CockroachDialect;
 
 use orm_core::driver::dollar_placeholder;
 
-/// What `information_schema.columns.data_type` says for each type (both
-/// databases report PostgreSQL's names).
-fn catalogue_name(t: SqlType) -> Option<&'static str> {
-    Some(match t {
-        SqlType::Bool => "boolean",
-        SqlType::SmallInt => "smallint",
-        SqlType::Int => "integer",
-        SqlType::BigInt => "bigint",
-        SqlType::Real => "real",
-        SqlType::Double => "double precision",
-        SqlType::Text => "text",
-        SqlType::Blob => "bytea",
-        SqlType::Date => "date",
-        SqlType::DateTime => "timestamp without time zone",
-        SqlType::Timestamp => "timestamp with time zone",
-        SqlType::Decimal(..) => "numeric",
-        SqlType::Uuid => "uuid",
-        SqlType::Json => "jsonb",
-        _ => return None,
-    })
+/// One SQL type as PostgreSQL and CockroachDB know it.
+pub(super) struct PgType {
+    /// Its DDL.
+    pub ddl: Cow<'static, str>,
+    /// What `information_schema.columns.data_type` reports for it.
+    pub catalogue: &'static str,
+    /// Its zero, as the DEFAULT of a NOT NULL column added to a table.
+    pub zero: &'static str,
 }
 
-fn same_catalogue_type(declared: &str, t: SqlType, db_type: &str) -> bool {
-    match catalogue_name(t) {
-        Some(name) => name.eq_ignore_ascii_case(db_type.trim()),
-        // A type added later: compare the declared base name.
-        None => {
-            let base = declared.split(['(', ' ']).next().unwrap_or(declared);
-            base.eq_ignore_ascii_case(db_type.trim())
-        }
+/// The one table of SQL types, for both databases: sized names (`INT4`,
+/// `FLOAT8`, `BOOL`) that mean the same on both (CockroachDB's `INTEGER` is
+/// 64 bits), and the names both catalogues report.
+pub(super) fn pg_type(t: SqlType) -> PgType {
+    let ty = |ddl: &'static str, catalogue, zero| PgType {
+        ddl: Cow::Borrowed(ddl),
+        catalogue,
+        zero,
+    };
+    match t {
+        SqlType::Bool => ty("BOOL", "boolean", "FALSE"),
+        SqlType::SmallInt => ty("INT2", "smallint", "0"),
+        SqlType::Int => ty("INT4", "integer", "0"),
+        SqlType::BigInt => ty("INT8", "bigint", "0"),
+        SqlType::Real => ty("FLOAT4", "real", "0"),
+        SqlType::Double => ty("FLOAT8", "double precision", "0"),
+        SqlType::Text => ty("TEXT", "text", "''"),
+        // X'' is a bit string in PostgreSQL; this is an empty bytea.
+        SqlType::Blob => ty("BYTEA", "bytea", "'\\x'::BYTEA"),
+        SqlType::Date => ty("DATE", "date", "'1970-01-01'"),
+        SqlType::DateTime => ty(
+            "TIMESTAMP",
+            "timestamp without time zone",
+            "'1970-01-01 00:00:00'",
+        ),
+        SqlType::Timestamp => ty(
+            "TIMESTAMPTZ",
+            "timestamp with time zone",
+            "'1970-01-01 00:00:00+00'",
+        ),
+        SqlType::Decimal(0, _) => ty("NUMERIC", "numeric", "0"),
+        SqlType::Decimal(p, s) => PgType {
+            ddl: Cow::Owned(format!("NUMERIC({p},{s})")),
+            catalogue: "numeric",
+            zero: "0",
+        },
+        SqlType::Uuid => ty("UUID", "uuid", "'00000000-0000-0000-0000-000000000000'"),
+        SqlType::Json => ty("JSONB", "jsonb", "'null'"),
+        _ => ty("TEXT", "text", "''"),
     }
-}
-
-/// The DDL of the types both databases name alike.
-fn shared_type(t: SqlType) -> Option<Cow<'static, str>> {
-    Some(Cow::Borrowed(match t {
-        SqlType::Date => "DATE",
-        SqlType::DateTime => "TIMESTAMP",
-        SqlType::Timestamp => "TIMESTAMPTZ",
-        SqlType::Text => "TEXT",
-        SqlType::Blob => "BYTEA",
-        SqlType::Decimal(0, _) => "NUMERIC",
-        SqlType::Decimal(p, s) => return Some(Cow::Owned(format!("NUMERIC({p},{s})"))),
-        SqlType::Uuid => "UUID",
-        SqlType::Json => "JSONB",
-        _ => return None,
-    }))
 }
 
 /// `BEGIN TRANSACTION ISOLATION LEVEL ..., READ ONLY`.
@@ -87,65 +89,6 @@ fn begin(options: &TxOptions) -> Vec<String> {
         sql.push_str(&modes.join(", "));
     }
     vec![sql]
-}
-
-fn zero(t: SqlType) -> &'static str {
-    match t {
-        SqlType::Bool => "FALSE",
-        SqlType::Text => "''",
-        // X'' is a bit string in PostgreSQL; this is an empty bytea.
-        SqlType::Blob => "'\\x'::BYTEA",
-        SqlType::Date => "'1970-01-01'",
-        SqlType::DateTime => "'1970-01-01 00:00:00'",
-        SqlType::Timestamp => "'1970-01-01 00:00:00+00'",
-        SqlType::Uuid => "'00000000-0000-0000-0000-000000000000'",
-        SqlType::Json => "'null'",
-        _ => "0",
-    }
-}
-
-/// The columns of `table` in the current schema, types upper-cased (as
-/// `information_schema` names them: `INTEGER`, `TIMESTAMP WITHOUT TIME
-/// ZONE`).
-fn table_columns(conn: &Connection, table: &str) -> Result<Vec<DbColumn>> {
-    let rows: Vec<(String, String, bool, bool)> = conn.query_all(
-        "SELECT c.column_name::TEXT, \
-                UPPER(CASE WHEN c.data_type IN ('USER-DEFINED', 'ARRAY') \
-                           THEN c.udt_name::TEXT ELSE c.data_type::TEXT END), \
-                c.is_nullable::TEXT = 'YES', \
-                EXISTS (SELECT 1 \
-                        FROM information_schema.table_constraints tc \
-                        JOIN information_schema.key_column_usage k \
-                          ON k.constraint_schema = tc.constraint_schema \
-                         AND k.constraint_name = tc.constraint_name \
-                         AND k.table_name = tc.table_name \
-                        WHERE tc.constraint_type = 'PRIMARY KEY' \
-                          AND tc.table_schema = c.table_schema \
-                          AND tc.table_name = c.table_name \
-                          AND k.column_name = c.column_name) \
-         FROM information_schema.columns c \
-         WHERE c.table_schema = current_schema() AND c.table_name = $1 \
-         ORDER BY c.ordinal_position",
-        &[Value::from(table)],
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|(name, db_type, nullable, primary_key)| DbColumn {
-            name,
-            db_type,
-            nullable,
-            primary_key,
-        })
-        .collect())
-}
-
-fn index_names(conn: &Connection, table: &str) -> Result<Vec<String>> {
-    let rows: Vec<orm_core::Single<String>> = conn.query_all(
-        "SELECT indexname::TEXT FROM pg_indexes \
-         WHERE schemaname = current_schema() AND tablename = $1 ORDER BY indexname",
-        &[Value::from(table)],
-    )?;
-    Ok(rows.into_iter().map(|s| s.0).collect())
 }
 
 impl Dialect for PostgresDialect {
@@ -171,18 +114,7 @@ impl Dialect for PostgresDialect {
     }
 
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
-        if let Some(t) = shared_type(column.sql_type) {
-            return t;
-        }
-        Cow::Borrowed(match column.sql_type {
-            SqlType::Bool => "BOOLEAN",
-            SqlType::SmallInt => "SMALLINT",
-            SqlType::Int => "INTEGER",
-            SqlType::BigInt => "BIGINT",
-            SqlType::Real => "REAL",
-            SqlType::Double => "DOUBLE PRECISION",
-            _ => "TEXT",
-        })
+        pg_type(column.sql_type).ddl
     }
 
     fn generated_key_ddl(&self, column: &ColumnDef) -> Cow<'static, str> {
@@ -202,25 +134,12 @@ impl Dialect for PostgresDialect {
     }
 
     fn zero_literal(&self, t: SqlType) -> &'static str {
-        zero(t)
+        pg_type(t).zero
     }
 
     fn max_params(&self) -> usize {
         // The protocol counts parameters in 16 unsigned bits.
         65_535
-    }
-
-    fn table_columns(&self, conn: &Connection, table: &str) -> Result<Option<Vec<DbColumn>>> {
-        let cols = table_columns(conn, table)?;
-        Ok((!cols.is_empty()).then_some(cols))
-    }
-
-    fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
-        index_names(conn, table)
-    }
-
-    fn same_type(&self, column: &ColumnDef, db_type: &str) -> bool {
-        same_catalogue_type(&self.column_type(column), column.sql_type, db_type)
     }
 }
 
@@ -248,24 +167,12 @@ impl Dialect for CockroachDialect {
     }
 
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
-        // Sized integer names: CockroachDB's INTEGER is 64 bits.
-        if let Some(t) = shared_type(column.sql_type) {
-            return t;
-        }
-        Cow::Borrowed(match column.sql_type {
-            SqlType::Bool => "BOOL",
-            SqlType::SmallInt => "INT2",
-            SqlType::Int => "INT4",
-            SqlType::BigInt => "INT8",
-            SqlType::Real => "FLOAT4",
-            SqlType::Double => "FLOAT8",
-            _ => "TEXT",
-        })
+        PostgresDialect.column_type(column)
     }
 
     /// `INT8 PRIMARY KEY DEFAULT unique_rowid()`: CockroachDB's keys are
     /// 64-bit, spread over the cluster rather than sequential. Narrower key
-    /// fields are refused by [`check_sync`](Dialect::check_sync).
+    /// fields are refused by its catalogue's `check_sync`.
     fn generated_key_ddl(&self, _column: &ColumnDef) -> Cow<'static, str> {
         Cow::Borrowed("INT8 PRIMARY KEY DEFAULT unique_rowid()")
     }
@@ -302,62 +209,11 @@ impl Dialect for CockroachDialect {
         super::cockroach::as_of_system_time(at, out)
     }
 
-    /// Refuses to sync inside an explicit transaction (CockroachDB runs
-    /// schema changes on their own, and sync issues them one by one), and a
-    /// generated key narrower than 64 bits (`unique_rowid()` values do not
-    /// fit).
-    fn check_sync(&self, conn: &Connection, table: &str, columns: &[ColumnDef]) -> Result<()> {
-        if conn.in_transaction() {
-            return Err(Error::invalid(format!(
-                "cannot sync {table} inside a transaction on CockroachDB: schema changes run \
-                 outside explicit transactions, one DDL statement at a time; call sync before \
-                 opening the transaction"
-            )));
-        }
-        for c in columns.iter().filter(|c| c.auto_increment) {
-            let rust = match c.sql_type {
-                SqlType::BigInt => continue,
-                SqlType::SmallInt => "i16",
-                SqlType::Int => "i32",
-                _ => "not i64",
-            };
-            return Err(Error::invalid(format!(
-                "the generated key {table}.{} is {rust}, but CockroachDB generates 64-bit keys \
-                 (unique_rowid()): declare the field as i64 (or Option<i64>)",
-                c.name
-            )));
-        }
-        Ok(())
-    }
-
     fn zero_literal(&self, t: SqlType) -> &'static str {
-        zero(t)
+        pg_type(t).zero
     }
 
     fn max_params(&self) -> usize {
         65_535
-    }
-
-    fn table_columns(&self, conn: &Connection, table: &str) -> Result<Option<Vec<DbColumn>>> {
-        let cols: Vec<DbColumn> = table_columns(conn, table)?
-            .into_iter()
-            // Hidden columns CockroachDB adds (a table without a primary key
-            // gets `rowid`; hash-sharded indexes add crdb_internal_*).
-            .filter(|c| c.name != "rowid" && !c.name.starts_with("crdb_internal_"))
-            .collect();
-        Ok((!cols.is_empty()).then_some(cols))
-    }
-
-    fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
-        index_names(conn, table)
-    }
-
-    fn same_type(&self, column: &ColumnDef, db_type: &str) -> bool {
-        let t = if column.auto_increment {
-            SqlType::BigInt
-        } else {
-            column.sql_type
-        };
-        same_catalogue_type(&self.column_type(column), t, db_type)
     }
 }

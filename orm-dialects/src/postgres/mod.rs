@@ -40,6 +40,7 @@
 
 mod batch;
 mod bind;
+pub(crate) mod catalogue;
 mod cockroach;
 mod dialect;
 mod row;
@@ -57,6 +58,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, RowIter, Statement};
 
+pub use catalogue::{CockroachCatalogue, PostgresCatalogue};
 pub use cockroach::CockroachScope;
 pub use dialect::{CockroachDialect, PostgresDialect};
 use row::PgRow;
@@ -451,6 +453,14 @@ impl Backend for PostgresBackend {
             inner.client.batch_execute(&sql).map_err(map_error)?;
         }
         Ok(())
+    }
+
+    fn catalogue(&self) -> &'static dyn orm_core::driver::Catalogue {
+        if self.dialect.name() == "cockroachdb" {
+            &catalogue::CockroachCatalogue
+        } else {
+            &catalogue::PostgresCatalogue
+        }
     }
 
     fn set_statement_cache_capacity(&self, capacity: usize) {

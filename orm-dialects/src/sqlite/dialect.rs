@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use orm_core::driver::{DbColumn, LexRules};
-use orm_core::{ColumnDef, Connection, Dialect, Result, Single, SqlType, TxOptions, ValueRef};
+use orm_core::driver::LexRules;
+use orm_core::{ColumnDef, Dialect, Result, SqlType, TxOptions, ValueRef};
 
 /// The SQLite dialect.
 ///
@@ -111,31 +111,5 @@ impl Dialect for SqliteDialect {
         } else {
             Vec::new()
         }
-    }
-
-    fn table_columns(&self, conn: &Connection, table: &str) -> Result<Option<Vec<DbColumn>>> {
-        let rows: Vec<(String, String, bool, i64)> = conn.query_all(
-            "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)",
-            &[table.into()],
-        )?;
-        if rows.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(
-            rows.into_iter()
-                .map(|(name, db_type, notnull, pk)| DbColumn {
-                    name,
-                    db_type,
-                    nullable: !notnull && pk == 0,
-                    primary_key: pk > 0,
-                })
-                .collect(),
-        ))
-    }
-
-    fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
-        let rows: Vec<Single<String>> =
-            conn.query_all("SELECT name FROM pragma_index_list(?)", &[table.into()])?;
-        Ok(rows.into_iter().map(|s| s.0).collect())
     }
 }

@@ -7,6 +7,7 @@
 //! `journal_mode=wal|delete|...`, `foreign_keys=on|off` (default on),
 //! `cache=<statements>` (default 256).
 
+pub(crate) mod catalogue;
 mod collation;
 mod dialect;
 mod row;
@@ -20,6 +21,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
 use rusqlite::{ffi, OpenFlags, ToSql};
 
+pub use catalogue::SqliteCatalogue;
 pub use dialect::SqliteDialect;
 use row::{SqliteRow, SqliteRows};
 
@@ -245,6 +247,10 @@ impl Backend for SqliteBackend {
             stmt.raw_execute().map_err(map_error)?;
         }
         Ok(())
+    }
+
+    fn catalogue(&self) -> &'static dyn orm_core::driver::Catalogue {
+        &catalogue::SqliteCatalogue
     }
 
     fn set_statement_cache_capacity(&self, capacity: usize) {
