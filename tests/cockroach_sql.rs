@@ -79,7 +79,12 @@ impl Backend for Recorder {
         self.record(sql);
         Ok(1)
     }
-    fn insert(&self, sql: &str, _params: &dyn Params) -> orm::Result<Option<i64>> {
+    fn insert(
+        &self,
+        sql: &str,
+        _params: &dyn Params,
+        _key: orm::driver::GeneratedKey,
+    ) -> orm::Result<Option<i64>> {
         self.record(sql);
         Ok(sql.contains(" RETURNING ").then_some(7))
     }

@@ -76,6 +76,30 @@ pub trait RowStream {
     fn next_row(&mut self) -> Result<Option<&dyn Row>>;
 }
 
+/// How an INSERT's generated key comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GeneratedKey {
+    /// No key is generated (or none is wanted).
+    None,
+    /// The statement ends in `RETURNING key`: the first column of its row.
+    Returning,
+    /// The driver reports it (SQLite's `last_insert_rowid`, MySQL's
+    /// `LAST_INSERT_ID`).
+    LastInsertId,
+}
+
+impl GeneratedKey {
+    /// How `dialect` gives back a key the database generates, if `wanted`.
+    pub(crate) fn of(dialect: &dyn Dialect, wanted: bool) -> Self {
+        match (wanted, dialect.insert_returning()) {
+            (false, _) => GeneratedKey::None,
+            (true, true) => GeneratedKey::Returning,
+            (true, false) => GeneratedKey::LastInsertId,
+        }
+    }
+}
+
 /// A transaction-control operation: what [`Backend::transaction`] is asked
 /// to do. The driver knows what it runs, so it never re-reads SQL to find
 /// out; the SQL text of each operation is the dialect's
@@ -130,9 +154,11 @@ pub trait Backend: Send {
     /// Runs a statement and returns the number of rows it changed.
     fn execute(&self, sql: &str, params: &dyn Params) -> Result<u64>;
 
-    /// Runs an INSERT and returns the generated key, if any: through
-    /// `RETURNING` when the dialect says so, otherwise through the driver.
-    fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>>;
+    /// Runs an INSERT and returns its generated key, read as `key` says
+    /// (decided once, from the dialect, by the statement compiler): the
+    /// first column of the row `RETURNING` gives, the driver's last insert
+    /// id, or none.
+    fn insert(&self, sql: &str, params: &dyn Params, key: GeneratedKey) -> Result<Option<i64>>;
 
     /// Runs a query and calls `f` with each row until it returns `false`:
     /// the fast path, used for every query whose rows are consumed at once.

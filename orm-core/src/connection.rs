@@ -264,11 +264,16 @@ impl Connection {
     }
 
     /// Runs an INSERT whose SQL is already in the dialect's syntax and
-    /// returns the generated key, if any.
-    pub fn insert_prepared(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
+    /// returns the generated key, read as `key` says.
+    pub(crate) fn insert_prepared(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        key: crate::backend::GeneratedKey,
+    ) -> Result<Option<i64>> {
         self.check_params(sql, params)?;
         let start = self.start();
-        let res = self.backend.insert(sql, params);
+        let res = self.backend.insert(sql, params, key);
         self.finish(sql, params, start, &res);
         res
     }

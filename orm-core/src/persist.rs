@@ -1,6 +1,6 @@
 //! Saving records: the doc's Mixin, as methods every model gets.
 
-use crate::backend::Params;
+use crate::backend::{GeneratedKey, Params};
 use crate::cond::Assignment;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
@@ -176,7 +176,7 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
         },
         then_key: false,
     };
-    let key = conn.insert_prepared(&sql, &params)?;
+    let key = conn.insert_prepared(&sql, &params, GeneratedKey::of(dialect, generated))?;
     if generated {
         let key = key.ok_or_else(|| {
             Error::invalid(format!(

@@ -8,6 +8,7 @@ use super::{
     AddColumn, CreateIndex, CreateTable, Delete, Filter, Insert, Item, Rows, Select, Set, Source,
     Update,
 };
+use crate::backend::GeneratedKey;
 use crate::error::{Error, Result};
 use crate::model::ColumnDef;
 use crate::relation::{Join, JoinKind};
@@ -251,10 +252,7 @@ pub(crate) fn insert(b: &mut SqlBuilder<'_>, i: &Insert<'_>) -> Result<()> {
             )));
         }
         b.push(dialect.default_values());
-        if let (Some(key), true) = (i.returning, dialect.insert_returning()) {
-            b.push(" RETURNING ");
-            b.ident(key);
-        }
+        returning(b, i);
         return Ok(());
     }
     b.push(" (");
@@ -302,11 +300,19 @@ pub(crate) fn insert(b: &mut SqlBuilder<'_>, i: &Insert<'_>) -> Result<()> {
         let others: Vec<&str> = i.columns.iter().copied().filter(|c| *c != key).collect();
         dialect.upsert_clause(key, &others, &mut b.sql);
     }
-    if let (Some(key), true) = (i.returning, dialect.insert_returning()) {
-        b.push(" RETURNING ");
-        b.ident(key);
-    }
+    returning(b, i);
     Ok(())
+}
+
+/// ` RETURNING key` when the dialect gives generated keys back that way
+/// ([`GeneratedKey::of`], the one place that decides).
+fn returning(b: &mut SqlBuilder<'_>, i: &Insert<'_>) {
+    if let Some(key) = i.returning {
+        if GeneratedKey::of(b.dialect(), true) == GeneratedKey::Returning {
+            b.push(" RETURNING ");
+            b.ident(key);
+        }
+    }
 }
 
 /// Appends an UPDATE.

@@ -58,7 +58,7 @@ use mysql::consts::CapabilityFlags;
 use mysql::prelude::Queryable;
 use mysql::{ClientIdentity, Conn, DriverError, OptsBuilder, SslOpts, Statement, Value as MyValue};
 use orm_core::driver::{Backend, RowStream};
-use orm_core::driver::{Params, RowCallback, TxControl};
+use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 
 pub use catalogue::MysqlCatalogue;
@@ -504,7 +504,11 @@ impl Backend for MysqlBackend {
         Ok(n)
     }
 
-    fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
+    fn insert(&self, sql: &str, params: &dyn Params, key: GeneratedKey) -> Result<Option<i64>> {
+        if key != GeneratedKey::LastInsertId {
+            // MySQL has no RETURNING: keys come from LAST_INSERT_ID.
+            return self.execute(sql, params).map(|_| None);
+        }
         let mut inner = self.lock()?;
         let mut results = start(&mut inner, sql, params)?;
         let (n, id) = (results.affected_rows(), results.last_insert_id());

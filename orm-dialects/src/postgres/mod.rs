@@ -52,7 +52,7 @@ use std::time::Duration;
 
 use crate::cache::StatementCache;
 use orm_core::driver::{Backend, RowStream};
-use orm_core::driver::{Params, RowCallback, TxControl};
+use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, Row, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::ToSql;
@@ -370,19 +370,21 @@ impl Backend for PostgresBackend {
         })
     }
 
-    fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
+    fn insert(&self, sql: &str, params: &dyn Params, key: GeneratedKey) -> Result<Option<i64>> {
+        if key != GeneratedKey::Returning {
+            // PostgreSQL reports generated keys only through RETURNING.
+            return self.execute(sql, params).map(|_| None);
+        }
         let rows = self.run(sql, params, |client, stmt, binds| client.query(stmt, binds))?;
         let Some(row) = rows.first() else {
             return Ok(None);
         };
-        match row::value(row, 0) {
-            Ok(ValueRef::Int(k)) => Ok(Some(k)),
-            Ok(other) => Err(Error::invalid(format!(
+        match row::value(row, 0)? {
+            ValueRef::Int(k) => Ok(Some(k)),
+            other => Err(Error::invalid(format!(
                 "the INSERT returned a {} where a generated integer key was expected: {sql}",
                 other.kind()
             ))),
-            Err(_) if row.is_empty() => Ok(None),
-            Err(e) => Err(e),
         }
     }
 

@@ -15,7 +15,7 @@ mod row;
 use std::time::Duration;
 
 use orm_core::driver::{Backend, RowStream, DATETIME_FORMAT, TIMESTAMP_FORMAT};
-use orm_core::driver::{Params, RowCallback, TxControl};
+use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
@@ -214,9 +214,22 @@ impl Backend for SqliteBackend {
         Ok(n as u64)
     }
 
-    fn insert(&self, sql: &str, params: &dyn Params) -> Result<Option<i64>> {
-        let n = self.execute(sql, params)?;
-        Ok((n > 0).then(|| self.conn.last_insert_rowid()))
+    fn insert(&self, sql: &str, params: &dyn Params, key: GeneratedKey) -> Result<Option<i64>> {
+        match key {
+            GeneratedKey::Returning => {
+                let mut stmt = self.prepare(sql, params)?;
+                let mut rows = stmt.raw_query();
+                match rows.next().map_err(map_error)? {
+                    Some(row) => row.get(0).map(Some).map_err(map_error),
+                    None => Ok(None),
+                }
+            }
+            GeneratedKey::LastInsertId => {
+                let n = self.execute(sql, params)?;
+                Ok((n > 0).then(|| self.conn.last_insert_rowid()))
+            }
+            _ => self.execute(sql, params).map(|_| None),
+        }
     }
 
     fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()> {
