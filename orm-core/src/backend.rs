@@ -192,6 +192,6 @@ pub trait Backend: Send {
 
     /// Whether the connection still works (used by pools before reuse).
     fn is_healthy(&self) -> bool {
-        self.execute_batch("SELECT 1").is_ok()
+        self.execute_batch(self.dialect().ping()).is_ok()
     }
 }

@@ -208,6 +208,11 @@ pub trait Dialect: Send + Sync + 'static {
         false
     }
 
+    /// The cheapest statement that needs a round trip, for health checks.
+    fn ping(&self) -> &'static str {
+        "SELECT 1"
+    }
+
     /// The most bound parameters one statement may carry.
     fn max_params(&self) -> usize {
         32_766
