@@ -101,6 +101,33 @@ impl MysqlDialect {
     }
 }
 
+/// The one table of SQL types: the DDL of a column of type `t` (`keyed`:
+/// it must be indexable, so no `LONGTEXT` / `LONGBLOB`), and its zero as
+/// the DEFAULT of a NOT NULL column added to a table with rows (TEXT and
+/// BLOB columns take a default only as an expression).
+fn mysql_type(t: SqlType, keyed: bool) -> (Cow<'static, str>, &'static str) {
+    let (ddl, zero) = match t {
+        SqlType::Bool => ("TINYINT(1)", "0"),
+        SqlType::SmallInt => ("SMALLINT", "0"),
+        SqlType::Int => ("INT", "0"),
+        SqlType::BigInt => ("BIGINT", "0"),
+        SqlType::Real => ("FLOAT", "0"),
+        SqlType::Double => ("DOUBLE", "0"),
+        SqlType::Text if keyed => ("VARCHAR(255)", "('')"),
+        SqlType::Text => ("LONGTEXT", "('')"),
+        SqlType::Blob if keyed => ("VARBINARY(255)", "(X'')"),
+        SqlType::Blob => ("LONGBLOB", "(X'')"),
+        SqlType::Date => ("DATE", "'1970-01-01'"),
+        SqlType::DateTime | SqlType::Timestamp => ("DATETIME(6)", "'1970-01-01 00:00:00'"),
+        SqlType::Decimal(0, _) => (WIDEST_DECIMAL, "0"),
+        SqlType::Decimal(p, s) => return (Cow::Owned(format!("DECIMAL({p},{s})")), "0"),
+        SqlType::Uuid => ("CHAR(36)", "'00000000-0000-0000-0000-000000000000'"),
+        SqlType::Json => ("JSON", "('null')"),
+        _ => ("LONGBLOB", "(X'')"),
+    };
+    (Cow::Borrowed(ddl), zero)
+}
+
 /// A column type as information_schema reports it, in the form
 /// [`MysqlDialect::column_type`] writes it: upper case, without the display
 /// widths of integer types (`int(11)` is `INT`; `tinyint(1)`, the boolean
@@ -168,25 +195,7 @@ impl Dialect for MysqlDialect {
     }
 
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
-        Cow::Borrowed(match column.sql_type {
-            SqlType::Bool => "TINYINT(1)",
-            SqlType::SmallInt => "SMALLINT",
-            SqlType::Int => "INT",
-            SqlType::BigInt => "BIGINT",
-            SqlType::Real => "FLOAT",
-            SqlType::Double => "DOUBLE",
-            SqlType::Text if Self::keyed(column) => "VARCHAR(255)",
-            SqlType::Text => "LONGTEXT",
-            SqlType::Blob if Self::keyed(column) => "VARBINARY(255)",
-            SqlType::Blob => "LONGBLOB",
-            SqlType::Date => "DATE",
-            SqlType::DateTime | SqlType::Timestamp => "DATETIME(6)",
-            SqlType::Decimal(0, _) => WIDEST_DECIMAL,
-            SqlType::Decimal(p, s) => return Cow::Owned(format!("DECIMAL({p},{s})")),
-            SqlType::Uuid => "CHAR(36)",
-            SqlType::Json => "JSON",
-            _ => "LONGBLOB",
-        })
+        mysql_type(column.sql_type, Self::keyed(column)).0
     }
 
     fn generated_key_ddl(&self, column: &ColumnDef) -> Cow<'static, str> {
@@ -281,17 +290,7 @@ impl Dialect for MysqlDialect {
     }
 
     fn zero_literal(&self, t: SqlType) -> &'static str {
-        match t {
-            SqlType::Bool => "0",
-            // TEXT and BLOB columns take a default only as an expression.
-            SqlType::Text => "('')",
-            SqlType::Blob => "(X'')",
-            SqlType::Date => "'1970-01-01'",
-            SqlType::DateTime | SqlType::Timestamp => "'1970-01-01 00:00:00'",
-            SqlType::Uuid => "'00000000-0000-0000-0000-000000000000'",
-            SqlType::Json => "('null')",
-            _ => "0",
-        }
+        mysql_type(t, false).1
     }
 
     /// `SET TRANSACTION ISOLATION LEVEL ...` (which applies to the next
