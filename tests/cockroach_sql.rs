@@ -19,7 +19,7 @@ use std::time::Duration;
 use orm::cockroach::{AsOf, CockroachScope};
 
 use orm::dialects::postgres::{CockroachDialect, PostgresDialect};
-use orm::driver::{Backend, Params, RowCallback, RowStream};
+use orm::driver::{Backend, DriverConnection, Params, RowCallback, RowStream};
 use orm::prelude::*;
 use orm::{AnsiDialect, Dialect, Value};
 
@@ -114,7 +114,8 @@ impl Backend for Recorder {
 
 fn recorder() -> (Connection, Arc<Mutex<Vec<String>>>) {
     let log = Arc::new(Mutex::new(Vec::new()));
-    let conn = Connection::from_backend(Box::new(Recorder { log: log.clone() }));
+    let conn =
+        <Connection as DriverConnection>::from_backend(Box::new(Recorder { log: log.clone() }));
     assert_eq!(conn.dialect().name(), "cockroachdb");
     (conn, log)
 }

@@ -114,7 +114,7 @@ pub fn registered_dialect(scheme: &str) -> Option<Opener> {
 
 impl Connection {
     /// Wraps a driver connection.
-    pub fn from_backend(backend: Box<dyn Backend>) -> Self {
+    pub(crate) fn from_backend(backend: Box<dyn Backend>) -> Self {
         let dialect = backend.dialect();
         Connection {
             backend,
@@ -255,7 +255,7 @@ impl Connection {
     }
 
     /// Runs a statement whose SQL is already in the dialect's syntax.
-    pub fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64> {
+    pub(crate) fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64> {
         self.check_params(sql, params)?;
         let start = self.start();
         let res = self.backend.execute(sql, params);
@@ -280,7 +280,7 @@ impl Connection {
 
     /// Runs a query whose SQL is already in the dialect's syntax and streams
     /// its rows. The time logged is the time to the first row.
-    pub fn query_prepared<'a>(
+    pub(crate) fn query_prepared<'a>(
         &'a self,
         sql: &str,
         params: &dyn Params,
@@ -295,7 +295,7 @@ impl Connection {
     /// Runs a query whose SQL is already in the dialect's syntax and calls
     /// `f` with each row until it returns `false`. The time logged includes
     /// `f`.
-    pub fn query_each_prepared(
+    pub(crate) fn query_each_prepared(
         &self,
         sql: &str,
         params: &dyn Params,
@@ -332,7 +332,7 @@ impl Connection {
 
     /// Renders a portable SQL fragment (`?` or `:name` placeholders) in this
     /// connection's dialect.
-    pub fn render(&self, sql: &str, args: impl IntoArgs) -> Result<(String, Vec<Value>)> {
+    pub(crate) fn render(&self, sql: &str, args: impl IntoArgs) -> Result<(String, Vec<Value>)> {
         let mut b = SqlBuilder::new(self.dialect);
         b.fragment(sql, &args.into_args())?;
         Ok(b.finish())
@@ -371,7 +371,7 @@ impl Connection {
     }
 
     /// Runs a query in the dialect's syntax and decodes every row with `f`.
-    pub fn query_map<T>(
+    pub(crate) fn query_map<T>(
         &self,
         sql: &str,
         params: &dyn Params,
@@ -389,7 +389,7 @@ impl Connection {
     /// models and `#[derive(FromRow)]` structs by column name (resolved once
     /// per statement, so the order of the selected columns does not matter),
     /// tuples and [`Single`](crate::Single) by position.
-    pub fn query_all<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Vec<T>> {
+    pub(crate) fn query_all<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Vec<T>> {
         let mut out = Vec::new();
         let mut map: Option<Option<Vec<usize>>> = None;
         self.query_each_prepared(sql, params, &mut |row| {
@@ -425,7 +425,7 @@ impl Connection {
 
     /// Runs a query in the dialect's syntax and decodes its first row with
     /// `f`; the other rows are not read.
-    pub fn query_first_map<T>(
+    pub(crate) fn query_first_map<T>(
         &self,
         sql: &str,
         params: &dyn Params,
@@ -455,4 +455,99 @@ pub fn unknown_scheme(url: &str) -> Error {
         "no dialect for {url:?}; expected sqlite::memory:, sqlite://path, postgres://, \
          postgresql://, cockroachdb:// or mysql:// (or a scheme registered with register_dialect)"
     ))
+}
+
+/// What a driver, or code written in one dialect's own SQL, runs on a
+/// [`Connection`]: SQL already in the dialect's syntax with bound
+/// parameters, logged and counted like every statement. In
+/// [`driver`](crate::driver) (the `orm` facade's `driver` feature);
+/// applications use the scopes and the raw escape hatches
+/// ([`Connection::execute`], [`Connection::query`]) instead. Sealed.
+pub trait DriverConnection: crate::__private::Sealed {
+    /// Wraps a driver connection.
+    fn from_backend(backend: Box<dyn Backend>) -> Connection;
+    /// Runs a statement and returns the number of rows it changed.
+    fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64>;
+    /// Runs a query and streams its rows. The time logged is the time to
+    /// the first row.
+    fn query_prepared<'a>(
+        &'a self,
+        sql: &str,
+        params: &dyn Params,
+    ) -> Result<Box<dyn RowStream + 'a>>;
+    /// Runs a query and calls `f` with each row until it returns `false`.
+    fn query_each_prepared(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        f: &mut RowCallback<'_>,
+    ) -> Result<()>;
+    /// Runs a query and decodes every row with `f`.
+    fn query_map<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+    ) -> Result<Vec<T>>;
+    /// Runs a query and decodes every row as `T` (by column name for models
+    /// and `#[derive(FromRow)]` structs, by position for tuples).
+    fn query_all<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Vec<T>>;
+    /// Runs a query and decodes its first row with `f`.
+    fn query_first_map<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+    ) -> Result<Option<T>>;
+    /// Renders a portable SQL fragment (`?` or `:name` placeholders) in the
+    /// connection's dialect.
+    fn render(&self, sql: &str, args: impl IntoArgs) -> Result<(String, Vec<Value>)>;
+}
+
+impl crate::__private::Sealed for Connection {}
+
+impl DriverConnection for Connection {
+    fn from_backend(backend: Box<dyn Backend>) -> Connection {
+        Connection::from_backend(backend)
+    }
+    fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64> {
+        Connection::execute_prepared(self, sql, params)
+    }
+    fn query_prepared<'a>(
+        &'a self,
+        sql: &str,
+        params: &dyn Params,
+    ) -> Result<Box<dyn RowStream + 'a>> {
+        Connection::query_prepared(self, sql, params)
+    }
+    fn query_each_prepared(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        f: &mut RowCallback<'_>,
+    ) -> Result<()> {
+        Connection::query_each_prepared(self, sql, params, f)
+    }
+    fn query_map<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        Connection::query_map(self, sql, params, f)
+    }
+    fn query_all<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Vec<T>> {
+        Connection::query_all(self, sql, params)
+    }
+    fn query_first_map<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        Connection::query_first_map(self, sql, params, f)
+    }
+    fn render(&self, sql: &str, args: impl IntoArgs) -> Result<(String, Vec<Value>)> {
+        Connection::render(self, sql, args)
+    }
 }

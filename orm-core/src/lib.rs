@@ -63,7 +63,7 @@ pub use value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
 pub mod driver {
     pub use crate::backend::{Backend, GeneratedKey, Params, RowCallback, RowStream, TxControl};
     pub use crate::connection::{
-        register_dialect, registered_dialect, unknown_scheme, Opener, NO_PARAMS,
+        register_dialect, registered_dialect, unknown_scheme, DriverConnection, Opener, NO_PARAMS,
     };
     pub use crate::dialect::{check_value_portably, dollar_placeholder};
     pub use crate::lex::LexRules;

@@ -11,8 +11,8 @@
 //! (its SQL) and [`Backend`](orm_core::driver::Backend) (its driver).
 #![warn(missing_docs)]
 
-use orm_core::driver::registered_dialect;
 use orm_core::driver::unknown_scheme;
+use orm_core::driver::{registered_dialect, DriverConnection};
 use orm_core::{Connection, Error, Pool, PoolOptions, Result};
 
 #[cfg(any(feature = "postgres", feature = "mysql"))]
@@ -32,7 +32,7 @@ pub mod url;
 pub fn open(url: &str) -> Result<Connection> {
     let scheme = url.split(':').next().unwrap_or_default();
     if let Some(opener) = registered_dialect(scheme) {
-        return Ok(Connection::from_backend(opener(url)?));
+        return Ok(<Connection as DriverConnection>::from_backend(opener(url)?));
     }
     match scheme {
         #[cfg(feature = "sqlite")]

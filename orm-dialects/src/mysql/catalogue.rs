@@ -2,7 +2,7 @@
 //! of the current database, column types normalised as the dialect writes
 //! them.
 
-use orm_core::driver::{Catalogue, DbColumn};
+use orm_core::driver::{Catalogue, DbColumn, DriverConnection};
 use orm_core::{ColumnDef, Connection, Result, Single};
 
 use super::dialect::normalize_type;

@@ -57,7 +57,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use mysql::consts::CapabilityFlags;
 use mysql::prelude::Queryable;
 use mysql::{ClientIdentity, Conn, DriverError, OptsBuilder, SslOpts, Statement, Value as MyValue};
-use orm_core::driver::{Backend, RowStream};
+use orm_core::driver::{Backend, DriverConnection, RowStream};
 use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 
@@ -150,7 +150,9 @@ fn close(conn: &mut Conn, evicted: Vec<Statement>) -> mysql::Result<()> {
 /// Opens a MySQL or MariaDB connection from a URL (see the module
 /// documentation).
 pub fn open(url: &str) -> Result<Connection> {
-    Ok(Connection::from_backend(Box::new(MysqlBackend::open(url)?)))
+    Ok(<Connection as DriverConnection>::from_backend(Box::new(
+        MysqlBackend::open(url)?,
+    )))
 }
 
 impl MysqlBackend {

@@ -2,7 +2,7 @@
 //! information schema of the current schema (so the connection's
 //! `search_path` decides), and what CockroachDB refuses to sync.
 
-use orm_core::driver::{Catalogue, DbColumn};
+use orm_core::driver::{Catalogue, DbColumn, DriverConnection};
 use orm_core::{ColumnDef, Connection, Error, Result, SqlType, Value};
 
 use super::dialect::pg_type;

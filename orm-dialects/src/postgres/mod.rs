@@ -51,7 +51,7 @@ use std::cell::{Cell, RefCell, RefMut};
 use std::time::Duration;
 
 use crate::cache::StatementCache;
-use orm_core::driver::{Backend, RowStream};
+use orm_core::driver::{Backend, DriverConnection, RowStream};
 use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, Row, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
@@ -87,16 +87,18 @@ static COCKROACH: CockroachDialect = CockroachDialect;
 /// server that cannot be reached, refuses the credentials or fails the TLS
 /// checks an [`Error::Connection`] that says why.
 pub fn open(url: &str) -> Result<Connection> {
-    Ok(Connection::from_backend(Box::new(PostgresBackend::open(
-        url,
-    )?)))
+    Ok(<Connection as DriverConnection>::from_backend(Box::new(
+        PostgresBackend::open(url)?,
+    )))
 }
 
 /// Wraps a connected `postgres::Client`, speaking PostgreSQL's SQL or,
 /// with `cockroach`, CockroachDB's.
 pub fn from_client(client: Client, cockroach: bool) -> Connection {
     let dialect: &'static dyn Dialect = if cockroach { &COCKROACH } else { &POSTGRES };
-    Connection::from_backend(Box::new(PostgresBackend::new(client, dialect, 256)))
+    <Connection as DriverConnection>::from_backend(Box::new(PostgresBackend::new(
+        client, dialect, 256,
+    )))
 }
 
 /// Prepared statements by SQL text, the least recently used evicted first.

@@ -1,7 +1,7 @@
 //! What schema sync reads from SQLite: `pragma_table_info` and
 //! `pragma_index_list`, which report declared types as written.
 
-use orm_core::driver::{same_declared_type, Catalogue, DbColumn};
+use orm_core::driver::{same_declared_type, Catalogue, DbColumn, DriverConnection};
 use orm_core::{ColumnDef, Connection, Result, Single};
 
 /// SQLite's catalogue.

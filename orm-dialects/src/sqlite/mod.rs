@@ -14,7 +14,7 @@ mod row;
 
 use std::time::Duration;
 
-use orm_core::driver::{Backend, RowStream, DATETIME_FORMAT, TIMESTAMP_FORMAT};
+use orm_core::driver::{Backend, DriverConnection, RowStream, DATETIME_FORMAT, TIMESTAMP_FORMAT};
 use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 use rusqlite::config::DbConfig;
@@ -42,16 +42,16 @@ impl std::fmt::Debug for SqliteBackend {
 
 /// Opens a SQLite connection from a URL (see the module documentation).
 pub fn open(url: &str) -> Result<Connection> {
-    Ok(Connection::from_backend(Box::new(SqliteBackend::open(
-        url,
-    )?)))
+    Ok(<Connection as DriverConnection>::from_backend(Box::new(
+        SqliteBackend::open(url)?,
+    )))
 }
 
 /// Wraps an open `rusqlite` connection.
 pub fn from_rusqlite(conn: rusqlite::Connection) -> Result<Connection> {
-    Ok(Connection::from_backend(Box::new(SqliteBackend::new(
-        conn, true, 256,
-    )?)))
+    Ok(<Connection as DriverConnection>::from_backend(Box::new(
+        SqliteBackend::new(conn, true, 256)?,
+    )))
 }
 
 /// Whether a SQLite path names a private in-memory database.
@@ -81,17 +81,15 @@ pub(crate) fn memory_pool(url: &str, options: orm_core::PoolOptions) -> Result<o
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    let anchor = Mutex::new(Connection::from_backend(Box::new(SqliteBackend::open_at(
-        url,
-        Some(&name),
-    )?)));
+    let anchor = Mutex::new(<Connection as DriverConnection>::from_backend(Box::new(
+        SqliteBackend::open_at(url, Some(&name))?,
+    )));
     let url = url.to_owned();
     orm_core::Pool::new(options, move || {
         let _keep_alive = &anchor;
-        Ok(Connection::from_backend(Box::new(SqliteBackend::open_at(
-            &url,
-            Some(&name),
-        )?)))
+        Ok(<Connection as DriverConnection>::from_backend(Box::new(
+            SqliteBackend::open_at(&url, Some(&name))?,
+        )))
     })
 }
 
