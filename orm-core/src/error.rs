@@ -86,6 +86,20 @@ pub enum Error {
         /// The table searched.
         table: String,
     },
+    /// Optimistic locking: a write of a record with a `#[db(version)]`
+    /// column matched no row because another write changed the row (and its
+    /// version) since the record was read. Nothing was written; reload the
+    /// record and decide again. A record whose row is gone (or hidden by the
+    /// default filter, e.g. soft-deleted) is [`Error::NotFound`] instead:
+    /// after a write matches no row, one more query tells the two apart. Not
+    /// retried by the retrying transactions (the record in memory is stale).
+    #[error("stale {table} record (key {key:?}): its row was changed since it was read")]
+    StaleRecord {
+        /// The table of the record.
+        table: String,
+        /// The record's key.
+        key: crate::value::Value,
+    },
     /// A UNIQUE or PRIMARY KEY constraint was violated.
     #[error("unique constraint violated: {0}")]
     UniqueViolation(#[source] DbError),

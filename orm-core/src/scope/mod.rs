@@ -53,6 +53,8 @@ pub struct Scope<M> {
     /// Whether the default filters of the model and the joined ones are
     /// lifted for this scope.
     pub(crate) unfiltered: bool,
+    /// Which soft-deleted rows the scope sees.
+    pub(crate) deleted: crate::lifecycle::Deleted,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -73,6 +75,7 @@ impl<M> Clone for Scope<M> {
             owner: self.owner.clone(),
             includes: self.includes.clone(),
             unfiltered: self.unfiltered,
+            deleted: self.deleted,
             _model: PhantomData,
         }
     }
@@ -95,6 +98,7 @@ impl<M> Default for Scope<M> {
             owner: None,
             includes: Vec::new(),
             unfiltered: false,
+            deleted: crate::lifecycle::Deleted::Exclude,
             _model: PhantomData,
         }
     }
