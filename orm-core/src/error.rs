@@ -93,7 +93,10 @@ pub enum Error {
     /// default filter, e.g. soft-deleted) is [`Error::NotFound`] instead:
     /// after a write matches no row, one more query tells the two apart. Not
     /// retried by the retrying transactions (the record in memory is stale).
-    #[error("stale {table} record (key {key:?}): its row was changed since it was read")]
+    #[error(
+        "stale {table} record (key {}): its row was changed since it was read",
+        key_text(key)
+    )]
     StaleRecord {
         /// The table of the record.
         table: String,
@@ -243,6 +246,16 @@ pub enum Error {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] DbError),
+}
+
+/// A key as an error message shows it: a number as it is, anything else
+/// as its debug form (quoted text).
+fn key_text(key: &crate::value::Value) -> String {
+    match key {
+        crate::value::Value::Int(i) => i.to_string(),
+        crate::value::Value::Text(s) => format!("{s:?}"),
+        other => format!("{other:?}"),
+    }
 }
 
 impl Error {
