@@ -74,7 +74,9 @@
 //!   every UPDATE (`save`, `update_attribute(s)` of records and scopes, soft
 //!   deletes) sets `updated_at`; one clock reading per statement, at
 //!   microseconds, written into the records too (not by `insert_all`, which
-//!   borrows them). [`Record::touch`] sets `updated_at` alone.
+//!   borrows them; an upsert, for a user-supplied key without a
+//!   [`Snapshot`], sets both also when it updates). [`Record::touch`] sets
+//!   `updated_at` alone.
 //!   [`Connection::without_timestamps`] turns this off for the writes of a
 //!   closure (rows imported with their own dates); assigning the column in
 //!   `update_attributes` keeps the value assigned.
