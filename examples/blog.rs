@@ -10,7 +10,7 @@
 //! The joins, `Include` and `FullJoin` examples use relations declared as
 //! marker fields (`author: BelongsTo<User>`, `posts: HasMany<Post>`).
 
-use chrono::{Months, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use orm::prelude::*;
 
 /// "Now" for the whole program: 2024-06-01 12:00:00.
@@ -87,6 +87,28 @@ struct Appointment {
     end_date_time: NaiveDateTime,
 }
 
+/// A static page of the blog (About, Contact), with the lifecycle columns:
+/// timestamps set by every write, soft delete, and a lock version.
+#[derive(Model, Debug, Clone, Default)]
+struct Page {
+    id: i64,
+    #[db(unique)]
+    slug: String,
+    body: String,
+    /// Set by every INSERT.
+    #[db(created_at)]
+    created_at: DateTime<Utc>,
+    /// Set by every INSERT and UPDATE.
+    #[db(updated_at)]
+    updated_at: DateTime<Utc>,
+    /// Set by `delete`; the rows where it is set are left out of queries.
+    #[db(soft_delete)]
+    deleted_at: Option<DateTime<Utc>>,
+    /// Checked and incremented by every write of a record.
+    #[db(version)]
+    lock_version: i32,
+}
+
 /// One quiz taken by a student (the doc's students example, on one table).
 #[derive(Model, Debug, Clone, Default)]
 struct QuizScore {
@@ -153,6 +175,88 @@ fn main() -> Result<(), orm::Error> {
     deleting(&conn)?;
 
     joins(&conn, &users, &posts)?;
+    lifecycle(&conn)?;
+    Ok(())
+}
+
+/// Timestamps, soft delete and optimistic locking on `Page`. The stamps are
+/// the real clock's, so only their order is printed.
+fn lifecycle(conn: &Connection) -> orm::Result<()> {
+    heading("Timestamps, soft delete, optimistic locking");
+    conn.sync::<Page>()?;
+    let mut about = Page {
+        slug: "about".into(),
+        body: "Who we are".into(),
+        ..Default::default()
+    };
+    about.save(conn)?;
+    println!(
+        "  about.save()                         -> created_at == updated_at: {}",
+        about.created_at == about.updated_at
+    );
+    // Imported with its own dates: the timestamps are left alone.
+    let launch = Utc.from_utc_datetime(&NOW);
+    let mut contact = Page {
+        slug: "contact".into(),
+        body: "Write to us".into(),
+        created_at: launch,
+        updated_at: launch,
+        ..Default::default()
+    };
+    conn.without_timestamps(|conn| contact.save(conn))?;
+    println!(
+        "  conn.without_timestamps(save)        -> created_at {}",
+        contact.created_at
+    );
+
+    // Two copies of one page: the second write of the stale copy fails.
+    let mut editor = Pages::find(conn, about.id)?;
+    about.body = "Who we are, and why".into();
+    about.save(conn)?;
+    println!(
+        "  about.save() again                   -> lock_version {}, updated_at moved: {}",
+        about.lock_version,
+        about.updated_at > about.created_at
+    );
+    editor.body = "Overwritten?".into();
+    match editor.save(conn) {
+        Err(e @ orm::Error::StaleRecord { .. }) => {
+            println!("  stale_copy.save()                    -> Err({e})")
+        }
+        other => println!("  stale_copy.save()                    -> {other:?}"),
+    }
+    editor.reload(conn)?;
+    println!(
+        "  stale_copy.reload()                  -> body {:?}, lock_version {}",
+        editor.body, editor.lock_version
+    );
+
+    // Soft delete: the row stays, every query leaves it out.
+    contact.delete(conn)?;
+    println!(
+        "  contact.delete()                     -> deleted_at set: {}",
+        contact.deleted_at.is_some()
+    );
+    println!(
+        "  Pages::count() / with_deleted / only_deleted -> {} / {} / {}",
+        Pages::count(conn)?,
+        Pages::all().with_deleted().count(conn)?,
+        Pages::all().only_deleted().count(conn)?
+    );
+    println!(
+        "  Pages::all().to_sql()                -> {}",
+        Pages::all().to_sql()?.sql
+    );
+    contact.restore(conn)?;
+    println!(
+        "  contact.restore()                    -> Pages::count() {}",
+        Pages::count(conn)?
+    );
+    contact.hard_delete(conn)?;
+    println!(
+        "  contact.hard_delete()                -> with_deleted().count() {}",
+        Pages::all().with_deleted().count(conn)?
+    );
     Ok(())
 }
 

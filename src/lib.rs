@@ -61,6 +61,43 @@
 //! `#[db(unique)]`, `#[db(index)]`. A field of type [`Snapshot`] turns on
 //! change tracking: `save` then writes only the changed columns.
 //!
+//! ## Lifecycle columns
+//!
+//! Four field attributes give a column a part in every write, checked at
+//! compile time (a field of the wrong type, a second column with the same
+//! part, two parts on one field, or a part on the primary key are errors
+//! pointing at the field):
+//!
+//! - `#[db(created_at)]` and `#[db(updated_at)]` on a `DateTime<Utc>` or
+//!   `NaiveDateTime` (UTC) field, or an `Option` of one: every INSERT
+//!   (`save`, `insert`, `insert_all`, `save_all`) sets both to the clock,
+//!   every UPDATE (`save`, `update_attribute(s)` of records and scopes, soft
+//!   deletes) sets `updated_at`; one clock reading per statement, at
+//!   microseconds, written into the records too (not by `insert_all`, which
+//!   borrows them; an upsert, for a user-supplied key without a
+//!   [`Snapshot`], sets both also when it updates). [`Record::touch`] sets
+//!   `updated_at` alone.
+//!   [`Connection::without_timestamps`] turns this off for the writes of a
+//!   closure (rows imported with their own dates); assigning the column in
+//!   `update_attributes` keeps the value assigned.
+//! - `#[db(soft_delete)]` on an `Option<DateTime<Utc>>` (or
+//!   `Option<NaiveDateTime>`) field: [`Record::delete`] and scope `delete`
+//!   set it instead of deleting, and `deleted_at IS NULL` joins the
+//!   model's [default filter](Model::default_filter), so every query leaves
+//!   the soft-deleted rows out (scopes, `find`, counts, aggregates, joins and
+//!   includes into the model, accessors, full-join orphans). Both apply when
+//!   the model also has a `default_filter`. [`Scoped::with_deleted`] lifts
+//!   the soft-delete condition alone, [`Scoped::only_deleted`] selects the
+//!   deleted rows, [`Scoped::without_default_filter`] lifts both;
+//!   [`Record::restore`] undoes a soft delete, [`Record::hard_delete`] and
+//!   [`Scoped::hard_delete`] really delete.
+//! - `#[db(version)]` on an `i16`, `i32` or `i64` field (optimistic
+//!   locking): every UPDATE and DELETE of a record runs `.. SET version =
+//!   version + 1 WHERE key = ? AND version = ?` and fails with
+//!   [`Error::StaleRecord`], writing nothing, when the row changed since the
+//!   record was read; scope updates increment it too. The model needs a
+//!   generated key or a [`Snapshot`] field (an upsert cannot check it).
+//!
 //! Relations are fields of the marker types [`BelongsTo`], [`HasOne`],
 //! [`HasMany`] and [`ManyToMany`] (not columns), with `#[db(foreign_key =
 //! "...")]`, `#[db(through = "...")]`, `#[db(through_keys("a_id", "b_id"))]`
@@ -81,8 +118,8 @@ pub use orm_core::{
     IntoOperand, Isolation, JoinKind, KeyOperand, Layout, Lock, LockMode, LockWait, ManyToMany,
     Mapper, Model, NPlusOne, Nested, Nulls, Op, Order, PluckColumns, Pool, PoolOptions,
     PooledConnection, Record, Relation, RelationDef, RelationKind, Result, RetryPolicy, Row, Rows,
-    Scope, Scoped, Single, Snapshot, Sql, SqlType, Statement, SyncReport, Terms, ToValue,
-    Transaction, TxOptions, Value, ValueRef, LOG_TARGET,
+    Scope, Scoped, Single, Snapshot, SoftDelete, Sql, SqlType, Statement, SyncReport, Terms,
+    Timestamped, ToValue, Transaction, TxOptions, Value, ValueRef, LOG_TARGET,
 };
 pub use orm_derive::{scopes, FromRow, Model};
 pub use orm_dialects::{open, pool, Open};

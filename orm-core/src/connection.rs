@@ -37,6 +37,7 @@ pub struct Connection {
     broken: Cell<bool>,
     log_parameters: Cell<bool>,
     pub(crate) watch: crate::n_plus_one::Watch,
+    timestamps_off: Cell<bool>,
 }
 
 impl fmt::Debug for Connection {
@@ -125,6 +126,7 @@ impl Connection {
             broken: Cell::new(false),
             log_parameters: Cell::new(true),
             watch: crate::n_plus_one::Watch::default(),
+            timestamps_off: Cell::new(false),
         }
     }
 
@@ -154,6 +156,50 @@ impl Connection {
     /// data or secrets.
     pub fn set_log_parameters(&self, show: bool) {
         self.log_parameters.set(show);
+    }
+
+    /// Runs `f` with the automatic timestamps off: the writes it makes on
+    /// this connection (`save`, `insert`, `insert_all`, `save_all`,
+    /// `update_attribute(s)` of records and scopes, soft deletes) leave the
+    /// `#[db(created_at)]` and `#[db(updated_at)]` columns to the values
+    /// the records (or the assignments) hold, as when importing rows that
+    /// carry their own dates. The setting ends with `f`, also if it panics.
+    /// Explicit [`touch`](crate::Record::touch) still stamps; versions are
+    /// still checked and incremented.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// use chrono::{DateTime, TimeZone, Utc};
+    /// #[derive(Model, Debug, Default)]
+    /// struct Note {
+    ///     id: i64,
+    ///     text: String,
+    ///     #[db(created_at)]
+    ///     created_at: DateTime<Utc>,
+    /// }
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// conn.sync::<Note>()?;
+    /// let old = Utc.with_ymd_and_hms(2001, 2, 3, 4, 5, 6).unwrap();
+    /// let mut imported = Note { text: "old".into(), created_at: old, ..Default::default() };
+    /// conn.without_timestamps(|conn| imported.save(conn))?;
+    /// assert_eq!(Notes::find(&conn, imported.id)?.created_at, old);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    pub fn without_timestamps<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        struct Restore<'a>(&'a Cell<bool>, bool);
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.1);
+            }
+        }
+        let _restore = Restore(&self.timestamps_off, self.timestamps_off.replace(true));
+        f(self)
+    }
+
+    /// Whether writes set the automatic timestamps (see
+    /// [`without_timestamps`](Self::without_timestamps)).
+    pub(crate) fn timestamps_on(&self) -> bool {
+        !self.timestamps_off.get()
     }
 
     /// How many prepared statements the driver keeps (by SQL text).

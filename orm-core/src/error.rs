@@ -86,6 +86,23 @@ pub enum Error {
         /// The table searched.
         table: String,
     },
+    /// Optimistic locking: a write of a record with a `#[db(version)]`
+    /// column matched no row because another write changed the row (and its
+    /// version) since the record was read. Nothing was written; reload the
+    /// record and decide again. A record whose row is gone (or hidden by the
+    /// default filter, e.g. soft-deleted) is [`Error::NotFound`] instead:
+    /// after a write matches no row, one more query tells the two apart. Not
+    /// retried by the retrying transactions (the record in memory is stale).
+    #[error(
+        "stale {table} record (key {}): its row was changed since it was read",
+        key_text(key)
+    )]
+    StaleRecord {
+        /// The table of the record.
+        table: String,
+        /// The record's key.
+        key: crate::value::Value,
+    },
     /// A UNIQUE or PRIMARY KEY constraint was violated.
     #[error("unique constraint violated: {0}")]
     UniqueViolation(#[source] DbError),
@@ -241,6 +258,16 @@ pub enum Error {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] DbError),
+}
+
+/// A key as an error message shows it: a number as it is, anything else
+/// as its debug form (quoted text).
+fn key_text(key: &crate::value::Value) -> String {
+    match key {
+        crate::value::Value::Int(i) => i.to_string(),
+        crate::value::Value::Text(s) => format!("{s:?}"),
+        other => format!("{other:?}"),
+    }
 }
 
 impl Error {

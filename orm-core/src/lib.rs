@@ -16,6 +16,7 @@ mod dialect;
 mod error;
 mod expr;
 mod lex;
+mod lifecycle;
 mod mapper;
 mod model;
 mod n_plus_one;
@@ -39,6 +40,7 @@ pub use error::{DbError, DecodeError, Error, Result};
 pub use expr::{
     named, Args, Col, ColRef, Expr, Func, IntoArg, IntoArgs, IntoOperand, KeyOperand, Sql,
 };
+pub use lifecycle::{SoftDelete, Timestamped};
 pub use mapper::Mapper;
 pub use model::{Column, ColumnDef, Model, Snapshot};
 pub use n_plus_one::NPlusOne;
@@ -76,6 +78,10 @@ pub mod driver {
 /// paths to. Not part of the API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::lifecycle::{
+        soft_delete_column, timestamp_column, version_column, SoftDeleteType, TimestampType,
+        VersionType,
+    };
     pub use crate::model::{column_def, no_such_column, value_into, KeyType};
     pub use crate::query::{SqlCache, TableMeta};
     pub use crate::relation::{has_column, LoadSlot};

@@ -48,6 +48,18 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     const COLUMNS: &'static [ColumnDef];
     /// The index of the primary key in [`COLUMNS`](Self::COLUMNS).
     const KEY_INDEX: usize;
+    /// The index of the `#[db(created_at)]` column, set to the clock by
+    /// every INSERT (see the crate documentation on lifecycle columns).
+    const CREATED_AT: Option<usize> = None;
+    /// The index of the `#[db(updated_at)]` column, set to the clock by
+    /// every INSERT and UPDATE.
+    const UPDATED_AT: Option<usize> = None;
+    /// The index of the `#[db(soft_delete)]` column: `delete` sets it, and
+    /// the rows where it is set are left out of every statement.
+    const SOFT_DELETE: Option<usize> = None;
+    /// The index of the `#[db(version)]` column: every write of a record
+    /// checks and increments it (optimistic locking).
+    const VERSION: Option<usize> = None;
 
     /// The value of column `idx`, borrowed from the field.
     fn column_ref(&self, idx: usize) -> ValueRef<'_>;
@@ -104,6 +116,10 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     /// "path::to::fn")]`, a `fn() -> Cond` built from typed columns (raw SQL
     /// in it is applied as written, not requalified for aliases). Lifted for
     /// one scope with [`without_default_filter`](crate::Scoped::without_default_filter).
+    ///
+    /// A model with a `#[db(soft_delete)]` column gets `deleted_at IS NULL`
+    /// through the same seam, ANDed with this condition; unlike it, that one
+    /// is lifted alone by [`with_deleted`](crate::Scoped::with_deleted).
     fn default_filter() -> Option<Cond> {
         None
     }

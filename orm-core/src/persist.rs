@@ -1,10 +1,11 @@
 //! Saving records: the doc's Mixin, as methods every model gets.
 
 use crate::backend::{GeneratedKey, Params};
-use crate::cond::Assignment;
+use crate::cond::{Assignment, Cond};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
+use crate::lifecycle::{self, Deleted, SoftDelete, Timestamped};
 use crate::model::{Column, ColumnDef, Model, Snapshot};
 use crate::query::{compile, Delete, Filter, Insert, Rows, Set, Shape, Update};
 use crate::scope::{Scope, Scoped};
@@ -43,20 +44,27 @@ impl Cols<'_> {
 }
 
 /// Records' fields as statement parameters, read in place: row after row,
-/// the chosen columns, then the key if `then_key`.
+/// the chosen columns (a stamp in `stamps` bound instead of its field),
+/// then the `tail` columns (the WHERE's key and version) as they are.
 struct RecordParams<'a, M> {
     records: &'a [&'a M],
     cols: Cols<'a>,
-    then_key: bool,
+    tail: &'a [usize],
+    stamps: &'a [(usize, Value)],
 }
 
 impl<M: Model> Params for RecordParams<'_, M> {
     fn len(&self) -> usize {
-        self.records.len() * (self.cols.len::<M>() + usize::from(self.then_key))
+        self.records.len() * (self.cols.len::<M>() + self.tail.len())
     }
 
     fn get(&self, idx: usize) -> ValueRef<'_> {
-        let (row, column) = self.locate(idx);
+        let (row, column, stamped) = self.locate(idx);
+        if stamped {
+            if let Some((_, v)) = self.stamps.iter().find(|(i, _)| *i == column) {
+                return v.as_ref();
+            }
+        }
         let value = self.records[row].column_ref(column);
         // Decimals are written at their column's declared scale (123.4 as
         // 123.40). One with more places is sent as it is, for the dialect's
@@ -73,22 +81,31 @@ impl<M: Model> Params for RecordParams<'_, M> {
     }
 
     fn target(&self, idx: usize) -> Option<(&'static str, &'static ColumnDef)> {
-        let (_, column) = self.locate(idx);
+        let (_, column, _) = self.locate(idx);
         M::COLUMNS.get(column).map(|c| (M::TABLE, c))
     }
 }
 
-impl<M: Model> RecordParams<'_, M> {
-    /// The record and the column of parameter `idx`.
-    fn locate(&self, idx: usize) -> (usize, usize) {
-        let per_row = self.cols.len::<M>() + usize::from(self.then_key);
+impl<'a, M: Model> RecordParams<'a, M> {
+    /// The columns `cols` of `records`, nothing after them.
+    fn rows(records: &'a [&'a M], cols: Cols<'a>, stamps: &'a [(usize, Value)]) -> Self {
+        RecordParams {
+            records,
+            cols,
+            tail: &[],
+            stamps,
+        }
+    }
+
+    /// The record, the column of parameter `idx`, and whether a stamp may
+    /// replace it (it is not in the tail).
+    fn locate(&self, idx: usize) -> (usize, usize, bool) {
+        let per_row = self.cols.len::<M>() + self.tail.len();
         let (row, i) = (idx / per_row, idx % per_row);
-        let column = if i < self.cols.len::<M>() {
-            self.cols.index::<M>(i)
-        } else {
-            M::KEY_INDEX
-        };
-        (row, column)
+        match i.checked_sub(self.cols.len::<M>()) {
+            None => (row, self.cols.index::<M>(i), true),
+            Some(t) => (row, self.tail[t], false),
+        }
     }
 }
 
@@ -148,12 +165,49 @@ fn insert_sql<M: Model>(
     Ok(b.sql)
 }
 
-/// `key = <placeholder>`, bound by the caller.
-fn key_param<M: Model>() -> Filter<'static> {
-    Filter::Param(crate::expr::ColRef {
-        table: None,
-        name: key_name::<M>().into(),
-    })
+/// The columns a record write finds its row by: the key, and the version
+/// when the model has one (optimistic locking).
+fn where_columns<M: Model>() -> Vec<usize> {
+    std::iter::once(M::KEY_INDEX).chain(M::VERSION).collect()
+}
+
+/// `col = <placeholder>` for each of `cols`, bound by the caller, then the
+/// default filter `dflt`.
+fn where_params<'a, M: Model>(cols: &[usize], dflt: Option<&'a Cond>) -> Vec<Filter<'a>> {
+    cols.iter()
+        .map(|&i| {
+            Filter::Param(crate::expr::ColRef {
+                table: None,
+                name: M::COLUMNS[i].name.into(),
+            })
+        })
+        .chain(dflt.map(Filter::Cond))
+        .collect()
+}
+
+/// Runs a statement on one record's row: `render` compiles it with the
+/// default filter `dflt`, whose values are bound after the record's
+/// `params`; without a default filter its SQL is cached as `shape`.
+fn execute_keyed<M: Model>(
+    conn: &Connection,
+    params: &dyn Params,
+    dflt: Option<Cond>,
+    shape: Option<Shape>,
+    render: impl Fn(Option<&Cond>) -> Result<(String, Vec<Value>)>,
+) -> Result<u64> {
+    match (dflt, shape) {
+        (Some(f), _) => {
+            let (sql, all) = render(Some(&f))?;
+            conn.execute_prepared(&sql, &Chain(params, &all[params.len()..]))
+        }
+        (None, Some(shape)) => {
+            let sql = M::table()
+                .cache
+                .get_or_build(shape, conn.dialect(), || Ok(render(None)?.0))?;
+            conn.execute_prepared(&sql, params)
+        }
+        (None, None) => conn.execute_prepared(&render(None)?.0, params),
+    }
 }
 
 fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
@@ -167,16 +221,17 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let sql = M::table().cache.get_or_build(shape, dialect, || {
         insert_sql::<M>(conn, !generated, 1, false, generated)
     })?;
-    let params = RecordParams {
-        records: &[&*rec],
-        cols: if generated {
-            Cols::AllButKey
-        } else {
-            Cols::All
-        },
-        then_key: false,
+    let stamps = lifecycle::insert_stamps::<M>(conn);
+    let cols = if generated {
+        Cols::AllButKey
+    } else {
+        Cols::All
     };
-    let key = conn.insert_prepared(&sql, &params, GeneratedKey::of(dialect, generated))?;
+    let key = conn.insert_prepared(
+        &sql,
+        &RecordParams::rows(&[&*rec], cols, &stamps),
+        GeneratedKey::of(dialect, generated),
+    )?;
     if generated {
         let key = key.ok_or_else(|| {
             Error::invalid(format!(
@@ -186,87 +241,141 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
         })?;
         rec.set_generated_key(key)?;
     }
-    Ok(())
+    lifecycle::apply(rec, &stamps, false)
 }
 
-fn update_columns<M: Model>(conn: &Connection, rec: &M, cols: Cols<'_>) -> Result<()> {
+/// One UPDATE of a record's row, found by key (and version): the columns
+/// `set` bound from the record, `stamps` instead of their fields, the
+/// version incremented, the default filter of `deleted` applied (its SQL
+/// cached as `shape` when there is none). On success the stamps and the
+/// new version are written into the record; when no row matched, the
+/// error says whether the version moved ([`Error::StaleRecord`]) or the row
+/// is gone ([`Error::NotFound`]), and the record is unchanged.
+fn write_record<M: Model>(
+    conn: &Connection,
+    rec: &mut M,
+    set: &[usize],
+    stamps: &[(usize, Value)],
+    deleted: Deleted,
+    shape: Option<Shape>,
+) -> Result<()> {
+    let tail = where_columns::<M>();
     let dialect = conn.dialect();
-    let render = |dflt: Option<&crate::cond::Cond>| {
+    let render = |dflt: Option<&Cond>| {
         let mut b = SqlBuilder::new(dialect);
-        let mut filter = vec![key_param::<M>()];
-        filter.extend(dflt.map(Filter::Cond));
-        let set = (0..cols.len::<M>())
-            .map(|n| M::COLUMNS[cols.index::<M>(n)].name)
-            .collect();
         compile::update(
             &mut b,
             &Update {
                 table: M::TABLE,
-                set: Set::Placeholders(set),
-                filter,
+                set: Set::Placeholders(set.iter().map(|&i| M::COLUMNS[i].name).collect()),
+                bump: M::VERSION.map(|i| M::COLUMNS[i].name),
+                filter: where_params::<M>(&tail, dflt),
             },
         )?;
-        Ok::<_, Error>(b.finish())
+        Ok(b.finish())
     };
     let params = RecordParams {
-        records: &[rec],
-        cols,
-        then_key: true,
+        records: &[&*rec],
+        cols: Cols::List(set),
+        tail: &tail,
+        stamps,
     };
-    let changed = match M::default_filter() {
-        // The default filter's values follow the record's.
-        Some(f) => {
-            let (sql, all) = render(Some(&f))?;
-            let chained = Chain(&params, &all[params.len()..]);
-            conn.execute_prepared(&sql, &chained)?
-        }
-        None => {
-            let sql = match cols {
-                Cols::AllButKey => {
-                    M::table()
-                        .cache
-                        .get_or_build(Shape::UpdateAll, dialect, || Ok(render(None)?.0))?
-                }
-                _ => render(None)?.0.into(),
-            };
-            conn.execute_prepared(&sql, &params)?
-        }
-    };
-    if changed == 0 {
-        return Err(Error::NotFound {
-            table: M::TABLE.to_owned(),
-        });
+    let dflt = lifecycle::filter::<M>(deleted);
+    if execute_keyed::<M>(conn, &params, dflt, shape, render)? == 0 {
+        return Err(lifecycle::no_row(conn, rec, deleted)?);
     }
-    Ok(())
+    lifecycle::apply(rec, stamps, M::VERSION.is_some())
 }
 
-fn update<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
-    match rec.snapshot().and_then(|s| s.changed(rec)) {
-        Some(changed) => {
-            let changed: Vec<usize> = changed.into_iter().filter(|&i| i != M::KEY_INDEX).collect();
-            if changed.is_empty() {
-                return Ok(());
-            }
-            update_columns(conn, rec, Cols::List(&changed))
+/// The DELETE of a record's row, found by key (and version), with the
+/// default filter of `deleted`; whether there was one. A version that
+/// moved is [`Error::StaleRecord`], and nothing is deleted.
+fn delete_record<M: Model>(conn: &Connection, rec: &mut M, deleted: Deleted) -> Result<bool> {
+    let tail = where_columns::<M>();
+    let dialect = conn.dialect();
+    let render = |dflt: Option<&Cond>| {
+        let mut b = SqlBuilder::new(dialect);
+        compile::delete(
+            &mut b,
+            &Delete {
+                table: M::TABLE,
+                filter: where_params::<M>(&tail, dflt),
+            },
+        )?;
+        Ok(b.finish())
+    };
+    let params = RecordParams {
+        records: &[&*rec],
+        cols: Cols::List(&[]),
+        tail: &tail,
+        stamps: &[],
+    };
+    let dflt = lifecycle::filter::<M>(deleted);
+    let n = execute_keyed::<M>(conn, &params, dflt, Some(Shape::Delete), render)?;
+    if n == 0 {
+        return match lifecycle::no_row(conn, rec, deleted)? {
+            e @ Error::StaleRecord { .. } => Err(e),
+            _ => Ok(false),
+        };
+    }
+    if let Some(s) = rec.snapshot_mut() {
+        s.clear();
+    }
+    Ok(true)
+}
+
+/// [`write_record`], `Ok(false)` when the row is not there.
+fn write_if_there<M: Model>(
+    conn: &Connection,
+    rec: &mut M,
+    stamps: &[(usize, Value)],
+    deleted: Deleted,
+) -> Result<bool> {
+    let set: Vec<usize> = stamps.iter().map(|(i, _)| *i).collect();
+    match write_record(conn, rec, &set, stamps, deleted, None) {
+        Ok(()) => {
+            refresh_snapshot(rec);
+            Ok(true)
         }
-        None if M::COLUMNS.len() == 1 => Ok(()),
-        None => update_columns(conn, rec, Cols::AllButKey),
+        Err(Error::NotFound { .. }) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
-fn upsert<M: Model>(conn: &Connection, rec: &M) -> Result<()> {
+fn update<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
+    // The key finds the row; the version is incremented by the statement.
+    let written = |i: &usize| *i != M::KEY_INDEX && Some(*i) != M::VERSION;
+    let (mut set, shape) = match rec.snapshot().and_then(|s| s.changed(rec)) {
+        Some(changed) => (changed.into_iter().filter(written).collect(), None),
+        None => (
+            (0..M::COLUMNS.len()).filter(written).collect::<Vec<_>>(),
+            Some(Shape::UpdateAll),
+        ),
+    };
+    if set.is_empty() {
+        return Ok(());
+    }
+    let stamps: Vec<(usize, Value)> =
+        lifecycle::update_stamp::<M>(conn, lifecycle::now(), |_| false)
+            .into_iter()
+            .collect();
+    for (i, _) in &stamps {
+        if !set.contains(i) {
+            set.push(*i);
+        }
+    }
+    write_record(conn, rec, &set, &stamps, Deleted::Exclude, shape)
+}
+
+fn upsert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let dialect = conn.dialect();
     // The record's columns are bound in declaration order.
     let sql = M::table().cache.get_or_build(Shape::Upsert, dialect, || {
         insert_sql::<M>(conn, true, 1, true, false)
     })?;
-    let params = RecordParams {
-        records: &[rec],
-        cols: Cols::All,
-        then_key: false,
-    };
-    conn.execute_prepared(&sql, &params)?;
-    Ok(())
+    let stamps = lifecycle::insert_stamps::<M>(conn);
+    conn.execute_prepared(&sql, &RecordParams::rows(&[&*rec], Cols::All, &stamps))?;
+    lifecycle::apply(rec, &stamps, false)
 }
 
 fn refresh_snapshot<M: Model>(rec: &mut M) {
@@ -280,14 +389,55 @@ fn refresh_snapshot<M: Model>(rec: &mut M) {
 
 /// Instance methods of every model (the doc's Mixin): save, delete and
 /// update a record directly.
+///
+/// Lifecycle columns (see the crate documentation): every INSERT sets
+/// `#[db(created_at)]` and `#[db(updated_at)]` to the clock, every UPDATE
+/// sets `#[db(updated_at)]` (both written into the record too; opt out with
+/// [`Connection::without_timestamps`]); every UPDATE and DELETE of a record
+/// with a `#[db(version)]` column checks it (`WHERE key = ? AND version =
+/// ?`) and increments it (`SET version = version + 1`), and fails with
+/// [`Error::StaleRecord`], writing nothing, when another write changed the
+/// row since the record was read; on a `#[db(soft_delete)]` model,
+/// [`delete`](Self::delete) sets the soft-delete column instead of
+/// deleting. A failed write leaves the record as it was.
 pub trait Record: Model {
     /// Inserts the record if it is new (its generated key unset, or not yet
     /// saved per its [`Snapshot`]), writing the generated key back; otherwise
     /// updates it (only the changed columns when the model has a
     /// [`Snapshot`] field, all non-key columns otherwise; nothing at all when
     /// nothing changed). A record with a user-supplied key and no snapshot is
-    /// upserted. Updating a record whose row is gone is
-    /// [`Error::NotFound`].
+    /// upserted. Updating a record whose row is gone (or soft-deleted) is
+    /// [`Error::NotFound`]; one whose version moved, [`Error::StaleRecord`].
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// use chrono::{DateTime, Utc};
+    /// #[derive(Model, Debug, Clone, Default)]
+    /// struct Page {
+    ///     id: i64,
+    ///     title: String,
+    ///     #[db(created_at)]
+    ///     created_at: DateTime<Utc>,
+    ///     #[db(updated_at)]
+    ///     updated_at: Option<DateTime<Utc>>,
+    ///     #[db(version)]
+    ///     version: i32,
+    /// }
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// conn.sync::<Page>()?;
+    /// let mut page = Page { title: "draft".into(), ..Default::default() };
+    /// page.save(&conn)?;                      // created_at = updated_at = now
+    /// assert_eq!(page.updated_at, Some(page.created_at));
+    ///
+    /// let mut other = Pages::find(&conn, page.id)?;   // a second copy
+    /// page.title = "final".into();
+    /// page.save(&conn)?;                      // .. WHERE id = ? AND version = 0
+    /// assert_eq!(page.version, 1);
+    /// other.title = "lost update".into();
+    /// assert!(matches!(other.save(&conn), Err(Error::StaleRecord { .. })));
+    /// assert_eq!(Pages::find(&conn, page.id)?.title, "final");
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn save(&mut self, conn: &Connection) -> Result<()> {
         match self.is_new() {
             Some(true) => insert(conn, self)?,
@@ -305,43 +455,70 @@ pub trait Record: Model {
         Ok(())
     }
 
-    /// Deletes the record's row; returns whether there was one.
+    /// Deletes the record's row; returns whether there was one (a row the
+    /// default filter hides, or already soft-deleted, is not there). On a
+    /// soft-deleting model (`#[db(soft_delete)]`) the row is kept and its
+    /// soft-delete column set to the clock, in the database and in the
+    /// record (with `updated_at`; see [`hard_delete`](Self::hard_delete) for
+    /// the real DELETE). With a `#[db(version)]` column, a record whose row
+    /// changed since it was read is [`Error::StaleRecord`].
     fn delete(&mut self, conn: &Connection) -> Result<bool> {
-        let dialect = conn.dialect();
-        let key = self.key().to_value();
-        let render = |dflt: Option<&crate::cond::Cond>| {
-            let mut b = SqlBuilder::new(dialect);
-            let mut filter = vec![key_param::<Self>()];
-            filter.extend(dflt.map(Filter::Cond));
-            compile::delete(
-                &mut b,
-                &Delete {
-                    table: Self::TABLE,
-                    filter,
-                },
-            )?;
-            Ok::<_, Error>(b.finish())
+        let Some(soft) = Self::SOFT_DELETE else {
+            return delete_record(conn, self, Deleted::Exclude);
         };
-        let n = match Self::default_filter() {
-            Some(f) => {
-                let (sql, mut params) = render(Some(&f))?;
-                params[0] = key;
-                conn.execute_prepared(&sql, &params)?
-            }
-            None => {
-                let sql = Self::table()
-                    .cache
-                    .get_or_build(Shape::Delete, dialect, || Ok(render(None)?.0))?;
-                conn.execute_prepared(&sql, &[key])?
-            }
-        };
-        if let Some(s) = self.snapshot_mut() {
-            s.clear();
-        }
-        Ok(n > 0)
+        let now = lifecycle::now();
+        let mut stamps = vec![lifecycle::stamp::<Self>(soft, now)];
+        stamps.extend(lifecycle::update_stamp::<Self>(conn, now, |_| false));
+        write_if_there(conn, self, &stamps, Deleted::Exclude)
     }
 
-    /// Sets one column in the database and in this record.
+    /// Deletes the record's row with a real DELETE, also when it is
+    /// soft-deleted; returns whether there was one. The model's own default
+    /// filter still applies, and so does the version check. The same as
+    /// [`delete`](Self::delete) on a model without soft delete.
+    fn hard_delete(&mut self, conn: &Connection) -> Result<bool> {
+        delete_record(conn, self, Deleted::Include)
+    }
+
+    /// Undoes a soft delete: sets the soft-delete column back to NULL (and
+    /// `updated_at`), in the database and in the record; returns whether
+    /// the row was soft-deleted. Compiles only for soft-deleting models.
+    fn restore(&mut self, conn: &Connection) -> Result<bool>
+    where
+        Self: SoftDelete,
+    {
+        let Some(soft) = Self::SOFT_DELETE else {
+            return Ok(false);
+        };
+        let mut stamps = vec![(soft, Value::Null)];
+        stamps.extend(lifecycle::update_stamp::<Self>(
+            conn,
+            lifecycle::now(),
+            |_| false,
+        ));
+        write_if_there(conn, self, &stamps, Deleted::Only)
+    }
+
+    /// Sets the `#[db(updated_at)]` column to the clock, in the database and
+    /// in the record, and nothing else (a version is incremented too). A
+    /// row that is gone is [`Error::NotFound`]. Stamps even under
+    /// [`Connection::without_timestamps`]: it is asked for. Compiles only
+    /// for models with an `updated_at` column.
+    fn touch(&mut self, conn: &Connection) -> Result<()>
+    where
+        Self: Timestamped,
+    {
+        let Some(u) = Self::UPDATED_AT else {
+            return Ok(());
+        };
+        let stamps = [lifecycle::stamp::<Self>(u, lifecycle::now())];
+        write_record(conn, self, &[u], &stamps, Deleted::Exclude, None)?;
+        refresh_snapshot(self);
+        Ok(())
+    }
+
+    /// Sets one column in the database and in this record (with the
+    /// lifecycle columns, as [`update_attributes`](Self::update_attributes)).
     fn update_attribute<T: ToValue>(
         &mut self,
         conn: &Connection,
@@ -355,56 +532,83 @@ pub trait Record: Model {
 
     /// Sets several columns (`[Users::NAME.set("x"), ..]`) in the database
     /// and in this record. When an assignment is a formula, the record is
-    /// reloaded to read what the database computed.
+    /// reloaded to read what the database computed. `updated_at` is set to
+    /// the clock unless assigned here; a version is checked and incremented
+    /// unless assigned here ([`Error::StaleRecord`] when it moved).
     fn update_attributes(
         &mut self,
         conn: &Connection,
         assignments: impl IntoIterator<Item = Assignment>,
     ) -> Result<()> {
         let list: Vec<Assignment> = assignments.into_iter().collect();
+        if list.is_empty() {
+            return Ok(());
+        }
         let key = self.key();
-        let scope = Scope::<Self>::default().filter(key_cond::<Self>(&key));
-        if scope.update_attributes(conn, list.iter().cloned())? == 0 {
-            return Err(Error::NotFound {
-                table: Self::TABLE.to_owned(),
-            });
+        let mut scope = Scope::<Self>::default().filter(key_cond::<Self>(&key));
+        if let Some((i, v)) = lifecycle::version_of(self) {
+            scope = scope.filter(crate::cond::col(Self::COLUMNS[i].name).eq(v));
+        }
+        let (changed, stamp) = scope.run_update_stamped(conn, &list)?;
+        if changed == 0 {
+            return Err(lifecycle::no_row(conn, self, Deleted::Exclude)?);
         }
         let mut reload = false;
+        let mut bumped = Self::VERSION.is_some();
         for a in &list {
             let idx = a
                 .index
                 .or_else(|| Self::COLUMNS.iter().position(|c| c.name == a.column));
+            bumped &= idx != Self::VERSION;
             match (idx, &a.value) {
                 (Some(i), Expr::Value(v)) => self.set_column(i, v)?,
                 _ => reload = true,
             }
         }
+        lifecycle::apply(self, stamp.as_slice(), bumped)?;
         if reload {
-            *self = scope.find(conn, key)?;
+            *self = Scope::<Self>::default().find(conn, key)?;
         }
         refresh_snapshot(self);
         Ok(())
     }
 
-    /// Reads the record's row again.
+    /// Reads the record's row again (also when it is soft-deleted).
     fn reload(&mut self, conn: &Connection) -> Result<()> {
-        *self = Scope::<Self>::default().find(conn, self.key())?;
+        let mut scope = Scope::<Self>::default();
+        scope.deleted = Deleted::Include;
+        *self = scope.find(conn, self.key())?;
         Ok(())
     }
 }
 
 impl<M: Model> Record for M {}
 
-fn key_cond<M: Model>(key: &M::Key) -> crate::cond::Cond {
+fn key_cond<M: Model>(key: &M::Key) -> Cond {
     crate::cond::col(key_name::<M>()).eq(key.to_value())
 }
 
+/// The columns `save_all` restores when its transaction fails: the key and
+/// the lifecycle columns it may have written into the records.
+fn restored_columns<M: Model>() -> Vec<usize> {
+    std::iter::once(M::KEY_INDEX)
+        .chain(M::CREATED_AT)
+        .chain(M::UPDATED_AT)
+        .chain(M::VERSION)
+        .collect()
+}
+
 /// Saves every record in one transaction: all or nothing. On failure the
-/// records' keys and snapshots are restored to what they were.
+/// records' keys, timestamps, versions and snapshots are restored to what
+/// they were.
 pub fn save_all<M: Model>(conn: &Connection, records: &mut [M]) -> Result<()> {
-    let before: Vec<(M::Key, Option<Snapshot>)> = records
+    let cols = restored_columns::<M>();
+    let before: Vec<(Vec<Value>, Option<Snapshot>)> = records
         .iter()
-        .map(|r| (r.key(), r.snapshot().cloned()))
+        .map(|r| {
+            let values = cols.iter().map(|&i| r.column_value(i)).collect();
+            (values, r.snapshot().cloned())
+        })
         .collect();
     let res = conn.transaction(|tx| {
         for r in records.iter_mut() {
@@ -413,8 +617,10 @@ pub fn save_all<M: Model>(conn: &Connection, records: &mut [M]) -> Result<()> {
         Ok(())
     });
     if res.is_err() {
-        for (r, (key, snap)) in records.iter_mut().zip(before) {
-            r.set_column(M::KEY_INDEX, &key.to_value())?;
+        for (r, (values, snap)) in records.iter_mut().zip(before) {
+            for (&i, v) in cols.iter().zip(&values) {
+                r.set_column(i, v)?;
+            }
             if let (Some(s), Some(old)) = (r.snapshot_mut(), snap) {
                 *s = old;
             }
@@ -426,7 +632,8 @@ pub fn save_all<M: Model>(conn: &Connection, records: &mut [M]) -> Result<()> {
 /// Inserts every record with multi-row INSERT statements, as few as the
 /// dialect's bind-parameter limit allows, in one transaction. Generated keys
 /// are not written back (use [`save_all`] for that); returns the rows
-/// inserted.
+/// inserted. The timestamps are one clock reading per statement (not
+/// written into the records).
 pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     if records.is_empty() {
         return Ok(0);
@@ -454,12 +661,9 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
             let group = &groups[usize::from(with_key)];
             for chunk in group.chunks(per_stmt(with_key)) {
                 let sql = insert_sql::<M>(conn, with_key, chunk.len(), false, false)?;
-                let params = RecordParams {
-                    records: chunk,
-                    cols: if with_key { Cols::All } else { Cols::AllButKey },
-                    then_key: false,
-                };
-                total += conn.execute_prepared(&sql, &params)?;
+                let cols = if with_key { Cols::All } else { Cols::AllButKey };
+                let stamps = lifecycle::insert_stamps::<M>(conn);
+                total += conn.execute_prepared(&sql, &RecordParams::rows(chunk, cols, &stamps))?;
             }
         }
         Ok(total)

@@ -117,6 +117,8 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let key_type = quote_spanned!(key_ty.span()=> <#key_ty as #krate::__private::KeyType>);
 
     let relations = relations(cont);
+    let lifecycle = lifecycle(cont);
+    let lifecycle_consts = lifecycle_consts(cont);
     let default_filter = cont.default_filter.as_ref().map(|f| {
         quote_spanned! {f.span()=>
             fn default_filter() -> ::core::option::Option<#krate::Cond> {
@@ -166,6 +168,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         }
 
         #relations
+        #lifecycle
 
         impl #krate::FromRow for #ident {
             fn column_names() -> ::core::option::Option<&'static [&'static str]> {
@@ -192,6 +195,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             const TABLE: &'static str = #table;
             const COLUMNS: &'static [#krate::ColumnDef] = &[#(#column_defs),*];
             const KEY_INDEX: usize = #key_index;
+            #lifecycle_consts
 
             fn column_ref(&self, idx: usize) -> #krate::ValueRef<'_> {
                 #assert_types
@@ -237,6 +241,64 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// The `Model` consts naming the lifecycle columns.
+fn lifecycle_consts(cont: &Container<'_>) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (i, f) in cont.columns().enumerate() {
+        for (_, name) in f.attrs.lifecycle_attrs() {
+            let konst = syn::Ident::new(&name.to_uppercase(), proc_macro2::Span::call_site());
+            out.extend(quote!(const #konst: ::core::option::Option<usize> = ::core::option::Option::Some(#i);));
+        }
+    }
+    out
+}
+
+/// The compile-time checks of the lifecycle columns' types (spanned by the
+/// field type), and the marker traits of soft-deleting and timestamped
+/// models.
+fn lifecycle(cont: &Container<'_>) -> TokenStream {
+    let krate = &cont.krate;
+    let ident = cont.ident;
+    let mut out = TokenStream::new();
+    for f in cont.columns() {
+        let ty = f.ty;
+        for (span, name) in f.attrs.lifecycle_attrs() {
+            let check = match name {
+                "created_at" | "updated_at" => quote!(timestamp_column),
+                "soft_delete" => quote!(soft_delete_column),
+                _ => quote!(version_column),
+            };
+            out.extend(quote_spanned! {ty.span()=>
+                const _: () = #krate::__private::#check::<#ty>();
+            });
+            match name {
+                "soft_delete" => out.extend(quote!(impl #krate::SoftDelete for #ident {})),
+                "updated_at" => out.extend(quote!(impl #krate::Timestamped for #ident {})),
+                "version" => {
+                    // An upsert cannot check a version: the record must be
+                    // known to be new or saved.
+                    let (_, key) = cont.key().expect("checked");
+                    let key_ty = key.ty;
+                    let snapshot = cont.snapshot().is_some();
+                    let msg = format!(
+                        "{ident}: #[db(version)] needs a generated key (i16, i32, i64) or a Snapshot \
+                         field: with a user-supplied key and no snapshot, save upserts, which cannot \
+                         check a version"
+                    );
+                    out.extend(quote_spanned! {span=>
+                        const _: () = ::core::assert!(
+                            <#key_ty as #krate::__private::KeyType>::GENERATED || #snapshot,
+                            #msg
+                        );
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// The relation handles on the mapper, the accessors on the struct, and

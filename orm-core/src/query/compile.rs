@@ -344,6 +344,17 @@ pub(crate) fn update(b: &mut SqlBuilder<'_>, u: &Update<'_>) -> Result<()> {
         }
         Set::Sql(sql, args) => b.fragment(sql, args)?,
     }
+    if let Some(v) = u.bump {
+        let empty = matches!(&u.set, Set::Assign(l) if l.is_empty())
+            || matches!(&u.set, Set::Placeholders(l) if l.is_empty());
+        if !empty {
+            b.push(", ");
+        }
+        b.ident(v);
+        b.push(" = ");
+        b.ident(v);
+        b.push(" + 1");
+    }
     where_clause(b, &u.filter)
 }
 

@@ -231,6 +231,8 @@ pub(crate) enum Set<'a> {
 pub(crate) struct Update<'a> {
     pub table: &'a str,
     pub set: Set<'a>,
+    /// A version column also set to itself plus one (optimistic locking).
+    pub bump: Option<&'a str>,
     pub filter: Vec<Filter<'a>>,
 }
 

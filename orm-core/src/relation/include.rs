@@ -198,7 +198,8 @@ impl<M: Model, T: Model> Relation<M, T> {
             list: keys.iter().cloned().map(Expr::Value).collect(),
             negated: false,
         }));
-        let dflt = T::default_filter().map(|f| f.requalified(T::TABLE, T::TABLE));
+        let dflt = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
+            .map(|f| f.requalified(T::TABLE, T::TABLE));
         s.filter.extend(dflt.iter().map(Filter::Cond));
         s.order_by_col = Some(ColRef {
             table: Some(Cow::Borrowed(T::TABLE)),

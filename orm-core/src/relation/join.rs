@@ -15,7 +15,9 @@ impl<M: Model, T: Model> Relation<M, T> {
         alias: Option<&str>,
     ) -> Vec<JoinClause> {
         let other = alias.unwrap_or(T::TABLE).to_owned();
-        let filter = T::default_filter().map(|f| Box::new(f.requalified(T::TABLE, &other)));
+        // The joined model's default filter and soft-delete condition.
+        let filter = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
+            .map(|f| Box::new(f.requalified(T::TABLE, &other)));
         let alias = alias.map(str::to_owned);
         let m_key = key_name::<M>();
         let t_key = key_name::<T>();

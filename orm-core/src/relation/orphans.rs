@@ -90,10 +90,12 @@ impl<M: Model, T: Model> Relation<M, T> {
             b.know(crate::sql::KnownTable { name, columns });
         }
         let filtered = !scope.unfiltered;
-        let related_dflt = M::default_filter()
+        // The scope's model as the scope sees it (`with_deleted` too); the
+        // other side's soft-deleted rows are no orphans.
+        let related_dflt = crate::lifecycle::filter::<M>(scope.deleted)
             .filter(|_| filtered)
             .map(|f| f.requalified(M::TABLE, REL));
-        let own = T::default_filter()
+        let own = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
             .filter(|_| filtered)
             .map(|f| f.requalified(T::TABLE, T::TABLE));
         let mut s = Select::from(

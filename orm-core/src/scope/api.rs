@@ -8,6 +8,7 @@ use crate::connection::Connection;
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::expr::{Expr, IntoArgs, IntoOperand, Sql};
+use crate::lifecycle::{Deleted, SoftDelete};
 use crate::model::{Column, Model};
 use crate::names::{CountOn, Terms};
 use crate::query::{Lock, LockMode, LockWait};
@@ -172,9 +173,56 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         self.with(|s| s.lock = Some(waiting(LockWait::NoWait, s.lock)))
     }
     /// Lifts the default filters ([`Model::default_filter`]) of the model
-    /// and of the joined ones for this scope, its includes and orphans.
+    /// and of the joined ones for this scope, its includes and orphans,
+    /// the soft-delete conditions included.
     fn without_default_filter(self) -> Self {
         self.with(|s| s.unfiltered = true)
+    }
+    /// Lifts only the soft-delete condition of the scope's model (a
+    /// `#[db(soft_delete)]` column): the scope sees the soft-deleted rows
+    /// too. The model's own default filter, and the soft-delete conditions
+    /// of joined and included models, still apply. Compiles only for
+    /// soft-deleting models.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// use chrono::{DateTime, Utc};
+    /// #[derive(Model, Debug, Default)]
+    /// struct Post {
+    ///     id: i64,
+    ///     title: String,
+    ///     #[db(soft_delete)]
+    ///     deleted_at: Option<DateTime<Utc>>,
+    /// }
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// conn.sync::<Post>()?;
+    /// let mut post = Post { title: "draft".into(), ..Default::default() };
+    /// post.save(&conn)?;
+    /// post.delete(&conn)?;                     // UPDATE posts SET deleted_at = <now> ..
+    /// assert!(post.deleted_at.is_some());
+    /// assert_eq!(Posts::all().count(&conn)?, 0);
+    /// assert_eq!(Posts::all().with_deleted().count(&conn)?, 1);
+    /// assert_eq!(Posts::all().only_deleted().count(&conn)?, 1);
+    /// post.restore(&conn)?;                    // deleted_at = NULL again
+    /// assert_eq!(Posts::all().count(&conn)?, 1);
+    /// post.hard_delete(&conn)?;                // DELETE FROM posts ..
+    /// assert_eq!(Posts::all().with_deleted().count(&conn)?, 0);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    fn with_deleted(self) -> Self
+    where
+        Self::Model: SoftDelete,
+    {
+        self.with(|s| s.deleted = Deleted::Include)
+    }
+    /// Only the soft-deleted rows of the scope's model (`deleted_at IS NOT
+    /// NULL`), with the model's own default filter still applied. Compiles
+    /// only for soft-deleting models; see [`with_deleted`](Self::with_deleted).
+    fn only_deleted(self) -> Self
+    where
+        Self::Model: SoftDelete,
+    {
+        self.with(|s| s.deleted = Deleted::Only)
     }
     /// Allows `update_*` and `delete` on a scope with no condition: without
     /// it they fail with [`Error::MissingCondition`].
@@ -352,6 +400,10 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         self.as_scope().run_pluck_expr(conn, expr.into())
     }
     /// Sets one column on every matching row; returns the rows changed.
+    /// An `#[db(updated_at)]` column is set to the clock too (unless
+    /// assigned here, or under [`Connection::without_timestamps`]), and a
+    /// `#[db(version)]` column incremented (unless assigned here), so that
+    /// records read before are stale.
     fn update_attribute<T>(
         &self,
         conn: &Connection,
@@ -361,7 +413,8 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         self.as_scope().run_update(conn, &[column.set(value)])
     }
     /// Sets several columns (`[Users::NAME.set("x"), ..]`) on every matching
-    /// row; returns the rows changed.
+    /// row; returns the rows changed. Lifecycle columns as for
+    /// [`update_attribute`](Self::update_attribute).
     fn update_attributes(
         &self,
         conn: &Connection,
@@ -371,7 +424,8 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         self.as_scope().run_update(conn, &list)
     }
     /// `UPDATE table SET <fragment>` on every matching row, the fragment with
-    /// placeholders; returns the rows changed.
+    /// placeholders; returns the rows changed. Raw: the lifecycle columns
+    /// (`updated_at`, `version`) change only if the fragment sets them.
     fn update_sql(
         &self,
         conn: &Connection,
@@ -381,9 +435,21 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         let f = fragment.into().with_args(args.into_args());
         self.as_scope().run_update_sql(conn, &f.sql, f.args)
     }
-    /// Deletes every matching row; returns how many.
+    /// Deletes every matching row; returns how many. For a soft-deleting
+    /// model (`#[db(soft_delete)]`), sets their soft-delete column to the
+    /// clock instead (and `updated_at`, and increments a `#[db(version)]`
+    /// column), on the matching rows not deleted yet; see
+    /// [`hard_delete`](Self::hard_delete) for the real DELETE.
     fn delete(&self, conn: &Connection) -> Result<u64> {
-        self.as_scope().run_delete(conn)
+        self.as_scope().run_delete(conn, false)
+    }
+    /// Deletes every matching row with a real DELETE, also for a
+    /// soft-deleting model (whose scope matches the rows not deleted yet,
+    /// unless it says [`with_deleted`](Self::with_deleted) or
+    /// [`only_deleted`](Self::only_deleted)); returns how many. The same as
+    /// [`delete`](Self::delete) for other models.
+    fn hard_delete(&self, conn: &Connection) -> Result<u64> {
+        self.as_scope().run_delete(conn, true)
     }
     /// Saves `record` ([`Record::save`](crate::Record::save)); through a
     /// has-one or has-many accessor's scope (`user.posts().save(..)`), first

@@ -56,6 +56,8 @@ pub struct Scope<M> {
     /// The relation an accessor scope loads for one parent, for N+1
     /// detection.
     pub(crate) via: Option<crate::n_plus_one::Via>,
+    /// Which soft-deleted rows the scope sees.
+    pub(crate) deleted: crate::lifecycle::Deleted,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -77,6 +79,7 @@ impl<M> Clone for Scope<M> {
             includes: self.includes.clone(),
             unfiltered: self.unfiltered,
             via: self.via.clone(),
+            deleted: self.deleted,
             _model: PhantomData,
         }
     }
@@ -100,6 +103,7 @@ impl<M> Default for Scope<M> {
             includes: Vec::new(),
             unfiltered: false,
             via: None,
+            deleted: crate::lifecycle::Deleted::Exclude,
             _model: PhantomData,
         }
     }

@@ -40,12 +40,13 @@ impl<M: Model> Scope<M> {
         b
     }
 
-    /// The model's default filter, unless the scope lifted it.
+    /// The model's default filter and soft-delete condition, unless the
+    /// scope lifted them.
     pub(crate) fn default_cond(&self) -> Option<Cond> {
         if self.unfiltered {
             None
         } else {
-            M::default_filter()
+            crate::lifecycle::filter::<M>(self.deleted)
         }
     }
 
@@ -197,7 +198,7 @@ impl<M: Model> Scope<M> {
         Ok(Statement { sql, params })
     }
 
-    pub(super) fn key_cond(key: Value) -> Cond {
+    pub(crate) fn key_cond(key: Value) -> Cond {
         Cond::Cmp {
             lhs: Expr::Col(crate::expr::ColRef {
                 table: Some(M::TABLE.into()),

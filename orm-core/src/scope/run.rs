@@ -59,6 +59,7 @@ impl<M: Model> Scope<M> {
                 joins: self.joins.clone(),
                 distinct: self.distinct,
                 unfiltered: self.unfiltered,
+                deleted: self.deleted,
                 ..Scope::default()
             };
             let (sql, params) = scoped.render(dialect, scoped.model_items(), Some(1))?;
@@ -307,8 +308,19 @@ impl<M: Model> Scope<M> {
     }
 
     pub(crate) fn run_update(&self, conn: &Connection, assignments: &[Assignment]) -> Result<u64> {
+        self.run_update_stamped(conn, assignments).map(|(n, _)| n)
+    }
+
+    /// `run_update` with the lifecycle columns: `updated_at` set to the
+    /// clock (unless assigned or kept), the version incremented (unless
+    /// assigned). Returns the rows changed and the stamp written.
+    pub(crate) fn run_update_stamped(
+        &self,
+        conn: &Connection,
+        assignments: &[Assignment],
+    ) -> Result<(u64, Option<(usize, crate::value::Value)>)> {
         if assignments.is_empty() {
-            return Ok(0);
+            return Ok((0, None));
         }
         for a in assignments {
             if a.index.is_none() && !M::COLUMNS.iter().any(|c| c.name == a.column) {
@@ -318,7 +330,9 @@ impl<M: Model> Scope<M> {
                 });
             }
         }
-        self.run_write(conn, "update", Some(Set::Assign(assignments)))
+        let (list, stamp, bump) = crate::lifecycle::scope_assignments::<M>(conn, assignments);
+        let n = self.run_write(conn, "update", Some(Set::Assign(&list)), bump)?;
+        Ok((n, stamp))
     }
 
     pub(crate) fn run_update_sql(
@@ -327,19 +341,53 @@ impl<M: Model> Scope<M> {
         fragment: &str,
         args: Args,
     ) -> Result<u64> {
-        self.run_write(conn, "update", Some(Set::Sql(fragment, &args)))
+        self.run_write(conn, "update", Some(Set::Sql(fragment, &args)), false)
     }
 
-    pub(crate) fn run_delete(&self, conn: &Connection) -> Result<u64> {
-        self.run_write(conn, "delete", None)
+    /// Deletes the scope's rows: for a soft-deleting model, unless `hard`,
+    /// sets their `deleted_at` (and `updated_at`, and increments their
+    /// version) instead, on the rows not deleted yet.
+    pub(crate) fn run_delete(&self, conn: &Connection, hard: bool) -> Result<u64> {
+        let Some(soft) = M::SOFT_DELETE.filter(|_| !hard) else {
+            return self.run_write(conn, "delete", None, false);
+        };
+        let scope = match self.deleted {
+            crate::lifecycle::Deleted::Only => return Ok(0),
+            _ => Scope {
+                deleted: crate::lifecycle::Deleted::Exclude,
+                ..self.clone()
+            },
+        };
+        let now = crate::lifecycle::now();
+        let (i, v) = crate::lifecycle::stamp::<M>(soft, now);
+        let mut list = vec![Assignment {
+            column: M::COLUMNS[i].name.into(),
+            index: Some(i),
+            value: Expr::Value(v),
+        }];
+        if let Some((i, v)) = crate::lifecycle::update_stamp::<M>(conn, now, |_| false) {
+            list.push(Assignment {
+                column: M::COLUMNS[i].name.into(),
+                index: Some(i),
+                value: Expr::Value(v),
+            });
+        }
+        scope.run_write(
+            conn,
+            "delete",
+            Some(Set::Assign(&list)),
+            M::VERSION.is_some(),
+        )
     }
 
-    /// An UPDATE setting `set`, or a DELETE, of the scope's rows.
+    /// An UPDATE setting `set` (and incrementing the version column when
+    /// `bump`), or a DELETE, of the scope's rows.
     fn run_write(
         &self,
         conn: &Connection,
         action: &'static str,
         set: Option<Set<'_>>,
+        bump: bool,
     ) -> Result<u64> {
         let dialect = conn.dialect();
         let dflt = self.default_cond();
@@ -351,6 +399,7 @@ impl<M: Model> Scope<M> {
                 &Update {
                     table: M::TABLE,
                     set,
+                    bump: M::VERSION.filter(|_| bump).map(|i| M::COLUMNS[i].name),
                     filter,
                 },
             )?,

@@ -64,6 +64,14 @@ pub struct Field {
     pub through_keys: Option<(LitStr, LitStr)>,
     /// `join = "inner"` or `"outer"` of a relation, with the literal.
     pub join: Option<LitStr>,
+    /// `created_at`: set to the clock by every INSERT.
+    pub created_at: Option<Span>,
+    /// `updated_at`: set to the clock by every INSERT and UPDATE.
+    pub updated_at: Option<Span>,
+    /// `soft_delete`: `delete` sets it; set rows are left out of queries.
+    pub soft_delete: Option<Span>,
+    /// `version`: checked and incremented by every write of a record.
+    pub version: Option<Span>,
 }
 
 impl Field {
@@ -85,12 +93,27 @@ impl Field {
         out
     }
 
+    /// The lifecycle attributes given (`created_at`, `updated_at`,
+    /// `soft_delete`, `version`), with their spans.
+    pub fn lifecycle_attrs(&self) -> Vec<(Span, &'static str)> {
+        [
+            (self.created_at, "created_at"),
+            (self.updated_at, "updated_at"),
+            (self.soft_delete, "soft_delete"),
+            (self.version, "version"),
+        ]
+        .into_iter()
+        .filter_map(|(s, n)| s.map(|s| (s, n)))
+        .collect()
+    }
+
     /// The column attributes given, with their spans.
     pub fn column_attrs(&self) -> Vec<(Span, &'static str)> {
         let mut out = Vec::new();
         if let Some(l) = &self.column {
             out.push((l.span(), "column"));
         }
+        out.extend(self.lifecycle_attrs());
         for (s, n) in [
             (self.primary_key, "primary_key"),
             (self.unique, "unique"),
@@ -321,6 +344,10 @@ impl Field {
         let mut through = Attr::none("through");
         let mut through_keys = Attr::none("through_keys");
         let mut join = Attr::none("join");
+        let mut created_at = Attr::none("created_at");
+        let mut updated_at = Attr::none("updated_at");
+        let mut soft_delete = Attr::none("soft_delete");
+        let mut version = Attr::none("version");
         for attr in db_attrs(&field.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -350,6 +377,14 @@ impl Field {
                     flag(&mut unique);
                 } else if meta.path.is_ident("index") {
                     flag(&mut index);
+                } else if meta.path.is_ident("created_at") {
+                    flag(&mut created_at);
+                } else if meta.path.is_ident("updated_at") {
+                    flag(&mut updated_at);
+                } else if meta.path.is_ident("soft_delete") {
+                    flag(&mut soft_delete);
+                } else if meta.path.is_ident("version") {
+                    flag(&mut version);
                 } else if meta.path.is_ident("precision") {
                     if let Some(v) = u8_value(cx, &meta, "the precision") {
                         precision.set(cx, &meta.path, v);
@@ -408,7 +443,7 @@ impl Field {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, index, precision, scale, foreign_key, through, through_keys or join",
+                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, index, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys or join",
                             path_name(&meta)
                         ),
                     );
@@ -432,6 +467,10 @@ impl Field {
             through: through.get(),
             through_keys: through_keys.get(),
             join: join.get(),
+            created_at: created_at.get(),
+            updated_at: updated_at.get(),
+            soft_delete: soft_delete.get(),
+            version: version.get(),
         };
         if let (None, Some(scale)) = (&field.precision, &field.scale) {
             cx.error_spanned_by(
@@ -441,12 +480,19 @@ impl Field {
         }
         if field.skip.is_some() {
             let column = field.column.as_ref().map(LitStr::span);
+            let lifecycle = field
+                .lifecycle_attrs()
+                .into_iter()
+                .map(|(s, n)| (Some(s), n));
             for (other, name) in [
                 (column, "column"),
                 (field.primary_key, "primary_key"),
                 (field.unique, "unique"),
                 (field.index, "index"),
-            ] {
+            ]
+            .into_iter()
+            .chain(lifecycle)
+            {
                 if let Some(span) = other {
                     cx.syn_error(syn::Error::new(
                         span,

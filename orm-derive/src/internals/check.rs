@@ -21,6 +21,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
         return;
     }
     check_key(cx, cont);
+    check_lifecycle(cx, cont);
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
     for f in cont.columns() {
         match seen.entry(f.column.to_lowercase()) {
@@ -107,12 +108,20 @@ fn check_snapshots(cx: &Ctxt, cont: &Container<'_>) {
             cx.error_spanned_by(f.ident, "a model has at most one Snapshot field");
         }
         let column = f.attrs.column.as_ref().map(syn::LitStr::span);
+        let lifecycle = f
+            .attrs
+            .lifecycle_attrs()
+            .into_iter()
+            .map(|(s, n)| (Some(s), n));
         for (span, name) in [
             (column, "column"),
             (f.attrs.primary_key, "primary_key"),
             (f.attrs.unique, "unique"),
             (f.attrs.index, "index"),
-        ] {
+        ]
+        .into_iter()
+        .chain(lifecycle)
+        {
             if let Some(span) = span {
                 cx.syn_error(syn::Error::new(
                     span,
@@ -186,6 +195,46 @@ fn check_relations(cx: &Ctxt, cont: &Container<'_>) {
                     Some(l) => cx.error_spanned_by(l, msg),
                     None => cx.error_spanned_by(f.ident, msg),
                 }
+            }
+        }
+    }
+}
+
+/// Each lifecycle attribute on one column at most, one part per column,
+/// none on the primary key, and a soft-delete column that can be NULL.
+fn check_lifecycle(cx: &Ctxt, cont: &Container<'_>) {
+    let key = cont.key().map(|(_, f)| f.ident);
+    let mut first: HashMap<&'static str, &syn::Ident> = HashMap::new();
+    for f in cont.columns() {
+        let attrs = f.attrs.lifecycle_attrs();
+        for (n, &(span, name)) in attrs.iter().enumerate() {
+            match first.entry(name) {
+                Entry::Vacant(v) => {
+                    v.insert(f.ident);
+                }
+                Entry::Occupied(o) => cx.syn_error(syn::Error::new(
+                    span,
+                    format!(
+                        "a second #[db({name})] column, after field `{}`: a model has one",
+                        o.get()
+                    ),
+                )),
+            }
+            if let Some(&(_, other)) = attrs[..n].first() {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    format!(
+                        "field `{}` cannot be both #[db({other})] and #[db({name})]: \
+                         each lifecycle column plays one part",
+                        f.ident
+                    ),
+                ));
+            }
+            if Some(f.ident) == key {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    format!("#[db({name})] makes no sense on the primary key"),
+                ));
             }
         }
     }

@@ -1,0 +1,245 @@
+//! Model lifecycle columns: timestamps (`#[db(created_at)]`,
+//! `#[db(updated_at)]`), soft delete (`#[db(soft_delete)]`) and optimistic
+//! locking (`#[db(version)]`). The derive records which column plays which
+//! part in [`Model`] consts; everything here is generic over the model and
+//! reads them.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+
+use crate::cond::{Assignment, Cond};
+use crate::connection::Connection;
+use crate::error::{Error, Result};
+use crate::expr::{ColRef, Expr};
+use crate::model::Model;
+use crate::value::{SqlType, Value, ValueRef};
+
+/// Implemented (by `#[derive(Model)]`) for the models with a
+/// `#[db(soft_delete)]` column: what [`with_deleted`](crate::Scoped::with_deleted),
+/// [`only_deleted`](crate::Scoped::only_deleted) and
+/// [`restore`](crate::Record::restore) need. Not to be implemented by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no #[db(soft_delete)] column",
+    label = "not a soft-deleting model",
+    note = "mark an `Option<DateTime<Utc>>` field `#[db(soft_delete)]` to soft-delete its records"
+)]
+pub trait SoftDelete: Model {}
+
+/// Implemented (by `#[derive(Model)]`) for the models with an
+/// `#[db(updated_at)]` column: what [`touch`](crate::Record::touch) needs.
+/// Not to be implemented by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no #[db(updated_at)] column to touch",
+    label = "no #[db(updated_at)] column",
+    note = "mark a `DateTime<Utc>` or `NaiveDateTime` field `#[db(updated_at)]`"
+)]
+pub trait Timestamped: Model {}
+
+/// Field types a `#[db(created_at)]` / `#[db(updated_at)]` column may have.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a #[db(created_at)] or #[db(updated_at)] column",
+    label = "not a date-time type",
+    note = "timestamps are chrono::DateTime<Utc>, chrono::NaiveDateTime (UTC), or an Option of one"
+)]
+pub trait TimestampType {}
+impl TimestampType for DateTime<Utc> {}
+impl TimestampType for NaiveDateTime {}
+impl TimestampType for Option<DateTime<Utc>> {}
+impl TimestampType for Option<NaiveDateTime> {}
+
+/// Field types a `#[db(soft_delete)]` column may have.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a #[db(soft_delete)] column",
+    label = "expected Option<DateTime<Utc>> or Option<NaiveDateTime>",
+    note = "a soft-delete column holds when the record was deleted, and NULL (None) while it is not"
+)]
+pub trait SoftDeleteType {}
+impl SoftDeleteType for Option<DateTime<Utc>> {}
+impl SoftDeleteType for Option<NaiveDateTime> {}
+
+/// Field types a `#[db(version)]` column may have.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a #[db(version)] column",
+    label = "expected i16, i32 or i64",
+    note = "a lock version is a NOT NULL integer that every update increments"
+)]
+pub trait VersionType {}
+impl VersionType for i16 {}
+impl VersionType for i32 {}
+impl VersionType for i64 {}
+
+/// Used by derived code: fails to compile unless `T` is a timestamp type.
+#[doc(hidden)]
+pub const fn timestamp_column<T: TimestampType>() {}
+/// Used by derived code: fails to compile unless `T` is a soft-delete type.
+#[doc(hidden)]
+pub const fn soft_delete_column<T: SoftDeleteType>() {}
+/// Used by derived code: fails to compile unless `T` is a version type.
+#[doc(hidden)]
+pub const fn version_column<T: VersionType>() {}
+
+/// Which soft-deleted rows a scope sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Deleted {
+    /// None of them (the default).
+    #[default]
+    Exclude,
+    /// Them and the others ([`with_deleted`](crate::Scoped::with_deleted)).
+    Include,
+    /// Only them ([`only_deleted`](crate::Scoped::only_deleted)).
+    Only,
+}
+
+/// The clock, read once per statement, at the microseconds every dialect
+/// keeps (finer fractions would be refused).
+pub(crate) fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    let micros = (t.nanosecond() / 1_000).min(999_999);
+    t.with_nanosecond(micros * 1_000).unwrap_or(t)
+}
+
+/// `now` as a value of column `idx` of `M` (a UTC instant, or its naive
+/// UTC date-time).
+pub(crate) fn stamp<M: Model>(idx: usize, now: DateTime<Utc>) -> (usize, Value) {
+    let v = match M::COLUMNS[idx].sql_type {
+        SqlType::DateTime => Value::DateTime(now.naive_utc()),
+        _ => Value::Timestamp(now),
+    };
+    (idx, v)
+}
+
+/// The column `idx` of `M`, qualified by its table (requalified for
+/// aliases like the typed columns).
+fn column<M: Model>(idx: usize) -> Expr {
+    Expr::Col(ColRef {
+        table: Some(Cow::Borrowed(M::TABLE)),
+        name: Cow::Borrowed(M::COLUMNS[idx].name),
+    })
+}
+
+/// The condition every statement on `M`'s table applies: the model's
+/// default filter ([`Model::default_filter`]) and, for a soft-deleting
+/// model, `deleted_at IS NULL` (`IS NOT NULL` for [`Deleted::Only`],
+/// nothing for [`Deleted::Include`]).
+pub(crate) fn filter<M: Model>(deleted: Deleted) -> Option<Cond> {
+    let soft = match (M::SOFT_DELETE, deleted) {
+        (_, Deleted::Include) => None,
+        (Some(i), d) => Some(Cond::Null {
+            lhs: column::<M>(i),
+            negated: d == Deleted::Only,
+        }),
+        // No row of a model without the column is soft-deleted.
+        (None, Deleted::Only) => Some(Cond::In {
+            lhs: column::<M>(M::KEY_INDEX),
+            list: Vec::new(),
+            negated: false,
+        }),
+        (None, Deleted::Exclude) => None,
+    };
+    match (M::default_filter(), soft) {
+        (Some(a), Some(b)) => Some(a.and(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The record's version as an integer.
+pub(crate) fn version_of<M: Model>(rec: &M) -> Option<(usize, i64)> {
+    let idx = M::VERSION?;
+    match rec.column_ref(idx) {
+        ValueRef::Int(v) => Some((idx, v)),
+        _ => None,
+    }
+}
+
+/// Writes `values` into the record's fields, and the incremented version
+/// when `bumped`.
+pub(crate) fn apply<M: Model>(rec: &mut M, values: &[(usize, Value)], bumped: bool) -> Result<()> {
+    for (i, v) in values {
+        rec.set_column(*i, v)?;
+    }
+    if bumped {
+        if let Some((i, v)) = version_of(rec) {
+            rec.set_column(i, &Value::Int(v.wrapping_add(1)))?;
+        }
+    }
+    Ok(())
+}
+
+/// The timestamps an INSERT sets: `created_at` and `updated_at`, at `now`,
+/// unless the connection keeps them ([`Connection::without_timestamps`]).
+pub(crate) fn insert_stamps<M: Model>(conn: &Connection) -> Vec<(usize, Value)> {
+    if !conn.timestamps_on() {
+        return Vec::new();
+    }
+    let now = now();
+    [M::CREATED_AT, M::UPDATED_AT]
+        .into_iter()
+        .flatten()
+        .map(|i| stamp::<M>(i, now))
+        .collect()
+}
+
+/// The `updated_at` stamp of an UPDATE, unless the connection keeps the
+/// timestamps or `assigned` says the caller sets the column.
+pub(crate) fn update_stamp<M: Model>(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    assigned: impl Fn(usize) -> bool,
+) -> Option<(usize, Value)> {
+    let i = M::UPDATED_AT?;
+    (conn.timestamps_on() && !assigned(i)).then(|| stamp::<M>(i, now))
+}
+
+/// A scope write's assignments with the lifecycle columns added: the
+/// `updated_at` stamp (unless assigned by the caller or kept), and whether
+/// the version is incremented (unless assigned by the caller). The stamp is
+/// returned too, for a record to take it.
+pub(crate) fn scope_assignments<'a, M: Model>(
+    conn: &Connection,
+    list: &'a [Assignment],
+) -> (Cow<'a, [Assignment]>, Option<(usize, Value)>, bool) {
+    let assigned = |i: usize| {
+        list.iter()
+            .any(|a| a.index == Some(i) || a.column == M::COLUMNS[i].name)
+    };
+    let bump = M::VERSION.is_some_and(|v| !assigned(v));
+    match update_stamp::<M>(conn, now(), assigned) {
+        Some((i, v)) => {
+            let mut all = list.to_vec();
+            all.push(Assignment {
+                column: Cow::Borrowed(M::COLUMNS[i].name),
+                index: Some(i),
+                value: Expr::Value(v.clone()),
+            });
+            (Cow::Owned(all), Some((i, v)), bump)
+        }
+        None => (Cow::Borrowed(list), None, bump),
+    }
+}
+
+/// The error for a record write that matched no row: [`Error::StaleRecord`]
+/// when the model has a version and its row is still there (so the version
+/// moved), [`Error::NotFound`] otherwise.
+pub(crate) fn no_row<M: Model>(conn: &Connection, rec: &M, deleted: Deleted) -> Result<Error> {
+    if M::VERSION.is_some() {
+        let mut scope = crate::scope::Scope::<M>::default();
+        scope.deleted = deleted;
+        let key = crate::value::ToValue::to_value(&rec.key());
+        scope
+            .conds
+            .push(crate::scope::Scope::<M>::key_cond(key.clone()));
+        if crate::Scoped::exists(&scope, conn)? {
+            return Ok(Error::StaleRecord {
+                table: M::TABLE.to_owned(),
+                key,
+            });
+        }
+    }
+    Ok(Error::NotFound {
+        table: M::TABLE.to_owned(),
+    })
+}
