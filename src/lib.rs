@@ -114,7 +114,7 @@
 pub use orm_core::{
     col, decode, named, AnsiDialect, Args, Assignment, BelongsTo, Col, ColRef, Column, ColumnDef,
     ColumnType, Cond, Connection, DbError, DecodeError, Dialect, Drift, DynColumn, Error, Expr,
-    FromRow, FromValue, Func, HasMany, HasOne, Include, IntoArg, IntoArgs, IntoDynOperand,
+    FromRow, FromValue, Func, HasMany, HasOne, Hooks, Include, IntoArg, IntoArgs, IntoDynOperand,
     IntoOperand, Isolation, JoinKind, KeyOperand, Layout, Lock, LockMode, LockWait, ManyToMany,
     Mapper, Model, NPlusOne, Nested, Nulls, Op, Order, PluckColumns, Pool, PoolOptions,
     PooledConnection, Record, Relation, RelationDef, RelationKind, Result, RetryPolicy, Row, Rows,
@@ -184,7 +184,7 @@ pub mod dialects {
 pub mod prelude {
     pub use crate::{
         col, named, BelongsTo, Col, Column, Cond, Connection, Error, FromRow, Func, HasMany,
-        HasOne, Isolation, ManyToMany, Mapper, Model, Nulls, Op, Open, Pool, PoolOptions, Record,
-        Result, RetryPolicy, Scoped, Snapshot, Sql, Transaction, TxOptions, Value,
+        HasOne, Hooks, Isolation, ManyToMany, Mapper, Model, Nulls, Op, Open, Pool, PoolOptions,
+        Record, Result, RetryPolicy, Scoped, Snapshot, Sql, Transaction, TxOptions, Value,
     };
 }

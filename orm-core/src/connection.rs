@@ -37,6 +37,7 @@ pub struct Connection {
     broken: Cell<bool>,
     log_parameters: Cell<bool>,
     pub(crate) watch: crate::n_plus_one::Watch,
+    pub(crate) pending: crate::hooks::Pending,
     timestamps_off: Cell<bool>,
 }
 
@@ -126,6 +127,7 @@ impl Connection {
             broken: Cell::new(false),
             log_parameters: Cell::new(true),
             watch: crate::n_plus_one::Watch::default(),
+            pending: Default::default(),
             timestamps_off: Cell::new(false),
         }
     }

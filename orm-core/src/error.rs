@@ -232,6 +232,17 @@ pub enum Error {
         /// How many parents were loaded one at a time.
         parents: usize,
     },
+    /// A scope-level write (`update_attribute(s)`, `update_sql`, `delete`)
+    /// on a model with [`Hooks`](crate::Hooks), which it would skip: write
+    /// the records one by one, or say
+    /// [`skip_hooks`](crate::Scoped::skip_hooks) on the scope.
+    #[error("refusing to {action} rows of {table} through a scope: its hooks would not run; write the records one by one, or call .skip_hooks() on the scope")]
+    HooksSkipped {
+        /// `update` or `delete`.
+        action: &'static str,
+        /// The table.
+        table: String,
+    },
     /// The connection could not be opened or was lost.
     #[error("connection error: {message}")]
     Connection {

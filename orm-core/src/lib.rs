@@ -15,6 +15,7 @@ mod connection;
 mod dialect;
 mod error;
 mod expr;
+mod hooks;
 mod lex;
 mod lifecycle;
 mod mapper;
@@ -40,6 +41,7 @@ pub use error::{DbError, DecodeError, Error, Result};
 pub use expr::{
     named, Args, Col, ColRef, Expr, Func, IntoArg, IntoArgs, IntoOperand, KeyOperand, Sql,
 };
+pub use hooks::Hooks;
 pub use lifecycle::{SoftDelete, Timestamped};
 pub use mapper::Mapper;
 pub use model::{Column, ColumnDef, Model, Snapshot};
@@ -91,6 +93,18 @@ pub mod __private {
     pub fn set_as_of<S: crate::Scoped>(scope: S, at: crate::AsOf) -> S {
         scope.with(|s| s.as_of = Some(at))
     }
+
+    pub use crate::hooks::{hook_fns, Hook, HookFns};
+
+    /// Implemented by the derive for the models declared `#[db(hooks)]`:
+    /// what `Hooks` requires, so that hooks cannot be implemented without
+    /// being declared (they would never fire).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` implements orm::Hooks without #[db(hooks)]",
+        label = "not declared #[db(hooks)]",
+        note = "add #[db(hooks)] to the struct: without it its hooks would never fire"
+    )]
+    pub trait HooksDeclared {}
 
     /// Implemented by the derive for the types users must not implement
     /// the sealed traits for by hand (models, mappers, scope types).

@@ -124,6 +124,10 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
         None
     }
 
+    /// The model's hooks (`#[db(hooks)]`), if it has any.
+    #[doc(hidden)]
+    const HOOKS: Option<crate::hooks::HookFns<Self>> = None;
+
     /// The model's table metadata and SQL cache, in one `static` (emitted
     /// by the derive).
     #[doc(hidden)]

@@ -5,6 +5,7 @@ use crate::cond::{Assignment, Cond};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
+use crate::hooks::{self, Hook};
 use crate::lifecycle::{self, Deleted, SoftDelete, Timestamped};
 use crate::model::{Column, ColumnDef, Model, Snapshot};
 use crate::query::{compile, Delete, Filter, Insert, Rows, Set, Shape, Update};
@@ -439,20 +440,37 @@ pub trait Record: Model {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn save(&mut self, conn: &Connection) -> Result<()> {
-        match self.is_new() {
-            Some(true) => insert(conn, self)?,
-            Some(false) => update(conn, self)?,
-            None => upsert(conn, self)?,
+        let new = self.is_new();
+        let (before, after): (&[Hook], &[Hook]) = match new {
+            Some(true) => (CREATE.0, CREATE.1),
+            Some(false) => (UPDATE.0, UPDATE.1),
+            None => (&[Hook::BeforeSave], &[Hook::AfterSave]),
+        };
+        let key = (hooks::hooked::<Self>() && new == Some(true))
+            .then(|| self.column_value(Self::KEY_INDEX));
+        let res = hooked_write(conn, self, before, after, |conn, rec| {
+            match new {
+                Some(true) => insert(conn, rec)?,
+                Some(false) => update(conn, rec)?,
+                None => upsert(conn, rec)?,
+            }
+            refresh_snapshot(rec);
+            Ok(())
+        });
+        // A hooked insert rolled back: the record is new again.
+        if let (Err(_), Some(k)) = (&res, key) {
+            self.set_column(Self::KEY_INDEX, &k)?;
         }
-        refresh_snapshot(self);
-        Ok(())
+        res
     }
 
     /// Inserts the record, even if its key is set.
     fn insert(&mut self, conn: &Connection) -> Result<()> {
-        insert(conn, self)?;
-        refresh_snapshot(self);
-        Ok(())
+        hooked_write(conn, self, CREATE.0, CREATE.1, |conn, rec| {
+            insert(conn, rec)?;
+            refresh_snapshot(rec);
+            Ok(())
+        })
     }
 
     /// Deletes the record's row; returns whether there was one (a row the
@@ -463,13 +481,15 @@ pub trait Record: Model {
     /// the real DELETE). With a `#[db(version)]` column, a record whose row
     /// changed since it was read is [`Error::StaleRecord`].
     fn delete(&mut self, conn: &Connection) -> Result<bool> {
-        let Some(soft) = Self::SOFT_DELETE else {
-            return delete_record(conn, self, Deleted::Exclude);
-        };
-        let now = lifecycle::now();
-        let mut stamps = vec![lifecycle::stamp::<Self>(soft, now)];
-        stamps.extend(lifecycle::update_stamp::<Self>(conn, now, |_| false));
-        write_if_there(conn, self, &stamps, Deleted::Exclude)
+        hooked_write(conn, self, DELETE.0, DELETE.1, |conn, rec| {
+            let Some(soft) = Self::SOFT_DELETE else {
+                return delete_record(conn, rec, Deleted::Exclude);
+            };
+            let now = lifecycle::now();
+            let mut stamps = vec![lifecycle::stamp::<Self>(soft, now)];
+            stamps.extend(lifecycle::update_stamp::<Self>(conn, now, |_| false));
+            write_if_there(conn, rec, &stamps, Deleted::Exclude)
+        })
     }
 
     /// Deletes the record's row with a real DELETE, also when it is
@@ -477,7 +497,9 @@ pub trait Record: Model {
     /// filter still applies, and so does the version check. The same as
     /// [`delete`](Self::delete) on a model without soft delete.
     fn hard_delete(&mut self, conn: &Connection) -> Result<bool> {
-        delete_record(conn, self, Deleted::Include)
+        hooked_write(conn, self, DELETE.0, DELETE.1, |conn, rec| {
+            delete_record(conn, rec, Deleted::Include)
+        })
     }
 
     /// Undoes a soft delete: sets the soft-delete column back to NULL (and
@@ -490,13 +512,15 @@ pub trait Record: Model {
         let Some(soft) = Self::SOFT_DELETE else {
             return Ok(false);
         };
-        let mut stamps = vec![(soft, Value::Null)];
-        stamps.extend(lifecycle::update_stamp::<Self>(
-            conn,
-            lifecycle::now(),
-            |_| false,
-        ));
-        write_if_there(conn, self, &stamps, Deleted::Only)
+        hooked_write(conn, self, UPDATE.0, UPDATE.1, |conn, rec| {
+            let mut stamps = vec![(soft, Value::Null)];
+            stamps.extend(lifecycle::update_stamp::<Self>(
+                conn,
+                lifecycle::now(),
+                |_| false,
+            ));
+            write_if_there(conn, rec, &stamps, Deleted::Only)
+        })
     }
 
     /// Sets the `#[db(updated_at)]` column to the clock, in the database and
@@ -511,10 +535,12 @@ pub trait Record: Model {
         let Some(u) = Self::UPDATED_AT else {
             return Ok(());
         };
-        let stamps = [lifecycle::stamp::<Self>(u, lifecycle::now())];
-        write_record(conn, self, &[u], &stamps, Deleted::Exclude, None)?;
-        refresh_snapshot(self);
-        Ok(())
+        hooked_write(conn, self, UPDATE.0, UPDATE.1, |conn, rec| {
+            let stamps = [lifecycle::stamp::<Self>(u, lifecycle::now())];
+            write_record(conn, rec, &[u], &stamps, Deleted::Exclude, None)?;
+            refresh_snapshot(rec);
+            Ok(())
+        })
     }
 
     /// Sets one column in the database and in this record (with the
@@ -544,33 +570,37 @@ pub trait Record: Model {
         if list.is_empty() {
             return Ok(());
         }
-        let key = self.key();
-        let mut scope = Scope::<Self>::default().filter(key_cond::<Self>(&key));
-        if let Some((i, v)) = lifecycle::version_of(self) {
-            scope = scope.filter(crate::cond::col(Self::COLUMNS[i].name).eq(v));
-        }
-        let (changed, stamp) = scope.run_update_stamped(conn, &list)?;
-        if changed == 0 {
-            return Err(lifecycle::no_row(conn, self, Deleted::Exclude)?);
-        }
-        let mut reload = false;
-        let mut bumped = Self::VERSION.is_some();
-        for a in &list {
-            let idx = a
-                .index
-                .or_else(|| Self::COLUMNS.iter().position(|c| c.name == a.column));
-            bumped &= idx != Self::VERSION;
-            match (idx, &a.value) {
-                (Some(i), Expr::Value(v)) => self.set_column(i, v)?,
-                _ => reload = true,
+        hooked_write(conn, self, UPDATE.0, UPDATE.1, |conn, rec| {
+            let key = rec.key();
+            let mut scope = Scope::<Self>::default().filter(key_cond::<Self>(&key));
+            // This record's hooks run around the write.
+            scope.skip_hooks = true;
+            if let Some((i, v)) = lifecycle::version_of(rec) {
+                scope = scope.filter(crate::cond::col(Self::COLUMNS[i].name).eq(v));
             }
-        }
-        lifecycle::apply(self, stamp.as_slice(), bumped)?;
-        if reload {
-            *self = Scope::<Self>::default().find(conn, key)?;
-        }
-        refresh_snapshot(self);
-        Ok(())
+            let (changed, stamp) = scope.run_update_stamped(conn, &list)?;
+            if changed == 0 {
+                return Err(lifecycle::no_row(conn, rec, Deleted::Exclude)?);
+            }
+            let mut reload = false;
+            let mut bumped = Self::VERSION.is_some();
+            for a in &list {
+                let idx = a
+                    .index
+                    .or_else(|| Self::COLUMNS.iter().position(|c| c.name == a.column));
+                bumped &= idx != Self::VERSION;
+                match (idx, &a.value) {
+                    (Some(i), Expr::Value(v)) => rec.set_column(i, v)?,
+                    _ => reload = true,
+                }
+            }
+            lifecycle::apply(rec, stamp.as_slice(), bumped)?;
+            if reload {
+                *rec = Scope::<Self>::default().find(conn, key)?;
+            }
+            refresh_snapshot(rec);
+            Ok(())
+        })
     }
 
     /// Reads the record's row again (also when it is soft-deleted).
@@ -583,6 +613,43 @@ pub trait Record: Model {
 }
 
 impl<M: Model> Record for M {}
+
+/// The hooks around an insert, an update and a delete: before, after.
+const CREATE: (&[Hook], &[Hook]) = (
+    &[Hook::BeforeSave, Hook::BeforeCreate],
+    &[Hook::AfterCreate, Hook::AfterSave],
+);
+const UPDATE: (&[Hook], &[Hook]) = (
+    &[Hook::BeforeSave, Hook::BeforeUpdate],
+    &[Hook::AfterUpdate, Hook::AfterSave],
+);
+const DELETE: (&[Hook], &[Hook]) = (&[Hook::BeforeDelete], &[Hook::AfterDelete]);
+
+/// Runs `write` on `rec` between its `before` and `after` hooks, in a
+/// transaction, and queues its `after_commit`; just `write` for a model
+/// without hooks.
+fn hooked_write<M: Model, T>(
+    conn: &Connection,
+    rec: &mut M,
+    before: &[Hook],
+    after: &[Hook],
+    write: impl FnOnce(&Connection, &mut M) -> Result<T>,
+) -> Result<T> {
+    if !hooks::hooked::<M>() {
+        return write(conn, rec);
+    }
+    hooks::atomically::<M, _>(conn, |conn| {
+        for h in before {
+            hooks::run(rec, *h, conn)?;
+        }
+        let out = write(conn, rec)?;
+        for h in after {
+            hooks::run(rec, *h, conn)?;
+        }
+        hooks::written(rec, conn);
+        Ok(out)
+    })
+}
 
 fn key_cond<M: Model>(key: &M::Key) -> Cond {
     crate::cond::col(key_name::<M>()).eq(key.to_value())
@@ -637,6 +704,16 @@ pub fn save_all<M: Model>(conn: &Connection, records: &mut [M]) -> Result<()> {
 pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     if records.is_empty() {
         return Ok(0);
+    }
+    // A hooked model: each record is inserted on its own (a copy, the slice
+    // being borrowed), so that each hook sees its record and its key.
+    if let Some(mut copies) = hooks::copies(records) {
+        return conn.transaction(|tx| {
+            for c in &mut copies {
+                c.insert(tx)?;
+            }
+            Ok(copies.len() as u64)
+        });
     }
     // Records with a key to generate and with one given go in separate
     // statements; each group in chunks within the parameter limit.

@@ -146,12 +146,16 @@ struct Guard<'c> {
     depth: u32,
     options: TxOptions,
     open: bool,
+    /// The `after_commit` hooks queued before this level began.
+    mark: usize,
 }
 
 impl Guard<'_> {
     fn rollback(&mut self) -> Result<()> {
         self.open = false;
         self.conn.depth.set(self.depth);
+        // What this level wrote is undone: `after_rollback`, not commit.
+        self.conn.finish_pending(self.mark, false);
         if self.depth == 0 {
             let res = self.conn.tx_control(TxControl::Rollback);
             self.conn.end_transaction(&self.options);
@@ -257,6 +261,7 @@ impl Connection {
         f: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
         let depth = self.depth.get();
+        let mark = self.pending_len();
         self.begin(depth, options)?;
         self.depth.set(depth + 1);
         let mut guard = Guard {
@@ -264,6 +269,7 @@ impl Connection {
             depth,
             options: *options,
             open: true,
+            mark,
         };
         let tx = Transaction {
             conn: self,
@@ -282,6 +288,7 @@ impl Connection {
                         self.depth.set(depth);
                         if depth == 0 {
                             self.end_transaction(options);
+                            self.finish_pending(0, true);
                         }
                         Ok(value)
                     }
@@ -412,6 +419,7 @@ impl Connection {
             depth: 0,
             options: *options,
             open: true,
+            mark: self.pending_len(),
         };
         self.tx_control(TxControl::Savepoint(savepoint))?;
         let mut attempt = 0;
@@ -421,6 +429,7 @@ impl Connection {
                 conn: self,
                 attempt,
             };
+            let attempt_mark = self.pending_len();
             let res = f(&tx).and_then(|v| {
                 self.tx_control(TxControl::ReleaseSavepoint(savepoint))
                     .map_err(commit_error)?;
@@ -432,9 +441,12 @@ impl Connection {
                     guard.open = false;
                     self.depth.set(0);
                     self.end_transaction(options);
+                    self.finish_pending(0, true);
                     return Ok(self.committed(v, attempt));
                 }
                 Err(e) if policy.should_retry(&e) => {
+                    // This attempt's writes are rolled back.
+                    self.finish_pending(attempt_mark, false);
                     self.back_off(policy, start, attempt, e)?;
                     self.tx_control(TxControl::RollbackToSavepoint(savepoint))?;
                 }

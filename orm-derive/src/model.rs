@@ -127,6 +127,16 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         }
     });
     let column_names = cont.columns().map(|f| &f.column);
+    let hooks_const = cont.hooks.as_ref().map(|h| {
+        quote_spanned! {h.span()=>
+            const HOOKS: ::core::option::Option<#krate::__private::HookFns<Self>> =
+                ::core::option::Option::Some(#krate::__private::hook_fns::<Self>());
+        }
+    });
+    let hooks_declared = cont
+        .hooks
+        .as_ref()
+        .map(|_| quote!(impl #krate::__private::HooksDeclared for #ident {}));
 
     let mapper_doc = format!(
         "Mapper of [`{ident}`] (table `{table}`): starts scopes (`{mapper}::all()`, \
@@ -189,6 +199,8 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             }
         }
 
+        #hooks_declared
+
         impl #krate::Model for #ident {
             type Key = #key_ty;
             type Scope = #scope;
@@ -229,6 +241,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
 
             #snapshot_fns
             #default_filter
+            #hooks_const
 
             fn table() -> &'static #krate::__private::TableMeta {
                 static TABLE: #krate::__private::TableMeta = #krate::__private::TableMeta::new(

@@ -139,6 +139,9 @@ impl<M: Model, T: Model> Relation<M, T> {
                 for chunk in wanted.chunks(per_chunk) {
                     self.fetch_children(conn, chunk, &mut groups)?;
                 }
+                for children in groups.values_mut() {
+                    crate::hooks::found(children, conn)?;
+                }
                 for p in parents.iter_mut() {
                     let items = key_of::<M::Key>(p.column_ref(M::KEY_INDEX), M::TABLE, key_col)?
                         .and_then(|k| groups.remove(&k))

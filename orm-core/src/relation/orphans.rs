@@ -116,7 +116,9 @@ impl<M: Model, T: Model> Relation<M, T> {
             .extend(scope.conds.iter().chain(&own).map(Filter::Cond));
         compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
-        conn.query_ordered(&sql, &params)
+        let mut found = conn.query_ordered(&sql, &params)?;
+        crate::hooks::found(&mut found, conn)?;
+        Ok(found)
     }
 }
 

@@ -224,6 +224,13 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     {
         self.with(|s| s.deleted = Deleted::Only)
     }
+    /// Lets this scope's `update_attribute(s)`, `update_sql` and `delete`
+    /// run on a model with [`Hooks`](crate::Hooks), which they skip (one
+    /// statement for all the rows): without it they fail with
+    /// [`Error::HooksSkipped`].
+    fn skip_hooks(self) -> Self {
+        self.with(|s| s.skip_hooks = true)
+    }
     /// Allows `update_*` and `delete` on a scope with no condition: without
     /// it they fail with [`Error::MissingCondition`].
     fn all_rows(self) -> Self {

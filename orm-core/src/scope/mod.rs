@@ -56,6 +56,8 @@ pub struct Scope<M> {
     /// The relation an accessor scope loads for one parent, for N+1
     /// detection.
     pub(crate) via: Option<crate::n_plus_one::Via>,
+    /// Whether bulk writes may skip the model's hooks.
+    pub(crate) skip_hooks: bool,
     /// Which soft-deleted rows the scope sees.
     pub(crate) deleted: crate::lifecycle::Deleted,
     _model: PhantomData<fn() -> M>,
@@ -79,6 +81,7 @@ impl<M> Clone for Scope<M> {
             includes: self.includes.clone(),
             unfiltered: self.unfiltered,
             via: self.via.clone(),
+            skip_hooks: self.skip_hooks,
             deleted: self.deleted,
             _model: PhantomData,
         }
@@ -103,6 +106,7 @@ impl<M> Default for Scope<M> {
             includes: Vec::new(),
             unfiltered: false,
             via: None,
+            skip_hooks: false,
             deleted: crate::lifecycle::Deleted::Exclude,
             _model: PhantomData,
         }

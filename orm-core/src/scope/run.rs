@@ -72,8 +72,9 @@ impl<M: Model> Scope<M> {
         Ok(found)
     }
 
-    /// Runs the scope's includes on `records`.
+    /// Runs the `after_find` hooks and the scope's includes on `records`.
     pub(crate) fn load_includes(&self, conn: &Connection, records: &mut [M]) -> Result<()> {
+        crate::hooks::found(records, conn)?;
         if self.includes.is_empty() || records.is_empty() {
             return Ok(());
         }
@@ -97,7 +98,9 @@ impl<M: Model> Scope<M> {
         let dialect = conn.dialect();
         if self.is_plain() {
             let sql = Self::select_head(dialect)?;
-            return conn.query_ordered(&sql, crate::connection::NO_PARAMS);
+            let mut records = conn.query_ordered(&sql, crate::connection::NO_PARAMS)?;
+            crate::hooks::found(&mut records, conn)?;
+            return Ok(records);
         }
         let (sql, params) = self.render(dialect, self.model_items(), None)?;
         let mut records = conn.query_ordered(&sql, &params)?;
@@ -274,6 +277,12 @@ impl<M: Model> Scope<M> {
                 "cannot {action} through a grouped scope"
             )));
         }
+        if crate::hooks::hooked::<M>() && !self.skip_hooks {
+            return Err(Error::HooksSkipped {
+                action,
+                table: M::TABLE.to_owned(),
+            });
+        }
         if !self.all_rows && self.filter_reach(rules).may_match_every_row() {
             return Err(Error::MissingCondition {
                 action,
@@ -421,6 +430,7 @@ impl<M: Model> Scope<M> {
         let stream = conn.query_prepared(&sql, &params)?;
         Ok(Rows {
             stream,
+            conn,
             done: false,
             _model: PhantomData,
         })
@@ -431,6 +441,7 @@ impl<M: Model> Scope<M> {
 /// driver streams them; nothing is collected.
 pub struct Rows<'c, M> {
     stream: Box<dyn RowStream + 'c>,
+    conn: &'c Connection,
     done: bool,
     _model: PhantomData<fn() -> M>,
 }
@@ -442,7 +453,12 @@ impl<M: Model> Iterator for Rows<'_, M> {
             return None;
         }
         match self.stream.next_row() {
-            Ok(Some(row)) => Some(M::from_row(row, crate::row::Layout::At(0))),
+            Ok(Some(row)) => Some(M::from_row(row, crate::row::Layout::At(0)).and_then(
+                |mut rec| {
+                    crate::hooks::run(&mut rec, crate::hooks::Hook::AfterFind, self.conn)?;
+                    Ok(rec)
+                },
+            )),
             Ok(None) => {
                 self.done = true;
                 None

@@ -104,6 +104,8 @@ pub struct Container<'a> {
     pub krate: syn::Path,
     /// The function giving the default filter, if any.
     pub default_filter: Option<syn::Path>,
+    /// `#[db(hooks)]`: the `hooks` keyword.
+    pub hooks: Option<syn::Path>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -231,6 +233,7 @@ impl<'a> Container<'a> {
             scope,
             krate,
             default_filter: attrs.default_filter,
+            hooks: attrs.hooks,
             fields,
         })
     }

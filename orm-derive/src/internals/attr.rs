@@ -42,6 +42,8 @@ pub struct Container {
     /// `default_filter = "path::to::fn"`: a function returning the `Cond`
     /// every statement on the table applies.
     pub default_filter: Option<syn::Path>,
+    /// `hooks`: the model implements `orm::Hooks`; the keyword's span.
+    pub hooks: Option<syn::Path>,
 }
 
 /// `#[db(...)]` on a field. Flags hold the span of their keyword.
@@ -255,6 +257,7 @@ impl Container {
         let mut scope = Attr::none("scope");
         let mut krate = Attr::none("crate");
         let mut default_filter = Attr::none("default_filter");
+        let mut hooks = Attr::none("hooks");
         for attr in db_attrs(&input.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -286,6 +289,13 @@ impl Container {
                             ),
                         }
                     }
+                } else if meta.path.is_ident("hooks") {
+                    if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+                        hooks.set(cx, &meta.path, meta.path.clone());
+                    } else {
+                        cx.error_spanned_by(&meta.path, "#[db(hooks)] takes no value");
+                        skip_value(&meta);
+                    }
                 } else if meta.path.is_ident("crate") {
                     if let Some(v) = string_value(cx, &meta, "the crate path") {
                         match v.parse::<syn::Path>() {
@@ -300,7 +310,7 @@ impl Container {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a struct; expected table, mapper, scope, default_filter or crate",
+                            "unknown #[db] attribute `{}` on a struct; expected table, mapper, scope, default_filter, hooks or crate",
                             path_name(&meta)
                         ),
                     );
@@ -318,6 +328,7 @@ impl Container {
             scope: scope.get(),
             krate: krate.get(),
             default_filter: default_filter.get(),
+            hooks: hooks.get(),
         }
     }
 }
