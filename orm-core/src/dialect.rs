@@ -208,6 +208,12 @@ pub trait Dialect: Send + Sync + 'static {
         false
     }
 
+    /// Whether `CREATE INDEX .. WHERE ..` (a partial index) is supported
+    /// (SQLite, PostgreSQL, CockroachDB; not MySQL / MariaDB).
+    fn partial_indexes(&self) -> bool {
+        true
+    }
+
     /// The cheapest statement that needs a round trip, for health checks.
     fn ping(&self) -> &'static str {
         "SELECT 1"

@@ -124,6 +124,11 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
         None
     }
 
+    /// The columns whose unique index leaves soft-deleted rows out
+    /// (`#[db(unique, partial)]`).
+    #[doc(hidden)]
+    const PARTIAL_UNIQUE: &'static [usize] = &[];
+
     /// The model's hooks (`#[db(hooks)]`), if it has any.
     #[doc(hidden)]
     const HOOKS: Option<crate::hooks::HookFns<Self>> = None;

@@ -190,6 +190,15 @@ pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
     let dialect = conn.dialect();
     let catalogue = conn.catalogue();
     catalogue.check_sync(conn, M::TABLE, M::COLUMNS)?;
+    if !M::PARTIAL_UNIQUE.is_empty() && !dialect.partial_indexes() {
+        // Refused before anything is created, not half-way.
+        return Err(crate::error::Error::invalid(format!(
+            "{} declares partial unique indexes (#[db(unique, partial)]), and the {} dialect \
+             has no partial indexes",
+            M::TABLE,
+            dialect.name()
+        )));
+    }
     let mut report = SyncReport {
         table: M::TABLE.to_owned(),
         ..SyncReport::default()
@@ -259,11 +268,17 @@ pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
         if indexes.iter().any(|i| i.eq_ignore_ascii_case(&name)) {
             continue;
         }
+        let partial = M::PARTIAL_UNIQUE
+            .iter()
+            .any(|&i| M::COLUMNS[i].name == c.name);
         let index = CreateIndex {
             name: &name,
             table: M::TABLE,
             columns: &[c.name],
             unique: c.unique,
+            where_null: M::SOFT_DELETE
+                .filter(|_| partial && c.unique)
+                .map(|s| M::COLUMNS[s].name),
         };
         run_ddl(conn, |b| compile::create_index(b, &index))?;
         report.created_indexes.push(name);

@@ -256,9 +256,19 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     }
 }
 
-/// The `Model` consts naming the lifecycle columns.
+/// The `Model` consts naming the lifecycle columns, and the columns whose
+/// unique index is partial.
 fn lifecycle_consts(cont: &Container<'_>) -> TokenStream {
     let mut out = TokenStream::new();
+    let partial: Vec<usize> = cont
+        .columns()
+        .enumerate()
+        .filter(|(_, f)| f.attrs.partial.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    if !partial.is_empty() {
+        out.extend(quote!(const PARTIAL_UNIQUE: &'static [usize] = &[#(#partial),*];));
+    }
     for (i, f) in cont.columns().enumerate() {
         for (_, name) in f.attrs.lifecycle_attrs() {
             let konst = syn::Ident::new(&name.to_uppercase(), proc_macro2::Span::call_site());

@@ -405,6 +405,20 @@ pub(crate) fn create_index(b: &mut SqlBuilder<'_>, i: &CreateIndex<'_>) -> Resul
     b.push(" (");
     b.ident_list(i.columns.iter().copied());
     b.push(")");
+    if let Some(c) = i.where_null {
+        let dialect = b.dialect();
+        if !dialect.partial_indexes() {
+            return Err(Error::invalid(format!(
+                "index {} is partial (WHERE {c} IS NULL, #[db(unique, partial)]), and the {} \
+                 dialect has no partial indexes",
+                i.name,
+                dialect.name()
+            )));
+        }
+        b.push(" WHERE ");
+        b.ident(c);
+        b.push(" IS NULL");
+    }
     Ok(())
 }
 

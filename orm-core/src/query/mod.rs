@@ -256,10 +256,13 @@ pub(crate) struct AddColumn<'a> {
     pub column: &'a ColumnDef,
 }
 
-/// `CREATE [UNIQUE] INDEX name ON table (columns)`.
+/// `CREATE [UNIQUE] INDEX name ON table (columns) [WHERE col IS NULL]`.
 pub(crate) struct CreateIndex<'a> {
     pub name: &'a str,
     pub table: &'a str,
     pub columns: &'a [&'a str],
     pub unique: bool,
+    /// A partial index of the rows where this column is NULL (the rows not
+    /// soft-deleted).
+    pub where_null: Option<&'a str>,
 }

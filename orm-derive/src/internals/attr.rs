@@ -53,6 +53,8 @@ pub struct Field {
     pub skip: Option<Span>,
     pub primary_key: Option<Span>,
     pub unique: Option<Span>,
+    /// `partial`: the unique index leaves soft-deleted rows out.
+    pub partial: Option<Span>,
     pub index: Option<Span>,
     /// `precision = P` of a decimal column, with the literal.
     pub precision: Option<syn::LitInt>,
@@ -348,6 +350,7 @@ impl Field {
         let mut skip = Attr::none("skip");
         let mut primary_key = Attr::none("primary_key");
         let mut unique = Attr::none("unique");
+        let mut partial = Attr::none("partial");
         let mut index = Attr::none("index");
         let mut precision = Attr::none("precision");
         let mut scale = Attr::none("scale");
@@ -388,6 +391,8 @@ impl Field {
                     flag(&mut unique);
                 } else if meta.path.is_ident("index") {
                     flag(&mut index);
+                } else if meta.path.is_ident("partial") {
+                    flag(&mut partial);
                 } else if meta.path.is_ident("created_at") {
                     flag(&mut created_at);
                 } else if meta.path.is_ident("updated_at") {
@@ -454,7 +459,7 @@ impl Field {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, index, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys or join",
+                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, partial, index, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys or join",
                             path_name(&meta)
                         ),
                     );
@@ -471,6 +476,7 @@ impl Field {
             skip: skip.get(),
             primary_key: primary_key.get(),
             unique: unique.get(),
+            partial: partial.get(),
             index: index.get(),
             precision: precision.get(),
             scale: scale.get(),

@@ -22,6 +22,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     }
     check_key(cx, cont);
     check_lifecycle(cx, cont);
+    check_partial(cx, cont);
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
     for f in cont.columns() {
         match seen.entry(f.column.to_lowercase()) {
@@ -196,6 +197,29 @@ fn check_relations(cx: &Ctxt, cont: &Container<'_>) {
                     None => cx.error_spanned_by(f.ident, msg),
                 }
             }
+        }
+    }
+}
+
+/// `partial` needs `unique` on the same field and a soft-delete column in
+/// the model: the index leaves the soft-deleted rows out.
+fn check_partial(cx: &Ctxt, cont: &Container<'_>) {
+    let soft = cont.columns().any(|f| f.attrs.soft_delete.is_some());
+    for f in cont.columns() {
+        let Some(span) = f.attrs.partial else {
+            continue;
+        };
+        if f.attrs.unique.is_none() {
+            cx.syn_error(syn::Error::new(
+                span,
+                "#[db(partial)] qualifies a unique index: write #[db(unique, partial)]",
+            ));
+        } else if !soft {
+            cx.syn_error(syn::Error::new(
+                span,
+                "#[db(partial)] leaves soft-deleted rows out of the unique index, but the model \
+                 has no #[db(soft_delete)] column",
+            ));
         }
     }
 }

@@ -257,6 +257,11 @@ impl Dialect for MysqlDialect {
         Ok(())
     }
 
+    /// MySQL and MariaDB have no partial indexes.
+    fn partial_indexes(&self) -> bool {
+        false
+    }
+
     fn default_values(&self) -> &'static str {
         " () VALUES ()"
     }
