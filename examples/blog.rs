@@ -109,6 +109,39 @@ struct Page {
     lock_version: i32,
 }
 
+/// A newsletter subscription: its hooks normalise the address, refuse an
+/// empty one, and send the welcome mail only once the subscription is
+/// committed. One address may subscribe again after unsubscribing: its
+/// unique index leaves soft-deleted rows out.
+#[derive(Model, Debug, Clone, Default)]
+#[db(hooks)]
+struct Subscription {
+    id: i64,
+    #[db(unique, partial)]
+    email: String,
+    #[db(soft_delete)]
+    unsubscribed_at: Option<DateTime<Utc>>,
+}
+
+impl orm::Hooks for Subscription {
+    fn before_save(&mut self, _conn: &Connection) -> orm::Result<()> {
+        self.email = self.email.trim().to_lowercase();
+        if self.email.is_empty() {
+            return Err(orm::Error::invalid("an email address is required"));
+        }
+        Ok(())
+    }
+
+    fn after_commit(&self, _conn: &Connection) -> orm::Result<()> {
+        // Runs for every committed write of a subscription: only a live one
+        // gets the mail.
+        if self.unsubscribed_at.is_none() {
+            println!("  (after_commit: welcome mail to {})", self.email);
+        }
+        Ok(())
+    }
+}
+
 /// One quiz taken by a student (the doc's students example, on one table).
 #[derive(Model, Debug, Clone, Default)]
 struct QuizScore {
@@ -176,6 +209,84 @@ fn main() -> Result<(), orm::Error> {
 
     joins(&conn, &users, &posts)?;
     lifecycle(&conn)?;
+    hooks_and_watching(&conn)?;
+    Ok(())
+}
+
+/// Hooks (a veto, a normalisation, a mail after the commit), N+1
+/// detection, and row locks.
+fn hooks_and_watching(conn: &Connection) -> orm::Result<()> {
+    heading("Hooks, N+1 detection, row locks");
+    conn.sync::<Subscription>()?;
+    let mut sub = Subscription {
+        email: "  Ann@Example.org ".into(),
+        ..Default::default()
+    };
+    conn.transaction(|tx| {
+        sub.save(tx)?;
+        println!(
+            "  sub.save() in a transaction          -> email {:?}",
+            sub.email
+        );
+        Ok(())
+    })?;
+    let mut empty = Subscription::default();
+    println!(
+        "  empty.save()                         -> {}",
+        match empty.save(conn) {
+            Err(e) => format!("Err({e})"),
+            Ok(()) => "Ok".into(),
+        }
+    );
+    sub.delete(conn)?;
+    let mut again = Subscription {
+        email: "ann@example.org".into(),
+        ..Default::default()
+    };
+    again.save(conn)?;
+    println!(
+        "  unsubscribe, subscribe again         -> {} live, {} in all",
+        Subscriptions::count(conn)?,
+        Subscriptions::all().with_deleted().count(conn)?
+    );
+    let bulk = Subscriptions::filter(Subscriptions::ID.gt(0)).delete(conn);
+    println!(
+        "  scope delete on a hooked model       -> {}",
+        match bulk {
+            Err(e) => format!("Err({e})"),
+            Ok(n) => format!("{n}"),
+        }
+    );
+
+    // N+1: every user's posts, one user at a time, in strict mode.
+    conn.set_n_plus_one(orm::NPlusOne::Fail { after: 3 });
+    let users = Users::all().all(conn)?;
+    let one_by_one: orm::Result<Vec<Vec<Post>>> =
+        users.iter().map(|u| u.posts().all(conn)).collect();
+    println!(
+        "  user.posts() for {} users             -> {}",
+        users.len(),
+        match one_by_one {
+            Err(e) => format!("Err({e})"),
+            Ok(_) => "Ok".into(),
+        }
+    );
+    let with_posts = conn.unit_of_work(|conn| {
+        Ok(orm::assert_queries!(conn, 2, {
+            Users::all().include(Users::POSTS).all(conn)?
+        }))
+    })?;
+    println!(
+        "  include(Users::POSTS)                -> {} users, 2 statements",
+        with_posts.len()
+    );
+    conn.set_n_plus_one(orm::NPlusOne::Off);
+
+    // Row locks, rendered per dialect (SQLite locks the whole database).
+    println!(
+        "  for_update().skip_locked() on PostgreSQL -> {}",
+        Users::filter(Users::ID.eq(1)).skip_locked().to_sql()?.sql
+    );
     Ok(())
 }
 
