@@ -319,6 +319,12 @@ impl Connection {
     /// Inside another transaction it runs once, in a savepoint: the outermost
     /// retrying transaction is the one that retries.
     ///
+    /// Read the records the closure changes inside it: a record read
+    /// outside and saved inside keeps what an undone attempt wrote into it
+    /// (a generated key, timestamps, an incremented `#[db(version)]`), so
+    /// the next attempt would save it as that attempt left it. Hooks'
+    /// `after_commit` runs only for the attempt that commits.
+    ///
     /// ```
     /// # use orm::prelude::*;
     /// let conn = Connection::open("sqlite::memory:")?;
