@@ -137,3 +137,33 @@ fn sync_reports_type_and_nullability_drift_without_fixing_it(conn: &Connection) 
     assert!(report.drift.iter().all(|d| !d.to_string().is_empty()));
 }
 db_test!(sync_reports_type_and_nullability_drift_without_fixing_it);
+
+/// Index names longer than the database keeps (63 bytes on PostgreSQL,
+/// which truncates, 64 on MySQL) are shortened with a hash, the same every
+/// time: a second sync finds the index and changes nothing.
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "subscriptions_of_the_weekly_newsletter")]
+struct LongNames {
+    id: i64,
+    #[db(unique)]
+    address_of_the_subscriber_for_the_mailing: String,
+}
+
+fn long_index_names_are_shortened_deterministically(conn: &Connection) {
+    let report = conn.sync::<LongNames>().unwrap();
+    assert_eq!(report.created_indexes.len(), 1);
+    let name = &report.created_indexes[0];
+    let max = conn.dialect().max_identifier_len().unwrap_or(usize::MAX);
+    assert!(name.len() <= max, "{name}");
+    assert!(!conn.sync::<LongNames>().unwrap().changed(), "idempotent");
+    let row = |a: &str| LongNames {
+        address_of_the_subscriber_for_the_mailing: a.into(),
+        ..Default::default()
+    };
+    row("a").save(conn).unwrap();
+    assert!(matches!(
+        row("a").save(conn),
+        Err(Error::UniqueViolation(_))
+    ));
+}
+db_test!(long_index_names_are_shortened_deterministically);

@@ -181,8 +181,26 @@ fn run_ddl(conn: &Connection, write: impl FnOnce(&mut SqlBuilder<'_>) -> Result<
     conn.execute_batch(&b.sql)
 }
 
-fn index_name(prefix: &str, table: &str, column: &str) -> String {
-    format!("{prefix}_{table}_{column}")
+/// The name of the index of `prefix` (`ux`, `ix`) on `table.column`:
+/// `ux_table_column`, or when that is longer than `max` bytes (PostgreSQL
+/// truncates names at 63 bytes, so the next sync would not find it; MySQL
+/// refuses names over 64) its longest prefix that fits, cut on a character
+/// boundary, then `_` and 8 hex digits of a hash of the whole name: the
+/// same name every time, and different for different columns.
+fn index_name(prefix: &str, table: &str, column: &str, max: Option<usize>) -> String {
+    let full = format!("{prefix}_{table}_{column}");
+    let Some(max) = max.filter(|&m| full.len() > m && m > 9) else {
+        return full;
+    };
+    // FNV-1a: stable across processes and releases (unlike std's hasher).
+    let hash = full.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let mut cut = max - 9;
+    while !full.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{hash:08x}", &full[..cut])
 }
 
 /// Brings the table of `M` in line with the model. See [`Connection::sync`].
@@ -264,7 +282,7 @@ pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
     let indexes = catalogue.index_names(conn, M::TABLE)?;
     for c in M::COLUMNS.iter().filter(|c| c.unique || c.index) {
         let prefix = if c.unique { "ux" } else { "ix" };
-        let name = index_name(prefix, M::TABLE, c.name);
+        let name = index_name(prefix, M::TABLE, c.name, dialect.max_identifier_len());
         if indexes.iter().any(|i| i.eq_ignore_ascii_case(&name)) {
             continue;
         }
@@ -310,5 +328,31 @@ impl Connection {
     /// ```
     pub fn sync<M: Model>(&self) -> Result<SyncReport> {
         sync::<M>(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index_name;
+
+    #[test]
+    fn long_index_names_fit_and_stay_distinct() {
+        assert_eq!(
+            index_name("ux", "users", "email", Some(63)),
+            "ux_users_email"
+        );
+        let table = "t".repeat(40);
+        let a = index_name("ux", &table, &"a".repeat(30), Some(63));
+        let b = index_name("ux", &table, &format!("{}b", "a".repeat(29)), Some(63));
+        assert_eq!(a.len(), 63);
+        assert_ne!(a, b, "a hash of the whole name keeps them apart");
+        assert_eq!(
+            a,
+            index_name("ux", &table, &"a".repeat(30), Some(63)),
+            "stable"
+        );
+        // Cut on a character boundary.
+        let n = index_name("ix", &"é".repeat(40), "c", Some(63));
+        assert!(n.len() <= 63 && n.is_char_boundary(n.len() - 9));
     }
 }
