@@ -306,9 +306,9 @@ fn sync_emits_64_bit_keys_and_refuses_what_cockroachdb_cannot_do() {
         stmts[1],
         r#"CREATE TABLE "accounts" ("id" INT8 PRIMARY KEY DEFAULT unique_rowid(), "owner" TEXT NOT NULL, "balance" INT8 NOT NULL, "branch" INT4 NOT NULL, "note" TEXT)"#
     );
-    assert!(stmts[2].contains("pg_indexes"), "{stmts:?}");
+    // A new table has no indexes to read: they are created.
     assert_eq!(
-        &stmts[3..],
+        &stmts[2..],
         [
             r#"CREATE UNIQUE INDEX "ux_accounts_owner" ON "accounts" ("owner")"#,
             r#"CREATE INDEX "ix_accounts_branch" ON "accounts" ("branch")"#,

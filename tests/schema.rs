@@ -167,3 +167,74 @@ fn long_index_names_are_shortened_deterministically(conn: &Connection) {
     ));
 }
 db_test!(long_index_names_are_shortened_deterministically);
+
+#[derive(Model, Debug, Clone, Default)]
+struct Shelf {
+    id: i64,
+    #[db(unique)]
+    label: String,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+struct Crate {
+    id: i64,
+    #[db(index)]
+    shelf_id: i64,
+    weight: Option<f64>,
+}
+
+/// Plan, then apply: the plan lists each change with its SQL, in order,
+/// without running anything; applying it and planning again gives an empty
+/// plan; a column added to the model is one ADD COLUMN.
+fn schema_plans_are_reviewed_then_applied(conn: &Connection) {
+    let before = conn.statement_count();
+    let plan = conn.schema_plan::<(Shelf, Crate)>().unwrap();
+    let kinds: Vec<_> = plan
+        .changes
+        .iter()
+        .map(|c| (c.table.as_str(), &c.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("shelves", &orm::ChangeKind::CreateTable),
+            (
+                "shelves",
+                &orm::ChangeKind::CreateIndex("ux_shelves_label".into())
+            ),
+            ("crates", &orm::ChangeKind::CreateTable),
+            (
+                "crates",
+                &orm::ChangeKind::CreateIndex("ix_crates_shelf_id".into())
+            ),
+        ]
+        .iter()
+        .map(|(t, k)| (*t, *k))
+        .collect::<Vec<_>>()
+    );
+    assert!(plan.changes[0].sql.starts_with("CREATE TABLE"));
+    assert_eq!(plan.to_string().lines().count(), 4);
+    // Planning only reads the catalogue.
+    assert_eq!(conn.statement_count() - before, 2, "two catalogue reads");
+    assert!(Shelves::count(conn).is_err(), "nothing was created");
+    conn.apply(&plan).unwrap();
+    assert!(conn.schema_plan::<(Shelf, Crate)>().unwrap().is_empty());
+    // A column the table lacks: one change.
+    conn.execute_batch("CREATE TABLE sparse_rows (id INTEGER PRIMARY KEY)")
+        .unwrap();
+    #[derive(Model, Debug, Clone, Default)]
+    #[db(table = "sparse_rows")]
+    struct SparseRow {
+        id: i64,
+        note: Option<String>,
+    }
+    let plan = conn.schema_plan::<SparseRow>().unwrap();
+    assert_eq!(plan.changes.len(), 1, "{plan}");
+    assert_eq!(
+        plan.changes[0].kind,
+        orm::ChangeKind::AddColumn("note".into())
+    );
+    conn.apply(&plan).unwrap();
+    assert!(conn.schema_plan::<SparseRow>().unwrap().is_empty());
+}
+db_test!(schema_plans_are_reviewed_then_applied);

@@ -488,8 +488,8 @@ impl Connection {
     }
 
     /// Runs a query in the dialect's syntax and decodes its first row, as
-    /// [`query_all`](Self::query_all) does; the other rows are not read.
-    pub fn query_first<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Option<T>> {
+    /// `query_all` does; the other rows are not read.
+    pub(crate) fn query_first<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Option<T>> {
         self.query_first_map(sql, params, |row| {
             let map = crate::row::resolve_layout::<T>(row)?;
             T::from_row(row, map.as_deref().map_or(Layout::At(0), Layout::Map))
@@ -540,6 +540,9 @@ pub trait DriverConnection: crate::__private::Sealed {
     /// Runs a query and decodes every row as `T` (by column name for models
     /// and `#[derive(FromRow)]` structs, by position for tuples).
     fn query_all<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Vec<T>>;
+    /// Runs a query and decodes its first row as `T`, as
+    /// [`query_all`](Self::query_all) does; the other rows are not read.
+    fn query_first<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Option<T>>;
     /// Runs a query and decodes its first row with `f`.
     fn query_first_map<T>(
         &self,
@@ -586,6 +589,9 @@ impl DriverConnection for Connection {
     }
     fn query_all<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Vec<T>> {
         Connection::query_all(self, sql, params)
+    }
+    fn query_first<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Option<T>> {
+        Connection::query_first(self, sql, params)
     }
     fn query_first_map<T>(
         &self,

@@ -55,7 +55,7 @@ pub use relation::{
     RelationKind,
 };
 pub use row::{decode, FromRow, Layout, Row, Single};
-pub use schema::{Drift, SyncReport};
+pub use schema::{Change, ChangeKind, Drift, Schema, SchemaPlan, SyncReport};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};
 pub use transaction::{Isolation, RetryPolicy, Transaction, TxOptions};
 pub use value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};

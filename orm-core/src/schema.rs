@@ -174,13 +174,6 @@ impl SyncReport {
     }
 }
 
-/// Runs one DDL statement, compiled by `write`.
-fn run_ddl(conn: &Connection, write: impl FnOnce(&mut SqlBuilder<'_>) -> Result<()>) -> Result<()> {
-    let mut b = SqlBuilder::new(conn.dialect());
-    write(&mut b)?;
-    conn.execute_batch(&b.sql)
-}
-
 /// The name of the index of `prefix` (`ux`, `ix`) on `table.column`:
 /// `ux_table_column`, or when that is longer than `max` bytes (PostgreSQL
 /// truncates names at 63 bytes, so the next sync would not find it; MySQL
@@ -203,118 +196,293 @@ fn index_name(prefix: &str, table: &str, column: &str, max: Option<usize>) -> St
     format!("{}_{hash:08x}", &full[..cut])
 }
 
-/// Brings the table of `M` in line with the model. See [`Connection::sync`].
-pub fn sync<M: Model>(conn: &Connection) -> Result<SyncReport> {
+/// What schema sync needs of a model: its table, columns, and the columns
+/// that shape its indexes. Built from the model's consts, so the planning
+/// below is not instantiated per model.
+#[derive(Debug, Clone, Copy)]
+#[doc(hidden)]
+pub struct TableSpec {
+    name: &'static str,
+    columns: &'static [ColumnDef],
+    soft_delete: Option<usize>,
+    partial_unique: &'static [usize],
+}
+
+impl TableSpec {
+    fn of<M: Model>() -> Self {
+        TableSpec {
+            name: M::TABLE,
+            columns: M::COLUMNS,
+            soft_delete: M::SOFT_DELETE,
+            partial_unique: M::PARTIAL_UNIQUE,
+        }
+    }
+}
+
+/// The models whose tables a schema plan covers: one model, or a tuple of
+/// them (`(User, Post, Comment)`), planned in that order. Sealed.
+pub trait Schema: crate::__private::Sealed {
+    /// The tables, in order.
+    #[doc(hidden)]
+    fn tables() -> Vec<TableSpec>;
+}
+
+impl<M: Model> Schema for M {
+    fn tables() -> Vec<TableSpec> {
+        vec![TableSpec::of::<M>()]
+    }
+}
+
+macro_rules! schema_tuples {
+    ($(($($m:ident),+)),+ $(,)?) => {$(
+        impl<$($m: Model),+> crate::__private::Sealed for ($($m,)+) {}
+        impl<$($m: Model),+> Schema for ($($m,)+) {
+            fn tables() -> Vec<TableSpec> {
+                vec![$(TableSpec::of::<$m>()),+]
+            }
+        }
+    )+};
+}
+schema_tuples!(
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, F),
+    (A, B, C, D, E, F, G),
+    (A, B, C, D, E, F, G, H),
+    (A, B, C, D, E, F, G, H, I),
+    (A, B, C, D, E, F, G, H, I, J),
+    (A, B, C, D, E, F, G, H, I, J, K),
+    (A, B, C, D, E, F, G, H, I, J, K, L),
+);
+
+/// What a schema change does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// Creates the table.
+    CreateTable,
+    /// Adds a column (a NOT NULL one with its type's zero as default).
+    AddColumn(String),
+    /// Creates an index (unique or not), by name.
+    CreateIndex(String),
+}
+
+/// One change of a [`SchemaPlan`], with its SQL for the connection's
+/// dialect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Change {
+    /// The table changed.
+    pub table: String,
+    /// What it does.
+    pub kind: ChangeKind,
+    /// Its SQL, one statement.
+    pub sql: String,
+}
+
+/// What schema sync would do to bring tables in line with their models:
+/// the changes, in order, each with its SQL (review it, save it as a
+/// migration, or [`apply`](Connection::apply) it), and the drift it leaves
+/// alone. Never drops or alters anything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaPlan {
+    /// The changes, in the order they run.
+    pub changes: Vec<Change>,
+    /// Differences it does not change, by table.
+    pub drift: Vec<(String, Drift)>,
+}
+
+impl SchemaPlan {
+    /// Whether there is nothing to change.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+impl fmt::Display for SchemaPlan {
+    /// The changes as a SQL script, one statement a line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in &self.changes {
+            writeln!(f, "{};", c.sql)?;
+        }
+        Ok(())
+    }
+}
+
+/// Compiles one DDL statement.
+fn ddl(conn: &Connection, write: impl FnOnce(&mut SqlBuilder<'_>) -> Result<()>) -> Result<String> {
+    let mut b = SqlBuilder::new(conn.dialect());
+    write(&mut b)?;
+    Ok(b.sql)
+}
+
+/// Plans one table into `plan`.
+fn plan_table(conn: &Connection, t: &TableSpec, plan: &mut SchemaPlan) -> Result<()> {
     let dialect = conn.dialect();
     let catalogue = conn.catalogue();
-    catalogue.check_sync(conn, M::TABLE, M::COLUMNS)?;
-    if !M::PARTIAL_UNIQUE.is_empty() && !dialect.partial_indexes() {
+    catalogue.check_sync(conn, t.name, t.columns)?;
+    if !t.partial_unique.is_empty() && !dialect.partial_indexes() {
         // Refused before anything is created, not half-way.
         return Err(crate::error::Error::invalid(format!(
             "{} declares partial unique indexes (#[db(unique, partial)]), and the {} dialect \
              has no partial indexes",
-            M::TABLE,
+            t.name,
             dialect.name()
         )));
     }
-    let mut report = SyncReport {
-        table: M::TABLE.to_owned(),
-        ..SyncReport::default()
+    let change = |kind, sql| Change {
+        table: t.name.to_owned(),
+        kind,
+        sql,
     };
-    match catalogue.table_columns(conn, M::TABLE)? {
+    let drift = |d| (t.name.to_owned(), d);
+    let existing = catalogue.table_columns(conn, t.name)?;
+    match &existing {
         None => {
             let create = CreateTable {
-                table: M::TABLE,
-                columns: M::COLUMNS,
+                table: t.name,
+                columns: t.columns,
             };
-            run_ddl(conn, |b| compile::create_table(b, &create))?;
-            report.created_table = true;
+            let sql = ddl(conn, |b| compile::create_table(b, &create))?;
+            plan.changes.push(change(ChangeKind::CreateTable, sql));
         }
         Some(existing) => {
-            for c in M::COLUMNS {
+            for c in t.columns {
                 match existing
                     .iter()
                     .find(|e| e.name.eq_ignore_ascii_case(c.name))
                 {
                     None => {
                         let add = AddColumn {
-                            table: M::TABLE,
+                            table: t.name,
                             column: c,
                         };
-                        run_ddl(conn, |b| compile::add_column(b, &add))?;
-                        report.added_columns.push(c.name.to_owned());
+                        let sql = ddl(conn, |b| compile::add_column(b, &add))?;
+                        plan.changes
+                            .push(change(ChangeKind::AddColumn(c.name.to_owned()), sql));
                     }
                     Some(e) => {
                         if !catalogue.same_type(conn, c, &e.db_type) {
-                            report.drift.push(Drift::TypeMismatch {
+                            plan.drift.push(drift(Drift::TypeMismatch {
                                 column: c.name.to_owned(),
                                 expected: dialect.column_type(c).into_owned(),
                                 actual: e.db_type.clone(),
-                            });
+                            }));
                         }
                         if !c.primary_key && e.nullable != c.nullable {
-                            report.drift.push(Drift::NullabilityMismatch {
+                            plan.drift.push(drift(Drift::NullabilityMismatch {
                                 column: c.name.to_owned(),
                                 model_nullable: c.nullable,
-                            });
+                            }));
                         }
                         if c.primary_key && !e.primary_key {
-                            report.drift.push(Drift::PrimaryKeyMismatch {
+                            plan.drift.push(drift(Drift::PrimaryKeyMismatch {
                                 column: c.name.to_owned(),
-                            });
+                            }));
                         }
                     }
                 }
             }
-            for e in &existing {
-                if !M::COLUMNS
+            for e in existing {
+                if !t
+                    .columns
                     .iter()
                     .any(|c| c.name.eq_ignore_ascii_case(&e.name))
                 {
-                    report.drift.push(Drift::ExtraColumn {
+                    plan.drift.push(drift(Drift::ExtraColumn {
                         column: e.name.clone(),
                         db_type: e.db_type.clone(),
-                    });
+                    }));
                 }
             }
         }
     }
-    let indexes = catalogue.index_names(conn, M::TABLE)?;
-    for c in M::COLUMNS.iter().filter(|c| c.unique || c.index) {
+    let indexes = match existing {
+        Some(_) => catalogue.index_names(conn, t.name)?,
+        None => Vec::new(),
+    };
+    for (i, c) in t
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.unique || c.index)
+    {
         let prefix = if c.unique { "ux" } else { "ix" };
-        let name = index_name(prefix, M::TABLE, c.name, dialect.max_identifier_len());
+        let name = index_name(prefix, t.name, c.name, dialect.max_identifier_len());
         if indexes.iter().any(|i| i.eq_ignore_ascii_case(&name)) {
             continue;
         }
-        let partial = M::PARTIAL_UNIQUE
-            .iter()
-            .any(|&i| M::COLUMNS[i].name == c.name);
         let index = CreateIndex {
             name: &name,
-            table: M::TABLE,
+            table: t.name,
             columns: &[c.name],
             unique: c.unique,
-            where_null: M::SOFT_DELETE
-                .filter(|_| partial && c.unique)
-                .map(|s| M::COLUMNS[s].name),
+            where_null: t
+                .soft_delete
+                .filter(|_| c.unique && t.partial_unique.contains(&i))
+                .map(|s| t.columns[s].name),
         };
-        run_ddl(conn, |b| compile::create_index(b, &index))?;
-        report.created_indexes.push(name);
+        let sql = ddl(conn, |b| compile::create_index(b, &index))?;
+        plan.changes
+            .push(change(ChangeKind::CreateIndex(name), sql));
     }
-    if report.changed() {
-        log::info!(target: crate::connection::LOG_TARGET, "synced {}: {report:?}", M::TABLE);
-    }
-    for d in &report.drift {
-        log::warn!(target: crate::connection::LOG_TARGET, "{}: {}", M::TABLE, crate::connection::Escaped(&d.to_string()));
-    }
-    Ok(report)
+    Ok(())
 }
 
 impl Connection {
+    /// What [`sync`](Self::sync) would do to the tables of `S` (a model, or
+    /// a tuple of models planned in order), without doing it: each change
+    /// with its SQL for this connection's dialect, and the drift it would
+    /// leave. Running [`apply`](Self::apply) on it, then planning again,
+    /// gives an empty plan.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// #[derive(Model, Debug)]
+    /// struct Account { id: i64, #[db(unique)] owner: String }
+    /// #[derive(Model, Debug)]
+    /// struct Transfer { id: i64, amount: i64 }
+    ///
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// let plan = conn.schema_plan::<(Account, Transfer)>()?;
+    /// assert_eq!(plan.changes.len(), 3); // two tables, one unique index
+    /// assert!(plan.to_string().starts_with(r#"CREATE TABLE "accounts""#));
+    /// conn.apply(&plan)?;
+    /// assert!(conn.schema_plan::<(Account, Transfer)>()?.is_empty());
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    pub fn schema_plan<S: Schema>(&self) -> Result<SchemaPlan> {
+        let mut plan = SchemaPlan::default();
+        for t in S::tables() {
+            plan_table(self, &t, &mut plan)?;
+        }
+        Ok(plan)
+    }
+
+    /// Runs a plan's changes, in order, each statement on its own (so that
+    /// CockroachDB, which runs schema changes outside transactions, takes
+    /// them). Stops at the first failure.
+    pub fn apply(&self, plan: &SchemaPlan) -> Result<()> {
+        for c in &plan.changes {
+            self.execute_batch(&c.sql)?;
+        }
+        if !plan.changes.is_empty() {
+            log::info!(target: crate::connection::LOG_TARGET, "applied {} schema change(s)", plan.changes.len());
+        }
+        for (table, d) in &plan.drift {
+            log::warn!(target: crate::connection::LOG_TARGET, "{table}: {}", crate::connection::Escaped(&d.to_string()));
+        }
+        Ok(())
+    }
+
     /// Creates the table of `M` if missing, adds missing columns, creates
     /// declared indexes and unique indexes; never drops or alters anything,
     /// and reports the drift it leaves (type or nullability differences,
-    /// extra columns). Running it again changes nothing.
+    /// extra columns). Running it again changes nothing. It is
+    /// [`schema_plan`](Self::schema_plan) then [`apply`](Self::apply).
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -327,7 +495,21 @@ impl Connection {
     /// # Ok::<(), orm::Error>(())
     /// ```
     pub fn sync<M: Model>(&self) -> Result<SyncReport> {
-        sync::<M>(self)
+        let plan = self.schema_plan::<M>()?;
+        self.apply(&plan)?;
+        let mut report = SyncReport {
+            table: M::TABLE.to_owned(),
+            drift: plan.drift.into_iter().map(|(_, d)| d).collect(),
+            ..SyncReport::default()
+        };
+        for c in plan.changes {
+            match c.kind {
+                ChangeKind::CreateTable => report.created_table = true,
+                ChangeKind::AddColumn(name) => report.added_columns.push(name),
+                ChangeKind::CreateIndex(name) => report.created_indexes.push(name),
+            }
+        }
+        Ok(report)
     }
 }
 
