@@ -288,6 +288,19 @@ fn postgres_connections() {
         .unwrap();
     let after: Vec<Vec<Value>> = conn.query("SELECT * FROM t", ()).unwrap();
     assert_eq!(after, [vec![Value::Int(1), Value::Text("x".into())]]);
+    // The same for a statement whose rows are streamed.
+    let no_params = Vec::<Value>::new();
+    let width = |conn: &Connection| {
+        let mut rows =
+            orm::driver::DriverConnection::query_prepared(conn, "SELECT * FROM t", &no_params)
+                .unwrap();
+        let row = rows.next_row().unwrap().unwrap();
+        row.len()
+    };
+    assert_eq!(width(&conn), 2);
+    conn.execute("ALTER TABLE t ADD COLUMN c INT DEFAULT 3", ())
+        .unwrap();
+    assert_eq!(width(&conn), 3);
     conn.execute_batch(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
         .unwrap();
     // Integers are range-checked against the parameter's type.

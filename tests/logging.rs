@@ -86,3 +86,31 @@ fn parameters_can_be_redacted(conn: &Connection) {
     assert!(failed.iter().all(|l| !l.contains("s3cr3t")), "{failed:?}");
 }
 db_test!(parameters_can_be_redacted);
+
+/// Transaction control is logged like every statement, in the dialect's
+/// own SQL.
+fn transaction_control_is_logged(conn: &Connection) {
+    let (_, lines) = captured(|| {
+        conn.transaction(|tx| tx.transaction(|inner| inner.query::<(i64,)>("SELECT 1", ())))
+            .unwrap()
+    });
+    let begin = match conn.dialect().name() {
+        "mysql" => "START TRANSACTION",
+        _ => "BEGIN",
+    };
+    for sql in [
+        begin,
+        "SAVEPOINT",
+        "RELEASE SAVEPOINT",
+        "orm_sp_1",
+        "COMMIT",
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("DEBUG") && l.contains(sql)),
+            "{sql}: {lines:?}"
+        );
+    }
+}
+db_test!(transaction_control_is_logged);

@@ -363,3 +363,65 @@ fn skip_locked_and_no_wait(url: &str, name: &str) {
     a.execute_batch("DROP TABLE accounts").unwrap();
 }
 db_url_test!(skip_locked_and_no_wait);
+
+/// Transaction control is a typed step the driver takes, never SQL text it
+/// recognises. A user's own `COMMIT` batch inside the closure is just a
+/// statement: orm's transaction stays open by its own state and its COMMIT
+/// follows (SQLite refuses it, no transaction being active; PostgreSQL and
+/// MySQL accept it). And only orm's own commit point turns a lost connection
+/// into an ambiguous commit: the user's `COMMIT` on a killed connection is a
+/// lost connection, orm's COMMIT after it an `AmbiguousCommit`.
+fn a_users_commit_is_not_orms(url: &str, dialect: &str) {
+    let conn = Connection::open(url).unwrap();
+    conn.sync::<Account>().unwrap();
+    let res = conn.transaction(|tx| {
+        new_account(1).save(tx)?;
+        tx.execute_batch("COMMIT")?;
+        assert!(tx.in_transaction(), "orm's transaction is still open");
+        Ok(())
+    });
+    match dialect {
+        "sqlite" => assert!(
+            matches!(&res, Err(Error::Database(db)) if db.message.contains("no transaction")),
+            "{res:?}"
+        ),
+        _ => res.unwrap(),
+    }
+    assert!(!conn.in_transaction());
+    assert!(!conn.is_broken());
+    assert_eq!(count(&conn), 1, "the user's COMMIT committed the row");
+    // The next transactions run as usual.
+    conn.transaction(|tx| new_account(2).save(tx)).unwrap();
+    let _ = conn.transaction(|tx| {
+        new_account(3).save(tx)?;
+        Err::<(), _>(Error::invalid("undo"))
+    });
+    assert_eq!(count(&conn), 2);
+
+    let (who, kill) = match dialect {
+        "sqlite" => return,
+        "postgres" => (
+            "SELECT pg_backend_pid()::BIGINT",
+            "SELECT pg_terminate_backend(?::INT)",
+        ),
+        _ => ("SELECT CONNECTION_ID()", "KILL CONNECTION ?"),
+    };
+    let victim = Connection::open(url).unwrap();
+    let id = victim.query::<(i64,)>(who, ()).unwrap()[0].0;
+    let res = victim.transaction(|tx| {
+        new_account(4).save(tx)?;
+        conn.execute(kill, (id,)).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        // The first statement reads the server's farewell, if it sent one;
+        // the user's COMMIT then meets a closed connection.
+        assert!(tx.query::<(i64,)>("SELECT 1", ()).is_err());
+        let err = tx.execute_batch("COMMIT").unwrap_err();
+        assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+        Ok(())
+    });
+    assert!(matches!(res, Err(Error::AmbiguousCommit(_))), "{res:?}");
+    assert!(victim.is_broken());
+    assert!(!victim.in_transaction());
+    assert_eq!(count(&conn), 2, "the killed transaction was not applied");
+}
+db_url_test!(a_users_commit_is_not_orms);

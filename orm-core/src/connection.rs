@@ -371,7 +371,12 @@ impl Connection {
         let start = self.start();
         let res = self.backend.transaction(op);
         if start.is_some() || res.is_err() {
-            self.finish(&op.to_string(), NO_PARAMS, start, &res);
+            // Logged as the dialect's statements, like every statement.
+            let text = match self.dialect.tx_statements(op) {
+                Ok(stmts) => stmts.join("; "),
+                Err(_) => op.to_string(),
+            };
+            self.finish(&text, NO_PARAMS, start, &res);
         } else {
             self.finish("", NO_PARAMS, start, &res);
         }
@@ -489,7 +494,11 @@ impl Connection {
 
     /// Runs a query in the dialect's syntax and decodes its first row, as
     /// `query_all` does; the other rows are not read.
-    pub(crate) fn query_first<T: FromRow>(&self, sql: &str, params: &dyn Params) -> Result<Option<T>> {
+    pub(crate) fn query_first<T: FromRow>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+    ) -> Result<Option<T>> {
         self.query_first_map(sql, params, |row| {
             let map = crate::row::resolve_layout::<T>(row)?;
             T::from_row(row, map.as_deref().map_or(Layout::At(0), Layout::Map))
