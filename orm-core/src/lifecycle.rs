@@ -172,7 +172,8 @@ pub(crate) fn apply<M: Model>(rec: &mut M, values: &[(usize, Value)], bumped: bo
 /// The timestamps an INSERT sets: `created_at` and `updated_at`, at `now`,
 /// unless the connection keeps them ([`Connection::without_timestamps`]).
 pub(crate) fn insert_stamps<M: Model>(conn: &Connection) -> Vec<(usize, Value)> {
-    if !conn.timestamps_on() {
+    if (M::CREATED_AT, M::UPDATED_AT) == (None, None) || !conn.timestamps_on() {
+        // No clock reading for a model without timestamps.
         return Vec::new();
     }
     let now = now();
@@ -187,11 +188,11 @@ pub(crate) fn insert_stamps<M: Model>(conn: &Connection) -> Vec<(usize, Value)> 
 /// timestamps or `assigned` says the caller sets the column.
 pub(crate) fn update_stamp<M: Model>(
     conn: &Connection,
-    now: DateTime<Utc>,
+    now: impl FnOnce() -> DateTime<Utc>,
     assigned: impl Fn(usize) -> bool,
 ) -> Option<(usize, Value)> {
     let i = M::UPDATED_AT?;
-    (conn.timestamps_on() && !assigned(i)).then(|| stamp::<M>(i, now))
+    (conn.timestamps_on() && !assigned(i)).then(|| stamp::<M>(i, now()))
 }
 
 /// A scope write's assignments with the lifecycle columns added: the
@@ -207,7 +208,7 @@ pub(crate) fn scope_assignments<'a, M: Model>(
             .any(|a| a.index == Some(i) || a.column == M::COLUMNS[i].name)
     };
     let bump = M::VERSION.is_some_and(|v| !assigned(v));
-    match update_stamp::<M>(conn, now(), assigned) {
+    match update_stamp::<M>(conn, now, assigned) {
         Some((i, v)) => {
             let mut all = list.to_vec();
             all.push(Assignment {

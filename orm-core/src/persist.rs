@@ -356,10 +356,9 @@ fn update<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     if set.is_empty() {
         return Ok(());
     }
-    let stamps: Vec<(usize, Value)> =
-        lifecycle::update_stamp::<M>(conn, lifecycle::now(), |_| false)
-            .into_iter()
-            .collect();
+    let stamps: Vec<(usize, Value)> = lifecycle::update_stamp::<M>(conn, lifecycle::now, |_| false)
+        .into_iter()
+        .collect();
     for (i, _) in &stamps {
         if !set.contains(i) {
             set.push(*i);
@@ -487,7 +486,7 @@ pub trait Record: Model {
             };
             let now = lifecycle::now();
             let mut stamps = vec![lifecycle::stamp::<Self>(soft, now)];
-            stamps.extend(lifecycle::update_stamp::<Self>(conn, now, |_| false));
+            stamps.extend(lifecycle::update_stamp::<Self>(conn, || now, |_| false));
             write_if_there(conn, rec, &stamps, Deleted::Exclude)
         })
     }
@@ -516,7 +515,7 @@ pub trait Record: Model {
             let mut stamps = vec![(soft, Value::Null)];
             stamps.extend(lifecycle::update_stamp::<Self>(
                 conn,
-                lifecycle::now(),
+                lifecycle::now,
                 |_| false,
             ));
             write_if_there(conn, rec, &stamps, Deleted::Only)

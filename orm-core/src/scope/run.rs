@@ -374,7 +374,7 @@ impl<M: Model> Scope<M> {
             index: Some(i),
             value: Expr::Value(v),
         }];
-        if let Some((i, v)) = crate::lifecycle::update_stamp::<M>(conn, now, |_| false) {
+        if let Some((i, v)) = crate::lifecycle::update_stamp::<M>(conn, || now, |_| false) {
             list.push(Assignment {
                 column: M::COLUMNS[i].name.into(),
                 index: Some(i),
