@@ -201,9 +201,10 @@ pub trait Dialect: Send + Sync + 'static {
     }
 
     /// Whether a list binds as one array parameter ([`Value::List`](crate::Value::List)),
-    /// so that `in_list` on a column is sent as `col = ANY($1)` (PostgreSQL,
-    /// CockroachDB): one statement text for any length, and no parameter
-    /// limit. Otherwise (the default) each item is a parameter of its own.
+    /// so that an `in_list` on a column longer than 1 000 items is sent as
+    /// `col = ANY($1)` (PostgreSQL, CockroachDB): no parameter limit.
+    /// Otherwise (the default) each item is a parameter of its own, and a
+    /// list longer than the dialect's limit is a typed error.
     fn array_params(&self) -> bool {
         false
     }

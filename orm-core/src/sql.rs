@@ -352,6 +352,7 @@ impl<'d> SqlBuilder<'d> {
                     return Ok(());
                 }
                 if self.dialect.array_params()
+                    && list.len() > ARRAY_AFTER
                     && matches!(lhs, Expr::Col(_))
                     && list.iter().all(|e| matches!(e, Expr::Value(_)))
                 {
@@ -484,6 +485,14 @@ fn positional_len(args: &Args) -> usize {
         _ => 0,
     }
 }
+
+/// The longest list sent as an `IN (..)` list of parameters on a dialect
+/// with array parameters; a longer one is one array (`= ANY($1)`). Short
+/// lists stay `IN` lists: the server plans them for their values, where a
+/// prepared `= ANY($1)` gets a generic plan that can be much slower (an
+/// index scan in key order for an `ORDER BY` over every row, measured on
+/// the include benchmark).
+pub(crate) const ARRAY_AFTER: usize = 1000;
 
 /// Checks a name given at run time (a column, a table or an alias): it
 /// must be non-empty, without surrounding whitespace or any control

@@ -74,9 +74,9 @@ pub enum Value {
     /// A JSON document.
     #[cfg(feature = "json")]
     Json(serde_json::Value),
-    /// A list of values bound as one array parameter: how `in_list` is
-    /// sent to PostgreSQL and CockroachDB (`"id" = ANY($1)`), whatever its
-    /// length. Other databases have no array parameters and refuse it.
+    /// A list of values bound as one array parameter: how a long `in_list`
+    /// is sent to PostgreSQL and CockroachDB (`"id" = ANY($1)`). Other
+    /// databases have no array parameters and refuse it.
     List(Vec<Value>),
 }
 

@@ -81,13 +81,12 @@ impl<M: Model, T: Model> Relation<M, T> {
     where
         T: Clone,
     {
-        // One array parameter holds any number of keys; otherwise chunks
-        // within the parameter limit.
-        let per_chunk = if conn.dialect().array_params() {
-            usize::MAX
-        } else {
-            conn.dialect().max_params().clamp(1, 1000)
-        };
+        // Chunks within the parameter limit, as `IN` lists the server plans
+        // for their values (see `sql::ARRAY_AFTER`).
+        let per_chunk = conn
+            .dialect()
+            .max_params()
+            .clamp(1, crate::sql::ARRAY_AFTER);
         match self.def.kind {
             RelationKind::BelongsTo => {
                 let fk = column_index::<M>(self.def.foreign_key)?;
