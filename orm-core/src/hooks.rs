@@ -101,7 +101,10 @@ pub trait Hooks: Model + Clone + Send + crate::__private::HooksDeclared {
         let _ = conn;
         Ok(())
     }
-    /// After the record was read from the database.
+    /// After the record was read from the database. Under
+    /// [`iter`](crate::Scoped::iter) the connection is still streaming the
+    /// other rows: a statement run from here then fails with a typed error
+    /// (PostgreSQL, MySQL).
     fn after_find(&mut self, conn: &Connection) -> Result<()> {
         let _ = conn;
         Ok(())
