@@ -238,3 +238,53 @@ fn schema_plans_are_reviewed_then_applied(conn: &Connection) {
     assert!(conn.schema_plan::<SparseRow>().unwrap().is_empty());
 }
 db_test!(schema_plans_are_reviewed_then_applied);
+
+/// A SQLite table made by hand with equivalent types (by SQLite's type
+/// affinity) shows no drift.
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "handmade_rows")]
+struct Handmade {
+    id: i64,
+    flag: bool,
+    small: i16,
+    big: i64,
+    ratio: f64,
+    name: String,
+    at: chrono::NaiveDateTime,
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_handmade_sqlite_table_with_equivalent_types_is_no_drift() {
+    let conn = Connection::open("sqlite::memory:").unwrap();
+    conn.execute_batch(
+        "CREATE TABLE handmade_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, flag INTEGER NOT NULL, \
+         small INT NOT NULL, big INTEGER NOT NULL, ratio FLOAT NOT NULL, \
+         name VARCHAR(80) NOT NULL, at TEXT NOT NULL)",
+    )
+    .unwrap();
+    let report = conn.sync::<Handmade>().unwrap();
+    assert!(report.drift.is_empty(), "{:?}", report.drift);
+    assert!(!report.changed());
+    // A text column where an integer goes is drift: NUMERIC-less TEXT
+    // affinity would store it as text.
+    conn.execute_batch(
+        "CREATE TABLE handmade_flags (id INTEGER PRIMARY KEY AUTOINCREMENT, flag TEXT)",
+    )
+    .unwrap();
+    #[derive(Model, Debug, Clone, Default)]
+    #[db(table = "handmade_flags")]
+    struct Handmade2 {
+        id: i64,
+        flag: Option<bool>,
+    }
+    let report = conn.sync::<Handmade2>().unwrap();
+    assert!(
+        report
+            .drift
+            .iter()
+            .any(|d| matches!(d, Drift::TypeMismatch { column, .. } if column == "flag")),
+        "{:?}",
+        report.drift
+    );
+}

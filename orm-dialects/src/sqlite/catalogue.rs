@@ -29,7 +29,82 @@ impl Catalogue for SqliteCatalogue {
         Ok(rows.into_iter().map(|s| s.0).collect())
     }
 
+    /// By affinity, which decides how SQLite stores what orm writes: a
+    /// table made by hand with `INTEGER` for a `bool` or an `i64`, `INT`
+    /// for an `i16`, `FLOAT` for an `f64` or `VARCHAR(80)` for a `String`
+    /// holds the values exactly as orm's own DDL would, so it is no drift.
+    /// Generated keys (the rowid alias) and decimals (their collation
+    /// orders them) compare by declared type.
     fn same_type(&self, conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {
-        same_declared_type(conn.dialect(), column, db_type)
+        use orm_core::SqlType as T;
+        if column.auto_increment || matches!(column.sql_type, T::Decimal(..)) {
+            return same_declared_type(conn.dialect(), column, db_type);
+        }
+        let a = affinity(db_type);
+        match column.sql_type {
+            T::Bool | T::SmallInt | T::Int | T::BigInt => {
+                matches!(a, Affinity::Integer | Affinity::Numeric)
+            }
+            T::Real | T::Double => matches!(a, Affinity::Real | Affinity::Numeric),
+            T::Text | T::Uuid | T::Json => a == Affinity::Text,
+            // Written as text, which NUMERIC affinity keeps as it is.
+            T::Date | T::DateTime | T::Timestamp => {
+                matches!(a, Affinity::Text | Affinity::Numeric)
+            }
+            T::Blob => a == Affinity::Blob,
+            _ => same_declared_type(conn.dialect(), column, db_type),
+        }
+    }
+}
+
+/// A column's type affinity, by SQLite's rules (section 3.1 of "Datatypes
+/// In SQLite"), from its declared type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Affinity {
+    Integer,
+    Text,
+    Blob,
+    Real,
+    Numeric,
+}
+
+fn affinity(declared: &str) -> Affinity {
+    let t = declared.to_ascii_uppercase();
+    if t.contains("INT") {
+        Affinity::Integer
+    } else if ["CHAR", "CLOB", "TEXT"].iter().any(|k| t.contains(k)) {
+        Affinity::Text
+    } else if t.contains("BLOB") || t.trim().is_empty() {
+        Affinity::Blob
+    } else if ["REAL", "FLOA", "DOUB"].iter().any(|k| t.contains(k)) {
+        Affinity::Real
+    } else {
+        Affinity::Numeric
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{affinity, Affinity};
+
+    #[test]
+    fn affinity_follows_sqlite() {
+        for (t, a) in [
+            ("INTEGER", Affinity::Integer),
+            ("BIGINT", Affinity::Integer),
+            ("TINYINT(1)", Affinity::Integer),
+            ("VARCHAR(80)", Affinity::Text),
+            ("TEXT COLLATE orm_decimal", Affinity::Text),
+            ("BLOB", Affinity::Blob),
+            ("", Affinity::Blob),
+            ("DOUBLE PRECISION", Affinity::Real),
+            ("FLOAT", Affinity::Real),
+            ("BOOLEAN", Affinity::Numeric),
+            ("DATETIME", Affinity::Numeric),
+            // SQLite's own caveat: "POINT" has INT in it.
+            ("FLOATING POINT", Affinity::Integer),
+        ] {
+            assert_eq!(affinity(t), a, "{t}");
+        }
     }
 }
