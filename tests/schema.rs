@@ -288,3 +288,37 @@ fn a_handmade_sqlite_table_with_equivalent_types_is_no_drift() {
         report.drift
     );
 }
+
+/// Indexes over several columns, declared on the struct: unique together,
+/// and a plain composite index.
+#[derive(Model, Debug, Clone, Default)]
+#[db(unique(shelf, slot), index(shelf, label))]
+struct Placement {
+    id: i64,
+    shelf: i64,
+    slot: i32,
+    label: String,
+}
+
+fn composite_indexes_are_created_and_enforced(conn: &Connection) {
+    let report = conn.sync::<Placement>().unwrap();
+    assert_eq!(
+        report.created_indexes,
+        ["ux_placements_shelf_slot", "ix_placements_shelf_label"]
+    );
+    assert!(conn.schema_plan::<Placement>().unwrap().is_empty());
+    let at = |shelf: i64, slot: i32| Placement {
+        shelf,
+        slot,
+        label: "x".into(),
+        ..Default::default()
+    };
+    at(1, 1).save(conn).unwrap();
+    at(1, 2).save(conn).unwrap();
+    at(2, 1).save(conn).unwrap();
+    assert!(matches!(
+        at(1, 1).save(conn),
+        Err(Error::UniqueViolation(_))
+    ));
+}
+db_test!(composite_indexes_are_created_and_enforced);

@@ -32,6 +32,10 @@ pub struct ColumnDef {
     pub unique: bool,
     /// Whether an index is declared (`#[db(index)]`).
     pub index: bool,
+    /// Whether an index over several columns declared on the struct
+    /// (`#[db(unique(a, b))]`, `#[db(index(a, b))]`) covers it: MySQL then
+    /// gives a text column an indexable type, as for `index`.
+    pub in_index: bool,
 }
 
 /// A struct mapped to a table. Implemented by `#[derive(Model)]`; see the
@@ -123,6 +127,12 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     fn default_filter() -> Option<Cond> {
         None
     }
+
+    /// The indexes over several columns declared on the struct
+    /// (`#[db(unique(a, b))]`, `#[db(index(a, b))]`): unique, and the
+    /// columns' indexes.
+    #[doc(hidden)]
+    const INDEXES: &'static [(bool, &'static [usize])] = &[];
 
     /// The columns whose unique index leaves soft-deleted rows out
     /// (`#[db(unique, partial)]`).
@@ -386,6 +396,14 @@ impl<M: Model, T> Column<M, T> {
 }
 
 impl ColumnDef {
+    /// Used by derived code: an index over several columns covers this
+    /// one.
+    #[doc(hidden)]
+    pub const fn in_index(mut self) -> ColumnDef {
+        self.in_index = true;
+        self
+    }
+
     /// Used by derived code for `#[db(precision = P, scale = S)]`: the
     /// column is `DECIMAL(P, S)`. Fails to compile on a non-decimal column.
     #[doc(hidden)]
@@ -423,6 +441,7 @@ pub const fn column_def<T: ColumnType>(
         auto_increment,
         unique,
         index,
+        in_index: false,
     }
 }
 

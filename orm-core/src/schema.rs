@@ -206,6 +206,7 @@ pub struct TableSpec {
     columns: &'static [ColumnDef],
     soft_delete: Option<usize>,
     partial_unique: &'static [usize],
+    indexes: &'static [(bool, &'static [usize])],
 }
 
 impl TableSpec {
@@ -215,6 +216,7 @@ impl TableSpec {
             columns: M::COLUMNS,
             soft_delete: M::SOFT_DELETE,
             partial_unique: M::PARTIAL_UNIQUE,
+            indexes: M::INDEXES,
         }
     }
 }
@@ -404,26 +406,37 @@ fn plan_table(conn: &Connection, t: &TableSpec, plan: &mut SchemaPlan) -> Result
         Some(_) => catalogue.index_names(conn, t.name)?,
         None => Vec::new(),
     };
-    for (i, c) in t
+    // Each declared index: one column's (`#[db(unique)]`, `#[db(index)]`,
+    // partial when `#[db(unique, partial)]`), then those over several
+    // columns, named after all their columns.
+    let single = t
         .columns
         .iter()
         .enumerate()
         .filter(|(_, c)| c.unique || c.index)
-    {
-        let prefix = if c.unique { "ux" } else { "ix" };
-        let name = index_name(prefix, t.name, c.name, dialect.max_identifier_len());
+        .map(|(i, c)| {
+            let partial = c.unique && t.partial_unique.contains(&i);
+            let where_null = t.soft_delete.filter(|_| partial);
+            (c.unique, vec![i], where_null)
+        });
+    let several = t
+        .indexes
+        .iter()
+        .map(|(unique, cols)| (*unique, cols.to_vec(), None));
+    for (unique, cols, where_null) in single.chain(several) {
+        let columns: Vec<&str> = cols.iter().map(|&i| t.columns[i].name).collect();
+        let prefix = if unique { "ux" } else { "ix" };
+        let max = dialect.max_identifier_len();
+        let name = index_name(prefix, t.name, &columns.join("_"), max);
         if indexes.iter().any(|i| i.eq_ignore_ascii_case(&name)) {
             continue;
         }
         let index = CreateIndex {
             name: &name,
             table: t.name,
-            columns: &[c.name],
-            unique: c.unique,
-            where_null: t
-                .soft_delete
-                .filter(|_| c.unique && t.partial_unique.contains(&i))
-                .map(|s| t.columns[s].name),
+            columns: &columns,
+            unique,
+            where_null: where_null.map(|s| t.columns[s].name),
         };
         let sql = ddl(conn, |b| compile::create_index(b, &index))?;
         plan.changes

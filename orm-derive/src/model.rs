@@ -44,8 +44,13 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             let s = f.attrs.scale.clone().unwrap_or_else(|| syn::LitInt::new("0", p.span()));
             quote_spanned!(p.span()=> .with_decimal(#p, #s))
         });
+        let in_index = cont
+            .indexes
+            .iter()
+            .any(|(_, fields)| fields.iter().any(|id| id == f.ident))
+            .then(|| quote!(.in_index()));
         quote_spanned! {ty.span()=>
-            #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal
+            #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal #in_index
         }
     });
 
@@ -268,6 +273,19 @@ fn lifecycle_consts(cont: &Container<'_>) -> TokenStream {
         .collect();
     if !partial.is_empty() {
         out.extend(quote!(const PARTIAL_UNIQUE: &'static [usize] = &[#(#partial),*];));
+    }
+    let indexes: Vec<TokenStream> = cont
+        .indexes
+        .iter()
+        .map(|(unique, fields)| {
+            let cols = fields
+                .iter()
+                .filter_map(|id| cont.columns().position(|f| f.ident == id));
+            quote!((#unique, &[#(#cols),*]))
+        })
+        .collect();
+    if !indexes.is_empty() {
+        out.extend(quote!(const INDEXES: &'static [(bool, &'static [usize])] = &[#(#indexes),*];));
     }
     for (i, f) in cont.columns().enumerate() {
         for (_, name) in f.attrs.lifecycle_attrs() {

@@ -106,6 +106,8 @@ pub struct Container<'a> {
     pub default_filter: Option<syn::Path>,
     /// `#[db(hooks)]`: the `hooks` keyword.
     pub hooks: Option<syn::Path>,
+    /// Indexes over several fields: unique, and the fields.
+    pub indexes: Vec<(bool, Vec<syn::Ident>)>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -234,6 +236,7 @@ impl<'a> Container<'a> {
             krate,
             default_filter: attrs.default_filter,
             hooks: attrs.hooks,
+            indexes: attrs.indexes,
             fields,
         })
     }

@@ -44,6 +44,9 @@ pub struct Container {
     pub default_filter: Option<syn::Path>,
     /// `hooks`: the model implements `orm::Hooks`; the keyword's span.
     pub hooks: Option<syn::Path>,
+    /// `index(a, b)` and `unique(a, b)`: indexes over several fields, by
+    /// field name, with whether they are unique.
+    pub indexes: Vec<(bool, Vec<syn::Ident>)>,
 }
 
 /// `#[db(...)]` on a field. Flags hold the span of their keyword.
@@ -260,6 +263,7 @@ impl Container {
         let mut krate = Attr::none("crate");
         let mut default_filter = Attr::none("default_filter");
         let mut hooks = Attr::none("hooks");
+        let mut indexes = Vec::new();
         for attr in db_attrs(&input.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -291,6 +295,42 @@ impl Container {
                             ),
                         }
                     }
+                } else if meta.path.is_ident("index") || meta.path.is_ident("unique") {
+                    let unique = meta.path.is_ident("unique");
+                    if !meta.input.peek(syn::token::Paren) {
+                        cx.error_spanned_by(
+                            &meta.path,
+                            format!(
+                                "on a struct, #[db({0}(field_a, field_b))] lists the fields of \
+                                 the index",
+                                path_name(&meta)
+                            ),
+                        );
+                        skip_value(&meta);
+                        return Ok(());
+                    }
+                    let mut fields = Vec::new();
+                    meta.parse_nested_meta(|inner| {
+                        match inner.path.get_ident() {
+                            Some(id) if inner.input.is_empty() || inner.input.peek(syn::Token![,]) => {
+                                fields.push(id.clone())
+                            }
+                            _ => {
+                                cx.error_spanned_by(&inner.path, "expected a field name");
+                                skip_value(&inner);
+                            }
+                        }
+                        Ok(())
+                    })?;
+                    if fields.len() < 2 {
+                        cx.error_spanned_by(
+                            &meta.path,
+                            "an index declared on the struct covers two fields or more \
+                             (one field: #[db(index)] or #[db(unique)] on it)",
+                        );
+                    } else {
+                        indexes.push((unique, fields));
+                    }
                 } else if meta.path.is_ident("hooks") {
                     if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
                         hooks.set(cx, &meta.path, meta.path.clone());
@@ -312,7 +352,7 @@ impl Container {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a struct; expected table, mapper, scope, default_filter, hooks or crate",
+                            "unknown #[db] attribute `{}` on a struct; expected table, mapper, scope, default_filter, hooks, index, unique or crate",
                             path_name(&meta)
                         ),
                     );
@@ -331,6 +371,7 @@ impl Container {
             krate: krate.get(),
             default_filter: default_filter.get(),
             hooks: hooks.get(),
+            indexes,
         }
     }
 }

@@ -23,6 +23,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_key(cx, cont);
     check_lifecycle(cx, cont);
     check_partial(cx, cont);
+    check_indexes(cx, cont);
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
     for f in cont.columns() {
         match seen.entry(f.column.to_lowercase()) {
@@ -196,6 +197,27 @@ fn check_relations(cx: &Ctxt, cont: &Container<'_>) {
                     Some(l) => cx.error_spanned_by(l, msg),
                     None => cx.error_spanned_by(f.ident, msg),
                 }
+            }
+        }
+    }
+}
+
+/// The fields of the indexes declared on the struct are columns of it,
+/// each once per index.
+fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
+    for (_, fields) in &cont.indexes {
+        for (n, id) in fields.iter().enumerate() {
+            if !cont.columns().any(|f| f.ident == id) {
+                cx.syn_error(syn::Error::new(
+                    id.span(),
+                    format!("`{id}` is not a column field of this struct"),
+                ));
+            }
+            if fields[..n].contains(id) {
+                cx.syn_error(syn::Error::new(
+                    id.span(),
+                    format!("`{id}` is listed twice in this index"),
+                ));
             }
         }
     }

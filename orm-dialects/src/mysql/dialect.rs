@@ -97,7 +97,7 @@ impl MysqlDialect {
 
     /// Whether a string or bytes column must be indexable.
     fn keyed(column: &ColumnDef) -> bool {
-        column.primary_key || column.unique || column.index
+        column.primary_key || column.unique || column.index || column.in_index
     }
 }
 
