@@ -355,6 +355,14 @@ fn skip_locked_and_no_wait(url: &str, name: &str) {
             !matches!(err, Error::Connection { .. }),
             "{name}: a lock error, not a lost connection: {err:?}"
         );
+        // `find` through a locking scope keeps the lock.
+        let err = b
+            .transaction(|tb| Accounts::all().no_wait().find(tb, first.id))
+            .unwrap_err();
+        assert!(
+            !matches!(err, Error::NotFound { .. } | Error::Connection { .. }),
+            "{name}: find through a locking scope refuses the held row: {err:?}"
+        );
         assert!(!b.is_broken());
         Ok(())
     })

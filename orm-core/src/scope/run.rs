@@ -25,6 +25,7 @@ impl<M: Model> Scope<M> {
         let dialect = conn.dialect();
         let found = if self.conds.is_empty()
             && self.as_of.is_none()
+            && self.lock.is_none()
             && self.joins.is_empty()
             && self.default_cond().is_none()
         {
