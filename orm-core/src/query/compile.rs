@@ -48,10 +48,14 @@ pub(crate) fn select(b: &mut SqlBuilder<'_>, s: &Select<'_>) -> Result<()> {
         let dialect = b.dialect();
         dialect.as_of_system_time(at, &mut b.sql)?;
     }
-    for j in &s.joins {
+    for j in s.joins.iter().chain(&s.more_joins) {
         join(b, j, s.filtered_joins)?;
     }
-    where_clause(b, &s.filter)?;
+    for (i, c) in s.conds.iter().enumerate() {
+        b.push(if i == 0 { " WHERE " } else { " AND " });
+        b.cond(c)?;
+    }
+    filters(b, &s.filter, !s.conds.is_empty())?;
     for (i, g) in s.group_by.iter().enumerate() {
         b.push(if i == 0 { " GROUP BY " } else { ", " });
         b.name_term(g)?;
@@ -203,9 +207,19 @@ fn qualified(b: &mut SqlBuilder<'_>, table: &str, column: &str) {
 }
 
 /// Appends ` WHERE f1 AND f2 ..`; nothing for no filters.
-fn where_clause(b: &mut SqlBuilder<'_>, filters: &[Filter<'_>]) -> Result<()> {
-    for (i, f) in filters.iter().enumerate() {
-        b.push(if i == 0 { " WHERE " } else { " AND " });
+fn where_clause(b: &mut SqlBuilder<'_>, list: &[Filter<'_>]) -> Result<()> {
+    filters(b, list, false)
+}
+
+/// Appends the filters, ANDed, after a WHERE clause already begun when
+/// `continued`.
+fn filters(b: &mut SqlBuilder<'_>, list: &[Filter<'_>], continued: bool) -> Result<()> {
+    for (i, f) in list.iter().enumerate() {
+        b.push(if i == 0 && !continued {
+            " WHERE "
+        } else {
+            " AND "
+        });
         match f {
             Filter::Cond(c) => b.cond(c)?,
             Filter::Owned(c) => b.cond(c)?,

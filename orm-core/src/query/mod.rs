@@ -101,6 +101,7 @@ pub enum LockWait {
 }
 
 /// One item of a SELECT list.
+#[derive(Clone)]
 pub(crate) enum Item<'a> {
     /// Every column of a model, qualified by `qualifier` when given.
     Columns {
@@ -154,14 +155,20 @@ pub(crate) enum Filter<'a> {
 /// A SELECT.
 pub(crate) struct Select<'a> {
     pub distinct: bool,
-    pub items: Vec<Item<'a>>,
+    /// The SELECT list (a model's columns come from a constant).
+    pub items: &'a [Item<'a>],
     pub from: Source<'a>,
     /// Names under which the source is known inside (an alias of the table).
     pub alias: Option<&'static str>,
     pub as_of: Option<&'a AsOf>,
-    pub joins: Vec<Cow<'a, Join>>,
+    /// The scope's joins, then those built for this statement.
+    pub joins: &'a [Join],
+    pub more_joins: Vec<Join>,
     /// Whether joined models' default filters go into their ON clauses.
     pub filtered_joins: bool,
+    /// The scope's conditions, then the filters built for this statement
+    /// (all ANDed).
+    pub conds: &'a [Cond],
     pub filter: Vec<Filter<'a>>,
     pub group_by: &'a [NameTerm],
     pub having: &'a [Cond],
@@ -175,15 +182,17 @@ pub(crate) struct Select<'a> {
 
 impl<'a> Select<'a> {
     /// `SELECT items FROM table`, nothing else.
-    pub(crate) fn from(table: impl Into<Cow<'a, str>>, items: Vec<Item<'a>>) -> Self {
+    pub(crate) fn from(table: impl Into<Cow<'a, str>>, items: &'a [Item<'a>]) -> Self {
         Select {
             distinct: false,
             items,
             from: Source::Table(table.into()),
             alias: None,
             as_of: None,
-            joins: Vec::new(),
+            joins: &[],
+            more_joins: Vec::new(),
             filtered_joins: true,
+            conds: &[],
             filter: Vec::new(),
             group_by: &[],
             having: &[],

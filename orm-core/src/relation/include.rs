@@ -168,18 +168,16 @@ impl<M: Model, T: Model> Relation<M, T> {
             table: Some(owner_table.clone()),
             name: Cow::Borrowed(owner_col),
         };
-        let mut s = Select::from(
-            T::TABLE,
-            vec![
-                Item::Columns {
-                    qualifier: Some(T::TABLE),
-                    columns: T::COLUMNS,
-                },
-                Item::Col(owner.clone()),
-            ],
-        );
+        let items = [
+            Item::Columns {
+                qualifier: Some(T::TABLE),
+                columns: T::COLUMNS,
+            },
+            Item::Col(owner.clone()),
+        ];
+        let mut s = Select::from(T::TABLE, &items);
         if self.def.kind == RelationKind::ManyToMany {
-            s.joins.push(Cow::Owned(Join::Clause(JoinClause {
+            s.more_joins.push(Join::Clause(JoinClause {
                 kind: JoinKind::Inner,
                 table: owner_table.to_string(),
                 alias: None,
@@ -191,7 +189,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                 ),
                 columns: None,
                 filter: None,
-            })));
+            }));
         } else {
             column_index::<T>(self.def.foreign_key)?;
         }

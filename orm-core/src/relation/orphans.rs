@@ -25,7 +25,7 @@ impl<M: Model, T: Model> Relation<M, T> {
             name: Cow::Borrowed(name),
         };
         let (m, t) = (M::TABLE, T::TABLE);
-        let mut s = Select::from(m, vec![Item::One(None)]);
+        let mut s = Select::from(m, &[Item::One(None)]);
         match self.def.kind {
             RelationKind::BelongsTo => {
                 s.alias = Some(REL);
@@ -44,7 +44,7 @@ impl<M: Model, T: Model> Relation<M, T> {
             RelationKind::ManyToMany => {
                 let through = self.def.through_table(t).into_owned();
                 let (k1, k2) = self.def.through_keys;
-                s.joins.push(Cow::Owned(Join::Clause(JoinClause {
+                s.more_joins.push(Join::Clause(JoinClause {
                     kind: JoinKind::Inner,
                     table: m.to_owned(),
                     alias: Some(REL.to_owned()),
@@ -56,7 +56,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                     ),
                     columns: None,
                     filter: None,
-                })));
+                }));
                 s.filter
                     .push(Filter::ColsEq(col(&through, k2), col(t, key_name::<T>())));
                 s.from = crate::query::Source::Table(Cow::Owned(through));
@@ -98,16 +98,14 @@ impl<M: Model, T: Model> Relation<M, T> {
         let own = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
             .filter(|_| filtered)
             .map(|f| f.requalified(T::TABLE, T::TABLE));
-        let mut s = Select::from(
-            T::TABLE,
-            vec![Item::Columns {
-                qualifier: Some(T::TABLE),
-                columns: T::COLUMNS,
-            }],
-        );
+        let items = [Item::Columns {
+            qualifier: Some(T::TABLE),
+            columns: T::COLUMNS,
+        }];
+        let mut s = Select::from(T::TABLE, &items);
         s.as_of = scope.as_of.as_ref();
         if !scope.conds.is_empty() && M::TABLE != T::TABLE {
-            s.joins.push(Cow::Owned(Join::Never { table: M::TABLE }));
+            s.more_joins.push(Join::Never { table: M::TABLE });
         }
         s.filter.push(Filter::NotExists(Box::new(
             self.related_rows(&related_dflt),

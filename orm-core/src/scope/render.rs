@@ -124,7 +124,7 @@ impl<M: Model> Scope<M> {
     /// grouping, order, window and lock.
     pub(crate) fn as_select<'a>(
         &'a self,
-        items: Vec<Item<'a>>,
+        items: &'a [Item<'a>],
         dflt: &'a Option<Cond>,
     ) -> Select<'a> {
         Select {
@@ -133,9 +133,11 @@ impl<M: Model> Scope<M> {
             from: Source::Table(Cow::Borrowed(M::TABLE)),
             alias: None,
             as_of: self.as_of.as_ref(),
-            joins: self.joins.iter().map(Cow::Borrowed).collect(),
+            joins: &self.joins,
+            more_joins: Vec::new(),
             filtered_joins: !self.unfiltered,
-            filter: self.filters(dflt),
+            conds: &self.conds,
+            filter: dflt.iter().map(Filter::Cond).collect(),
             group_by: &self.group_by,
             having: &self.having,
             order: &self.orders,
@@ -146,23 +148,21 @@ impl<M: Model> Scope<M> {
         }
     }
 
-    /// The model's columns, qualified when the scope joins other tables.
-    pub(super) fn model_items(&self) -> Vec<Item<'static>> {
-        vec![Item::Columns {
-            qualifier: (!self.joins.is_empty()).then_some(M::TABLE),
-            columns: M::COLUMNS,
-        }]
+    /// The model's columns, qualified when the scope joins other tables
+    /// (a per-model constant: nothing is allocated).
+    pub(super) fn model_items(&self) -> &'static [Item<'static>] {
+        if self.joins.is_empty() {
+            <M as Heads>::PLAIN
+        } else {
+            <M as Heads>::QUALIFIED
+        }
     }
 
     /// `SELECT <columns> FROM <table>`, cached per dialect.
     pub(super) fn select_head(dialect: &dyn Dialect) -> Result<Cow<'static, str>> {
         M::table().cache.get_or_build(Shape::Select, dialect, || {
             let mut b = SqlBuilder::new(dialect);
-            let items = vec![Item::Columns {
-                qualifier: None,
-                columns: M::COLUMNS,
-            }];
-            compile::select(&mut b, &Select::from(M::TABLE, items))?;
+            compile::select(&mut b, &Select::from(M::TABLE, <M as Heads>::PLAIN))?;
             Ok(b.sql)
         })
     }
@@ -172,7 +172,7 @@ impl<M: Model> Scope<M> {
     pub(super) fn render(
         &self,
         dialect: &dyn Dialect,
-        items: Vec<Item<'_>>,
+        items: &[Item<'_>],
         limit_override: Option<u64>,
     ) -> Result<(String, Vec<Value>)> {
         let dflt = self.default_cond();
@@ -209,3 +209,30 @@ impl<M: Model> Scope<M> {
         }
     }
 }
+
+/// A model's SELECT lists, as constants.
+pub(super) trait Heads: Model {
+    /// The key column, as a one-column slice.
+    const KEY: &'static [crate::model::ColumnDef] =
+        Self::COLUMNS.split_at(Self::KEY_INDEX).1.split_at(1).0;
+    /// The key, qualified by the table.
+    const KEY_QUALIFIED: &'static [Item<'static>] = &[Item::Columns {
+        qualifier: Some(Self::TABLE),
+        columns: Self::KEY,
+    }];
+    /// The key, unqualified.
+    const KEY_PLAIN: &'static [Item<'static>] = &[Item::Columns {
+        qualifier: None,
+        columns: Self::KEY,
+    }];
+    const PLAIN: &'static [Item<'static>] = &[Item::Columns {
+        qualifier: None,
+        columns: Self::COLUMNS,
+    }];
+    const QUALIFIED: &'static [Item<'static>] = &[Item::Columns {
+        qualifier: Some(Self::TABLE),
+        columns: Self::COLUMNS,
+    }];
+}
+
+impl<M: Model> Heads for M {}

@@ -31,11 +31,11 @@ impl<M: Model> Scope<M> {
         {
             let sql = M::table().cache.get_or_build(Shape::Find, dialect, || {
                 let mut b = self.builder(dialect);
-                let items = vec![Item::Columns {
+                let items = [Item::Columns {
                     qualifier: None,
                     columns: M::COLUMNS,
                 }];
-                let mut s = Select::from(M::TABLE, items);
+                let mut s = Select::from(M::TABLE, &items);
                 s.filter.push(Filter::Param(crate::expr::ColRef {
                     table: None,
                     name: M::COLUMNS[M::KEY_INDEX].name.into(),
@@ -131,13 +131,13 @@ impl<M: Model> Scope<M> {
             offset: None,
             ..self.clone()
         };
-        let items = vec![Item::Agg {
+        let items = [Item::Agg {
             func,
             distinct: scope.distinct,
             col: &column,
         }];
         let dflt = scope.default_cond();
-        let mut s = scope.as_select(items, &dflt);
+        let mut s = scope.as_select(&items, &dflt);
         s.distinct = false;
         let mut b = scope.builder(conn.dialect());
         compile::select(&mut b, &s)?;
@@ -155,8 +155,11 @@ impl<M: Model> Scope<M> {
         conn: &Connection,
         list: &[crate::names::NameTerm],
     ) -> Result<Vec<T>> {
-        let (sql, params) =
-            self.render(conn.dialect(), list.iter().map(Item::Term).collect(), None)?;
+        let (sql, params) = self.render(
+            conn.dialect(),
+            &list.iter().map(Item::Term).collect::<Vec<_>>(),
+            None,
+        )?;
         conn.query_all(&sql, &params)
     }
 
@@ -179,7 +182,10 @@ impl<M: Model> Scope<M> {
         let windowed = self.limit.is_some() || self.offset.is_some();
         let all_rows = matches!(on, CountOn::Rows);
         let dflt = self.default_cond();
-        let mut s = self.as_select(vec![Item::Count { on, outer: false }], &dflt);
+        let counted = [Item::Count { on, outer: false }];
+        let one = [Item::One(Some("one"))];
+        let outer_count = [Item::Count { on, outer: true }];
+        let mut s = self.as_select(&counted, &dflt);
         // Order does not change how many rows there are.
         s.order = &[];
         s.lock = None;
@@ -199,11 +205,11 @@ impl<M: Model> Scope<M> {
             s.items = if self.distinct || !all_rows {
                 self.model_items()
             } else {
-                vec![Item::One(Some("one"))]
+                &one
             };
             // CockroachDB takes AS OF SYSTEM TIME on the top-level FROM only.
             s.as_of = None;
-            let mut outer = Select::from("", vec![Item::Count { on, outer: true }]);
+            let mut outer = Select::from("", &outer_count);
             outer.from = Source::Sub(Box::new(s), "orm_rows");
             outer.as_of = self.as_of.as_ref();
             outer
@@ -215,7 +221,7 @@ impl<M: Model> Scope<M> {
     }
 
     pub(crate) fn run_exists(&self, conn: &Connection) -> Result<bool> {
-        let (sql, params) = self.render(conn.dialect(), vec![Item::One(None)], Some(1))?;
+        let (sql, params) = self.render(conn.dialect(), &[Item::One(None)], Some(1))?;
         Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
     }
 
@@ -225,8 +231,11 @@ impl<M: Model> Scope<M> {
         columns: &P,
     ) -> Result<Vec<P::Output>> {
         let exprs = columns.exprs();
-        let (sql, params) =
-            self.render(conn.dialect(), exprs.iter().map(Item::Expr).collect(), None)?;
+        let (sql, params) = self.render(
+            conn.dialect(),
+            &exprs.iter().map(Item::Expr).collect::<Vec<_>>(),
+            None,
+        )?;
         conn.query_map(&sql, &params, |row| columns.decode_row(row))
     }
 
@@ -236,8 +245,11 @@ impl<M: Model> Scope<M> {
         expr: Expr,
     ) -> Result<Vec<V>> {
         let exprs = [expr];
-        let (sql, params) =
-            self.render(conn.dialect(), exprs.iter().map(Item::Expr).collect(), None)?;
+        let (sql, params) = self.render(
+            conn.dialect(),
+            &exprs.iter().map(Item::Expr).collect::<Vec<_>>(),
+            None,
+        )?;
         conn.query_map(&sql, &params, |row| decode(row, 0, M::TABLE, "expression"))
     }
 
@@ -297,24 +309,15 @@ impl<M: Model> Scope<M> {
         {
             return Ok(self.filters(dflt));
         }
-        let key = &M::COLUMNS[M::KEY_INDEX..=M::KEY_INDEX];
-        let mut keys = self.as_select(
-            vec![Item::Columns {
-                qualifier: Some(M::TABLE),
-                columns: key,
-            }],
-            dflt,
-        );
+        use super::render::Heads;
+        let mut keys = self.as_select(<M as Heads>::KEY_QUALIFIED, dflt);
         keys.lock = None;
-        let mut outer = Select::from(
-            "",
-            vec![Item::Columns {
-                qualifier: None,
-                columns: key,
-            }],
-        );
+        let mut outer = Select::from("", <M as Heads>::KEY_PLAIN);
         outer.from = Source::Sub(Box::new(keys), "orm_keys");
-        Ok(vec![Filter::InSelect(key[0].name, Box::new(outer))])
+        Ok(vec![Filter::InSelect(
+            M::COLUMNS[M::KEY_INDEX].name,
+            Box::new(outer),
+        )])
     }
 
     pub(crate) fn run_update(&self, conn: &Connection, assignments: &[Assignment]) -> Result<u64> {
