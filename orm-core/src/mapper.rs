@@ -63,7 +63,7 @@ pub trait Mapper: crate::__private::Sealed {
     }
     /// The record with this key, or [`Error::NotFound`](crate::Error::NotFound).
     fn find(conn: &Connection, key: impl Into<<Self::Model as Model>::Key>) -> Result<Self::Model> {
-        Self::all().find(conn, key)
+        Scope::<Self::Model>::find_by_key(conn, &key.into())
     }
     /// The first record, if any.
     fn first(conn: &Connection) -> Result<Option<Self::Model>> {

@@ -29,22 +29,7 @@ impl<M: Model> Scope<M> {
             && self.joins.is_empty()
             && self.default_cond().is_none()
         {
-            let sql = M::table().cache.get_or_build(Shape::Find, dialect, || {
-                let mut b = self.builder(dialect);
-                let items = [Item::Columns {
-                    qualifier: None,
-                    columns: M::COLUMNS,
-                }];
-                let mut s = Select::from(M::TABLE, &items);
-                s.filter.push(Filter::Param(crate::expr::ColRef {
-                    table: None,
-                    name: M::COLUMNS[M::KEY_INDEX].name.into(),
-                }));
-                s.limit = Some(1);
-                compile::select(&mut b, &s)?;
-                Ok(b.sql)
-            })?;
-            conn.query_first_ordered::<M>(&sql, &[key])?
+            Self::find_cached(conn, key)?
         } else {
             // Only the conditions apply: order, limit, offset and grouping
             // would make a key lookup miss its row.
@@ -70,6 +55,39 @@ impl<M: Model> Scope<M> {
             table: M::TABLE.to_owned(),
         })?;
         self.load_includes(conn, std::slice::from_mut(&mut found))?;
+        Ok(found)
+    }
+
+    /// The row with key `key`, by the statement cached per dialect (no
+    /// conditions, no default filter).
+    fn find_cached(conn: &Connection, key: crate::value::Value) -> Result<Option<M>> {
+        let dialect = conn.dialect();
+        let sql = M::table().cache.get_or_build(Shape::Find, dialect, || {
+            let mut b = Scope::<M>::default().builder(dialect);
+            let mut s = Select::from(M::TABLE, <M as super::render::Heads>::PLAIN);
+            s.filter.push(Filter::Param(crate::expr::ColRef {
+                table: None,
+                name: M::COLUMNS[M::KEY_INDEX].name.into(),
+            }));
+            s.limit = Some(1);
+            compile::select(&mut b, &s)?;
+            Ok(b.sql)
+        })?;
+        conn.query_first_ordered::<M>(&sql, &[key])
+    }
+
+    /// `find` on the whole table ([`Mapper::find`](crate::Mapper::find)):
+    /// the cached statement, without building a scope, when the model has
+    /// no default filter.
+    pub(crate) fn find_by_key(conn: &Connection, key: &M::Key) -> Result<M> {
+        if crate::lifecycle::filter::<M>(crate::lifecycle::Deleted::Exclude).is_some() {
+            return Scope::<M>::default().run_find(conn, key);
+        }
+        let key = crate::value::ToValue::to_value(key);
+        let mut found = Self::find_cached(conn, key)?.ok_or_else(|| Error::NotFound {
+            table: M::TABLE.to_owned(),
+        })?;
+        crate::hooks::found(std::slice::from_mut(&mut found), conn)?;
         Ok(found)
     }
 
