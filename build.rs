@@ -13,7 +13,7 @@
 //! The tests that need a server carry
 //! `#[cfg_attr(not(orm_test_postgres), ignore = "...")]` (or the MySQL one),
 //! so without a server they are listed as `ignored` with the reason, never
-//! counted as passed. `tests/ci_servers.rs` fails under `CI=true` when either
+//! counted as passed. `tests/it/ci_servers.rs` fails under `CI=true` when either
 //! cfg is off, so that an ignored test cannot hide a missing server in CI.
 //!
 //! Changing either variable re-runs this script, which rebuilds the crate

@@ -17,7 +17,7 @@
 //! `cfg(orm_test_postgres)` / `cfg(orm_test_mysql)` off, and its tests are
 //! listed as `ignored` with the reason. A test that runs (the cfg is on, or
 //! `--include-ignored`) and finds no URL, or cannot reach its server, fails.
-//! Under `CI=true`, `tests/ci_servers.rs` fails when either cfg is off.
+//! Under `CI=true`, `tests/it/ci_servers.rs` fails when either cfg is off.
 //!
 //! Tests of one dialect only carry the same attribute themselves, e.g.
 //! `#[cfg_attr(not(orm_test_postgres), ignore = "PostgreSQL: ...")]`, and
@@ -29,6 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use orm::prelude::*;
 
+pub mod logs;
 pub mod pg_server;
 
 /// A database for one test; cleaned up when dropped.

@@ -11,8 +11,6 @@
 //! or `openssl` are missing.
 #![cfg(feature = "mysql")]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -114,7 +112,7 @@ fn start_server() -> Server {
     ) else {
         panic!("the MySQL TLS test needs mariadbd, mariadb-install-db and openssl");
     };
-    let dir = std::env::temp_dir().join(common::unique_name("orm-mysql-tls"));
+    let dir = std::env::temp_dir().join(crate::common::unique_name("orm-mysql-tls"));
     std::fs::create_dir_all(dir.join("data")).unwrap();
     cert(&dir, "ca", "/CN=orm test CA", None, None);
     cert(
@@ -315,7 +313,7 @@ fn client_certificates_and_ssl_modes() {
 )]
 fn preferred_falls_back_and_required_fails_without_server_tls() {
     // The shared test server has no TLS.
-    let url = common::server_url("mysql");
+    let url = crate::common::server_url("mysql");
     let sep = if url.contains('?') { '&' } else { '?' };
     let conn = Connection::open(&format!("{url}{sep}ssl-mode=PREFERRED")).unwrap();
     let have_tls: Vec<(String, String)> = conn.query("SHOW VARIABLES LIKE 'have_ssl'", ()).unwrap();

@@ -1,9 +1,7 @@
 //! Limits give typed errors and leave the connection usable: too many
 //! parameters, a NUL in SQL text, a statement larger than the server takes.
 
-mod common;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default)]

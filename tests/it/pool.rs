@@ -1,10 +1,8 @@
 //! The connection pool: shared between threads, bounded, health-checked.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{db_url_test, TempDb};
+use crate::common::{db_url_test, TempDb};
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default)]

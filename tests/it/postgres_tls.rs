@@ -20,9 +20,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-mod common;
-
-use common::pg_server::{is_root, pg_bin, PgServer};
+use crate::common::pg_server::{is_root, pg_bin, PgServer};
 use orm::prelude::*;
 
 fn openssl(dir: &Path, args: &[&str]) {
@@ -129,7 +127,7 @@ impl Drop for Certs {
 /// A CA, a server certificate for `localhost` only, a client certificate
 /// for `postgres`, and another CA with a client certificate of its own.
 fn make_certs() -> Certs {
-    let dir = std::env::temp_dir().join(common::unique_name("orm-tls-certs"));
+    let dir = std::env::temp_dir().join(crate::common::unique_name("orm-tls-certs"));
     std::fs::create_dir_all(&dir).unwrap();
     let certs = Certs(dir.clone());
     make_ca(&dir, "ca", "orm test CA");

@@ -1,9 +1,7 @@
 //! Saving: save, insert, save_all (all or nothing), insert_all (multi-row,
 //! within the bind-parameter limit), instance methods.
 
-mod common;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, PartialEq, Default)]

@@ -3,9 +3,7 @@
 //! and quotes it, or refuses it with a typed error before anything is sent.
 //! After every hostile string, a canary table is unchanged.
 
-mod common;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 use orm::Terms;
 

@@ -1,9 +1,7 @@
 //! Constraint violations and bad input come back as typed errors, never a
 //! panic and never a partial write.
 
-mod common;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default)]

@@ -15,8 +15,6 @@
 //! otherwise.
 #![cfg(feature = "postgres")]
 
-mod common;
-
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Barrier;
 use std::time::Duration;
@@ -44,7 +42,7 @@ fn policy() -> RetryPolicy {
     ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
 )]
 fn postgres_retries_serialization_failures_with_new_transactions() {
-    let (url, _guard) = common::test_url("postgres");
+    let (url, _guard) = crate::common::test_url("postgres");
     let setup = Connection::open(&url).unwrap();
     setup.sync::<Counter>().unwrap();
     Counter { id: 1, n: 0 }.insert(&setup).unwrap();
@@ -90,7 +88,7 @@ fn postgres_retries_serialization_failures_with_new_transactions() {
     ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
 )]
 fn cockroach_savepoint_protocol_recovers_from_deadlocks() {
-    let (url, _guard) = common::test_url("postgres");
+    let (url, _guard) = crate::common::test_url("postgres");
     let setup = Connection::open(&url).unwrap();
     setup.sync::<Counter>().unwrap();
     Counter { id: 1, n: 0 }.insert(&setup).unwrap();
@@ -164,7 +162,7 @@ struct Duty {
     ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
 )]
 fn a_serialization_failure_at_commit_is_retried() {
-    let (url, _guard) = common::test_url("postgres");
+    let (url, _guard) = crate::common::test_url("postgres");
     let setup = Connection::open(&url).unwrap();
     setup.sync::<Duty>().unwrap();
     let (read, wrote, first_done) = (Barrier::new(2), Barrier::new(2), Barrier::new(2));

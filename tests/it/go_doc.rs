@@ -3,10 +3,8 @@
 //! `tests/relations.rs`; here the doc's intent is expressed without them (a
 //! subquery) where it can be.
 
-mod common;
-
+use crate::common::db_test;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use common::db_test;
 use orm::prelude::*;
 
 fn now() -> NaiveDateTime {

@@ -1,9 +1,7 @@
 //! `#[derive(Model)]`: naming, attributes, keys, field types and decoding.
 
-mod common;
-
+use crate::common::db_test;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use common::db_test;
 use orm::prelude::*;
 use orm::DecodeError;
 

@@ -1,11 +1,8 @@
 //! Connections: URLs, raw escape hatches, statement counting and logging.
 
-mod common;
-
-use std::sync::Mutex;
 use std::time::Duration;
 
-use common::{db_test, TempDb};
+use crate::common::{db_test, TempDb};
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]
@@ -147,42 +144,24 @@ fn statements_are_counted(conn: &Connection) {
 }
 db_test!(statements_are_counted);
 
-struct Capture;
-static LOGS: Mutex<Vec<(log::Level, String)>> = Mutex::new(Vec::new());
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target() == "orm::sql" {
-            LOGS.lock()
-                .unwrap()
-                .push((record.level(), record.args().to_string()));
-        }
-    }
-    fn flush(&self) {}
-}
-
-fn logged(marker: &str) -> Vec<(log::Level, String)> {
-    LOGS.lock()
-        .unwrap()
-        .iter()
+/// The lines `f` logged to `orm::sql` on this thread that contain `marker`.
+fn logged(marker: &str, f: impl FnOnce()) -> Vec<(log::Level, String)> {
+    let ((), lines) = crate::common::logs::capture(f);
+    lines
+        .into_iter()
         .filter(|(_, m)| m.contains(marker))
-        .cloned()
         .collect()
 }
 
 #[test]
 fn statements_failures_and_slow_queries_are_logged() {
-    let _ = log::set_logger(&Capture);
-    log::set_max_level(log::LevelFilter::Debug);
     let conn = Connection::open("sqlite::memory:").unwrap();
 
-    let _: Vec<(i64,)> = conn
-        .query("SELECT 1 AS marker_ok WHERE 1 = ?", (1,))
-        .unwrap();
-    let ok = logged("marker_ok");
+    let ok = logged("marker_ok", || {
+        let _: Vec<(i64,)> = conn
+            .query("SELECT 1 AS marker_ok WHERE 1 = ?", (1,))
+            .unwrap();
+    });
     assert_eq!(ok.len(), 1);
     assert_eq!(ok[0].0, log::Level::Debug);
     assert!(
@@ -196,15 +175,17 @@ fn statements_failures_and_slow_queries_are_logged() {
         ok[0].1
     );
 
-    let _ = conn.execute("SELECT marker_fail FROM nowhere", ());
-    let failed = logged("marker_fail");
+    let failed = logged("marker_fail", || {
+        let _ = conn.execute("SELECT marker_fail FROM nowhere", ());
+    });
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].0, log::Level::Warn);
     assert!(failed[0].1.contains("failed"));
 
     conn.set_slow_query_threshold(Some(Duration::ZERO));
-    let _: Vec<(i64,)> = conn.query("SELECT 2 AS marker_slow", ()).unwrap();
-    let slow = logged("marker_slow");
+    let slow = logged("marker_slow", || {
+        let _: Vec<(i64,)> = conn.query("SELECT 2 AS marker_slow", ()).unwrap();
+    });
     assert_eq!(slow[0].0, log::Level::Warn);
     assert!(slow[0].1.starts_with("slow query"));
 }
@@ -240,7 +221,7 @@ fn postgres_urls_are_checked() {
     ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
 )]
 fn postgres_connections() {
-    let url = common::server_url("postgres");
+    let url = crate::common::server_url("postgres");
     let conn = Connection::open(&url).unwrap();
     assert_eq!(conn.dialect().name(), "postgres");
     assert!(conn.is_healthy());
@@ -276,7 +257,7 @@ fn postgres_connections() {
     );
     // A cached statement whose result changed shape under it is prepared
     // again (the ALTER goes through `execute`, which keeps the cache).
-    let schema = common::unique_name("stale");
+    let schema = crate::common::unique_name("stale");
     conn.execute_batch(&format!(
         "CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\"; CREATE TABLE t (a INT)"
     ))

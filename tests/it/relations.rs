@@ -2,10 +2,8 @@
 //! joins with orphans, includes without N+1, custom selects and aggregates.
 //! Every test runs on each available dialect.
 
-mod common;
-
+use crate::common::db_test;
 use chrono::NaiveDate;
-use common::db_test;
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]

@@ -5,8 +5,6 @@
 //! ignored otherwise; the shared suite covers everything else.
 #![cfg(feature = "mysql")]
 
-mod common;
-
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
@@ -79,7 +77,7 @@ fn bad_urls_and_unreachable_servers_are_typed_errors() {
     ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
 )]
 fn tables_are_innodb_utf8mb4_with_indexable_strings() {
-    let conn = common::test_db("mysql");
+    let conn = crate::common::test_db("mysql");
     let report = conn.sync::<Gizmo>().unwrap();
     assert!(report.created_table);
     let ddl: Vec<(String, String)> = conn.query("SHOW CREATE TABLE gizmos", ()).unwrap();
@@ -119,7 +117,7 @@ fn tables_are_innodb_utf8mb4_with_indexable_strings() {
     ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
 )]
 fn an_update_that_changes_nothing_still_finds_its_row() {
-    let conn = common::test_db("mysql");
+    let conn = crate::common::test_db("mysql");
     conn.sync::<Gizmo>().unwrap();
     let mut g = Gizmo {
         code: "same".into(),
@@ -143,7 +141,7 @@ fn an_update_that_changes_nothing_still_finds_its_row() {
     ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
 )]
 fn batches_run_every_statement_and_report_a_later_failure() {
-    let conn = common::test_db("mysql");
+    let conn = crate::common::test_db("mysql");
     conn.execute_batch(
         "CREATE TABLE t (x INT); INSERT INTO t VALUES (1); INSERT INTO t VALUES (2);\n",
     )
@@ -170,7 +168,7 @@ fn batches_run_every_statement_and_report_a_later_failure() {
     ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
 )]
 fn values_decode_by_column_type() {
-    let conn = common::test_db("mysql");
+    let conn = crate::common::test_db("mysql");
     conn.execute_batch("CREATE TABLE n (v INT NOT NULL); INSERT INTO n VALUES (1), (2), (6)")
         .unwrap();
     // SUM and AVG of integers are DECIMALs: integers when integral.
@@ -241,7 +239,7 @@ fn values_decode_by_column_type() {
     ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
 )]
 fn an_open_iterator_holds_the_connection_without_panicking() {
-    let conn = common::test_db("mysql");
+    let conn = crate::common::test_db("mysql");
     conn.sync::<Gizmo>().unwrap();
     for c in ["a", "b", "c"] {
         Gizmo {
@@ -280,7 +278,7 @@ struct Slot {
     ignore = "MariaDB: ORM_TEST_MYSQL_URL is not set (or the mysql feature is off)"
 )]
 fn lock_errors_are_retryable() {
-    let (url, _guard) = common::test_url("mysql");
+    let (url, _guard) = crate::common::test_url("mysql");
     let setup = Connection::open(&url).unwrap();
     setup.sync::<Slot>().unwrap();
     for _ in 0..2 {

@@ -1,12 +1,10 @@
 //! Transactions: commit, rollback on error and on panic, savepoints, and the
 //! retrying form on real lock contention.
 
-mod common;
-
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{db_test, db_url_test, TempDb};
+use crate::common::{db_test, db_url_test, TempDb};
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]

@@ -11,8 +11,6 @@
 //!   `AS OF SYSTEM TIME` are CockroachDB's own and are only pinned.
 #![cfg(all(feature = "postgres", feature = "driver"))]
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -394,11 +392,11 @@ impl Drop for CockroachOnPostgres {
 }
 
 fn cockroach_on_postgres() -> CockroachOnPostgres {
-    let base = common::server_url("postgres");
+    let base = crate::common::server_url("postgres");
     let sep = if base.contains('?') { '&' } else { '?' };
     let conn = Connection::open(&format!("{base}{sep}dialect=cockroachdb")).unwrap();
     assert_eq!(conn.dialect().name(), "cockroachdb");
-    let schema = common::unique_name("crdb");
+    let schema = crate::common::unique_name("crdb");
     conn.execute_batch(&format!(
         "CREATE SCHEMA \"{schema}\"; SET search_path TO \"{schema}\";
          CREATE SEQUENCE rowids;

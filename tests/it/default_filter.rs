@@ -2,9 +2,7 @@
 //! (`#[db(default_filter = "..")]`) applies to every path that reads or
 //! writes its rows, and `without_default_filter()` lifts it for one scope.
 
-mod common;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 
 /// Hidden documents are not there, for every statement.

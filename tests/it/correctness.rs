@@ -2,10 +2,8 @@
 //! user meant, or a typed error. Each test here failed on the code before
 //! the fix it pins, on every dialect where it applies.
 
-mod common;
-
+use crate::common::db_test;
 use chrono::{NaiveDate, NaiveDateTime};
-use common::db_test;
 use orm::prelude::*;
 
 fn name(conn: &Connection) -> &'static str {

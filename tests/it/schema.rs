@@ -1,8 +1,6 @@
 //! Schema sync: create, add, never drop, report drift, idempotent.
 
-mod common;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 use orm::Drift;
 

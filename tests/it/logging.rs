@@ -1,53 +1,15 @@
 //! What orm logs cannot be forged: SQL text, values and the server's error
 //! text (which echoes values) are logged with control characters escaped,
-//! and parameters can be redacted. A test binary of its own, because the
-//! logger is global.
+//! and parameters can be redacted.
 
-mod common;
-
-use std::sync::Mutex;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::Connection;
 
-/// Every line logged to `orm::sql`, with the thread that logged it (tests
-/// run in parallel; each keeps to its own lines).
-static LINES: Mutex<Vec<(std::thread::ThreadId, String)>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target() == "orm::sql" {
-            LINES.lock().unwrap().push((
-                std::thread::current().id(),
-                format!("{} {}", record.level(), record.args()),
-            ));
-        }
-    }
-    fn flush(&self) {}
-}
-
+/// What `f` logged to `orm::sql` on this thread, as "LEVEL message".
 fn captured<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
-    static INIT: std::sync::Once = std::sync::Once::new();
-    INIT.call_once(|| {
-        log::set_logger(&Capture).unwrap();
-        log::set_max_level(log::LevelFilter::Debug);
-    });
-    let me = std::thread::current().id();
-    LINES.lock().unwrap().retain(|(t, _)| *t != me);
-    let out = f();
-    let mut lines = LINES.lock().unwrap();
-    let mine = lines
-        .iter()
-        .filter(|(t, _)| *t == me)
-        .map(|(_, l)| l.clone())
-        .collect();
-    lines.retain(|(t, _)| *t != me);
-    (out, mine)
+    let (out, lines) = crate::common::logs::capture(f);
+    let lines = lines.into_iter().map(|(l, m)| format!("{l} {m}")).collect();
+    (out, lines)
 }
 
 const HOSTILE: &str = "x\nWARN forged line\u{1b}[31m\r";

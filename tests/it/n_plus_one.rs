@@ -3,11 +3,7 @@
 //! is not. And `assert_queries!` pins statement counts. A test binary of its
 //! own, because the logger is global.
 
-mod common;
-
-use std::sync::Mutex;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 use orm::NPlusOne;
 
@@ -26,42 +22,15 @@ struct Post {
     user: BelongsTo<User>,
 }
 
-static WARNINGS: Mutex<Vec<(std::thread::ThreadId, String)>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
-        m.level() <= log::Level::Warn
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        if record.target() == "orm::sql" && record.level() <= log::Level::Warn {
-            WARNINGS
-                .lock()
-                .unwrap()
-                .push((std::thread::current().id(), record.args().to_string()));
-        }
-    }
-    fn flush(&self) {}
-}
-
+/// The warnings `f` logged to `orm::sql` on this thread.
 fn warnings<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
-    static INIT: std::sync::Once = std::sync::Once::new();
-    INIT.call_once(|| {
-        log::set_logger(&Capture).unwrap();
-        log::set_max_level(log::LevelFilter::Warn);
-    });
-    let me = std::thread::current().id();
-    WARNINGS.lock().unwrap().retain(|(t, _)| *t != me);
-    let out = f();
-    let mut all = WARNINGS.lock().unwrap();
-    let mine = all
-        .iter()
-        .filter(|(t, _)| *t == me)
-        .map(|(_, l)| l.clone())
+    let (out, lines) = crate::common::logs::capture(f);
+    let warned = lines
+        .into_iter()
+        .filter(|(l, _)| *l <= log::Level::Warn)
+        .map(|(_, m)| m)
         .collect();
-    all.retain(|(t, _)| *t != me);
-    (out, mine)
+    (out, warned)
 }
 
 fn seed(conn: &Connection) {

@@ -1,11 +1,9 @@
 //! The bank example's stress mode, smaller, on every dialect: concurrent
 //! transfers in retrying SERIALIZABLE transactions keep the total.
 
-mod common;
+use crate::common::db_url_test;
 
-use common::db_url_test;
-
-#[path = "../examples/bank.rs"]
+#[path = "../../examples/bank.rs"]
 #[allow(dead_code)]
 mod bank;
 

@@ -4,10 +4,8 @@
 //! a parameter per item. Both must select the same rows, NULLs and awkward
 //! text included.
 
-mod common;
-
+use crate::common::db_test;
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
-use common::db_test;
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]

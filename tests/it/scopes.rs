@@ -1,10 +1,8 @@
 //! Scopes: immutable chainable values, the SQL they render, and what they
 //! return when run.
 
-mod common;
-
+use crate::common::db_test;
 use chrono::{NaiveDate, NaiveDateTime};
-use common::db_test;
 use orm::prelude::*;
 use orm::{Statement, Value};
 

@@ -2,9 +2,7 @@
 //! UUIDs (`uuid`), JSON documents (`json`). Run with `--all-features`.
 #![cfg(any(feature = "decimal", feature = "uuid", feature = "json"))]
 
-mod common;
-
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 
 #[cfg(feature = "decimal")]

@@ -4,11 +4,9 @@
 //! commit that counts — never for a rolled-back attempt of a retrying
 //! transaction.
 
-mod common;
-
 use std::cell::RefCell;
 
-use common::db_test;
+use crate::common::db_test;
 use orm::prelude::*;
 use orm::{DbError, Hooks};
 

@@ -3,12 +3,10 @@
 //! default-filter seam, and optimistic locking (`#[db(version)]`) with two
 //! connections.
 
-mod common;
-
 use std::cell::Cell;
 
+use crate::common::{db_test, db_url_test};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use common::{db_test, db_url_test};
 use orm::prelude::*;
 
 // ---- timestamps ----

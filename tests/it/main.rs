@@ -1,0 +1,40 @@
+//! The integration tests, one binary: every test file here is a module.
+//!
+//! One binary links the three drivers once (thirty binaries weighed over a
+//! gigabyte, and a CI machine ran out of disk). Each test still gets a
+//! database of its own (`common`), and the tests that watch the log use
+//! `common::logs`, which captures per thread. `tests/faults.rs` (kills and
+//! restarts a PostgreSQL of its own) and `tests/compile_fail.rs` (trybuild)
+//! stay binaries of their own.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod ci_servers;
+mod cockroach_sql;
+mod connection;
+mod correctness;
+mod default_filter;
+mod engine_layout;
+mod errors;
+mod go_doc;
+mod hooks;
+mod in_lists;
+mod lifecycle;
+mod limits;
+mod logging;
+mod model;
+mod mysql;
+mod mysql_tls;
+mod n_plus_one;
+mod names;
+mod persistence;
+mod pool;
+mod postgres_tls;
+mod relations;
+mod retry_protocols;
+mod schema;
+mod scopes;
+mod stress;
+mod transactions;
+mod types;
