@@ -123,6 +123,27 @@ pub use orm_core::{
     ValueRef, LOG_TARGET,
 };
 pub use orm_derive::{scopes, FromRow, Model};
+
+/// Versioned migrations: SQL files in a folder, run in order and recorded
+/// with checksums; generated from the models for review. See
+/// [`Migrations`](migrate::Migrations) and [`embed_migrations!`].
+pub mod migrate {
+    pub use orm_core::migrate::*;
+}
+
+/// Embeds a folder of migrations in the binary: `embed_migrations!("migrations")`
+/// (relative to the crate's `Cargo.toml`) evaluates to
+/// `orm::Result<`[`Migrations`](migrate::Migrations)`>`, so that start-up
+/// runs them with one call. Each file is included with `include_str!`, so
+/// editing one rebuilds the binary; a new folder is seen on the next build
+/// of the crate (a `build.rs` with `println!("cargo:rerun-if-changed=migrations")`
+/// makes that automatic).
+///
+/// ```ignore
+/// let conn = orm::Connection::open(&url)?;
+/// orm::embed_migrations!("migrations")?.run(&conn)?;
+/// ```
+pub use orm_derive::embed_migrations;
 pub use orm_dialects::{open, pool, Open};
 
 /// The driver interface, for implementing a dialect outside this crate

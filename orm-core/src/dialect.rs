@@ -215,6 +215,20 @@ pub trait Dialect: Send + Sync + 'static {
         true
     }
 
+    /// Whether schema changes take part in transactions, so that a
+    /// migration's statements and the row recording it commit or roll back
+    /// together (SQLite, PostgreSQL). MySQL commits at each schema change,
+    /// and CockroachDB advises running them outside explicit transactions:
+    /// there migrations run statement by statement.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    /// Whether `DROP INDEX` names the table (`DROP INDEX i ON t`, MySQL).
+    fn drop_index_names_table(&self) -> bool {
+        false
+    }
+
     /// The cheapest statement that needs a round trip, for health checks.
     fn ping(&self) -> &'static str {
         "SELECT 1"

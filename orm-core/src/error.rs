@@ -266,6 +266,22 @@ pub enum Error {
         #[source]
         last: Box<Error>,
     },
+    /// Versioned migrations ([`Migrations`](crate::migrate::Migrations))
+    /// could not be read or run: a malformed folder, an applied migration
+    /// whose file was edited or is gone, a missing `down.sql`, or a
+    /// statement that failed (named, with the database's error as the
+    /// source).
+    #[error("migration {migration}: {message}")]
+    Migration {
+        /// The migration, as `<version>_<name>` (its folder's name), or the
+        /// folder read.
+        migration: String,
+        /// What is wrong.
+        message: String,
+        /// The database's error, when a statement failed.
+        #[source]
+        source: Option<Box<Error>>,
+    },
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] DbError),

@@ -204,6 +204,40 @@ pub(crate) fn pieces<'a>(
     Ok(out)
 }
 
+/// Splits a script into its statements at each `;` in code (never inside a
+/// literal, a quoted identifier or a comment), by `rules`. Statements are
+/// trimmed; those holding only comments and whitespace are left out. (A
+/// MySQL compound statement with `;` inside `BEGIN .. END` needs a script of
+/// its own.)
+pub(crate) fn statements<'a>(sql: &'a str, rules: &LexRules) -> Result<Vec<&'a str>, String> {
+    let mut out = Vec::new();
+    let (mut start, mut has_code) = (0, false);
+    let base = sql.as_ptr() as usize;
+    for piece in pieces(sql, rules, false)? {
+        match piece {
+            Piece::Code(code) => {
+                let at = code.as_ptr() as usize - base;
+                for (k, c) in code.char_indices() {
+                    if c == ';' {
+                        if has_code {
+                            out.push(sql[start..at + k].trim());
+                        }
+                        (start, has_code) = (at + k + 1, false);
+                    } else if !c.is_whitespace() {
+                        has_code = true;
+                    }
+                }
+            }
+            Piece::Comment(..) => {}
+            _ => has_code = true,
+        }
+    }
+    if has_code {
+        out.push(sql[start..].trim());
+    }
+    Ok(out)
+}
+
 /// The end of the run quoted by `q` that starts at `start` (doubled quotes,
 /// and backslash escapes when `backslash`, stay inside), or an error.
 fn quoted_end(
@@ -304,5 +338,24 @@ mod tests {
             pieces("a -- x", &PG, false).unwrap().last(),
             Some(Piece::Comment(_, true))
         ));
+    }
+
+    #[test]
+    fn scripts_split_at_semicolons_in_code_only() {
+        let script = "CREATE TABLE a (x TEXT DEFAULT ';');\n-- one; two\n/* ; */ \n\
+                      INSERT INTO \"a;b\" VALUES ($$;$$); ;  \n-- trailing;\n";
+        assert_eq!(
+            statements(script, &PG).unwrap(),
+            [
+                "CREATE TABLE a (x TEXT DEFAULT ';')",
+                "-- one; two\n/* ; */ \nINSERT INTO \"a;b\" VALUES ($$;$$)"
+            ]
+        );
+        assert_eq!(statements("SELECT 1", &MY).unwrap(), ["SELECT 1"]);
+        assert_eq!(
+            statements("# only; a comment\n", &MY).unwrap(),
+            Vec::<&str>::new()
+        );
+        assert!(statements("SELECT 'x;", &PG).is_err());
     }
 }

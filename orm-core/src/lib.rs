@@ -19,6 +19,7 @@ mod hooks;
 mod lex;
 mod lifecycle;
 mod mapper;
+pub mod migrate;
 mod model;
 mod n_plus_one;
 mod names;

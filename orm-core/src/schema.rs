@@ -219,6 +219,17 @@ impl TableSpec {
             indexes: M::INDEXES,
         }
     }
+
+    /// A table of orm's own (the migrations' history), without a model.
+    pub(crate) const fn internal(name: &'static str, columns: &'static [ColumnDef]) -> Self {
+        TableSpec {
+            name,
+            columns,
+            soft_delete: None,
+            partial_unique: &[],
+            indexes: &[],
+        }
+    }
 }
 
 /// The models whose tables a schema plan covers: one model, or a tuple of
@@ -445,6 +456,15 @@ fn plan_table(conn: &Connection, t: &TableSpec, plan: &mut SchemaPlan) -> Result
     Ok(())
 }
 
+/// The plan for `tables`, in order.
+pub(crate) fn plan(conn: &Connection, tables: &[TableSpec]) -> Result<SchemaPlan> {
+    let mut plan = SchemaPlan::default();
+    for t in tables {
+        plan_table(conn, t, &mut plan)?;
+    }
+    Ok(plan)
+}
+
 impl Connection {
     /// What [`sync`](Self::sync) would do to the tables of `S` (a model, or
     /// a tuple of models planned in order), without doing it: each change
@@ -468,11 +488,7 @@ impl Connection {
     /// # Ok::<(), orm::Error>(())
     /// ```
     pub fn schema_plan<S: Schema>(&self) -> Result<SchemaPlan> {
-        let mut plan = SchemaPlan::default();
-        for t in S::tables() {
-            plan_table(self, &t, &mut plan)?;
-        }
-        Ok(plan)
+        plan(self, &S::tables())
     }
 
     /// Runs a plan's changes, in order, each statement on its own (so that

@@ -5,6 +5,7 @@
 //! generators turn that model into code (`model`, `scopes`); this file only
 //! wires them.
 
+mod embed;
 mod from_row;
 mod internals;
 mod model;
@@ -42,4 +43,16 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 pub fn scopes(args: TokenStream, input: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(input as syn::ItemImpl);
     scopes::expand(args.into(), item).into()
+}
+
+/// `embed_migrations!("migrations")`: the migration folders under that
+/// directory (relative to the crate's `Cargo.toml`), embedded in the binary;
+/// evaluates to `orm::Result<orm::migrate::Migrations>`. See
+/// `orm::migrate` and `orm::embed_migrations!`.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let lit = syn::parse_macro_input!(input as syn::LitStr);
+    embed::expand(&lit)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }

@@ -23,6 +23,7 @@ mod in_lists;
 mod lifecycle;
 mod limits;
 mod logging;
+mod migrations;
 mod model;
 mod mysql;
 mod mysql_tls;

@@ -5,8 +5,8 @@
 //! Conditions and expressions render through [`SqlBuilder`].
 
 use super::{
-    AddColumn, CreateIndex, CreateTable, Delete, Filter, Insert, Item, Rows, Select, Set, Source,
-    Update,
+    AddColumn, CreateIndex, CreateTable, Delete, DropDdl, Filter, Insert, Item, Rows, Select, Set,
+    Source, Update,
 };
 use crate::backend::GeneratedKey;
 use crate::error::{Error, Result};
@@ -457,4 +457,29 @@ fn column(b: &mut SqlBuilder<'_>, c: &ColumnDef, adding: bool) {
     if c.primary_key {
         b.push(" PRIMARY KEY");
     }
+}
+
+/// Appends a `DROP TABLE`, `ALTER TABLE .. DROP COLUMN` or `DROP INDEX`.
+pub(crate) fn drop_ddl(b: &mut SqlBuilder<'_>, d: &DropDdl<'_>) -> Result<()> {
+    match *d {
+        DropDdl::Table(table) => {
+            b.push("DROP TABLE ");
+            b.ident(table);
+        }
+        DropDdl::Column { table, column } => {
+            b.push("ALTER TABLE ");
+            b.ident(table);
+            b.push(" DROP COLUMN ");
+            b.ident(column);
+        }
+        DropDdl::Index { table, name } => {
+            b.push("DROP INDEX ");
+            b.ident(name);
+            if b.dialect().drop_index_names_table() {
+                b.push(" ON ");
+                b.ident(table);
+            }
+        }
+    }
+    Ok(())
 }

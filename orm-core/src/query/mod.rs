@@ -275,3 +275,13 @@ pub(crate) struct CreateIndex<'a> {
     /// soft-deleted).
     pub where_null: Option<&'a str>,
 }
+
+/// What undoes a schema change, for a generated migration's `down.sql`.
+pub(crate) enum DropDdl<'a> {
+    /// `DROP TABLE`.
+    Table(&'a str),
+    /// `ALTER TABLE .. DROP COLUMN`.
+    Column { table: &'a str, column: &'a str },
+    /// `DROP INDEX` (on MySQL, `.. ON table`).
+    Index { table: &'a str, name: &'a str },
+}

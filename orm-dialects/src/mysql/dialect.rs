@@ -262,6 +262,15 @@ impl Dialect for MysqlDialect {
         false
     }
 
+    /// Each schema change commits the transaction around it.
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
+    fn drop_index_names_table(&self) -> bool {
+        true
+    }
+
     fn default_values(&self) -> &'static str {
         " () VALUES ()"
     }

@@ -152,6 +152,12 @@ impl Dialect for CockroachDialect {
         "cockroachdb"
     }
 
+    /// CockroachDB runs schema changes as background jobs and advises one
+    /// per implicit transaction.
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
     fn max_identifier_len(&self) -> Option<usize> {
         // CockroachDB keeps longer names, but the same code must run on
         // PostgreSQL.
