@@ -16,6 +16,7 @@ mod dialect;
 mod error;
 mod expr;
 mod hooks;
+mod introspect;
 mod lex;
 mod lifecycle;
 mod mapper;
@@ -43,6 +44,7 @@ pub use expr::{
     named, Args, Col, ColRef, Expr, Func, IntoArg, IntoArgs, IntoOperand, KeyOperand, Sql,
 };
 pub use hooks::Hooks;
+pub use introspect::{DbForeignKey, DbTable};
 pub use lifecycle::{SoftDelete, Timestamped};
 pub use mapper::Mapper;
 pub use model::{Column, ColumnDef, Model, Snapshot};
@@ -56,6 +58,7 @@ pub use relation::{
     RelationKind,
 };
 pub use row::{decode, FromRow, Layout, Row, Single};
+pub use schema::DbColumn;
 pub use schema::{Change, ChangeKind, Drift, Schema, SchemaPlan, SyncReport};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};
 pub use transaction::{Isolation, RetryPolicy, Transaction, TxOptions};
@@ -73,7 +76,7 @@ pub mod driver {
     pub use crate::dialect::{check_value_portably, dollar_placeholder};
     pub use crate::lex::LexRules;
     pub use crate::row::resolve_layout;
-    pub use crate::schema::{same_declared_type, Catalogue, DbColumn};
+    pub use crate::schema::{same_declared_type, Catalogue};
     pub use crate::types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT};
 }
 

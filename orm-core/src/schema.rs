@@ -38,6 +38,33 @@ pub trait Catalogue: Send + Sync {
     /// declares for `column`.
     fn same_type(&self, conn: &Connection, column: &ColumnDef, db_type: &str) -> bool;
 
+    /// The tables of the connection's database (PostgreSQL: of the current
+    /// schema), for [`Connection::introspect`]. The default reads none.
+    fn table_names(&self, conn: &Connection) -> Result<Vec<String>> {
+        Err(Error::invalid(format!(
+            "the {} driver cannot list tables",
+            conn.dialect().name()
+        )))
+    }
+
+    /// The foreign keys of `table`. The default reports none.
+    fn foreign_keys(
+        &self,
+        conn: &Connection,
+        table: &str,
+    ) -> Result<Vec<crate::introspect::DbForeignKey>> {
+        let _ = (conn, table);
+        Ok(Vec::new())
+    }
+
+    /// The portable type a column of the catalogue's type `db_type` maps
+    /// to, when there is one: the inverse of the dialect's `column_type`,
+    /// widened where it is ambiguous (SQLite's `INTEGER` reads as `i64`).
+    fn sql_type(&self, db_type: &str) -> Option<crate::value::SqlType> {
+        let _ = db_type;
+        None
+    }
+
     /// Called before sync reads or changes anything, with the model's table
     /// and columns: refuses what cannot be synced (a key type the database
     /// cannot generate, DDL inside an explicit transaction). The default
@@ -357,7 +384,8 @@ fn plan_table(conn: &Connection, t: &TableSpec, plan: &mut SchemaPlan) -> Result
         None => {
             let create = CreateTable {
                 table: t.name,
-                columns: t.columns,
+                columns: t.columns.iter().map(|c| (c.name, c)).collect(),
+                composite_key: Vec::new(),
             };
             let sql = ddl(conn, |b| compile::create_table(b, &create))?;
             plan.changes.push(change(ChangeKind::CreateTable, sql));

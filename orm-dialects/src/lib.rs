@@ -56,8 +56,8 @@ pub fn open(url: &str) -> Result<Connection> {
 #[allow(dead_code)]
 pub(crate) fn columns_of<R>(
     rows: Vec<R>,
-    column: impl FnMut(R) -> orm_core::driver::DbColumn,
-) -> Option<Vec<orm_core::driver::DbColumn>> {
+    column: impl FnMut(R) -> orm_core::DbColumn,
+) -> Option<Vec<orm_core::DbColumn>> {
     (!rows.is_empty()).then(|| rows.into_iter().map(column).collect())
 }
 

@@ -11,6 +11,7 @@
 mod common;
 
 mod ci_servers;
+mod cli;
 mod cockroach_sql;
 mod connection;
 mod correctness;

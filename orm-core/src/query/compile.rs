@@ -384,11 +384,16 @@ pub(crate) fn create_table(b: &mut SqlBuilder<'_>, t: &CreateTable<'_>) -> Resul
     b.push("CREATE TABLE ");
     b.ident(t.table);
     b.push(" (");
-    for (i, c) in t.columns.iter().enumerate() {
+    for (i, (name, c)) in t.columns.iter().enumerate() {
         if i > 0 {
             b.push(", ");
         }
-        column(b, c, false);
+        column(b, name, c, false);
+    }
+    if !t.composite_key.is_empty() {
+        b.push(", PRIMARY KEY (");
+        b.ident_list(t.composite_key.iter().copied());
+        b.push(")");
     }
     b.push(")");
     let dialect = b.dialect();
@@ -401,7 +406,7 @@ pub(crate) fn add_column(b: &mut SqlBuilder<'_>, a: &AddColumn<'_>) -> Result<()
     b.push("ALTER TABLE ");
     b.ident(a.table);
     b.push(" ADD COLUMN ");
-    column(b, a.column, true);
+    column(b, a.column.name, a.column, true);
     Ok(())
 }
 
@@ -437,9 +442,9 @@ pub(crate) fn create_index(b: &mut SqlBuilder<'_>, i: &CreateIndex<'_>) -> Resul
 }
 
 /// A column's definition; `adding` to a table that may have rows.
-fn column(b: &mut SqlBuilder<'_>, c: &ColumnDef, adding: bool) {
+fn column(b: &mut SqlBuilder<'_>, name: &str, c: &ColumnDef, adding: bool) {
     let dialect = b.dialect();
-    b.ident(c.name);
+    b.ident(name);
     b.push(" ");
     if c.auto_increment {
         b.push(&dialect.generated_key_ddl(c));

@@ -255,7 +255,12 @@ pub(crate) struct Delete<'a> {
 /// table options.
 pub(crate) struct CreateTable<'a> {
     pub table: &'a str,
-    pub columns: &'a [ColumnDef],
+    /// Each column's name and definition (the name apart: a table read
+    /// back from a database has no `'static` names).
+    pub columns: Vec<(&'a str, &'a ColumnDef)>,
+    /// A primary key over several columns (`PRIMARY KEY (a, b)` after the
+    /// columns, which then do not say `PRIMARY KEY` each); empty otherwise.
+    pub composite_key: Vec<&'a str>,
 }
 
 /// `ALTER TABLE .. ADD COLUMN`; a NOT NULL column gets the type's zero as

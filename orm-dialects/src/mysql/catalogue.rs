@@ -2,8 +2,9 @@
 //! of the current database, column types normalised as the dialect writes
 //! them.
 
-use orm_core::driver::{Catalogue, DbColumn, DriverConnection};
+use orm_core::driver::{Catalogue, DriverConnection};
 use orm_core::{ColumnDef, Connection, Result, Single};
+use orm_core::{DbColumn, DbForeignKey, SqlType};
 
 use super::dialect::normalize_type;
 
@@ -52,5 +53,72 @@ impl Catalogue for MysqlCatalogue {
         let have = normalize_type(db_type);
         // MariaDB's JSON is LONGTEXT with a json_valid() check.
         want == have || (want == "JSON" && have == "LONGTEXT")
+    }
+
+    fn table_names(&self, conn: &Connection) -> Result<Vec<String>> {
+        let rows: Vec<Single<String>> = conn.query_all(
+            "SELECT TABLE_NAME FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+            &Vec::new(),
+        )?;
+        Ok(rows.into_iter().map(|s| s.0).collect())
+    }
+
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        let rows: Vec<(String, String, String)> = conn.query_all(
+            "SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME \
+             FROM information_schema.KEY_COLUMN_USAGE \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
+             AND REFERENCED_TABLE_NAME IS NOT NULL \
+             ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION",
+            &[table.into()],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(column, references, referenced_column)| DbForeignKey {
+                column,
+                references,
+                referenced_column,
+            })
+            .collect())
+    }
+
+    /// From the normalised column type. Unsigned integers read as the
+    /// next wider signed type; `BIGINT UNSIGNED` has none. `DATETIME` and
+    /// `TIMESTAMP` read as naive date-times (MySQL keeps no zone).
+    fn sql_type(&self, db_type: &str) -> Option<SqlType> {
+        let t = normalize_type(db_type);
+        let unsigned = t.contains("UNSIGNED");
+        let word = t.split(['(', ' ']).next().unwrap_or("");
+        Some(match word {
+            "TINYINT" if t.starts_with("TINYINT(1)") => SqlType::Bool,
+            "BOOL" | "BOOLEAN" => SqlType::Bool,
+            "TINYINT" => SqlType::SmallInt,
+            "SMALLINT" if unsigned => SqlType::Int,
+            "SMALLINT" => SqlType::SmallInt,
+            "MEDIUMINT" => SqlType::Int,
+            "INT" | "INTEGER" if unsigned => SqlType::BigInt,
+            "INT" | "INTEGER" => SqlType::Int,
+            "BIGINT" if unsigned => return None,
+            "BIGINT" => SqlType::BigInt,
+            "FLOAT" => SqlType::Real,
+            "DOUBLE" | "REAL" => SqlType::Double,
+            "CHAR" | "VARCHAR" | "TINYTEXT" | "TEXT" | "MEDIUMTEXT" | "LONGTEXT" | "JSON" => {
+                SqlType::Text
+            }
+            "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB" => {
+                SqlType::Blob
+            }
+            "DATE" => SqlType::Date,
+            "DATETIME" | "TIMESTAMP" => SqlType::DateTime,
+            "DECIMAL" | "NUMERIC" => {
+                let args = t.split_once('(').and_then(|(_, a)| a.split_once(')'));
+                let (p, s) = args
+                    .map(|(a, _)| a.split_once(',').unwrap_or((a, "0")))
+                    .unwrap_or(("0", "0"));
+                SqlType::Decimal(p.trim().parse().ok()?, s.trim().parse().ok()?)
+            }
+            _ => return None,
+        })
     }
 }

@@ -2,8 +2,9 @@
 //! information schema of the current schema (so the connection's
 //! `search_path` decides), and what CockroachDB refuses to sync.
 
-use orm_core::driver::{Catalogue, DbColumn, DriverConnection};
+use orm_core::driver::{Catalogue, DriverConnection};
 use orm_core::{ColumnDef, Connection, Error, Result, SqlType, Value};
+use orm_core::{DbColumn, DbForeignKey};
 
 use super::dialect::pg_type;
 
@@ -58,6 +59,64 @@ fn index_names(conn: &Connection, table: &str) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|s| s.0).collect())
 }
 
+/// The base tables of the current schema.
+fn table_names(conn: &Connection) -> Result<Vec<String>> {
+    let rows: Vec<orm_core::Single<String>> = conn.query_all(
+        "SELECT table_name::TEXT FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
+        &Vec::new(),
+    )?;
+    Ok(rows.into_iter().map(|s| s.0).collect())
+}
+
+/// The foreign keys of `table`, column by column.
+fn foreign_keys(conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+    let rows: Vec<(String, String, String)> = conn.query_all(
+        "SELECT a.attname::TEXT, p.relname::TEXT, pa.attname::TEXT \
+         FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         JOIN pg_class p ON p.oid = c.confrelid \
+         CROSS JOIN LATERAL unnest(c.conkey, c.confkey) AS k(col, ref) \
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col \
+         JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = k.ref \
+         WHERE c.contype = 'f' AND n.nspname = current_schema() AND t.relname = $1 \
+         ORDER BY c.conname, a.attname",
+        &[Value::from(table)],
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(column, references, referenced_column)| DbForeignKey {
+            column,
+            references,
+            referenced_column,
+        })
+        .collect())
+}
+
+/// The portable type of an information-schema type name (upper case, as
+/// `table_columns` reports it). `NUMERIC` reads as the widest decimal: the
+/// type name carries no precision.
+fn sql_type(db_type: &str) -> Option<SqlType> {
+    Some(match db_type.trim() {
+        "BOOLEAN" => SqlType::Bool,
+        "SMALLINT" | "INT2" => SqlType::SmallInt,
+        "INTEGER" | "INT4" => SqlType::Int,
+        "BIGINT" | "INT8" => SqlType::BigInt,
+        "REAL" | "FLOAT4" => SqlType::Real,
+        "DOUBLE PRECISION" | "FLOAT8" => SqlType::Double,
+        "TEXT" | "CHARACTER VARYING" | "CHARACTER" | "VARCHAR" | "CHAR" | "STRING" => SqlType::Text,
+        "BYTEA" | "BYTES" => SqlType::Blob,
+        "DATE" => SqlType::Date,
+        "TIMESTAMP WITHOUT TIME ZONE" | "TIMESTAMP" => SqlType::DateTime,
+        "TIMESTAMP WITH TIME ZONE" | "TIMESTAMPTZ" => SqlType::Timestamp,
+        "NUMERIC" | "DECIMAL" => SqlType::Decimal(0, 0),
+        "UUID" => SqlType::Uuid,
+        "JSONB" | "JSON" => SqlType::Json,
+        _ => return None,
+    })
+}
+
 /// Whether the catalogue's `db_type` is the type of `t`.
 fn same_type(t: SqlType, db_type: &str) -> bool {
     pg_type(t).catalogue.eq_ignore_ascii_case(db_type.trim())
@@ -75,6 +134,18 @@ impl Catalogue for PostgresCatalogue {
 
     fn same_type(&self, _conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {
         same_type(column.sql_type, db_type)
+    }
+
+    fn table_names(&self, conn: &Connection) -> Result<Vec<String>> {
+        table_names(conn)
+    }
+
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        foreign_keys(conn, table)
+    }
+
+    fn sql_type(&self, db_type: &str) -> Option<SqlType> {
+        sql_type(db_type)
     }
 }
 
@@ -129,5 +200,17 @@ impl Catalogue for CockroachCatalogue {
             )));
         }
         Ok(())
+    }
+
+    fn table_names(&self, conn: &Connection) -> Result<Vec<String>> {
+        table_names(conn)
+    }
+
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        foreign_keys(conn, table)
+    }
+
+    fn sql_type(&self, db_type: &str) -> Option<SqlType> {
+        sql_type(db_type)
     }
 }

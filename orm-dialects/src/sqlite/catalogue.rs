@@ -1,8 +1,9 @@
 //! What schema sync reads from SQLite: `pragma_table_info` and
 //! `pragma_index_list`, which report declared types as written.
 
-use orm_core::driver::{same_declared_type, Catalogue, DbColumn, DriverConnection};
+use orm_core::driver::{same_declared_type, Catalogue, DriverConnection};
 use orm_core::{ColumnDef, Connection, Result, Single};
+use orm_core::{DbColumn, DbForeignKey, SqlType};
 
 /// SQLite's catalogue.
 pub struct SqliteCatalogue;
@@ -54,6 +55,66 @@ impl Catalogue for SqliteCatalogue {
             T::Blob => a == Affinity::Blob,
             _ => same_declared_type(conn.dialect(), column, db_type),
         }
+    }
+
+    fn table_names(&self, conn: &Connection) -> Result<Vec<String>> {
+        let rows: Vec<Single<String>> = conn.query_all(
+            "SELECT name FROM sqlite_schema \
+             WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+            &Vec::new(),
+        )?;
+        Ok(rows.into_iter().map(|s| s.0).collect())
+    }
+
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        let rows: Vec<(String, String, Option<String>)> = conn.query_all(
+            "SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+            &[table.into()],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (column, references, to) in rows {
+            // `REFERENCES parent` without a column names the parent's key.
+            let referenced_column = match to {
+                Some(to) => to,
+                None => self
+                    .table_columns(conn, &references)?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|c| c.primary_key)
+                    .map_or_else(|| "rowid".to_owned(), |c| c.name),
+            };
+            out.push(DbForeignKey {
+                column,
+                references,
+                referenced_column,
+            });
+        }
+        Ok(out)
+    }
+
+    /// By the declared type: orm's own names first, then SQLite's affinity
+    /// (every integer is 64-bit, every float a double).
+    fn sql_type(&self, db_type: &str) -> Option<SqlType> {
+        let t = db_type.trim().to_ascii_uppercase();
+        let word = t.split(['(', ' ']).next().unwrap_or("");
+        Some(match word {
+            _ if t.contains("COLLATE ORM_DECIMAL") => SqlType::Decimal(0, 0),
+            "BOOLEAN" | "BOOL" => SqlType::Bool,
+            "SMALLINT" => SqlType::SmallInt,
+            "DATE" => SqlType::Date,
+            "DATETIME" => SqlType::DateTime,
+            "TIMESTAMP" => SqlType::Timestamp,
+            "UUID" => SqlType::Uuid,
+            "JSON" | "JSONB" => SqlType::Json,
+            "DECIMAL" | "NUMERIC" => SqlType::Decimal(0, 0),
+            _ => match affinity(&t) {
+                Affinity::Integer => SqlType::BigInt,
+                Affinity::Real => SqlType::Double,
+                Affinity::Text => SqlType::Text,
+                Affinity::Blob => SqlType::Blob,
+                Affinity::Numeric => return None,
+            },
+        })
     }
 }
 

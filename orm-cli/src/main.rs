@@ -1,0 +1,5 @@
+//! The `orm` command-line tool; see the `orm_cli` library.
+
+fn main() -> std::process::ExitCode {
+    orm_cli::main()
+}
