@@ -224,6 +224,15 @@ pub trait Dialect: Send + Sync + 'static {
         true
     }
 
+    /// The statements that take and release a lock held by one connection
+    /// at a time, so that two processes running the same migrations at
+    /// start-up take turns: the second finds them applied. The lock query
+    /// returns one row whose first column is 1 when the lock was taken.
+    /// `None` (the default; SQLite, CockroachDB): no such lock.
+    fn migration_lock(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
     /// Whether `DROP INDEX` names the table (`DROP INDEX i ON t`, MySQL).
     fn drop_index_names_table(&self) -> bool {
         false

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{db_test, unique_name};
+use crate::common::{db_test, db_url_test, unique_name};
 use orm::migrate::{generate, MigrationState, Migrations};
 use orm::prelude::*;
 
@@ -341,3 +341,46 @@ fn malformed_folders_are_refused() {
     let names: Vec<&str> = m.list().iter().map(|m| m.name()).collect();
     assert_eq!(names, ["a", "b"]);
 }
+
+fn concurrent_runners_take_turns(url: &str, _dialect: &str) {
+    let f = two_migrations();
+    f.write(
+        "20261201120000_third",
+        "up.sql",
+        "CREATE TABLE mig_third (id INTEGER PRIMARY KEY);",
+    );
+    let runs: Vec<Vec<String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    let conn = Connection::open(url).unwrap();
+                    Migrations::from_dir(f.path()).unwrap().run(&conn).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut all: Vec<&String> = runs.iter().flatten().collect();
+    all.sort();
+    assert_eq!(all.len(), 3, "each migration ran exactly once: {runs:?}");
+    all.dedup();
+    assert_eq!(all.len(), 3, "{runs:?}");
+}
+db_url_test!(concurrent_runners_take_turns: postgres, mysql);
+
+fn a_script_can_run_outside_a_transaction(conn: &Connection) {
+    let f = Folder::new();
+    f.write(
+        "1_table",
+        "up.sql",
+        "CREATE TABLE mig_big (id INTEGER PRIMARY KEY, v INTEGER);",
+    )
+    .write(
+        "2_index",
+        "up.sql",
+        "-- orm:no-transaction\nCREATE INDEX CONCURRENTLY ix_mig_big_v ON mig_big (v);",
+    );
+    let ran = Migrations::from_dir(f.path()).unwrap().run(conn).unwrap();
+    assert_eq!(ran.len(), 2);
+}
+db_test!(a_script_can_run_outside_a_transaction: postgres);

@@ -24,6 +24,11 @@
 //! line is `-- orm:no-transaction` runs outside a transaction everywhere
 //! (PostgreSQL's `CREATE INDEX CONCURRENTLY`).
 //!
+//! Two processes that migrate the same database at once (two instances of
+//! an application starting) take turns on PostgreSQL (an advisory lock) and
+//! MySQL (`GET_LOCK`): the second finds the migrations applied. SQLite and
+//! CockroachDB have no such lock.
+//!
 //! ```
 //! # use orm::prelude::*;
 //! # use orm::migrate::Migrations;
@@ -222,9 +227,19 @@ impl Migrations {
     pub fn run_with(
         &self,
         conn: &Connection,
+        before: impl FnMut(&Migration),
+    ) -> Result<Vec<String>> {
+        locked(conn, || {
+            history::ensure(conn)?;
+            self.run_locked(conn, before)
+        })
+    }
+
+    fn run_locked(
+        &self,
+        conn: &Connection,
         mut before: impl FnMut(&Migration),
     ) -> Result<Vec<String>> {
-        history::ensure(conn)?;
         let status = self.status(conn)?;
         for s in &status {
             let id = format!("{}_{}", s.version, s.name);
@@ -262,23 +277,27 @@ impl Migrations {
     /// Reverts the last migration that ran (by version), with its
     /// `down.sql`, and returns its id; `None` when none ran.
     pub fn revert(&self, conn: &Connection) -> Result<Option<String>> {
-        let Some(m) = self.last_applied(conn)? else {
-            return Ok(None);
-        };
-        execute(conn, m, Direction::Down)?;
-        log::info!(target: crate::connection::LOG_TARGET, "migration {} reverted", m.id());
-        Ok(Some(m.id()))
+        locked(conn, || {
+            let Some(m) = self.last_applied(conn)? else {
+                return Ok(None);
+            };
+            execute(conn, m, Direction::Down)?;
+            log::info!(target: crate::connection::LOG_TARGET, "migration {} reverted", m.id());
+            Ok(Some(m.id()))
+        })
     }
 
     /// Reverts the last migration that ran, then runs it again (to try an
     /// edited `up.sql` in development); returns its id.
     pub fn redo(&self, conn: &Connection) -> Result<Option<String>> {
-        let Some(m) = self.last_applied(conn)? else {
-            return Ok(None);
-        };
-        execute(conn, m, Direction::Down)?;
-        execute(conn, m, Direction::Up)?;
-        Ok(Some(m.id()))
+        locked(conn, || {
+            let Some(m) = self.last_applied(conn)? else {
+                return Ok(None);
+            };
+            execute(conn, m, Direction::Down)?;
+            execute(conn, m, Direction::Up)?;
+            Ok(Some(m.id()))
+        })
     }
 
     fn last_applied(&self, conn: &Connection) -> Result<Option<&Migration>> {
@@ -301,6 +320,30 @@ impl Migrations {
                 source: None,
             }),
         }
+    }
+}
+
+/// Runs `f` holding the dialect's migration lock (when it has one), so that
+/// processes migrating the same database at once take turns; released
+/// whatever `f` returns.
+fn locked<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let Some((lock, unlock)) = conn.dialect().migration_lock() else {
+        return f();
+    };
+    let taken: Vec<(Option<i64>,)> = conn.query_all(lock, crate::connection::NO_PARAMS)?;
+    if taken.first().and_then(|r| r.0) != Some(1) {
+        return Err(Error::Migration {
+            migration: history::TABLE.to_owned(),
+            message: "another process holds the migration lock (waited for it in vain)".into(),
+            source: None,
+        });
+    }
+    let out = f();
+    let released: Result<Vec<(Option<i64>,)>> =
+        conn.query_all(unlock, crate::connection::NO_PARAMS);
+    match (out, released) {
+        (Ok(v), Ok(_)) => Ok(v),
+        (Ok(_), Err(e)) | (Err(e), _) => Err(e),
     }
 }
 

@@ -271,6 +271,14 @@ impl Dialect for MysqlDialect {
         true
     }
 
+    /// A named lock of the server's, waited for up to ten minutes.
+    fn migration_lock(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "SELECT GET_LOCK('orm_migrations', 600)",
+            "SELECT RELEASE_LOCK('orm_migrations')",
+        ))
+    }
+
     fn default_values(&self) -> &'static str {
         " () VALUES ()"
     }

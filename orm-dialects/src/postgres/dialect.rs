@@ -141,6 +141,14 @@ impl Dialect for PostgresDialect {
         // The protocol counts parameters in 16 unsigned bits.
         65_535
     }
+
+    /// A session-level advisory lock; its key is the bytes of "orm_migr".
+    fn migration_lock(&self) -> Option<(&'static str, &'static str)> {
+        Some((
+            "SELECT 1 FROM (SELECT pg_advisory_lock(8030601342179960690)) AS l",
+            "SELECT pg_advisory_unlock(8030601342179960690)::INT",
+        ))
+    }
 }
 
 impl Dialect for CockroachDialect {
