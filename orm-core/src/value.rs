@@ -434,3 +434,31 @@ impl<T: Into<Value>> From<Option<T>> for Value {
         v.map_or(Value::Null, Into::into)
     }
 }
+
+/// A composite key (`#[db(primary_key)]` on several fields) is a tuple of
+/// its columns' values; as one value it is a [`Value::List`] of them, in
+/// key order, which the statements that find a record by its key split
+/// into one condition a column.
+macro_rules! key_tuple {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: ToValue),+> ToValue for ($($t,)+) {
+            fn to_value(&self) -> Value {
+                Value::List(vec![$(self.$i.to_value()),+])
+            }
+        }
+        impl<$($t: FromValue),+> FromValue for ($($t,)+) {
+            fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+                match value {
+                    ValueRef::List(parts) if parts.len() == [$($i),+].len() => {
+                        Ok(($($t::from_value(parts[$i].as_ref())?,)+))
+                    }
+                    ValueRef::Null => Err(DecodeError::UnexpectedNull),
+                    v => Err(v.wrong_type()),
+                }
+            }
+        }
+    };
+}
+key_tuple!(A 0, B 1);
+key_tuple!(A 0, B 1, C 2);
+key_tuple!(A 0, B 1, C 2, D 3);
