@@ -114,10 +114,10 @@
 pub use orm_core::{
     col, decode, named, AnsiDialect, Args, Assignment, BelongsTo, Change, ChangeKind, Col, ColRef,
     Column, ColumnDef, ColumnType, Cond, Connection, DbError, DecodeError, Dialect, Drift,
-    DynColumn, Error, Expr, FromRow, FromValue, Func, HasMany, HasOne, Hooks, Include, IntoArg,
+    DynColumn, Error, Expr, ForeignKeyDef, FromRow, FromValue, Func, HasMany, HasOne, Hooks, Include, IntoArg,
     IntoArgs, IntoDynOperand, IntoOperand, Isolation, JoinKind, KeyOperand, Layout, Lock, LockMode,
     LockWait, ManyToMany, Mapper, Model, NPlusOne, Nested, Nulls, Op, Order, PluckColumns, Pool,
-    PoolOptions, PooledConnection, Record, Relation, RelationDef, RelationKind, Result,
+    PoolOptions, PooledConnection, Record, ReferentialAction, Relation, RelationDef, RelationKind, Result,
     RetryPolicy, Row, Rows, Schema, SchemaPlan, Scope, Scoped, Single, Snapshot, SoftDelete, Sql,
     SqlType, Statement, SyncReport, Terms, Timestamped, ToValue, Transaction, TxOptions, Value,
     ValueRef, LOG_TARGET,

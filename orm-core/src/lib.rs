@@ -44,7 +44,7 @@ pub use expr::{
 pub use hooks::Hooks;
 pub use lifecycle::{SoftDelete, Timestamped};
 pub use mapper::Mapper;
-pub use model::{Column, ColumnDef, Model, Snapshot};
+pub use model::{Column, ColumnDef, ForeignKeyDef, Model, ReferentialAction, Snapshot};
 pub use n_plus_one::NPlusOne;
 pub use names::Terms;
 pub use persist::Record;
@@ -72,7 +72,7 @@ pub mod driver {
     pub use crate::dialect::{check_value_portably, dollar_placeholder};
     pub use crate::lex::LexRules;
     pub use crate::row::resolve_layout;
-    pub use crate::schema::{same_declared_type, Catalogue, DbColumn};
+    pub use crate::schema::{same_declared_type, Catalogue, DbColumn, DbForeignKey};
     pub use crate::types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT};
 }
 

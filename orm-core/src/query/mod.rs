@@ -256,6 +256,25 @@ pub(crate) struct Delete<'a> {
 pub(crate) struct CreateTable<'a> {
     pub table: &'a str,
     pub columns: &'a [ColumnDef],
+    /// The table's foreign-key constraints, after the columns.
+    pub foreign_keys: &'a [ForeignKey<'a>],
+}
+
+/// `CONSTRAINT name FOREIGN KEY (column) REFERENCES table (key) [ON DELETE
+/// ..] [ON UPDATE ..]`.
+pub(crate) struct ForeignKey<'a> {
+    pub name: &'a str,
+    pub column: &'a str,
+    pub references: &'a str,
+    pub references_column: &'a str,
+    pub on_delete: Option<crate::model::ReferentialAction>,
+    pub on_update: Option<crate::model::ReferentialAction>,
+}
+
+/// `ALTER TABLE .. ADD CONSTRAINT .. FOREIGN KEY ..`.
+pub(crate) struct AddForeignKey<'a> {
+    pub table: &'a str,
+    pub foreign_key: ForeignKey<'a>,
 }
 
 /// `ALTER TABLE .. ADD COLUMN`; a NOT NULL column gets the type's zero as

@@ -2,7 +2,7 @@
 //! of the current database, column types normalised as the dialect writes
 //! them.
 
-use orm_core::driver::{Catalogue, DbColumn, DriverConnection};
+use orm_core::driver::{Catalogue, DbColumn, DbForeignKey, DriverConnection};
 use orm_core::{ColumnDef, Connection, Result, Single};
 
 use super::dialect::normalize_type;
@@ -39,6 +39,24 @@ impl Catalogue for MysqlCatalogue {
             &[table.into()],
         )?;
         Ok(rows.into_iter().map(|s| s.0).collect())
+    }
+
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        let rows: Vec<(String, String, String)> = conn.query_all(
+            "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME \
+             FROM information_schema.KEY_COLUMN_USAGE \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
+             AND REFERENCED_TABLE_NAME IS NOT NULL AND ORDINAL_POSITION = 1",
+            &[table.into()],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, column, references)| DbForeignKey {
+                name: Some(name),
+                column,
+                references,
+            })
+            .collect())
     }
 
     fn same_type(&self, conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {

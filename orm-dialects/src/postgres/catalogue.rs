@@ -2,7 +2,7 @@
 //! information schema of the current schema (so the connection's
 //! `search_path` decides), and what CockroachDB refuses to sync.
 
-use orm_core::driver::{Catalogue, DbColumn, DriverConnection};
+use orm_core::driver::{Catalogue, DbColumn, DbForeignKey, DriverConnection};
 use orm_core::{ColumnDef, Connection, Error, Result, SqlType, Value};
 
 use super::dialect::pg_type;
@@ -58,6 +58,30 @@ fn index_names(conn: &Connection, table: &str) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|s| s.0).collect())
 }
 
+/// The foreign keys of `table` in the current schema, by their first
+/// column.
+fn foreign_keys(conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+    let rows: Vec<(String, String, String)> = conn.query_all(
+        "SELECT c.conname::TEXT, a.attname::TEXT, r.relname::TEXT \
+         FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         JOIN pg_class r ON r.oid = c.confrelid \
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+         WHERE c.contype = 'f' AND n.nspname = current_schema() AND t.relname = $1 \
+         ORDER BY c.conname",
+        &[Value::from(table)],
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, column, references)| DbForeignKey {
+            name: Some(name),
+            column,
+            references,
+        })
+        .collect())
+}
+
 /// Whether the catalogue's `db_type` is the type of `t`.
 fn same_type(t: SqlType, db_type: &str) -> bool {
     pg_type(t).catalogue.eq_ignore_ascii_case(db_type.trim())
@@ -71,6 +95,10 @@ impl Catalogue for PostgresCatalogue {
 
     fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
         index_names(conn, table)
+    }
+
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        foreign_keys(conn, table)
     }
 
     fn same_type(&self, _conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {
@@ -91,6 +119,10 @@ impl Catalogue for CockroachCatalogue {
 
     fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
         index_names(conn, table)
+    }
+
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        foreign_keys(conn, table)
     }
 
     fn same_type(&self, _conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {

@@ -1,7 +1,7 @@
 //! What schema sync reads from SQLite: `pragma_table_info` and
 //! `pragma_index_list`, which report declared types as written.
 
-use orm_core::driver::{same_declared_type, Catalogue, DbColumn, DriverConnection};
+use orm_core::driver::{same_declared_type, Catalogue, DbColumn, DbForeignKey, DriverConnection};
 use orm_core::{ColumnDef, Connection, Result, Single};
 
 /// SQLite's catalogue.
@@ -27,6 +27,28 @@ impl Catalogue for SqliteCatalogue {
         let rows: Vec<Single<String>> =
             conn.query_all("SELECT name FROM pragma_index_list(?)", &[table.into()])?;
         Ok(rows.into_iter().map(|s| s.0).collect())
+    }
+
+    /// `pragma_foreign_key_list`, which names no constraint.
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        let rows: Vec<(String, String)> = conn.query_all(
+            "SELECT \"from\", \"table\" FROM pragma_foreign_key_list(?)",
+            &[table.into()],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|(column, references)| DbForeignKey {
+                name: None,
+                column,
+                references,
+            })
+            .collect())
+    }
+
+    /// SQLite adds no constraint to an existing table, and checks no
+    /// referenced table at `CREATE TABLE`.
+    fn alters_foreign_keys(&self) -> bool {
+        false
     }
 
     /// By affinity, which decides how SQLite stores what orm writes: a
