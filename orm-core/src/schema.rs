@@ -451,7 +451,9 @@ fn plan_foreign_keys<'t>(
         let column = t.columns[fk.column].name;
         let name = index_name("fk", t.name, column, conn.dialect().max_identifier_len());
         let there = present.iter().any(|p| {
-            p.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name))
+            p.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
                 || (p.column.eq_ignore_ascii_case(column)
                     && p.references.eq_ignore_ascii_case(fk.references))
         });

@@ -270,7 +270,9 @@ fn generate(cont: &Container<'_>) -> TokenStream {
 /// constraint (no `#[db(no_constraint)]`).
 fn constrained_columns<'c>(cont: &'c Container<'_>) -> impl Iterator<Item = String> + 'c {
     cont.relations()
-        .filter(|(k, f)| *k == RelKind::BelongsTo && f.target.is_some() && f.attrs.no_constraint.is_none())
+        .filter(|(k, f)| {
+            *k == RelKind::BelongsTo && f.target.is_some() && f.attrs.no_constraint.is_none()
+        })
         .map(|(k, f)| cont.foreign_key(k, f))
 }
 

@@ -222,7 +222,10 @@ fn check_constraints(cx: &Ctxt, cont: &Container<'_>) {
             }
             continue;
         }
-        let actions = [("on_delete", &f.attrs.on_delete), ("on_update", &f.attrs.on_update)];
+        let actions = [
+            ("on_delete", &f.attrs.on_delete),
+            ("on_update", &f.attrs.on_update),
+        ];
         if f.attrs.no_constraint.is_some() {
             for (name, lit) in actions {
                 if let Some(lit) = lit {
