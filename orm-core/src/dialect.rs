@@ -233,6 +233,12 @@ pub trait Dialect: Send + Sync + 'static {
         None
     }
 
+    /// What drops a foreign-key constraint by name after `ALTER TABLE t`:
+    /// ` DROP CONSTRAINT ` (MySQL: ` DROP FOREIGN KEY `).
+    fn drop_foreign_key(&self) -> &'static str {
+        " DROP CONSTRAINT "
+    }
+
     /// Whether `DROP INDEX` names the table (`DROP INDEX i ON t`, MySQL).
     fn drop_index_names_table(&self) -> bool {
         false

@@ -5,21 +5,10 @@
 use crate::connection::Connection;
 use crate::error::Result;
 use crate::model::ColumnDef;
-use crate::query::{compile, CreateTable};
-use crate::schema::DbColumn;
+use crate::query::{compile, CreateTable, ForeignKey};
+use crate::schema::{DbColumn, DbForeignKey};
 use crate::sql::SqlBuilder;
 use crate::value::SqlType;
-
-/// A foreign key of a table, one column to another table's column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DbForeignKey {
-    /// The referencing column.
-    pub column: String,
-    /// The referenced table.
-    pub references: String,
-    /// The referenced column.
-    pub referenced_column: String,
-}
 
 /// A table as the database describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +107,41 @@ impl Connection {
                 };
                 defs.push((c.name.as_str(), def));
             }
+            // Constraints over one column (a name seen once).
+            let single = |name: &Option<String>| {
+                t.foreign_keys.iter().filter(|f| f.name == *name).count() == 1
+            };
+            let fk_names: Vec<String> = t
+                .foreign_keys
+                .iter()
+                .map(|f| {
+                    f.name.clone().unwrap_or_else(|| {
+                        crate::schema::index_name(
+                            "fk",
+                            &t.name,
+                            &f.column,
+                            self.dialect().max_identifier_len(),
+                        )
+                    })
+                })
+                .collect();
+            let foreign_keys: Vec<ForeignKey<'_>> = t
+                .foreign_keys
+                .iter()
+                .zip(&fk_names)
+                .filter(|(f, _)| f.name.is_none() || single(&f.name))
+                .map(|(f, name)| ForeignKey {
+                    name,
+                    column: &f.column,
+                    references: &f.references,
+                    references_column: &f.referenced_column,
+                    on_delete: None,
+                    on_update: None,
+                })
+                .collect();
             let create = CreateTable {
                 table: &t.name,
+                foreign_keys: &foreign_keys,
                 columns: defs.iter().map(|(n, d)| (*n, d)).collect(),
                 composite_key: if composite {
                     key.iter().map(|c| c.name.as_str()).collect()

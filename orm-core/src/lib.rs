@@ -44,10 +44,10 @@ pub use expr::{
     named, Args, Col, ColRef, Expr, Func, IntoArg, IntoArgs, IntoOperand, KeyOperand, Sql,
 };
 pub use hooks::Hooks;
-pub use introspect::{DbForeignKey, DbTable};
+pub use introspect::DbTable;
 pub use lifecycle::{SoftDelete, Timestamped};
 pub use mapper::Mapper;
-pub use model::{Column, ColumnDef, Model, Snapshot};
+pub use model::{Column, ColumnDef, ForeignKeyDef, Model, ReferentialAction, Snapshot};
 pub use n_plus_one::NPlusOne;
 pub use names::Terms;
 pub use persist::Record;
@@ -58,8 +58,8 @@ pub use relation::{
     RelationKind,
 };
 pub use row::{decode, FromRow, Layout, Row, Single};
-pub use schema::DbColumn;
 pub use schema::{Change, ChangeKind, Drift, Schema, SchemaPlan, SyncReport};
+pub use schema::{DbColumn, DbForeignKey};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};
 pub use transaction::{Isolation, RetryPolicy, Transaction, TxOptions};
 pub use value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};

@@ -38,6 +38,44 @@ pub struct ColumnDef {
     pub in_index: bool,
 }
 
+/// What a foreign key does to the referencing rows when the referenced row
+/// is deleted or its key updated (`#[db(on_delete = "..")]`,
+/// `#[db(on_update = "..")]` on a `BelongsTo` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReferentialAction {
+    /// `NO ACTION`: the change is refused if rows still refer to the row
+    /// (checked at the end of the statement).
+    NoAction,
+    /// `RESTRICT`: the change is refused if rows still refer to the row.
+    Restrict,
+    /// `CASCADE`: the referencing rows are deleted (or their key updated).
+    Cascade,
+    /// `SET NULL`: the referencing rows' key is set to NULL (the key
+    /// column must be an `Option`).
+    SetNull,
+    /// `SET DEFAULT`: the referencing rows' key is set to its default.
+    SetDefault,
+}
+
+/// A foreign-key constraint of a model's table, declared by a `BelongsTo`
+/// relation (unless `#[db(no_constraint)]`): schema sync creates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForeignKeyDef {
+    /// The index of the referencing column in the model's
+    /// [`COLUMNS`](Model::COLUMNS).
+    pub column: usize,
+    /// The referenced table (the related model's [`TABLE`](Model::TABLE)).
+    pub references: &'static str,
+    /// The referenced column (the related model's primary key).
+    pub references_column: &'static str,
+    /// What a delete of the referenced row does (`None`: the database's
+    /// default, no action).
+    pub on_delete: Option<ReferentialAction>,
+    /// What an update of the referenced key does (`None`: the database's
+    /// default, no action).
+    pub on_update: Option<ReferentialAction>,
+}
+
 /// A struct mapped to a table. Implemented by `#[derive(Model)]`; see the
 /// crate documentation for the attributes.
 pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
@@ -138,6 +176,10 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     /// (`#[db(unique, partial)]`).
     #[doc(hidden)]
     const PARTIAL_UNIQUE: &'static [usize] = &[];
+
+    /// The foreign-key constraints of the table, one per `BelongsTo`
+    /// relation without `#[db(no_constraint)]`: schema sync creates them.
+    const FOREIGN_KEYS: &'static [ForeignKeyDef] = &[];
 
     /// The model's hooks (`#[db(hooks)]`), if it has any.
     #[doc(hidden)]

@@ -22,6 +22,22 @@ pub struct DbColumn {
     pub primary_key: bool,
 }
 
+/// A foreign-key constraint as the database describes it, for schema sync
+/// and [`Connection::introspect`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbForeignKey {
+    /// The constraint's name, when the catalogue knows it (SQLite's does
+    /// not).
+    pub name: Option<String>,
+    /// The referencing column (one row a column, for a constraint over
+    /// several).
+    pub column: String,
+    /// The referenced table.
+    pub references: String,
+    /// The referenced column.
+    pub referenced_column: String,
+}
+
 /// What schema sync reads from a database: its catalogue queries, and what
 /// it refuses to sync. Each driver has one ([`Backend::catalogue`]), kept
 /// apart from the [`Dialect`](crate::Dialect), which only writes SQL.
@@ -34,6 +50,21 @@ pub trait Catalogue: Send + Sync {
     /// The names of the indexes on `table`.
     fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>>;
 
+    /// The foreign-key constraints of `table`. Sync counts a model's
+    /// foreign key as present when one has its name, or the same column
+    /// and referenced table (a constraint made by hand).
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>>;
+
+    /// Whether the database adds a foreign key to an existing table
+    /// (`ALTER TABLE .. ADD CONSTRAINT`) and checks that a referenced table
+    /// exists when a table is created. SQLite does neither: sync then
+    /// declares every foreign key in its `CREATE TABLE`, and reports one
+    /// missing from an existing table as [`Drift::MissingForeignKey`]. The
+    /// default is true.
+    fn alters_foreign_keys(&self) -> bool {
+        true
+    }
+
     /// Whether the type `db_type` the catalogue reports is what the dialect
     /// declares for `column`.
     fn same_type(&self, conn: &Connection, column: &ColumnDef, db_type: &str) -> bool;
@@ -45,16 +76,6 @@ pub trait Catalogue: Send + Sync {
             "the {} driver cannot list tables",
             conn.dialect().name()
         )))
-    }
-
-    /// The foreign keys of `table`. The default reports none.
-    fn foreign_keys(
-        &self,
-        conn: &Connection,
-        table: &str,
-    ) -> Result<Vec<crate::introspect::DbForeignKey>> {
-        let _ = (conn, table);
-        Ok(Vec::new())
     }
 
     /// The portable type a column of the catalogue's type `db_type` maps
@@ -102,6 +123,9 @@ impl Catalogue for NoCatalogue {
     fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
         self.table_columns(conn, table).map(|_| Vec::new())
     }
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        self.table_columns(conn, table).map(|_| Vec::new())
+    }
     fn same_type(&self, _: &Connection, _: &ColumnDef, _: &str) -> bool {
         false
     }
@@ -139,6 +163,19 @@ pub enum Drift {
         /// The model's key column.
         column: String,
     },
+    /// A foreign key the model declares (a `BelongsTo` relation) is not on
+    /// the table, and sync cannot add it now: SQLite adds no constraint to
+    /// an existing table, and a server table is created without a
+    /// constraint whose referenced table neither exists nor is in the plan
+    /// (a later plan, once it exists, adds it).
+    MissingForeignKey {
+        /// The constraint's name.
+        name: String,
+        /// The referencing column.
+        column: String,
+        /// The referenced table.
+        references: String,
+    },
 }
 
 impl fmt::Display for Drift {
@@ -175,6 +212,14 @@ impl fmt::Display for Drift {
             Drift::PrimaryKeyMismatch { column } => {
                 write!(f, "the table's primary key is not {column}")
             }
+            Drift::MissingForeignKey {
+                name,
+                column,
+                references,
+            } => write!(
+                f,
+                "foreign key {name} ({column} references {references}) is missing"
+            ),
         }
     }
 }
@@ -190,6 +235,9 @@ pub struct SyncReport {
     pub added_columns: Vec<String>,
     /// Indexes (and unique indexes) created.
     pub created_indexes: Vec<String>,
+    /// Foreign keys added to the existing table, by name (those of a
+    /// created table are in its `CREATE TABLE`).
+    pub added_foreign_keys: Vec<String>,
     /// Differences left alone.
     pub drift: Vec<Drift>,
 }
@@ -197,7 +245,10 @@ pub struct SyncReport {
 impl SyncReport {
     /// Whether the sync changed the schema.
     pub fn changed(&self) -> bool {
-        self.created_table || !self.added_columns.is_empty() || !self.created_indexes.is_empty()
+        self.created_table
+            || !self.added_columns.is_empty()
+            || !self.created_indexes.is_empty()
+            || !self.added_foreign_keys.is_empty()
     }
 }
 
@@ -207,7 +258,7 @@ impl SyncReport {
 /// refuses names over 64) its longest prefix that fits, cut on a character
 /// boundary, then `_` and 8 hex digits of a hash of the whole name: the
 /// same name every time, and different for different columns.
-fn index_name(prefix: &str, table: &str, column: &str, max: Option<usize>) -> String {
+pub(crate) fn index_name(prefix: &str, table: &str, column: &str, max: Option<usize>) -> String {
     let full = format!("{prefix}_{table}_{column}");
     let Some(max) = max.filter(|&m| full.len() > m && m > 9) else {
         return full;
@@ -234,6 +285,7 @@ pub struct TableSpec {
     soft_delete: Option<usize>,
     partial_unique: &'static [usize],
     indexes: &'static [(bool, &'static [usize])],
+    foreign_keys: &'static [crate::model::ForeignKeyDef],
 }
 
 impl TableSpec {
@@ -244,6 +296,7 @@ impl TableSpec {
             soft_delete: M::SOFT_DELETE,
             partial_unique: M::PARTIAL_UNIQUE,
             indexes: M::INDEXES,
+            foreign_keys: M::FOREIGN_KEYS,
         }
     }
 
@@ -255,6 +308,7 @@ impl TableSpec {
             soft_delete: None,
             partial_unique: &[],
             indexes: &[],
+            foreign_keys: &[],
         }
     }
 }
@@ -308,6 +362,10 @@ pub enum ChangeKind {
     AddColumn(String),
     /// Creates an index (unique or not), by name.
     CreateIndex(String),
+    /// Adds a foreign-key constraint to a table, by name (after the
+    /// tables are created: a table created by the plan declares its
+    /// foreign keys in its `CREATE TABLE` when it can).
+    AddForeignKey(String),
 }
 
 /// One change of a [`SchemaPlan`], with its SQL for the connection's
@@ -359,8 +417,153 @@ fn ddl(conn: &Connection, write: impl FnOnce(&mut SqlBuilder<'_>) -> Result<()>)
     Ok(b.sql)
 }
 
-/// Plans one table into `plan`.
-fn plan_table(conn: &Connection, t: &TableSpec, plan: &mut SchemaPlan) -> Result<()> {
+/// The tables in the order they are created: each after the tables of the
+/// plan it references (stable otherwise; in a cycle, in the order given).
+fn creation_order(mut rest: Vec<TableSpec>) -> Vec<TableSpec> {
+    let mut out: Vec<TableSpec> = Vec::with_capacity(rest.len());
+    while !rest.is_empty() {
+        let ready = rest
+            .iter()
+            .position(|t| {
+                t.foreign_keys.iter().all(|fk| {
+                    fk.references == t.name || !rest.iter().any(|r| r.name == fk.references)
+                })
+            })
+            .unwrap_or(0);
+        out.push(rest.remove(ready));
+    }
+    out
+}
+
+/// Where a table stands in the plan: the tables planned before it and
+/// after it.
+struct Planned<'p> {
+    before: &'p [TableSpec],
+    after: &'p [TableSpec],
+}
+
+impl Planned<'_> {
+    fn before(&self, table: &str) -> bool {
+        self.before.iter().any(|t| t.name == table)
+    }
+    fn after(&self, table: &str) -> bool {
+        self.after.iter().any(|t| t.name == table)
+    }
+}
+
+/// Where a foreign key of a table goes.
+enum FkPlace {
+    /// In the table's `CREATE TABLE`.
+    Inline,
+    /// `ALTER TABLE .. ADD CONSTRAINT`, after the plan's tables.
+    Alter,
+    /// Nowhere for now: drift.
+    Missing,
+}
+
+/// Plans the foreign keys of table `t` (`created`: by this plan): those
+/// that go into its `CREATE TABLE` are returned, the others pushed to
+/// `deferred` (ALTER TABLE after every table) or reported as drift.
+fn plan_foreign_keys<'t>(
+    conn: &Connection,
+    t: &'t TableSpec,
+    created: bool,
+    planned: &Planned<'_>,
+    plan: &mut SchemaPlan,
+    deferred: &mut Vec<Change>,
+) -> Result<Vec<(String, &'t crate::model::ForeignKeyDef)>> {
+    let catalogue = conn.catalogue();
+    let alters = catalogue.alters_foreign_keys();
+    let present = if created || t.foreign_keys.is_empty() {
+        Vec::new()
+    } else {
+        catalogue.foreign_keys(conn, t.name)?
+    };
+    let mut inline = Vec::new();
+    for fk in t.foreign_keys {
+        let column = t.columns[fk.column].name;
+        let name = index_name("fk", t.name, column, conn.dialect().max_identifier_len());
+        let there = present.iter().any(|p| {
+            p.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+                || (p.column.eq_ignore_ascii_case(column)
+                    && p.references.eq_ignore_ascii_case(fk.references))
+        });
+        if there {
+            continue;
+        }
+        // Whether the referenced table is there when the constraint is
+        // added: the table itself, one created before it, or one that
+        // exists (and one created after it, for an ALTER after all).
+        let parent = |alter: bool| -> Result<bool> {
+            Ok(fk.references == t.name
+                || planned.before(fk.references)
+                || (alter && planned.after(fk.references))
+                || (!planned.after(fk.references)
+                    && catalogue.table_columns(conn, fk.references)?.is_some()))
+        };
+        let place = match (created, alters) {
+            // SQLite checks no reference when a table is created, and adds
+            // no constraint later.
+            (true, false) => FkPlace::Inline,
+            (false, false) => FkPlace::Missing,
+            (true, true) if parent(false)? => FkPlace::Inline,
+            (_, true) if parent(true)? => FkPlace::Alter,
+            (_, true) => FkPlace::Missing,
+        };
+        match place {
+            FkPlace::Inline => inline.push((name, fk)),
+            FkPlace::Alter => {
+                let add = crate::query::AddForeignKey {
+                    table: t.name,
+                    foreign_key: foreign_key(t, &name, fk),
+                };
+                let sql = ddl(conn, |b| compile::add_foreign_key(b, &add))?;
+                deferred.push(Change {
+                    table: t.name.to_owned(),
+                    kind: ChangeKind::AddForeignKey(name),
+                    sql,
+                });
+            }
+            FkPlace::Missing => plan.drift.push((
+                t.name.to_owned(),
+                Drift::MissingForeignKey {
+                    name,
+                    column: column.to_owned(),
+                    references: fk.references.to_owned(),
+                },
+            )),
+        }
+    }
+    Ok(inline)
+}
+
+/// The statement value of a model's foreign key.
+fn foreign_key<'a>(
+    t: &TableSpec,
+    name: &'a str,
+    fk: &crate::model::ForeignKeyDef,
+) -> crate::query::ForeignKey<'a> {
+    crate::query::ForeignKey {
+        name,
+        column: t.columns[fk.column].name,
+        references: fk.references,
+        references_column: fk.references_column,
+        on_delete: fk.on_delete,
+        on_update: fk.on_update,
+    }
+}
+
+/// Plans one table into `plan`; foreign keys added to tables go to
+/// `deferred`, run after every table of the plan.
+fn plan_table(
+    conn: &Connection,
+    t: &TableSpec,
+    planned: &Planned<'_>,
+    plan: &mut SchemaPlan,
+    deferred: &mut Vec<Change>,
+) -> Result<()> {
     let dialect = conn.dialect();
     let catalogue = conn.catalogue();
     catalogue.check_sync(conn, t.name, t.columns)?;
@@ -380,12 +583,18 @@ fn plan_table(conn: &Connection, t: &TableSpec, plan: &mut SchemaPlan) -> Result
     };
     let drift = |d| (t.name.to_owned(), d);
     let existing = catalogue.table_columns(conn, t.name)?;
+    let inline = plan_foreign_keys(conn, t, existing.is_none(), planned, plan, deferred)?;
     match &existing {
         None => {
+            let foreign_keys: Vec<_> = inline
+                .iter()
+                .map(|(name, fk)| foreign_key(t, name, fk))
+                .collect();
             let create = CreateTable {
                 table: t.name,
                 columns: t.columns.iter().map(|c| (c.name, c)).collect(),
                 composite_key: Vec::new(),
+                foreign_keys: &foreign_keys,
             };
             let sql = ddl(conn, |b| compile::create_table(b, &create))?;
             plan.changes.push(change(ChangeKind::CreateTable, sql));
@@ -484,12 +693,20 @@ fn plan_table(conn: &Connection, t: &TableSpec, plan: &mut SchemaPlan) -> Result
     Ok(())
 }
 
-/// The plan for `tables`, in order.
-pub(crate) fn plan(conn: &Connection, tables: &[TableSpec]) -> Result<SchemaPlan> {
+/// The plan for `tables`: created parents first, foreign keys added to
+/// existing tables after every table.
+pub(crate) fn plan(conn: &Connection, tables: Vec<TableSpec>) -> Result<SchemaPlan> {
+    let tables = creation_order(tables);
     let mut plan = SchemaPlan::default();
-    for t in tables {
-        plan_table(conn, t, &mut plan)?;
+    let mut deferred = Vec::new();
+    for (i, t) in tables.iter().enumerate() {
+        let planned = Planned {
+            before: &tables[..i],
+            after: &tables[i + 1..],
+        };
+        plan_table(conn, t, &planned, &mut plan, &mut deferred)?;
     }
+    plan.changes.extend(deferred);
     Ok(plan)
 }
 
@@ -516,7 +733,7 @@ impl Connection {
     /// # Ok::<(), orm::Error>(())
     /// ```
     pub fn schema_plan<S: Schema>(&self) -> Result<SchemaPlan> {
-        plan(self, &S::tables())
+        plan(self, S::tables())
     }
 
     /// Runs a plan's changes, in order, each statement on its own (so that
@@ -564,6 +781,7 @@ impl Connection {
                 ChangeKind::CreateTable => report.created_table = true,
                 ChangeKind::AddColumn(name) => report.added_columns.push(name),
                 ChangeKind::CreateIndex(name) => report.created_indexes.push(name),
+                ChangeKind::AddForeignKey(name) => report.added_foreign_keys.push(name),
             }
         }
         Ok(report)

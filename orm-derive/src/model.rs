@@ -44,11 +44,14 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             let s = f.attrs.scale.clone().unwrap_or_else(|| syn::LitInt::new("0", p.span()));
             quote_spanned!(p.span()=> .with_decimal(#p, #s))
         });
-        let in_index = cont
+        // The key column of a foreign-key constraint is indexed (MySQL
+        // indexes it, and then needs an indexable type, as for `index`).
+        let in_index = (cont
             .indexes
             .iter()
             .any(|(_, fields)| fields.iter().any(|id| id == f.ident))
-            .then(|| quote!(.in_index()));
+            || constrained_columns(cont).any(|c| c == f.column))
+        .then(|| quote!(.in_index()));
         quote_spanned! {ty.span()=>
             #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal #in_index
         }
@@ -124,6 +127,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let relations = relations(cont);
     let lifecycle = lifecycle(cont);
     let lifecycle_consts = lifecycle_consts(cont);
+    let foreign_keys = foreign_keys(cont);
     let default_filter = cont.default_filter.as_ref().map(|f| {
         quote_spanned! {f.span()=>
             fn default_filter() -> ::core::option::Option<#krate::Cond> {
@@ -213,6 +217,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             const COLUMNS: &'static [#krate::ColumnDef] = &[#(#column_defs),*];
             const KEY_INDEX: usize = #key_index;
             #lifecycle_consts
+            #foreign_keys
 
             fn column_ref(&self, idx: usize) -> #krate::ValueRef<'_> {
                 #assert_types
@@ -259,6 +264,57 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// The foreign-key columns of the belongs-to relations that declare a
+/// constraint (no `#[db(no_constraint)]`).
+fn constrained_columns<'c>(cont: &'c Container<'_>) -> impl Iterator<Item = String> + 'c {
+    cont.relations()
+        .filter(|(k, f)| {
+            *k == RelKind::BelongsTo && f.target.is_some() && f.attrs.no_constraint.is_none()
+        })
+        .map(|(k, f)| cont.foreign_key(k, f))
+}
+
+/// `Model::FOREIGN_KEYS`: one constraint per belongs-to relation, the
+/// referenced table and key read from the related model in const context.
+fn foreign_keys(cont: &Container<'_>) -> TokenStream {
+    let krate = &cont.krate;
+    let action = |lit: &Option<syn::LitStr>| match lit {
+        Some(l) => {
+            let variant = crate::internals::attr::ACTIONS
+                .iter()
+                .find(|(a, _)| *a == l.value())
+                .map_or("NoAction", |(_, v)| v);
+            let variant = syn::Ident::new(variant, l.span());
+            quote!(::core::option::Option::Some(#krate::ReferentialAction::#variant))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let defs: Vec<TokenStream> = cont
+        .relations()
+        .filter(|(k, f)| *k == RelKind::BelongsTo && f.attrs.no_constraint.is_none())
+        .filter_map(|(k, f)| {
+            let target = f.target?;
+            let fk = cont.foreign_key(k, f);
+            let column = cont.columns().position(|c| c.column == fk)?;
+            let (on_delete, on_update) = (action(&f.attrs.on_delete), action(&f.attrs.on_update));
+            let model = quote_spanned!(f.ty.span()=> <#target as #krate::Model>);
+            Some(quote! {
+                #krate::ForeignKeyDef {
+                    column: #column,
+                    references: #model::TABLE,
+                    references_column: #model::COLUMNS[#model::KEY_INDEX].name,
+                    on_delete: #on_delete,
+                    on_update: #on_update,
+                }
+            })
+        })
+        .collect();
+    if defs.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(const FOREIGN_KEYS: &'static [#krate::ForeignKeyDef] = &[#(#defs),*];)
 }
 
 /// The `Model` consts naming the lifecycle columns, and the columns whose

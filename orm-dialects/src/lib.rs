@@ -61,6 +61,24 @@ pub(crate) fn columns_of<R>(
     (!rows.is_empty()).then(|| rows.into_iter().map(column).collect())
 }
 
+/// Foreign keys from catalogue rows of (constraint, column, referenced
+/// table, referenced column).
+#[allow(dead_code)] // not every build has a server catalogue
+pub(crate) fn foreign_keys_of(
+    rows: Vec<(String, String, String, String)>,
+) -> Vec<orm_core::DbForeignKey> {
+    rows.into_iter()
+        .map(
+            |(name, column, references, referenced_column)| orm_core::DbForeignKey {
+                name: Some(name),
+                column,
+                references,
+                referenced_column,
+            },
+        )
+        .collect()
+}
+
 #[allow(dead_code)]
 fn not_built(scheme: &str, feature: &str) -> Error {
     Error::InvalidUrl(format!(

@@ -193,7 +193,7 @@ fn models_are_generated_from_a_database_and_read_it(url: &str, _dialect: &str) {
     assert_eq!(first.author(&conn).unwrap().full_name, "Ann");
 
     // The schema as orm's DDL: a statement a table, the composite key
-    // declared on the table.
+    // declared on the table, foreign keys as constraints.
     let r = orm(&dir, Some(url), &["schema", "print"]);
     assert_eq!(r.code, 0, "{}", r.err);
     let ddl: Vec<&str> = r.out.lines().collect();
@@ -206,6 +206,8 @@ fn models_are_generated_from_a_database_and_read_it(url: &str, _dialect: &str) {
         "{}",
         ddl[1]
     );
+
+    assert!(ddl[2].contains("FOREIGN KEY ("), "{}", ddl[2]);
 
     // Written to a file with --out.
     let file = dir.join(unique_name("models")).with_extension("rs");

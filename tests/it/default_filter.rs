@@ -33,6 +33,8 @@ struct DocNote {
     id: i64,
     doc_id: i64,
     text: String,
+    // A deleted doc takes its notes with it (the foreign key).
+    #[db(on_delete = "cascade")]
     doc: BelongsTo<Doc>,
 }
 

@@ -194,6 +194,8 @@ struct Review {
     id: i64,
     book_id: i64,
     text: String,
+    // A hard-deleted book takes its reviews with it (the foreign key).
+    #[db(on_delete = "cascade")]
     book: BelongsTo<Book>,
 }
 

@@ -18,6 +18,7 @@ mod correctness;
 mod default_filter;
 mod engine_layout;
 mod errors;
+mod foreign_keys;
 mod go_doc;
 mod hooks;
 mod in_lists;

@@ -384,3 +384,63 @@ fn a_script_can_run_outside_a_transaction(conn: &Connection) {
     assert_eq!(ran.len(), 2);
 }
 db_test!(a_script_can_run_outside_a_transaction: postgres);
+
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "gen_owners")]
+struct Owner {
+    id: i64,
+    name: String,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "gen_pets")]
+struct PetV1 {
+    id: i64,
+    owner_id: i64,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "gen_pets", mapper = "PetsV2")]
+struct PetV2 {
+    id: i64,
+    owner_id: i64,
+    #[db(on_delete = "cascade")]
+    owner: BelongsTo<Owner>,
+}
+
+fn generated_foreign_keys_are_added_and_dropped(conn: &Connection) {
+    let f = Folder::new();
+    generate::<(Owner, PetV1)>(conn, f.path(), "create")
+        .unwrap()
+        .expect("two tables");
+    let m = Migrations::from_dir(f.path()).unwrap();
+    m.run(conn).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = generate::<(Owner, PetV2)>(conn, f.path(), "pet_owner_fk").unwrap();
+    if conn.dialect().name() == "sqlite" {
+        // SQLite adds no constraint to a table: the plan says so as drift,
+        // and there is nothing to migrate.
+        assert!(second.is_none());
+        return;
+    }
+    let second = second.expect("a foreign key");
+    let up = std::fs::read_to_string(second.join("up.sql")).unwrap();
+    let down = std::fs::read_to_string(second.join("down.sql")).unwrap();
+    assert!(
+        up.contains("FOREIGN KEY") && up.contains("ON DELETE CASCADE"),
+        "{up}"
+    );
+    assert!(
+        down.contains("DROP FOREIGN KEY") || down.contains("DROP CONSTRAINT"),
+        "{down}"
+    );
+    let m = Migrations::from_dir(f.path()).unwrap();
+    m.run(conn).unwrap();
+    assert!(conn.schema_plan::<(Owner, PetV2)>().unwrap().is_empty());
+    m.revert(conn).unwrap();
+    assert!(
+        !conn.schema_plan::<(Owner, PetV2)>().unwrap().is_empty(),
+        "the constraint is gone"
+    );
+}
+db_test!(generated_foreign_keys_are_added_and_dropped);

@@ -395,10 +395,50 @@ pub(crate) fn create_table(b: &mut SqlBuilder<'_>, t: &CreateTable<'_>) -> Resul
         b.ident_list(t.composite_key.iter().copied());
         b.push(")");
     }
+    for fk in t.foreign_keys {
+        b.push(", ");
+        foreign_key(b, fk)?;
+    }
     b.push(")");
     let dialect = b.dialect();
     b.push(dialect.table_options());
     Ok(())
+}
+
+/// Appends a foreign-key constraint (of a `CREATE TABLE`, or added).
+fn foreign_key(b: &mut SqlBuilder<'_>, fk: &super::ForeignKey<'_>) -> Result<()> {
+    use crate::model::ReferentialAction as A;
+    b.check_name(fk.name)?;
+    b.push("CONSTRAINT ");
+    b.ident(fk.name);
+    b.push(" FOREIGN KEY (");
+    b.ident(fk.column);
+    b.push(") REFERENCES ");
+    b.ident(fk.references);
+    b.push(" (");
+    b.ident(fk.references_column);
+    b.push(")");
+    for (when, action) in [(" ON DELETE ", fk.on_delete), (" ON UPDATE ", fk.on_update)] {
+        if let Some(action) = action {
+            b.push(when);
+            b.push(match action {
+                A::NoAction => "NO ACTION",
+                A::Restrict => "RESTRICT",
+                A::Cascade => "CASCADE",
+                A::SetNull => "SET NULL",
+                A::SetDefault => "SET DEFAULT",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Appends an `ALTER TABLE .. ADD CONSTRAINT .. FOREIGN KEY`.
+pub(crate) fn add_foreign_key(b: &mut SqlBuilder<'_>, a: &super::AddForeignKey<'_>) -> Result<()> {
+    b.push("ALTER TABLE ");
+    b.ident(a.table);
+    b.push(" ADD ");
+    foreign_key(b, &a.foreign_key)
 }
 
 /// Appends an `ALTER TABLE .. ADD COLUMN`.
@@ -476,6 +516,12 @@ pub(crate) fn drop_ddl(b: &mut SqlBuilder<'_>, d: &DropDdl<'_>) -> Result<()> {
             b.ident(table);
             b.push(" DROP COLUMN ");
             b.ident(column);
+        }
+        DropDdl::ForeignKey { table, name } => {
+            b.push("ALTER TABLE ");
+            b.ident(table);
+            b.push(b.dialect().drop_foreign_key());
+            b.ident(name);
         }
         DropDdl::Index { table, name } => {
             b.push("DROP INDEX ");

@@ -261,6 +261,25 @@ pub(crate) struct CreateTable<'a> {
     /// A primary key over several columns (`PRIMARY KEY (a, b)` after the
     /// columns, which then do not say `PRIMARY KEY` each); empty otherwise.
     pub composite_key: Vec<&'a str>,
+    /// The table's foreign-key constraints, after the columns.
+    pub foreign_keys: &'a [ForeignKey<'a>],
+}
+
+/// `CONSTRAINT name FOREIGN KEY (column) REFERENCES table (key) [ON DELETE
+/// ..] [ON UPDATE ..]`.
+pub(crate) struct ForeignKey<'a> {
+    pub name: &'a str,
+    pub column: &'a str,
+    pub references: &'a str,
+    pub references_column: &'a str,
+    pub on_delete: Option<crate::model::ReferentialAction>,
+    pub on_update: Option<crate::model::ReferentialAction>,
+}
+
+/// `ALTER TABLE .. ADD CONSTRAINT .. FOREIGN KEY ..`.
+pub(crate) struct AddForeignKey<'a> {
+    pub table: &'a str,
+    pub foreign_key: ForeignKey<'a>,
 }
 
 /// `ALTER TABLE .. ADD COLUMN`; a NOT NULL column gets the type's zero as
@@ -289,4 +308,6 @@ pub(crate) enum DropDdl<'a> {
     Column { table: &'a str, column: &'a str },
     /// `DROP INDEX` (on MySQL, `.. ON table`).
     Index { table: &'a str, name: &'a str },
+    /// `ALTER TABLE .. DROP CONSTRAINT` (on MySQL, `DROP FOREIGN KEY`).
+    ForeignKey { table: &'a str, name: &'a str },
 }

@@ -79,7 +79,25 @@ pub struct Field {
     pub soft_delete: Option<Span>,
     /// `version`: checked and incremented by every write of a record.
     pub version: Option<Span>,
+    /// `on_delete = "cascade"` of a belongs-to relation's foreign key, with
+    /// the (checked) literal.
+    pub on_delete: Option<LitStr>,
+    /// `on_update = "cascade"` of a belongs-to relation's foreign key.
+    pub on_update: Option<LitStr>,
+    /// `no_constraint`: the belongs-to relation gets no foreign-key
+    /// constraint.
+    pub no_constraint: Option<Span>,
 }
+
+/// The values of `on_delete` / `on_update`, with the `ReferentialAction`
+/// variant each names.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("cascade", "Cascade"),
+    ("restrict", "Restrict"),
+    ("set_null", "SetNull"),
+    ("set_default", "SetDefault"),
+    ("no_action", "NoAction"),
+];
 
 impl Field {
     /// The relation attributes given, with their spans.
@@ -96,6 +114,22 @@ impl Field {
         }
         if let Some(l) = &self.join {
             out.push((l.span(), "join"));
+        }
+        out
+    }
+
+    /// The foreign-key constraint attributes given (`on_delete`,
+    /// `on_update`, `no_constraint`), with their spans.
+    pub fn constraint_attrs(&self) -> Vec<(Span, &'static str)> {
+        let mut out = Vec::new();
+        if let Some(l) = &self.on_delete {
+            out.push((l.span(), "on_delete"));
+        }
+        if let Some(l) = &self.on_update {
+            out.push((l.span(), "on_update"));
+        }
+        if let Some(s) = self.no_constraint {
+            out.push((s, "no_constraint"));
         }
         out
     }
@@ -403,6 +437,9 @@ impl Field {
         let mut updated_at = Attr::none("updated_at");
         let mut soft_delete = Attr::none("soft_delete");
         let mut version = Attr::none("version");
+        let mut on_delete = Attr::none("on_delete");
+        let mut on_update = Attr::none("on_update");
+        let mut no_constraint = Attr::none("no_constraint");
         for attr in db_attrs(&field.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -442,6 +479,24 @@ impl Field {
                     flag(&mut soft_delete);
                 } else if meta.path.is_ident("version") {
                     flag(&mut version);
+                } else if meta.path.is_ident("no_constraint") {
+                    flag(&mut no_constraint);
+                } else if meta.path.is_ident("on_delete") || meta.path.is_ident("on_update") {
+                    let what = path_name(&meta);
+                    if let Some(v) = string_value(cx, &meta, "the referential action") {
+                        if ACTIONS.iter().any(|(a, _)| *a == v.value()) {
+                            let slot = if what == "on_delete" { &mut on_delete } else { &mut on_update };
+                            slot.set(cx, &meta.path, v);
+                        } else {
+                            cx.error_spanned_by(
+                                &v,
+                                format!(
+                                    "unknown {what} action {:?}; expected \"cascade\", \"restrict\", \"set_null\", \"set_default\" or \"no_action\"",
+                                    v.value()
+                                ),
+                            );
+                        }
+                    }
                 } else if meta.path.is_ident("precision") {
                     if let Some(v) = u8_value(cx, &meta, "the precision") {
                         precision.set(cx, &meta.path, v);
@@ -500,7 +555,7 @@ impl Field {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, partial, index, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys or join",
+                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, partial, index, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys, join, on_delete, on_update or no_constraint",
                             path_name(&meta)
                         ),
                     );
@@ -529,6 +584,9 @@ impl Field {
             updated_at: updated_at.get(),
             soft_delete: soft_delete.get(),
             version: version.get(),
+            on_delete: on_delete.get(),
+            on_update: on_update.get(),
+            no_constraint: no_constraint.get(),
         };
         if let (None, Some(scale)) = (&field.precision, &field.scale) {
             cx.error_spanned_by(

@@ -2,7 +2,7 @@
 
 use std::collections::hash_map::{Entry, HashMap};
 
-use super::ast::{Container, RelKind, Role};
+use super::ast::{is_option, Container, RelKind, Role};
 use super::ctxt::Ctxt;
 
 pub fn check(cx: &Ctxt, cont: &Container<'_>) {
@@ -16,6 +16,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_names(cx, cont);
     check_snapshots(cx, cont);
     check_relations(cx, cont);
+    check_constraints(cx, cont);
     if cont.columns().next().is_none() {
         cx.error_spanned_by(cont.ident, "a model needs at least one column");
         return;
@@ -197,6 +198,62 @@ fn check_relations(cx: &Ctxt, cont: &Container<'_>) {
                     Some(l) => cx.error_spanned_by(l, msg),
                     None => cx.error_spanned_by(f.ident, msg),
                 }
+            }
+        }
+    }
+}
+
+/// The foreign-key constraint attributes belong on belongs-to relations;
+/// `no_constraint` leaves no actions to declare, and `set_null` needs a
+/// key column that can be NULL.
+fn check_constraints(cx: &Ctxt, cont: &Container<'_>) {
+    for f in &cont.fields {
+        let attrs = f.attrs.constraint_attrs();
+        if f.role != Role::Relation(RelKind::BelongsTo) {
+            for (span, name) in attrs {
+                cx.syn_error(syn::Error::new(
+                    span,
+                    format!(
+                        "#[db({name})] applies to a BelongsTo relation (the model holding the \
+                         foreign key declares its constraint), not to field `{}`",
+                        f.ident
+                    ),
+                ));
+            }
+            continue;
+        }
+        let actions = [
+            ("on_delete", &f.attrs.on_delete),
+            ("on_update", &f.attrs.on_update),
+        ];
+        if f.attrs.no_constraint.is_some() {
+            for (name, lit) in actions {
+                if let Some(lit) = lit {
+                    cx.error_spanned_by(
+                        lit,
+                        format!("#[db({name})] makes no sense with #[db(no_constraint)]: there is no constraint to act"),
+                    );
+                }
+            }
+            continue;
+        }
+        let fk = cont.foreign_key(RelKind::BelongsTo, f);
+        let Some(column) = cont.columns().find(|c| c.column == fk) else {
+            continue;
+        };
+        if is_option(column.ty) {
+            continue;
+        }
+        for (name, lit) in actions {
+            if let Some(lit) = lit.as_ref().filter(|l| l.value() == "set_null") {
+                cx.error_spanned_by(
+                    lit,
+                    format!(
+                        "#[db({name} = \"set_null\")] needs a foreign key that can be NULL, but \
+                         `{}` is not an Option",
+                        column.ident
+                    ),
+                );
             }
         }
     }

@@ -65,22 +65,15 @@ impl Catalogue for MysqlCatalogue {
     }
 
     fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
-        let rows: Vec<(String, String, String)> = conn.query_all(
-            "SELECT COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME \
+        let rows: Vec<(String, String, String, String)> = conn.query_all(
+            "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME \
              FROM information_schema.KEY_COLUMN_USAGE \
              WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
              AND REFERENCED_TABLE_NAME IS NOT NULL \
              ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION",
             &[table.into()],
         )?;
-        Ok(rows
-            .into_iter()
-            .map(|(column, references, referenced_column)| DbForeignKey {
-                column,
-                references,
-                referenced_column,
-            })
-            .collect())
+        Ok(crate::foreign_keys_of(rows))
     }
 
     /// From the normalised column type. Unsigned integers read as the

@@ -271,6 +271,10 @@ impl Dialect for MysqlDialect {
         true
     }
 
+    fn drop_foreign_key(&self) -> &'static str {
+        " DROP FOREIGN KEY "
+    }
+
     /// A named lock of the server's, waited for up to ten minutes.
     fn migration_lock(&self) -> Option<(&'static str, &'static str)> {
         Some((

@@ -69,10 +69,10 @@ fn table_names(conn: &Connection) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|s| s.0).collect())
 }
 
-/// The foreign keys of `table`, column by column.
+/// The foreign keys of `table` in the current schema, column by column.
 fn foreign_keys(conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
-    let rows: Vec<(String, String, String)> = conn.query_all(
-        "SELECT a.attname::TEXT, p.relname::TEXT, pa.attname::TEXT \
+    let rows: Vec<(String, String, String, String)> = conn.query_all(
+        "SELECT c.conname::TEXT, a.attname::TEXT, p.relname::TEXT, pa.attname::TEXT \
          FROM pg_constraint c \
          JOIN pg_class t ON t.oid = c.conrelid \
          JOIN pg_namespace n ON n.oid = t.relnamespace \
@@ -84,14 +84,7 @@ fn foreign_keys(conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
          ORDER BY c.conname, a.attname",
         &[Value::from(table)],
     )?;
-    Ok(rows
-        .into_iter()
-        .map(|(column, references, referenced_column)| DbForeignKey {
-            column,
-            references,
-            referenced_column,
-        })
-        .collect())
+    Ok(crate::foreign_keys_of(rows))
 }
 
 /// The portable type of an information-schema type name (upper case, as
@@ -132,16 +125,16 @@ impl Catalogue for PostgresCatalogue {
         index_names(conn, table)
     }
 
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        foreign_keys(conn, table)
+    }
+
     fn same_type(&self, _conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {
         same_type(column.sql_type, db_type)
     }
 
     fn table_names(&self, conn: &Connection) -> Result<Vec<String>> {
         table_names(conn)
-    }
-
-    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
-        foreign_keys(conn, table)
     }
 
     fn sql_type(&self, db_type: &str) -> Option<SqlType> {
@@ -162,6 +155,10 @@ impl Catalogue for CockroachCatalogue {
 
     fn index_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
         index_names(conn, table)
+    }
+
+    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
+        foreign_keys(conn, table)
     }
 
     fn same_type(&self, _conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {
@@ -204,10 +201,6 @@ impl Catalogue for CockroachCatalogue {
 
     fn table_names(&self, conn: &Connection) -> Result<Vec<String>> {
         table_names(conn)
-    }
-
-    fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
-        foreign_keys(conn, table)
     }
 
     fn sql_type(&self, db_type: &str) -> Option<SqlType> {

@@ -30,6 +30,13 @@ impl Catalogue for SqliteCatalogue {
         Ok(rows.into_iter().map(|s| s.0).collect())
     }
 
+    /// `pragma_foreign_key_list`, which names no constraint.
+    /// SQLite adds no constraint to an existing table, and checks no
+    /// referenced table at `CREATE TABLE`.
+    fn alters_foreign_keys(&self) -> bool {
+        false
+    }
+
     /// By affinity, which decides how SQLite stores what orm writes: a
     /// table made by hand with `INTEGER` for a `bool` or an `i64`, `INT`
     /// for an `i16`, `FLOAT` for an `f64` or `VARCHAR(80)` for a `String`
@@ -84,6 +91,7 @@ impl Catalogue for SqliteCatalogue {
                     .map_or_else(|| "rowid".to_owned(), |c| c.name),
             };
             out.push(DbForeignKey {
+                name: None,
                 column,
                 references,
                 referenced_column,

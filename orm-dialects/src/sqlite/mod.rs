@@ -332,6 +332,11 @@ pub fn map_error(e: rusqlite::Error) -> Error {
                     Error::UniqueViolation(db(e))
                 }
                 ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Error::ForeignKeyViolation(db(e)),
+                // An `ON DELETE/UPDATE RESTRICT` action halts the statement
+                // as a trigger would.
+                ffi::SQLITE_CONSTRAINT_TRIGGER if msg.starts_with("FOREIGN KEY constraint") => {
+                    Error::ForeignKeyViolation(db(e))
+                }
                 ffi::SQLITE_CONSTRAINT_NOTNULL => Error::NotNullViolation(db(e)),
                 ffi::SQLITE_CONSTRAINT_CHECK => Error::CheckViolation(db(e)),
                 _ => match f.code {
