@@ -1,14 +1,14 @@
 //! `orm generate models`: Rust model structs for a database's tables
 //! (reverse engineering), from [`Connection::introspect`](orm::Connection::introspect).
 //!
-//! Each table with a single-column primary key becomes a `#[derive(Model)]`
+//! Each table with a primary key becomes a `#[derive(Model)]`
 //! struct named after the singular of the table, with the table and, where
 //! the convention would not find them, the columns and the key named
 //! explicitly; nullable columns are `Option`s; each foreign key becomes a
-//! `BelongsTo` on the child and a `HasMany` on the parent. What cannot be
-//! mapped is said in a comment, never silently dropped: a table without a
-//! single-column key (composite keys are not supported yet) and a column of
-//! a type orm has no mapping of.
+//! `BelongsTo` on the child and a `HasMany` on the parent; a composite key
+//! is `#[db(primary_key)]` on each of its fields. What cannot be mapped is
+//! said in a comment, never silently dropped: a table without a primary
+//! key, and a column of a type orm has no mapping of.
 
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -125,11 +125,22 @@ fn rust_type(t: SqlType) -> Option<&'static str> {
     })
 }
 
-/// A table that becomes a model: its struct name and its key column.
+/// A table that becomes a model: its struct name and its key columns.
 struct Modeled<'a> {
     table: &'a DbTable,
     name: String,
-    key: &'a str,
+    keys: Vec<&'a str>,
+}
+
+impl Modeled<'_> {
+    /// The key column, when the key is a single column (what relations
+    /// refer to).
+    fn single_key(&self) -> Option<&str> {
+        match self.keys.as_slice() {
+            [k] => Some(k),
+            _ => None,
+        }
+    }
 }
 
 /// The source of the models of `tables`.
@@ -145,19 +156,12 @@ pub(crate) fn source(tables: &[DbTable]) -> String {
     let mut modeled = Vec::new();
     let mut taken = HashSet::new();
     for t in tables.iter().filter(|t| t.name != "orm_migrations") {
-        let key = t.primary_key();
-        if key.len() != 1 {
-            let why = if key.is_empty() {
-                "has no primary key".to_owned()
-            } else {
-                format!("has a composite primary key ({})", {
-                    let cols: Vec<&str> = key.iter().map(|c| c.name.as_str()).collect();
-                    cols.join(", ")
-                })
-            };
+        let keys: Vec<&str> = t.primary_key().iter().map(|c| c.name.as_str()).collect();
+        let nullable_key = t.columns.iter().any(|(c, _)| c.primary_key && c.nullable);
+        if keys.is_empty() || nullable_key {
             let _ = writeln!(
                 out,
-                "\n// Table `{}` {why}: orm models need a single-column key, so it has no model.",
+                "\n// Table `{}` has no primary key: orm models need one, so it has no model.",
                 t.name
             );
             continue;
@@ -169,7 +173,7 @@ pub(crate) fn source(tables: &[DbTable]) -> String {
         modeled.push(Modeled {
             table: t,
             name,
-            key: &key[0].name,
+            keys,
         });
     }
     for m in &modeled {
@@ -205,7 +209,8 @@ fn model(out: &mut String, m: &Modeled<'_>, all: &[Modeled<'_>]) {
         if field != c.name {
             attrs.push(format!("column = {:?}", c.name));
         }
-        if c.name == m.key && field != "id" {
+        let in_key = m.keys.contains(&c.name.as_str());
+        if in_key && (m.keys.len() > 1 || field != "id") {
             attrs.push("primary_key".to_owned());
         }
         if let Some(SqlType::Decimal(p, s)) = sql_type {
@@ -216,7 +221,7 @@ fn model(out: &mut String, m: &Modeled<'_>, all: &[Modeled<'_>]) {
         if !attrs.is_empty() {
             let _ = writeln!(out, "    #[db({})]", attrs.join(", "));
         }
-        let ty = if c.nullable && c.name != m.key {
+        let ty = if c.nullable && !in_key {
             format!("Option<{ty}>")
         } else {
             ty.to_owned()
@@ -225,10 +230,9 @@ fn model(out: &mut String, m: &Modeled<'_>, all: &[Modeled<'_>]) {
     }
     // BelongsTo: this table's foreign keys to a modeled table's key.
     for fk in &t.foreign_keys {
-        let Some(parent) = all
-            .iter()
-            .find(|p| p.table.name == fk.references && p.key == fk.referenced_column)
-        else {
+        let Some(parent) = all.iter().find(|p| {
+            p.table.name == fk.references && p.single_key() == Some(&fk.referenced_column)
+        }) else {
             continue;
         };
         let base = field_name(&fk.column);
@@ -244,13 +248,18 @@ fn model(out: &mut String, m: &Modeled<'_>, all: &[Modeled<'_>]) {
         }
         let _ = writeln!(out, "    pub {name}: BelongsTo<{}>,", parent.name);
     }
-    // HasMany: the modeled tables whose foreign keys point at this key.
+    // HasMany: the modeled tables whose foreign keys point at this key (a
+    // model with a composite key has none).
+    let Some(key) = m.single_key() else {
+        let _ = writeln!(out, "}}");
+        return;
+    };
     for child in all {
         for fk in child
             .table
             .foreign_keys
             .iter()
-            .filter(|fk| fk.references == t.name && fk.referenced_column == m.key)
+            .filter(|fk| fk.references == t.name && fk.referenced_column == key)
         {
             let mut name = field_name(&child.table.name);
             while !fields.insert(name.clone()) {

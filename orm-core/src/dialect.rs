@@ -103,10 +103,15 @@ pub trait Dialect: Send + Sync + 'static {
     }
 
     /// Appends the clause that turns an INSERT into an upsert on the primary
-    /// key `key`, updating `columns`.
-    fn upsert_clause(&self, key: &str, columns: &[&str], out: &mut String) {
+    /// key's columns `key` (several for a composite key), updating `columns`.
+    fn upsert_clause(&self, key: &[&str], columns: &[&str], out: &mut String) {
         out.push_str(" ON CONFLICT (");
-        self.quote_ident(key, out);
+        for (i, k) in key.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.quote_ident(k, out);
+        }
         out.push_str(") DO ");
         if columns.is_empty() {
             out.push_str("NOTHING");

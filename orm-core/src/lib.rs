@@ -88,7 +88,9 @@ pub mod __private {
         soft_delete_column, timestamp_column, version_column, SoftDeleteType, TimestampType,
         VersionType,
     };
-    pub use crate::model::{column_def, no_such_column, value_into, KeyType};
+    pub use crate::model::{
+        column_def, composite_key_not_generated, no_such_column, value_into, KeyType,
+    };
     pub use crate::query::{SqlCache, TableMeta};
     pub use crate::relation::{has_column, LoadSlot};
 

@@ -17,6 +17,11 @@ fn key_name<M: Model>() -> &'static str {
     M::COLUMNS[M::KEY_INDEX].name
 }
 
+/// The names of the key's columns (several for a composite key).
+fn key_names<M: Model>() -> Vec<&'static str> {
+    M::KEY_COLUMNS.iter().map(|&i| M::COLUMNS[i].name).collect()
+}
+
 /// Which columns of a record are bound.
 #[derive(Clone, Copy)]
 enum Cols<'a> {
@@ -159,7 +164,7 @@ fn insert_sql<M: Model>(
             table: M::TABLE,
             columns: insert_columns::<M>(with_key).map(|(_, n)| n).collect(),
             rows: Rows::Placeholders(rows),
-            upsert_key: upsert.then(key_name::<M>),
+            upsert_key: upsert.then(key_names::<M>),
             returning: returning.then(key_name::<M>),
         },
     )?;
@@ -169,7 +174,7 @@ fn insert_sql<M: Model>(
 /// The columns a record write finds its row by: the key, and the version
 /// when the model has one (optimistic locking).
 fn where_columns<M: Model>() -> Vec<usize> {
-    std::iter::once(M::KEY_INDEX).chain(M::VERSION).collect()
+    M::KEY_COLUMNS.iter().copied().chain(M::VERSION).collect()
 }
 
 /// `col = <placeholder>` for each of `cols`, bound by the caller, then the
@@ -345,7 +350,7 @@ fn write_if_there<M: Model>(
 
 fn update<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     // The key finds the row; the version is incremented by the statement.
-    let written = |i: &usize| *i != M::KEY_INDEX && Some(*i) != M::VERSION;
+    let written = |i: &usize| !M::KEY_COLUMNS.contains(i) && Some(*i) != M::VERSION;
     let (mut set, shape) = match rec.snapshot().and_then(|s| s.changed(rec)) {
         Some(changed) => (changed.into_iter().filter(written).collect(), None),
         None => (
@@ -651,7 +656,17 @@ fn hooked_write<M: Model, T>(
 }
 
 fn key_cond<M: Model>(key: &M::Key) -> Cond {
-    crate::cond::col(key_name::<M>()).eq(key.to_value())
+    if M::KEY_COLUMNS.len() == 1 {
+        return crate::cond::col(key_name::<M>()).eq(key.to_value());
+    }
+    let parts = crate::model::key_parts::<M>(key.to_value());
+    Cond::And(
+        M::KEY_COLUMNS
+            .iter()
+            .zip(parts)
+            .map(|(&i, v)| crate::cond::col(M::COLUMNS[i].name).eq(v))
+            .collect(),
+    )
 }
 
 /// The columns `save_all` restores when its transaction fails: the key and

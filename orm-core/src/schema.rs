@@ -593,7 +593,19 @@ fn plan_table(
             let create = CreateTable {
                 table: t.name,
                 columns: t.columns.iter().map(|c| (c.name, c)).collect(),
-                composite_key: Vec::new(),
+                composite_key: {
+                    let key: Vec<&str> = t
+                        .columns
+                        .iter()
+                        .filter(|c| c.primary_key)
+                        .map(|c| c.name)
+                        .collect();
+                    if key.len() > 1 {
+                        key
+                    } else {
+                        Vec::new()
+                    }
+                },
                 foreign_keys: &foreign_keys,
             };
             let sql = ddl(conn, |b| compile::create_table(b, &create))?;

@@ -26,16 +26,26 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let table = &cont.table;
     let mapper = &cont.mapper;
     let scope = &cont.scope;
-    let (key_index, key) = cont.key().expect("checked");
+    let keys = cont.keys();
+    let (key_index, key) = keys[0];
     let key_ident = key.ident;
     let key_ty = key.ty;
+    let composite = keys.len() > 1;
+    let key_indexes = keys.iter().map(|(i, _)| *i);
+    let key_idents: Vec<_> = keys.iter().map(|(_, f)| f.ident).collect();
+    let key_tys = keys.iter().map(|(_, f)| f.ty);
+    let key_ty = if composite {
+        quote!((#(#key_tys,)*))
+    } else {
+        quote!(#key_ty)
+    };
 
     let column_defs = cont.columns().map(|f| {
         let ty = f.ty;
         let (name, field) = (&f.column, f.ident.to_string());
-        let pk = f.ident == key_ident;
+        let pk = key_idents.contains(&f.ident);
         let (unique, index) = (f.attrs.unique.is_some(), f.attrs.index.is_some());
-        let generated = if pk {
+        let generated = if pk && !composite {
             quote_spanned!(ty.span()=> <#ty as #krate::__private::KeyType>::GENERATED)
         } else {
             quote!(false)
@@ -122,7 +132,38 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         quote_spanned!(ty.span()=> let _ = #krate::__private::column_def::<#ty>;)
     });
     let assert_types = quote!(#(#assert_types)*);
-    let key_type = quote_spanned!(key_ty.span()=> <#key_ty as #krate::__private::KeyType>);
+    let key_type = quote_spanned!(key.ty.span()=> <#key_ty as #krate::__private::KeyType>);
+    // A composite key is never generated: each part is the user's.
+    let key_fns = if composite {
+        quote! {
+            fn key(&self) -> #key_ty {
+                (#(::core::clone::Clone::clone(&self.#key_idents),)*)
+            }
+
+            fn key_unset(&self) -> bool {
+                false
+            }
+
+            fn set_generated_key(&mut self, _key: i64) -> #krate::Result<()> {
+                ::core::result::Result::Err(#krate::__private::composite_key_not_generated(#table))
+            }
+        }
+    } else {
+        quote! {
+            fn key(&self) -> #key_ty {
+                ::core::clone::Clone::clone(&self.#key_ident)
+            }
+
+            fn key_unset(&self) -> bool {
+                #key_type::is_unset(&self.#key_ident)
+            }
+
+            fn set_generated_key(&mut self, key: i64) -> #krate::Result<()> {
+                self.#key_ident = #key_type::from_generated(key)?;
+                ::core::result::Result::Ok(())
+            }
+        }
+    };
 
     let relations = relations(cont);
     let lifecycle = lifecycle(cont);
@@ -216,6 +257,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             const TABLE: &'static str = #table;
             const COLUMNS: &'static [#krate::ColumnDef] = &[#(#column_defs),*];
             const KEY_INDEX: usize = #key_index;
+            const KEY_COLUMNS: &'static [usize] = &[#(#key_indexes),*];
             #lifecycle_consts
             #foreign_keys
 
@@ -236,18 +278,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                 ::core::result::Result::Ok(())
             }
 
-            fn key(&self) -> #key_ty {
-                ::core::clone::Clone::clone(&self.#key_ident)
-            }
-
-            fn key_unset(&self) -> bool {
-                #key_type::is_unset(&self.#key_ident)
-            }
-
-            fn set_generated_key(&mut self, key: i64) -> #krate::Result<()> {
-                self.#key_ident = #key_type::from_generated(key)?;
-                ::core::result::Result::Ok(())
-            }
+            #key_fns
 
             #snapshot_fns
             #default_filter
@@ -376,8 +407,13 @@ fn lifecycle(cont: &Container<'_>) -> TokenStream {
                 "version" => {
                     // An upsert cannot check a version: the record must be
                     // known to be new or saved.
-                    let (_, key) = cont.key().expect("checked");
-                    let key_ty = key.ty;
+                    let keys = cont.keys();
+                    let key_ty = keys[0].1.ty;
+                    let generated = if keys.len() > 1 {
+                        quote!(false)
+                    } else {
+                        quote!(<#key_ty as #krate::__private::KeyType>::GENERATED)
+                    };
                     let snapshot = cont.snapshot().is_some();
                     let msg = format!(
                         "{ident}: #[db(version)] needs a generated key (i16, i32, i64) or a Snapshot \
@@ -386,7 +422,7 @@ fn lifecycle(cont: &Container<'_>) -> TokenStream {
                     );
                     out.extend(quote_spanned! {span=>
                         const _: () = ::core::assert!(
-                            <#key_ty as #krate::__private::KeyType>::GENERATED || #snapshot,
+                            #generated || #snapshot,
                             #msg
                         );
                     });
@@ -444,6 +480,16 @@ fn relations(cont: &Container<'_>) -> TokenStream {
                     .columns()
                     .find(|c| c.column == fk)
                     .is_some_and(|c| is_option(c.ty));
+                let msg = format!(
+                    "{ident}.{name}: the related model has a composite primary key; a belongs-to \
+                     relation refers to a single key column"
+                );
+                asserts.push(quote_spanned! {f.ty.span()=>
+                    const _: () = ::core::assert!(
+                        <#target as #krate::Model>::KEY_COLUMNS.len() == 1,
+                        #msg
+                    );
+                });
                 let doc = format!("Loads the `{name}` record this one belongs to (one query).");
                 accessors.push(if optional {
                     quote! {
@@ -476,6 +522,18 @@ fn relations(cont: &Container<'_>) -> TokenStream {
                         #mapper::#konst.scope_of(self)
                     }
                 });
+                if kind == RelKind::ManyToMany {
+                    let msg = format!(
+                        "{ident}.{name}: the related model has a composite primary key; a \
+                         many-to-many relation links single key columns"
+                    );
+                    asserts.push(quote_spanned! {f.ty.span()=>
+                        const _: () = ::core::assert!(
+                            <#target as #krate::Model>::KEY_COLUMNS.len() == 1,
+                            #msg
+                        );
+                    });
+                }
                 if kind != RelKind::ManyToMany {
                     let msg = format!(
                         "{ident}.{name}: the foreign key column `{fk}` is not a column of the related model; name it with #[db(foreign_key = \"...\")]"

@@ -132,7 +132,7 @@ fn the_migration_commands_run_as_a_process(url: &str, _dialect: &str) {
 db_url_test!(the_migration_commands_run_as_a_process);
 
 /// Tables made by hand, in SQL every dialect takes: two with a key and a
-/// foreign key between them, and a join table with a composite key.
+/// foreign key between them, and a table with a composite key.
 const HAND_MADE: &str = "\
     CREATE TABLE rev_authors (id BIGINT PRIMARY KEY, full_name VARCHAR(100) NOT NULL, \
                               bio TEXT, active BOOLEAN NOT NULL);\
@@ -144,7 +144,8 @@ const HAND_MADE: &str = "\
                                 FOREIGN KEY (book_id) REFERENCES rev_books (id));\
     INSERT INTO rev_authors (id, full_name, bio, active) VALUES (1, 'Ann', NULL, TRUE), (2, 'Bo', 'b', FALSE);\
     INSERT INTO rev_books (id, author_id, title, price, published) \
-        VALUES (10, 1, 'First', 9.5, '2024-05-01'), (11, 1, 'Second', NULL, NULL);";
+        VALUES (10, 1, 'First', 9.5, '2024-05-01'), (11, 1, 'Second', NULL, NULL);\
+    INSERT INTO rev_book_tags (book_id, tag) VALUES (10, 'sf'), (10, 'classic');";
 
 /// What `orm generate models` writes for [`HAND_MADE`], on every dialect;
 /// compiled here, and read through below.
@@ -155,7 +156,7 @@ mod generated {
 }
 
 fn models_are_generated_from_a_database_and_read_it(url: &str, _dialect: &str) {
-    use generated::{RevAuthors, RevBooks};
+    use generated::{RevAuthors, RevBookTags, RevBooks};
     use orm::prelude::*;
 
     let conn = Connection::open(url).unwrap();
@@ -191,6 +192,10 @@ fn models_are_generated_from_a_database_and_read_it(url: &str, _dialect: &str) {
         Some(chrono::NaiveDate::from_ymd_opt(2024, 5, 1).unwrap())
     );
     assert_eq!(first.author(&conn).unwrap().full_name, "Ann");
+    // The join table's composite key.
+    let tag = RevBookTags::find(&conn, (10, "sf".to_owned())).unwrap();
+    assert_eq!(tag.book(&conn).unwrap().title, "First");
+    assert_eq!(first.rev_book_tags().count(&conn).unwrap(), 2);
 
     // The schema as orm's DDL: a statement a table, the composite key
     // declared on the table, foreign keys as constraints.

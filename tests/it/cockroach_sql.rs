@@ -311,7 +311,7 @@ fn saving_uses_returning_and_upsert() {
     // PostgreSQL's upsert, for comparison: INSERT .. ON CONFLICT.
     let mut pg = String::from(PostgresDialect.insert_keyword(true));
     pg.push_str(r#" "currencies" ("code", "name", "rate") VALUES ($1, $2, $3)"#);
-    PostgresDialect.upsert_clause("code", &["name", "rate"], &mut pg);
+    PostgresDialect.upsert_clause(&["code"], &["name", "rate"], &mut pg);
     assert_eq!(
         pg,
         r#"INSERT INTO "currencies" ("code", "name", "rate") VALUES ($1, $2, $3) ON CONFLICT ("code") DO UPDATE SET "name" = excluded."name", "rate" = excluded."rate""#

@@ -13,6 +13,7 @@ mod common;
 mod ci_servers;
 mod cli;
 mod cockroach_sql;
+mod composite_keys;
 mod connection;
 mod correctness;
 mod default_filter;

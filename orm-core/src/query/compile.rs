@@ -310,8 +310,13 @@ pub(crate) fn insert(b: &mut SqlBuilder<'_>, i: &Insert<'_>) -> Result<()> {
             }
         }
     }
-    if let Some(key) = i.upsert_key {
-        let others: Vec<&str> = i.columns.iter().copied().filter(|c| *c != key).collect();
+    if let Some(key) = &i.upsert_key {
+        let others: Vec<&str> = i
+            .columns
+            .iter()
+            .copied()
+            .filter(|c| !key.contains(c))
+            .collect();
         dialect.upsert_clause(key, &others, &mut b.sql);
     }
     returning(b, i);
@@ -384,11 +389,12 @@ pub(crate) fn create_table(b: &mut SqlBuilder<'_>, t: &CreateTable<'_>) -> Resul
     b.push("CREATE TABLE ");
     b.ident(t.table);
     b.push(" (");
+    let composite = !t.composite_key.is_empty();
     for (i, (name, c)) in t.columns.iter().enumerate() {
         if i > 0 {
             b.push(", ");
         }
-        column(b, name, c, false);
+        column(b, name, c, false, composite);
     }
     if !t.composite_key.is_empty() {
         b.push(", PRIMARY KEY (");
@@ -446,7 +452,7 @@ pub(crate) fn add_column(b: &mut SqlBuilder<'_>, a: &AddColumn<'_>) -> Result<()
     b.push("ALTER TABLE ");
     b.ident(a.table);
     b.push(" ADD COLUMN ");
-    column(b, a.column.name, a.column, true);
+    column(b, a.column.name, a.column, true, false);
     Ok(())
 }
 
@@ -481,8 +487,9 @@ pub(crate) fn create_index(b: &mut SqlBuilder<'_>, i: &CreateIndex<'_>) -> Resul
     Ok(())
 }
 
-/// A column's definition; `adding` to a table that may have rows.
-fn column(b: &mut SqlBuilder<'_>, name: &str, c: &ColumnDef, adding: bool) {
+/// A column's definition; `adding` to a table that may have rows; `in_key`:
+/// part of a primary key declared on the table (so not on the column).
+fn column(b: &mut SqlBuilder<'_>, name: &str, c: &ColumnDef, adding: bool, in_key: bool) {
     let dialect = b.dialect();
     b.ident(name);
     b.push(" ");
@@ -499,7 +506,7 @@ fn column(b: &mut SqlBuilder<'_>, name: &str, c: &ColumnDef, adding: bool) {
             b.push(dialect.zero_literal(c.sql_type));
         }
     }
-    if c.primary_key {
+    if c.primary_key && !in_key {
         b.push(" PRIMARY KEY");
     }
 }

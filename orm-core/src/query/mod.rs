@@ -219,8 +219,9 @@ pub(crate) struct Insert<'a> {
     pub table: &'a str,
     pub columns: Vec<&'a str>,
     pub rows: Rows<'a>,
-    /// Upsert: on a conflict on `key`, update the other columns.
-    pub upsert_key: Option<&'a str>,
+    /// Upsert: on a conflict on the key (its columns), update the other
+    /// columns.
+    pub upsert_key: Option<Vec<&'a str>>,
     /// The generated key column to read back, when the dialect reads it
     /// through `RETURNING`.
     pub returning: Option<&'a str>,

@@ -198,15 +198,28 @@ impl<M: Model> Scope<M> {
         Ok(Statement { sql, params })
     }
 
+    /// `table.key = key`, or for a composite key each of its columns equal
+    /// to its part.
     pub(crate) fn key_cond(key: Value) -> Cond {
-        Cond::Cmp {
+        let eq = |i: usize, v: Value| Cond::Cmp {
             lhs: Expr::Col(crate::expr::ColRef {
                 table: Some(M::TABLE.into()),
-                name: M::COLUMNS[M::KEY_INDEX].name.into(),
+                name: M::COLUMNS[i].name.into(),
             }),
             op: Op::Eq,
-            rhs: Expr::Value(key),
+            rhs: Expr::Value(v),
+        };
+        if M::KEY_COLUMNS.len() == 1 {
+            return eq(M::KEY_INDEX, key);
         }
+        let parts = crate::model::key_parts::<M>(key);
+        Cond::And(
+            M::KEY_COLUMNS
+                .iter()
+                .zip(parts)
+                .map(|(&i, v)| eq(i, v))
+                .collect(),
+        )
     }
 }
 

@@ -65,15 +65,21 @@ impl<M: Model> Scope<M> {
         let sql = M::table().cache.get_or_build(Shape::Find, dialect, || {
             let mut b = Scope::<M>::default().builder(dialect);
             let mut s = Select::from(M::TABLE, <M as super::render::Heads>::PLAIN);
-            s.filter.push(Filter::Param(crate::expr::ColRef {
-                table: None,
-                name: M::COLUMNS[M::KEY_INDEX].name.into(),
+            s.filter.extend(M::KEY_COLUMNS.iter().map(|&i| {
+                Filter::Param(crate::expr::ColRef {
+                    table: None,
+                    name: M::COLUMNS[i].name.into(),
+                })
             }));
             s.limit = Some(1);
             compile::select(&mut b, &s)?;
             Ok(b.sql)
         })?;
-        conn.query_first_ordered::<M>(&sql, &[key])
+        if M::KEY_COLUMNS.len() == 1 {
+            conn.query_first_ordered::<M>(&sql, &[key])
+        } else {
+            conn.query_first_ordered::<M>(&sql, &crate::model::key_parts::<M>(key))
+        }
     }
 
     /// `find` on the whole table ([`Mapper::find`](crate::Mapper::find)):
@@ -326,6 +332,13 @@ impl<M: Model> Scope<M> {
             && self.joins.is_empty()
         {
             return Ok(self.filters(dflt));
+        }
+        if M::KEY_COLUMNS.len() > 1 {
+            return Err(Error::invalid(format!(
+                "cannot {action} rows of {} through a scope with joins, an order, a limit or \
+                 an offset: its key is composite; filter the rows by conditions instead",
+                M::TABLE
+            )));
         }
         use super::render::Heads;
         let mut keys = self.as_select(<M as Heads>::KEY_QUALIFIED, dflt);

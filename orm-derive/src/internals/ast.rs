@@ -246,14 +246,29 @@ impl<'a> Container<'a> {
         self.fields.iter().filter(|f| f.role == Role::Column)
     }
 
-    /// The primary key field and its index among the columns. `check` has
-    /// made sure there is exactly one.
+    /// The primary key field (the first, for a composite key) and its index
+    /// among the columns. `check` has made sure there is one.
     pub fn key(&self) -> Option<(usize, &Field<'a>)> {
-        let explicit = self
+        self.keys().into_iter().next()
+    }
+
+    /// The primary key's fields and their indexes among the columns: those
+    /// marked `#[db(primary_key)]` (several make a composite key), else
+    /// the field named `id`.
+    pub fn keys(&self) -> Vec<(usize, &Field<'a>)> {
+        let explicit: Vec<_> = self
             .columns()
             .enumerate()
-            .find(|(_, f)| f.attrs.primary_key.is_some());
-        explicit.or_else(|| self.columns().enumerate().find(|(_, f)| f.ident == "id"))
+            .filter(|(_, f)| f.attrs.primary_key.is_some())
+            .collect();
+        if !explicit.is_empty() {
+            return explicit;
+        }
+        self.columns()
+            .enumerate()
+            .find(|(_, f)| f.ident == "id")
+            .into_iter()
+            .collect()
     }
 
     /// The relation fields.

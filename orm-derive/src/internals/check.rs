@@ -45,26 +45,43 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
 }
 
 fn check_key(cx: &Ctxt, cont: &Container<'_>) {
-    let mut marked = cont
-        .columns()
-        .filter_map(|f| f.attrs.primary_key.map(|span| (f, span)));
-    if let Some((first, _)) = marked.next() {
-        for (_, span) in marked {
-            cx.syn_error(syn::Error::new(
-                span,
-                format!(
-                    "a second #[db(primary_key)], after the one on field `{}`: \
-                     composite keys are not supported",
-                    first.ident
-                ),
-            ));
-        }
-    }
-    if cont.key().is_none() {
+    let keys = cont.keys();
+    if keys.is_empty() {
         cx.error_spanned_by(
             cont.ident,
             "no primary key: add a field named `id` or mark one with #[db(primary_key)]",
         );
+    }
+    if keys.len() < 2 {
+        return;
+    }
+    // A composite key: its columns cannot be NULL, and the relations that
+    // find rows by this model's key need a single column.
+    for (_, f) in &keys {
+        if is_option(f.ty) {
+            cx.error_spanned_by(
+                f.ty,
+                format!(
+                    "field `{}` is part of a composite primary key and cannot be an Option: \
+                     key columns are NOT NULL",
+                    f.ident
+                ),
+            );
+        }
+    }
+    for (kind, f) in cont.relations() {
+        if kind != RelKind::BelongsTo {
+            cx.error_spanned_by(
+                f.ident,
+                format!(
+                    "relation `{}`: a model with a composite primary key cannot have {} \
+                     relations (they find rows by a single key column); declare them on the \
+                     related models as belongs-to",
+                    f.ident,
+                    kind.variant()
+                ),
+            );
+        }
     }
 }
 

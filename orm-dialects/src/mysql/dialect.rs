@@ -295,10 +295,11 @@ impl Dialect for MysqlDialect {
     /// alias; `VALUES()` works on both). Note that MySQL fires it on a
     /// conflict with *any* unique index of the table, not only the primary
     /// key.
-    fn upsert_clause(&self, key: &str, columns: &[&str], out: &mut String) {
+    fn upsert_clause(&self, key: &[&str], columns: &[&str], out: &mut String) {
         out.push_str(" ON DUPLICATE KEY UPDATE ");
         if columns.is_empty() {
             // Nothing to update: a no-op assignment keeps the row.
+            let key = key.first().copied().unwrap_or_default();
             self.quote_ident(key, out);
             out.push_str(" = ");
             self.quote_ident(key, out);
@@ -367,7 +368,7 @@ mod tests {
         MysqlDialect::DEFAULT.limit_offset(None, Some(5), &mut s);
         assert_eq!(s, " LIMIT 18446744073709551615 OFFSET 5");
         let mut s = String::new();
-        MysqlDialect::DEFAULT.upsert_clause("id", &["a", "b"], &mut s);
+        MysqlDialect::DEFAULT.upsert_clause(&["id"], &["a", "b"], &mut s);
         assert_eq!(
             s,
             " ON DUPLICATE KEY UPDATE `a` = VALUES(`a`), `b` = VALUES(`b`)"

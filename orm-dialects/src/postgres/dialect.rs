@@ -217,7 +217,7 @@ impl Dialect for CockroachDialect {
     }
 
     /// Nothing: `UPSERT INTO` is the whole upsert.
-    fn upsert_clause(&self, _key: &str, _columns: &[&str], _out: &mut String) {}
+    fn upsert_clause(&self, _key: &[&str], _columns: &[&str], _out: &mut String) {}
 
     fn as_of_system_time(&self, at: &AsOf, out: &mut String) -> Result<()> {
         super::cockroach::as_of_system_time(at, out)

@@ -1,11 +1,11 @@
 use orm::prelude::*;
 
 #[derive(Model)]
-struct User {
+struct Membership {
     #[db(primary_key)]
-    email: String,
+    group_id: i64,
     #[db(primary_key)]
-    login: String,
+    user_id: Option<i64>,
 }
 
 fn main() {}

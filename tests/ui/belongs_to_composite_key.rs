@@ -1,0 +1,19 @@
+use orm::prelude::*;
+
+#[derive(Model, Default)]
+struct Membership {
+    #[db(primary_key)]
+    group_id: i64,
+    #[db(primary_key)]
+    user_id: i64,
+}
+
+#[derive(Model)]
+struct Note {
+    id: i64,
+    membership_id: i64,
+    #[db(no_constraint)]
+    membership: BelongsTo<Membership>,
+}
+
+fn main() {}
