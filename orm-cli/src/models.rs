@@ -213,10 +213,16 @@ fn model(out: &mut String, m: &Modeled<'_>, all: &[Modeled<'_>]) {
         if in_key && (m.keys.len() > 1 || field != "id") {
             attrs.push("primary_key".to_owned());
         }
-        if let Some(SqlType::Decimal(p, s)) = sql_type {
-            if *p > 0 {
+        match sql_type {
+            Some(SqlType::Decimal(p, s)) if *p > 0 => {
                 attrs.push(format!("precision = {p}, scale = {s}"));
             }
+            Some(SqlType::Text) => {
+                if let Some(n) = c.text_size().filter(|n| (1..=16_383).contains(n)) {
+                    attrs.push(format!("size = {n}"));
+                }
+            }
+            _ => {}
         }
         if !attrs.is_empty() {
             let _ = writeln!(out, "    #[db({})]", attrs.join(", "));

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::backend::TxControl;
 use crate::error::Result;
 use crate::lex::LexRules;
-use crate::model::ColumnDef;
+use crate::model::{ColumnDef, ColumnDefault};
 use crate::query::{AsOf, Lock, LockMode, LockWait};
 use crate::transaction::TxOptions;
 use crate::value::{SqlType, ValueRef};
@@ -170,6 +170,22 @@ pub trait Dialect: Send + Sync + 'static {
             LockWait::SkipLocked => " SKIP LOCKED",
         });
         Ok(())
+    }
+
+    /// Appends a declared column default that is a literal (raw defaults are
+    /// written by the statement compiler): standard SQL, a string quoted
+    /// with its quotes doubled.
+    fn default_literal(&self, default: &ColumnDefault, out: &mut String) {
+        default_literal(default, out);
+    }
+
+    /// What `CREATE [UNIQUE] INDEX ` is followed by for an index built
+    /// without blocking writes (PostgreSQL's `"CONCURRENTLY "`), when a
+    /// schema plan asks for it. The default is nothing: SQLite has one
+    /// writer whatever the DDL, and MySQL's InnoDB builds secondary indexes
+    /// online by default.
+    fn concurrent_index(&self) -> &'static str {
+        ""
     }
 
     /// A literal of type `t` used as the DEFAULT of a NOT NULL column added to
@@ -341,6 +357,18 @@ pub fn check_value_portably(
                 .iter()
                 .try_for_each(|v| check_value_portably(v.as_ref(), column))
         }
+        ValueRef::Text(s) => {
+            if let Some(size) = column.and_then(|c| c.size) {
+                let chars = s.chars().count();
+                if chars > size as usize {
+                    return Err(format!(
+                        "{chars} characters do not fit the VARCHAR({size}) of the column \
+                         (#[db(size = {size})])"
+                    ));
+                }
+            }
+            return Ok(());
+        }
         ValueRef::DateTime(d) => d.nanosecond(),
         ValueRef::Timestamp(d) => d.nanosecond(),
         #[cfg(feature = "decimal")]
@@ -369,6 +397,33 @@ pub fn check_value_portably(
         ));
     }
     Ok(())
+}
+
+/// Appends a column default literal in standard SQL (see
+/// [`Dialect::default_literal`]): numbers as written, `TRUE` / `FALSE`, a
+/// string quoted with its quotes doubled.
+pub fn default_literal(default: &ColumnDefault, out: &mut String) {
+    match *default {
+        ColumnDefault::Int(v) => out.push_str(&v.to_string()),
+        ColumnDefault::Float(v) | ColumnDefault::Raw(v) => out.push_str(v),
+        ColumnDefault::Bool(v) => out.push_str(if v { "TRUE" } else { "FALSE" }),
+        ColumnDefault::Text(v) => quote_string(v, false, out),
+    }
+}
+
+/// Appends `text` as a SQL string literal: in single quotes, each quote
+/// doubled, and each backslash doubled when the dialect reads backslash
+/// escapes (MySQL's default).
+pub fn quote_string(text: &str, backslash_escapes: bool, out: &mut String) {
+    out.push('\'');
+    for ch in text.chars() {
+        match ch {
+            '\'' => out.push_str("''"),
+            '\\' if backslash_escapes => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
 }
 
 /// Appends the `$n` placeholder (PostgreSQL's numbered parameters).

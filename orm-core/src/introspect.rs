@@ -104,6 +104,10 @@ impl Connection {
                     unique: false,
                     index: false,
                     in_index: c.primary_key,
+                    size: (*sql_type == crate::SqlType::Text)
+                        .then(|| c.text_size())
+                        .flatten(),
+                    default: None,
                 };
                 defs.push((c.name.as_str(), def));
             }
@@ -142,6 +146,7 @@ impl Connection {
             let create = CreateTable {
                 table: &t.name,
                 foreign_keys: &foreign_keys,
+                checks: &[],
                 columns: defs.iter().map(|(n, d)| (*n, d)).collect(),
                 composite_key: if composite {
                     key.iter().map(|c| c.name.as_str()).collect()

@@ -47,7 +47,9 @@ pub use hooks::Hooks;
 pub use introspect::DbTable;
 pub use lifecycle::{SoftDelete, Timestamped};
 pub use mapper::Mapper;
-pub use model::{Column, ColumnDef, ForeignKeyDef, Model, ReferentialAction, Snapshot};
+pub use model::{
+    CheckDef, Column, ColumnDef, ColumnDefault, ForeignKeyDef, Model, ReferentialAction, Snapshot,
+};
 pub use n_plus_one::NPlusOne;
 pub use names::Terms;
 pub use persist::Record;
@@ -58,7 +60,7 @@ pub use relation::{
     RelationKind,
 };
 pub use row::{decode, FromRow, Layout, Row, Single};
-pub use schema::{Change, ChangeKind, Drift, Schema, SchemaPlan, SyncReport};
+pub use schema::{Change, ChangeKind, Drift, PlanOptions, Schema, SchemaPlan, SyncReport};
 pub use schema::{DbColumn, DbForeignKey};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};
 pub use transaction::{Isolation, RetryPolicy, Transaction, TxOptions};
@@ -73,7 +75,9 @@ pub mod driver {
     pub use crate::connection::{
         register_dialect, registered_dialect, unknown_scheme, DriverConnection, Opener, NO_PARAMS,
     };
-    pub use crate::dialect::{check_value_portably, dollar_placeholder};
+    pub use crate::dialect::{
+        check_value_portably, default_literal, dollar_placeholder, quote_string,
+    };
     pub use crate::lex::LexRules;
     pub use crate::row::resolve_layout;
     pub use crate::schema::{same_declared_type, Catalogue};
@@ -89,7 +93,8 @@ pub mod __private {
         VersionType,
     };
     pub use crate::model::{
-        column_def, composite_key_not_generated, no_such_column, value_into, KeyType,
+        column_def, composite_key_not_generated, default_fits, no_such_column, sized_text,
+        value_into, KeyType,
     };
     pub use crate::query::{SqlCache, TableMeta};
     pub use crate::relation::{has_column, LoadSlot};

@@ -36,6 +36,49 @@ pub struct ColumnDef {
     /// (`#[db(unique(a, b))]`, `#[db(index(a, b))]`) covers it: MySQL then
     /// gives a text column an indexable type, as for `index`.
     pub in_index: bool,
+    /// The longest text the column holds, in characters (`#[db(size =
+    /// N)]`): `VARCHAR(N)`, and a longer value is refused before it is
+    /// sent, on every dialect.
+    pub size: Option<u32>,
+    /// The column's default in the table's DDL (`#[db(default = ..)]`).
+    pub default: Option<ColumnDefault>,
+}
+
+/// A column's declared default (`#[db(default = ..)]`): what the database
+/// writes when an INSERT leaves the column out (a row written by other
+/// programs or by hand) and what existing rows get when sync or a migration
+/// adds the column. orm's own INSERTs write every field.
+///
+/// Literals are checked against the field's type when the model compiles and
+/// rendered by the dialect; a SQL expression enters only through the raw
+/// marker, `#[db(default = raw("CURRENT_TIMESTAMP"))]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ColumnDefault {
+    /// An integer literal: `#[db(default = 0)]`.
+    Int(i64),
+    /// A floating-point or decimal literal as written, digits only:
+    /// `#[db(default = 1.5)]`.
+    Float(&'static str),
+    /// `#[db(default = true)]`.
+    Bool(bool),
+    /// A string literal: `#[db(default = "draft")]` (also a date, time,
+    /// UUID or decimal written as text).
+    Text(&'static str),
+    /// Raw SQL, `#[db(default = raw("CURRENT_TIMESTAMP"))]`: rendered in
+    /// parentheses, as every supported dialect takes an expression default.
+    Raw(&'static str),
+}
+
+/// A check constraint on a model's table (`#[db(check = raw("..."))]` on
+/// the struct): a SQL condition every row must satisfy, enforced by the
+/// database. Its name is `ck_<table>_<hash of the condition>`, so editing the
+/// condition makes a new constraint (sync adds it, and never drops the old
+/// one: see [`Drift`](crate::Drift)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CheckDef {
+    /// The condition, raw SQL written in the program.
+    pub sql: &'static str,
 }
 
 /// What a foreign key does to the referencing rows when the referenced row
@@ -186,6 +229,10 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     /// The foreign-key constraints of the table, one per `BelongsTo`
     /// relation without `#[db(no_constraint)]`: schema sync creates them.
     const FOREIGN_KEYS: &'static [ForeignKeyDef] = &[];
+
+    /// The check constraints of the table (`#[db(check = raw("..."))]` on
+    /// the struct): schema sync creates them.
+    const CHECKS: &'static [CheckDef] = &[];
 
     /// The model's hooks (`#[db(hooks)]`), if it has any.
     #[doc(hidden)]
@@ -467,6 +514,57 @@ impl ColumnDef {
         self.sql_type = SqlType::Decimal(precision, scale);
         self
     }
+
+    /// Used by derived code for `#[db(size = N)]` (checked by
+    /// [`sized_text`]): the column holds at most `N` characters.
+    #[doc(hidden)]
+    pub const fn with_size(mut self, size: u32) -> ColumnDef {
+        self.size = Some(size);
+        self
+    }
+
+    /// Used by derived code for `#[db(default = ..)]` (checked by
+    /// [`default_fits`]).
+    #[doc(hidden)]
+    pub const fn with_default(mut self, default: ColumnDefault) -> ColumnDef {
+        self.default = Some(default);
+        self
+    }
+}
+
+/// Used by derived code: whether `#[db(size = N)]` applies to a column of
+/// type `t` (text).
+#[doc(hidden)]
+pub const fn sized_text(t: SqlType) -> bool {
+    matches!(t, SqlType::Text)
+}
+
+/// Used by derived code: whether a literal default fits a column of type
+/// `t` (raw SQL always does).
+#[doc(hidden)]
+pub const fn default_fits(t: SqlType, default: ColumnDefault) -> bool {
+    match (default, t) {
+        (ColumnDefault::Raw(_), _) => true,
+        (ColumnDefault::Int(v), SqlType::SmallInt) => v >= i16::MIN as i64 && v <= i16::MAX as i64,
+        (ColumnDefault::Int(v), SqlType::Int) => v >= i32::MIN as i64 && v <= i32::MAX as i64,
+        (
+            ColumnDefault::Int(_),
+            SqlType::BigInt | SqlType::Real | SqlType::Double | SqlType::Decimal(..),
+        ) => true,
+        (ColumnDefault::Float(_), SqlType::Real | SqlType::Double | SqlType::Decimal(..)) => true,
+        (ColumnDefault::Bool(_), SqlType::Bool) => true,
+        (
+            ColumnDefault::Text(_),
+            SqlType::Text
+            | SqlType::Date
+            | SqlType::DateTime
+            | SqlType::Timestamp
+            | SqlType::Decimal(..)
+            | SqlType::Uuid
+            | SqlType::Json,
+        ) => true,
+        _ => false,
+    }
 }
 
 /// The parts of a key value, one a key column of `M`: a composite key's
@@ -499,6 +597,8 @@ pub const fn column_def<T: ColumnType>(
         unique,
         index,
         in_index: false,
+        size: None,
+        default: None,
     }
 }
 

@@ -22,6 +22,19 @@ pub struct DbColumn {
     pub primary_key: bool,
 }
 
+impl DbColumn {
+    /// The `N` of a `VARCHAR(N)` / `CHARACTER VARYING(N)` column, as its
+    /// catalogue type says (ASCII case-insensitively): what
+    /// `#[db(size = N)]` declares.
+    pub fn text_size(&self) -> Option<u32> {
+        let t = self.db_type.trim().to_ascii_uppercase();
+        let rest = t
+            .strip_prefix("VARCHAR(")
+            .or_else(|| t.strip_prefix("CHARACTER VARYING("))?;
+        rest.strip_suffix(')')?.trim().parse().ok()
+    }
+}
+
 /// A foreign-key constraint as the database describes it, for schema sync
 /// and [`Connection::introspect`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +67,11 @@ pub trait Catalogue: Send + Sync {
     /// foreign key as present when one has its name, or the same column
     /// and referenced table (a constraint made by hand).
     fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>>;
+
+    /// The names of the check constraints of `table` (SQLite, which keeps
+    /// no list: the names its `CREATE TABLE` text declares). Sync counts a
+    /// model's check as present when one has its name.
+    fn check_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>>;
 
     /// Whether the database adds a foreign key to an existing table
     /// (`ALTER TABLE .. ADD CONSTRAINT`) and checks that a referenced table
@@ -126,6 +144,9 @@ impl Catalogue for NoCatalogue {
     fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
         self.table_columns(conn, table).map(|_| Vec::new())
     }
+    fn check_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
+        self.table_columns(conn, table).map(|_| Vec::new())
+    }
     fn same_type(&self, _: &Connection, _: &ColumnDef, _: &str) -> bool {
         false
     }
@@ -176,6 +197,14 @@ pub enum Drift {
         /// The referenced table.
         references: String,
     },
+    /// A check constraint the model declares is not on the table, and
+    /// SQLite adds no constraint to an existing table.
+    MissingCheck {
+        /// The constraint's name.
+        name: String,
+        /// Its condition.
+        sql: String,
+    },
 }
 
 impl fmt::Display for Drift {
@@ -220,6 +249,9 @@ impl fmt::Display for Drift {
                 f,
                 "foreign key {name} ({column} references {references}) is missing"
             ),
+            Drift::MissingCheck { name, sql } => {
+                write!(f, "check constraint {name} ({sql}) is missing")
+            }
         }
     }
 }
@@ -238,6 +270,8 @@ pub struct SyncReport {
     /// Foreign keys added to the existing table, by name (those of a
     /// created table are in its `CREATE TABLE`).
     pub added_foreign_keys: Vec<String>,
+    /// Check constraints added to the existing table, by name.
+    pub added_checks: Vec<String>,
     /// Differences left alone.
     pub drift: Vec<Drift>,
 }
@@ -249,6 +283,7 @@ impl SyncReport {
             || !self.added_columns.is_empty()
             || !self.created_indexes.is_empty()
             || !self.added_foreign_keys.is_empty()
+            || !self.added_checks.is_empty()
     }
 }
 
@@ -263,15 +298,46 @@ pub(crate) fn index_name(prefix: &str, table: &str, column: &str, max: Option<us
     let Some(max) = max.filter(|&m| full.len() > m && m > 9) else {
         return full;
     };
-    // FNV-1a: stable across processes and releases (unlike std's hasher).
-    let hash = full.bytes().fold(0x811c_9dc5_u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    });
+    let hash = fnv1a(&full);
     let mut cut = max - 9;
     while !full.is_char_boundary(cut) {
         cut -= 1;
     }
     format!("{}_{hash:08x}", &full[..cut])
+}
+
+/// FNV-1a: stable across processes and releases (unlike std's hasher).
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The name of a check constraint of `table`: `ck_<table>_<hash of the
+/// condition>`, fitted to the dialect's limit like an index name.
+pub(crate) fn check_name(table: &str, sql: &str, max: Option<usize>) -> String {
+    index_name("ck", table, &format!("{:08x}", fnv1a(sql)), max)
+}
+
+/// How [`Connection::schema_plan_with`] plans.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PlanOptions {
+    /// Whether indexes on tables that already exist are built without
+    /// blocking writes (PostgreSQL's `CREATE INDEX CONCURRENTLY`; accepted
+    /// and implied on CockroachDB; MySQL's InnoDB and SQLite build them as
+    /// usual). Such a statement cannot run inside a transaction, and a
+    /// failed one leaves an invalid index behind to drop by hand.
+    pub concurrent_indexes: bool,
+}
+
+impl PlanOptions {
+    /// Indexes on existing tables are built without blocking writes (see
+    /// [`concurrent_indexes`](Self::concurrent_indexes)).
+    pub fn concurrent_indexes(mut self, yes: bool) -> Self {
+        self.concurrent_indexes = yes;
+        self
+    }
 }
 
 /// What schema sync needs of a model: its table, columns, and the columns
@@ -286,6 +352,7 @@ pub struct TableSpec {
     partial_unique: &'static [usize],
     indexes: &'static [(bool, &'static [usize])],
     foreign_keys: &'static [crate::model::ForeignKeyDef],
+    checks: &'static [crate::model::CheckDef],
 }
 
 impl TableSpec {
@@ -297,6 +364,7 @@ impl TableSpec {
             partial_unique: M::PARTIAL_UNIQUE,
             indexes: M::INDEXES,
             foreign_keys: M::FOREIGN_KEYS,
+            checks: M::CHECKS,
         }
     }
 
@@ -309,6 +377,7 @@ impl TableSpec {
             partial_unique: &[],
             indexes: &[],
             foreign_keys: &[],
+            checks: &[],
         }
     }
 }
@@ -366,6 +435,9 @@ pub enum ChangeKind {
     /// tables are created: a table created by the plan declares its
     /// foreign keys in its `CREATE TABLE` when it can).
     AddForeignKey(String),
+    /// Adds a check constraint to an existing table, by name (a table
+    /// created by the plan declares its checks in its `CREATE TABLE`).
+    AddCheck(String),
 }
 
 /// One change of a [`SchemaPlan`], with its SQL for the connection's
@@ -559,6 +631,7 @@ fn foreign_key<'a>(
 /// `deferred`, run after every table of the plan.
 fn plan_table(
     conn: &Connection,
+    options: &PlanOptions,
     t: &TableSpec,
     planned: &Planned<'_>,
     plan: &mut SchemaPlan,
@@ -584,11 +657,21 @@ fn plan_table(
     let drift = |d| (t.name.to_owned(), d);
     let existing = catalogue.table_columns(conn, t.name)?;
     let inline = plan_foreign_keys(conn, t, existing.is_none(), planned, plan, deferred)?;
+    let max = dialect.max_identifier_len();
+    let checks: Vec<(String, &str)> = t
+        .checks
+        .iter()
+        .map(|c| (check_name(t.name, c.sql, max), c.sql))
+        .collect();
     match &existing {
         None => {
             let foreign_keys: Vec<_> = inline
                 .iter()
                 .map(|(name, fk)| foreign_key(t, name, fk))
+                .collect();
+            let checks: Vec<_> = checks
+                .iter()
+                .map(|(name, sql)| crate::query::Check { name, sql })
                 .collect();
             let create = CreateTable {
                 table: t.name,
@@ -607,6 +690,7 @@ fn plan_table(
                     }
                 },
                 foreign_keys: &foreign_keys,
+                checks: &checks,
             };
             let sql = ddl(conn, |b| compile::create_table(b, &create))?;
             plan.changes.push(change(ChangeKind::CreateTable, sql));
@@ -660,6 +744,30 @@ fn plan_table(
                     }));
                 }
             }
+            let present = if checks.is_empty() {
+                Vec::new()
+            } else {
+                catalogue.check_names(conn, t.name)?
+            };
+            for (name, sql) in checks {
+                if present.iter().any(|p| p.eq_ignore_ascii_case(&name)) {
+                    continue;
+                }
+                if !catalogue.alters_foreign_keys() {
+                    // SQLite adds no constraint to an existing table.
+                    plan.drift.push(drift(Drift::MissingCheck {
+                        name,
+                        sql: sql.to_owned(),
+                    }));
+                    continue;
+                }
+                let add = crate::query::AddCheck {
+                    table: t.name,
+                    check: crate::query::Check { name: &name, sql },
+                };
+                let sql = ddl(conn, |b| compile::add_check(b, &add))?;
+                plan.changes.push(change(ChangeKind::AddCheck(name), sql));
+            }
         }
     }
     let indexes = match existing {
@@ -697,6 +805,7 @@ fn plan_table(
             columns: &columns,
             unique,
             where_null: where_null.map(|s| t.columns[s].name),
+            concurrently: options.concurrent_indexes && existing.is_some(),
         };
         let sql = ddl(conn, |b| compile::create_index(b, &index))?;
         plan.changes
@@ -707,7 +816,11 @@ fn plan_table(
 
 /// The plan for `tables`: created parents first, foreign keys added to
 /// existing tables after every table.
-pub(crate) fn plan(conn: &Connection, tables: Vec<TableSpec>) -> Result<SchemaPlan> {
+pub(crate) fn plan(
+    conn: &Connection,
+    options: &PlanOptions,
+    tables: Vec<TableSpec>,
+) -> Result<SchemaPlan> {
     let tables = creation_order(tables);
     let mut plan = SchemaPlan::default();
     let mut deferred = Vec::new();
@@ -716,7 +829,7 @@ pub(crate) fn plan(conn: &Connection, tables: Vec<TableSpec>) -> Result<SchemaPl
             before: &tables[..i],
             after: &tables[i + 1..],
         };
-        plan_table(conn, t, &planned, &mut plan, &mut deferred)?;
+        plan_table(conn, options, t, &planned, &mut plan, &mut deferred)?;
     }
     plan.changes.extend(deferred);
     Ok(plan)
@@ -745,7 +858,27 @@ impl Connection {
     /// # Ok::<(), orm::Error>(())
     /// ```
     pub fn schema_plan<S: Schema>(&self) -> Result<SchemaPlan> {
-        plan(self, S::tables())
+        plan(self, &PlanOptions::default(), S::tables())
+    }
+
+    /// [`schema_plan`](Self::schema_plan) with options: here, indexes added
+    /// to existing tables built without blocking writes.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # use orm::PlanOptions;
+    /// #[derive(Model, Debug)]
+    /// struct Event { id: i64, kind: String }
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// let options = PlanOptions::default().concurrent_indexes(true);
+    /// let plan = conn.schema_plan_with::<Event>(&options)?;
+    /// conn.apply(&plan)?;
+    /// // On PostgreSQL, an index added to `events` later reads
+    /// // `CREATE INDEX CONCURRENTLY ..`; SQLite builds it as usual.
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    pub fn schema_plan_with<S: Schema>(&self, options: &PlanOptions) -> Result<SchemaPlan> {
+        plan(self, options, S::tables())
     }
 
     /// Runs a plan's changes, in order, each statement on its own (so that
@@ -794,6 +927,7 @@ impl Connection {
                 ChangeKind::AddColumn(name) => report.added_columns.push(name),
                 ChangeKind::CreateIndex(name) => report.created_indexes.push(name),
                 ChangeKind::AddForeignKey(name) => report.added_foreign_keys.push(name),
+                ChangeKind::AddCheck(name) => report.added_checks.push(name),
             }
         }
         Ok(report)

@@ -54,6 +54,15 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             let s = f.attrs.scale.clone().unwrap_or_else(|| syn::LitInt::new("0", p.span()));
             quote_spanned!(p.span()=> .with_decimal(#p, #s))
         });
+        let size = f
+            .attrs
+            .size
+            .as_ref()
+            .map(|n| quote_spanned!(n.span()=> .with_size(#n)));
+        let default = f.attrs.default.as_ref().map(|d| {
+            let value = default_value(krate, d);
+            quote_spanned!(d.span()=> .with_default(#value))
+        });
         // The key column of a foreign-key constraint is indexed (MySQL
         // indexes it, and then needs an indexable type, as for `index`).
         let in_index = (cont
@@ -63,7 +72,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             || constrained_columns(cont).any(|c| c == f.column))
         .then(|| quote!(.in_index()));
         quote_spanned! {ty.span()=>
-            #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal #in_index
+            #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal #size #default #in_index
         }
     });
 
@@ -374,6 +383,11 @@ fn lifecycle_consts(cont: &Container<'_>) -> TokenStream {
     if !indexes.is_empty() {
         out.extend(quote!(const INDEXES: &'static [(bool, &'static [usize])] = &[#(#indexes),*];));
     }
+    if !cont.checks.is_empty() {
+        let krate = &cont.krate;
+        let checks = &cont.checks;
+        out.extend(quote!(const CHECKS: &'static [#krate::CheckDef] = &[#(#krate::CheckDef { sql: #checks }),*];));
+    }
     for (i, f) in cont.columns().enumerate() {
         for (_, name) in f.attrs.lifecycle_attrs() {
             let konst = syn::Ident::new(&name.to_uppercase(), proc_macro2::Span::call_site());
@@ -386,10 +400,57 @@ fn lifecycle_consts(cont: &Container<'_>) -> TokenStream {
 /// The compile-time checks of the lifecycle columns' types (spanned by the
 /// field type), and the marker traits of soft-deleting and timestamped
 /// models.
+/// `ColumnDefault::..` of a `#[db(default = ..)]`.
+fn default_value(krate: &syn::Path, d: &crate::internals::attr::Default) -> TokenStream {
+    use crate::internals::attr::Default as D;
+    let value = match d {
+        D::Int(_, v) => quote!(Int(#v)),
+        D::Float(_, text) => quote!(Float(#text)),
+        D::Bool(l) => quote!(Bool(#l)),
+        D::Text(l) => quote!(Text(#l)),
+        D::Raw(l) => quote!(Raw(#l)),
+    };
+    quote!(#krate::ColumnDefault::#value)
+}
+
+/// Compile-time checks of `#[db(size)]` and `#[db(default)]` against the
+/// field's type, each failing at its attribute.
+fn column_checks(cont: &Container<'_>) -> TokenStream {
+    let krate = &cont.krate;
+    let mut out = TokenStream::new();
+    for f in cont.columns() {
+        let ty = f.ty;
+        let sql_type = quote!(<#ty as #krate::ColumnType>::SQL_TYPE);
+        if let Some(n) = &f.attrs.size {
+            let msg = format!(
+                "#[db(size = {n})] applies only to text columns (String, Option<String>); field `{}` is not one",
+                f.ident
+            );
+            out.extend(quote_spanned! {n.span()=>
+                const _: () = ::core::assert!(#krate::__private::sized_text(#sql_type), #msg);
+            });
+        }
+        if let Some(d) = &f.attrs.default {
+            let value = default_value(krate, d);
+            let msg = format!(
+                "#[db(default)] of field `{}` does not fit its type: an integer in range for \
+                 integer columns, a number for float and decimal columns, true or false for bool, \
+                 a string for text, dates, times, UUIDs, decimals and JSON; any other default \
+                 as raw(\"SQL\")",
+                f.ident
+            );
+            out.extend(quote_spanned! {d.span()=>
+                const _: () = ::core::assert!(#krate::__private::default_fits(#sql_type, #value), #msg);
+            });
+        }
+    }
+    out
+}
+
 fn lifecycle(cont: &Container<'_>) -> TokenStream {
     let krate = &cont.krate;
     let ident = cont.ident;
-    let mut out = TokenStream::new();
+    let mut out = column_checks(cont);
     for f in cont.columns() {
         let ty = f.ty;
         for (span, name) in f.attrs.lifecycle_attrs() {

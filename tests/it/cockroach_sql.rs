@@ -65,6 +65,31 @@ struct Holder {
     badge: BelongsTo<Badge>,
 }
 
+/// Defaults, a sized text and a check constraint.
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "crdb_items", check = raw("qty >= 0"))]
+struct Item {
+    id: i64,
+    #[db(size = 12, default = "new")]
+    sku: String,
+    #[db(default = 0)]
+    qty: i32,
+    #[db(default = raw("now()"))]
+    added: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "crdb_items", mapper = "IndexedItems")]
+struct IndexedItem {
+    id: i64,
+    #[db(size = 12, default = "new", index)]
+    sku: String,
+    #[db(default = 0)]
+    qty: i32,
+    #[db(default = raw("now()"))]
+    added: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 #[derive(Model, Debug, Clone, Default)]
 struct Narrow {
     id: i32,
@@ -405,6 +430,47 @@ fn sync_declares_foreign_keys_parents_first() {
         )]
     );
     take(&log);
+}
+
+const CREATE_ITEMS: &str = r#"CREATE TABLE "crdb_items" ("id" INT8 PRIMARY KEY DEFAULT unique_rowid(), "sku" VARCHAR(12) NOT NULL DEFAULT 'new', "qty" INT4 NOT NULL DEFAULT 0, "added" TIMESTAMPTZ DEFAULT (now()), CONSTRAINT "ck_crdb_items_d2c992e8" CHECK (qty >= 0))"#;
+
+#[test]
+fn sync_declares_defaults_sizes_and_checks() {
+    let (conn, log) = recorder();
+    let plan = conn.schema_plan::<Item>().unwrap();
+    let sql: Vec<&str> = plan.changes.iter().map(|c| c.sql.as_str()).collect();
+    assert_eq!(sql, [CREATE_ITEMS]);
+    take(&log);
+}
+
+#[test]
+#[cfg_attr(
+    not(orm_test_postgres),
+    ignore = "PostgreSQL: ORM_TEST_POSTGRES_URL is not set (or the postgres feature is off)"
+)]
+fn defaults_sizes_checks_and_concurrent_indexes_run_on_postgresql_too() {
+    let db = cockroach_on_postgres();
+    let conn = &db.conn;
+    let plan = conn.schema_plan::<Item>().unwrap();
+    assert_eq!(plan.changes[0].sql, CREATE_ITEMS);
+    conn.apply(&plan).unwrap();
+    let options = orm::PlanOptions::default().concurrent_indexes(true);
+    let plan = conn.schema_plan_with::<IndexedItem>(&options).unwrap();
+    let sql: Vec<&str> = plan.changes.iter().map(|c| c.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        [r#"CREATE INDEX CONCURRENTLY "ix_crdb_items_sku" ON "crdb_items" ("sku")"#]
+    );
+    conn.apply(&plan).unwrap();
+    let again = conn.schema_plan::<IndexedItem>().unwrap();
+    assert!(again.is_empty() && again.drift.is_empty(), "{again:?}");
+    let err = Item {
+        qty: -1,
+        ..Default::default()
+    }
+    .save(conn)
+    .unwrap_err();
+    assert!(matches!(err, Error::CheckViolation(_)), "{err:?}");
 }
 
 #[test]

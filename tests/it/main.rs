@@ -15,6 +15,7 @@ mod cli;
 mod cockroach_sql;
 mod composite_keys;
 mod connection;
+mod constraints;
 mod correctness;
 mod default_filter;
 mod engine_layout;

@@ -60,6 +60,7 @@ fn undo(conn: &Connection, change: &Change) -> Result<String> {
         ChangeKind::AddColumn(column) => DropDdl::Column { table, column },
         ChangeKind::CreateIndex(name) => DropDdl::Index { table, name },
         ChangeKind::AddForeignKey(name) => DropDdl::ForeignKey { table, name },
+        ChangeKind::AddCheck(name) => DropDdl::Check { table, name },
     };
     let mut b = SqlBuilder::new(conn.dialect());
     compile::drop_ddl(&mut b, &drop)?;

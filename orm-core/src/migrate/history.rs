@@ -42,7 +42,11 @@ pub(crate) struct Applied {
 
 /// Creates the table when it is missing.
 pub(crate) fn ensure(conn: &Connection) -> Result<()> {
-    let plan = crate::schema::plan(conn, vec![TableSpec::internal(TABLE, COLUMNS)])?;
+    let plan = crate::schema::plan(
+        conn,
+        &crate::schema::PlanOptions::default(),
+        vec![TableSpec::internal(TABLE, COLUMNS)],
+    )?;
     conn.apply(&plan)
 }
 

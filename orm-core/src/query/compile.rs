@@ -10,7 +10,7 @@ use super::{
 };
 use crate::backend::GeneratedKey;
 use crate::error::{Error, Result};
-use crate::model::ColumnDef;
+use crate::model::{ColumnDef, ColumnDefault};
 use crate::relation::{Join, JoinKind};
 use crate::sql::SqlBuilder;
 use crate::value::Value;
@@ -394,7 +394,7 @@ pub(crate) fn create_table(b: &mut SqlBuilder<'_>, t: &CreateTable<'_>) -> Resul
         if i > 0 {
             b.push(", ");
         }
-        column(b, name, c, false, composite);
+        column(b, name, c, false, composite)?;
     }
     if !t.composite_key.is_empty() {
         b.push(", PRIMARY KEY (");
@@ -404,6 +404,10 @@ pub(crate) fn create_table(b: &mut SqlBuilder<'_>, t: &CreateTable<'_>) -> Resul
     for fk in t.foreign_keys {
         b.push(", ");
         foreign_key(b, fk)?;
+    }
+    for c in t.checks {
+        b.push(", ");
+        check(b, c)?;
     }
     b.push(")");
     let dialect = b.dialect();
@@ -447,13 +451,31 @@ pub(crate) fn add_foreign_key(b: &mut SqlBuilder<'_>, a: &super::AddForeignKey<'
     foreign_key(b, &a.foreign_key)
 }
 
+/// Appends a check constraint (of a `CREATE TABLE`, or added).
+fn check(b: &mut SqlBuilder<'_>, c: &super::Check<'_>) -> Result<()> {
+    b.check_name(c.name)?;
+    b.push("CONSTRAINT ");
+    b.ident(c.name);
+    b.push(" CHECK (");
+    b.fragment(c.sql, &crate::expr::Args::None)?;
+    b.push(")");
+    Ok(())
+}
+
+/// Appends an `ALTER TABLE .. ADD CONSTRAINT .. CHECK`.
+pub(crate) fn add_check(b: &mut SqlBuilder<'_>, a: &super::AddCheck<'_>) -> Result<()> {
+    b.push("ALTER TABLE ");
+    b.ident(a.table);
+    b.push(" ADD ");
+    check(b, &a.check)
+}
+
 /// Appends an `ALTER TABLE .. ADD COLUMN`.
 pub(crate) fn add_column(b: &mut SqlBuilder<'_>, a: &AddColumn<'_>) -> Result<()> {
     b.push("ALTER TABLE ");
     b.ident(a.table);
     b.push(" ADD COLUMN ");
-    column(b, a.column.name, a.column, true, false);
-    Ok(())
+    column(b, a.column.name, a.column, true, false)
 }
 
 /// Appends a `CREATE [UNIQUE] INDEX`.
@@ -464,6 +486,10 @@ pub(crate) fn create_index(b: &mut SqlBuilder<'_>, i: &CreateIndex<'_>) -> Resul
     } else {
         "CREATE INDEX "
     });
+    if i.concurrently {
+        let dialect = b.dialect();
+        b.push(dialect.concurrent_index());
+    }
     b.ident(i.name);
     b.push(" ON ");
     b.ident(i.table);
@@ -489,26 +515,47 @@ pub(crate) fn create_index(b: &mut SqlBuilder<'_>, i: &CreateIndex<'_>) -> Resul
 
 /// A column's definition; `adding` to a table that may have rows; `in_key`:
 /// part of a primary key declared on the table (so not on the column).
-fn column(b: &mut SqlBuilder<'_>, name: &str, c: &ColumnDef, adding: bool, in_key: bool) {
+fn column(
+    b: &mut SqlBuilder<'_>,
+    name: &str,
+    c: &ColumnDef,
+    adding: bool,
+    in_key: bool,
+) -> Result<()> {
     let dialect = b.dialect();
     b.ident(name);
     b.push(" ");
     if c.auto_increment {
         b.push(&dialect.generated_key_ddl(c));
-        return;
+        return Ok(());
     }
     b.push(&dialect.column_type(c));
     if !c.nullable {
         b.push(" NOT NULL");
-        if adding {
-            // Existing rows need a value for a new NOT NULL column.
+    }
+    match &c.default {
+        Some(ColumnDefault::Raw(sql)) => {
+            b.push(" DEFAULT (");
+            b.fragment(sql, &crate::expr::Args::None)?;
+            b.push(")");
+        }
+        Some(d) => {
+            let mut literal = String::new();
+            dialect.default_literal(d, &mut literal);
+            b.push(" DEFAULT ");
+            b.push(&literal);
+        }
+        // Existing rows need a value for a new NOT NULL column.
+        None if adding && !c.nullable => {
             b.push(" DEFAULT ");
             b.push(dialect.zero_literal(c.sql_type));
         }
+        None => {}
     }
     if c.primary_key && !in_key {
         b.push(" PRIMARY KEY");
     }
+    Ok(())
 }
 
 /// Appends a `DROP TABLE`, `ALTER TABLE .. DROP COLUMN` or `DROP INDEX`.
@@ -523,6 +570,12 @@ pub(crate) fn drop_ddl(b: &mut SqlBuilder<'_>, d: &DropDdl<'_>) -> Result<()> {
             b.ident(table);
             b.push(" DROP COLUMN ");
             b.ident(column);
+        }
+        DropDdl::Check { table, name } => {
+            b.push("ALTER TABLE ");
+            b.ident(table);
+            b.push(" DROP CONSTRAINT ");
+            b.ident(name);
         }
         DropDdl::ForeignKey { table, name } => {
             b.push("ALTER TABLE ");

@@ -264,6 +264,21 @@ pub(crate) struct CreateTable<'a> {
     pub composite_key: Vec<&'a str>,
     /// The table's foreign-key constraints, after the columns.
     pub foreign_keys: &'a [ForeignKey<'a>],
+    /// The table's check constraints, after the foreign keys.
+    pub checks: &'a [Check<'a>],
+}
+
+/// `CONSTRAINT name CHECK (condition)`: the condition is raw SQL written in
+/// the program (`#[db(check = raw(".."))]`).
+pub(crate) struct Check<'a> {
+    pub name: &'a str,
+    pub sql: &'a str,
+}
+
+/// `ALTER TABLE .. ADD CONSTRAINT name CHECK (..)`.
+pub(crate) struct AddCheck<'a> {
+    pub table: &'a str,
+    pub check: Check<'a>,
 }
 
 /// `CONSTRAINT name FOREIGN KEY (column) REFERENCES table (key) [ON DELETE
@@ -299,6 +314,9 @@ pub(crate) struct CreateIndex<'a> {
     /// A partial index of the rows where this column is NULL (the rows not
     /// soft-deleted).
     pub where_null: Option<&'a str>,
+    /// Built without blocking writes to the table, where the dialect can
+    /// (PostgreSQL's `CONCURRENTLY`).
+    pub concurrently: bool,
 }
 
 /// What undoes a schema change, for a generated migration's `down.sql`.
@@ -311,4 +329,6 @@ pub(crate) enum DropDdl<'a> {
     Index { table: &'a str, name: &'a str },
     /// `ALTER TABLE .. DROP CONSTRAINT` (on MySQL, `DROP FOREIGN KEY`).
     ForeignKey { table: &'a str, name: &'a str },
+    /// `ALTER TABLE .. DROP CONSTRAINT` of a check constraint.
+    Check { table: &'a str, name: &'a str },
 }

@@ -367,11 +367,24 @@ impl<M: Model> Scope<M> {
             return Ok((0, None));
         }
         for a in assignments {
-            if a.index.is_none() && !M::COLUMNS.iter().any(|c| c.name == a.column) {
+            let Some(i) = a
+                .index
+                .or_else(|| M::COLUMNS.iter().position(|c| c.name == a.column))
+            else {
                 return Err(Error::UnknownColumn {
                     table: Some(M::TABLE.to_owned()),
                     column: a.column.to_string(),
                 });
+            };
+            // The checks of a record's write (a decimal's scale, a text's
+            // size), for a value assigned to a known column.
+            if let (Expr::Value(v), Some(c)) = (&a.value, M::COLUMNS.get(i)) {
+                if let Err(reason) = conn.dialect().check_value(v.as_ref(), Some(c)) {
+                    return Err(Error::UnrepresentableValue {
+                        target: format!("{}.{}", M::TABLE, c.name),
+                        reason,
+                    });
+                }
             }
         }
         let (list, stamp, bump) = crate::lifecycle::scope_assignments::<M>(conn, assignments);

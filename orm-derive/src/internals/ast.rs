@@ -1,6 +1,7 @@
 //! The struct as the generators see it.
 
 use proc_macro2::Span;
+use syn::LitStr;
 
 use super::attr;
 use super::case;
@@ -108,6 +109,8 @@ pub struct Container<'a> {
     pub hooks: Option<syn::Path>,
     /// Indexes over several fields: unique, and the fields.
     pub indexes: Vec<(bool, Vec<syn::Ident>)>,
+    /// `check = raw("...")`: conditions of check constraints.
+    pub checks: Vec<LitStr>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -237,6 +240,7 @@ impl<'a> Container<'a> {
             default_filter: attrs.default_filter,
             hooks: attrs.hooks,
             indexes: attrs.indexes,
+            checks: attrs.checks,
             fields,
         })
     }

@@ -47,6 +47,29 @@ pub struct Container {
     /// `index(a, b)` and `unique(a, b)`: indexes over several fields, by
     /// field name, with whether they are unique.
     pub indexes: Vec<(bool, Vec<syn::Ident>)>,
+    /// `check = raw("...")`: the conditions of check constraints.
+    pub checks: Vec<LitStr>,
+}
+
+/// `#[db(default = ..)]`: a literal checked against the field's type, or
+/// raw SQL.
+pub enum Default {
+    Int(syn::LitInt, i64),
+    Float(syn::LitFloat, String),
+    Bool(syn::LitBool),
+    Text(LitStr),
+    Raw(LitStr),
+}
+
+impl Default {
+    pub fn span(&self) -> Span {
+        match self {
+            Default::Int(l, _) => l.span(),
+            Default::Float(l, _) => l.span(),
+            Default::Bool(l) => l.span,
+            Default::Text(l) | Default::Raw(l) => l.span(),
+        }
+    }
 }
 
 /// `#[db(...)]` on a field. Flags hold the span of their keyword.
@@ -87,6 +110,10 @@ pub struct Field {
     /// `no_constraint`: the belongs-to relation gets no foreign-key
     /// constraint.
     pub no_constraint: Option<Span>,
+    /// `size = N` of a text column, with the literal.
+    pub size: Option<syn::LitInt>,
+    /// `default = ..` of a column.
+    pub default: Option<Default>,
 }
 
 /// The values of `on_delete` / `on_update`, with the `ReferentialAction`
@@ -168,6 +195,12 @@ impl Field {
         if let Some(p) = &self.precision {
             out.push((p.span(), "precision"));
         }
+        if let Some(s) = &self.size {
+            out.push((s.span(), "size"));
+        }
+        if let Some(d) = &self.default {
+            out.push((d.span(), "default"));
+        }
         out
     }
 }
@@ -190,6 +223,150 @@ fn u8_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>, what: &str) -> Opt
                     path_name(meta)
                 ),
             ));
+            None
+        }
+    }
+}
+
+/// `raw("...")`: the one way SQL text enters an attribute. `None` when the
+/// expression is not that call.
+fn raw_sql(cx: &Ctxt, expr: &syn::Expr) -> Option<LitStr> {
+    let syn::Expr::Call(call) = expr else {
+        return None;
+    };
+    let syn::Expr::Path(func) = &*call.func else {
+        return None;
+    };
+    if !func.path.is_ident("raw") {
+        return None;
+    }
+    match call.args.iter().collect::<Vec<_>>().as_slice() {
+        [syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        })] => {
+            let sql = lit.value();
+            if sql.trim().is_empty() {
+                cx.error_spanned_by(lit, "raw SQL must not be empty");
+            } else if sql.contains('\0') {
+                cx.error_spanned_by(lit, "raw SQL must not contain a NUL character");
+            } else if sql.contains(';') {
+                cx.error_spanned_by(lit, "raw SQL here is one expression, without `;`");
+            } else {
+                return Some(lit.clone());
+            }
+            None
+        }
+        _ => {
+            cx.error_spanned_by(call, "expected raw(\"SQL\") with one string literal");
+            None
+        }
+    }
+}
+
+/// `size = N`: a whole number from 1 to 16383.
+fn size_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> Option<syn::LitInt> {
+    let problem = "expected the size as a number of characters from 1 to 16383: #[db(size = 40)]";
+    match meta.value().and_then(|v| v.parse::<syn::Expr>()) {
+        Ok(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(lit),
+            ..
+        })) => match lit.base10_parse::<u32>() {
+            Ok(1..=16383) => Some(lit),
+            _ => {
+                cx.error_spanned_by(&lit, problem);
+                None
+            }
+        },
+        Ok(other) => {
+            cx.error_spanned_by(other, problem);
+            None
+        }
+        Err(e) => {
+            cx.syn_error(syn::Error::new(e.span(), problem));
+            None
+        }
+    }
+}
+
+/// `default = ..`: a literal (`0`, `-1`, `1.5`, `true`, `"text"`) or
+/// `raw("SQL")`.
+fn default_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> Option<Default> {
+    let problem = "expected a literal default (0, -1, 1.5, true, \"text\") or raw(\"SQL\")";
+    let expr = match meta.value().and_then(|v| v.parse::<syn::Expr>()) {
+        Ok(e) => e,
+        Err(e) => {
+            cx.syn_error(syn::Error::new(e.span(), problem));
+            return None;
+        }
+    };
+    let (negative, lit) = match &expr {
+        syn::Expr::Lit(l) => (false, &l.lit),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr: inner,
+            ..
+        }) => match &**inner {
+            syn::Expr::Lit(l) => (true, &l.lit),
+            _ => {
+                cx.error_spanned_by(&expr, problem);
+                return None;
+            }
+        },
+        syn::Expr::Call(_) => {
+            if let Some(lit) = raw_sql(cx, &expr) {
+                return Some(Default::Raw(lit));
+            }
+            if !matches!(&expr, syn::Expr::Call(c) if matches!(&*c.func, syn::Expr::Path(p) if p.path.is_ident("raw")))
+            {
+                cx.error_spanned_by(&expr, problem);
+            }
+            return None;
+        }
+        _ => {
+            cx.error_spanned_by(&expr, problem);
+            return None;
+        }
+    };
+    match lit {
+        syn::Lit::Int(l) => {
+            let digits = if negative {
+                format!("-{}", l.base10_digits())
+            } else {
+                l.base10_digits().to_owned()
+            };
+            match digits.parse::<i64>() {
+                Ok(v) => Some(Default::Int(l.clone(), v)),
+                Err(_) => {
+                    cx.error_spanned_by(l, "the default does not fit in 64 bits");
+                    None
+                }
+            }
+        }
+        syn::Lit::Float(l) => {
+            let digits = l.base10_digits();
+            if digits.parse::<f64>().map_or(true, |f| !f.is_finite()) {
+                cx.error_spanned_by(l, "the default is not a finite number");
+                return None;
+            }
+            let text = if negative {
+                format!("-{digits}")
+            } else {
+                digits.to_owned()
+            };
+            Some(Default::Float(l.clone(), text))
+        }
+        syn::Lit::Bool(l) if !negative => Some(Default::Bool(l.clone())),
+        syn::Lit::Str(l) if !negative => {
+            if l.value().contains('\0') {
+                cx.error_spanned_by(l, "the default must not contain a NUL character");
+                None
+            } else {
+                Some(Default::Text(l.clone()))
+            }
+        }
+        _ => {
+            cx.error_spanned_by(&expr, problem);
             None
         }
     }
@@ -298,6 +475,7 @@ impl Container {
         let mut default_filter = Attr::none("default_filter");
         let mut hooks = Attr::none("hooks");
         let mut indexes = Vec::new();
+        let mut checks = Vec::new();
         for attr in db_attrs(&input.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -365,6 +543,16 @@ impl Container {
                     } else {
                         indexes.push((unique, fields));
                     }
+                } else if meta.path.is_ident("check") {
+                    let problem = "expected the condition as raw SQL: #[db(check = raw(\"price >= 0\"))]";
+                    match meta.value().and_then(|v| v.parse::<syn::Expr>()) {
+                        Ok(expr) => match raw_sql(cx, &expr) {
+                            Some(lit) => checks.push(lit),
+                            None if matches!(&expr, syn::Expr::Call(c) if matches!(&*c.func, syn::Expr::Path(p) if p.path.is_ident("raw"))) => {}
+                            None => cx.error_spanned_by(&expr, problem),
+                        },
+                        Err(e) => cx.syn_error(syn::Error::new(e.span(), problem)),
+                    }
                 } else if meta.path.is_ident("hooks") {
                     if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
                         hooks.set(cx, &meta.path, meta.path.clone());
@@ -386,7 +574,7 @@ impl Container {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a struct; expected table, mapper, scope, default_filter, hooks, index, unique or crate",
+                            "unknown #[db] attribute `{}` on a struct; expected table, mapper, scope, default_filter, hooks, index, unique, check or crate",
                             path_name(&meta)
                         ),
                     );
@@ -406,6 +594,7 @@ impl Container {
             default_filter: default_filter.get(),
             hooks: hooks.get(),
             indexes,
+            checks,
         }
     }
 }
@@ -440,6 +629,8 @@ impl Field {
         let mut on_delete = Attr::none("on_delete");
         let mut on_update = Attr::none("on_update");
         let mut no_constraint = Attr::none("no_constraint");
+        let mut size = Attr::none("size");
+        let mut default = Attr::none("default");
         for attr in db_attrs(&field.attrs) {
             if !require_list(cx, attr) {
                 continue;
@@ -496,6 +687,14 @@ impl Field {
                                 ),
                             );
                         }
+                    }
+                } else if meta.path.is_ident("size") {
+                    if let Some(v) = size_value(cx, &meta) {
+                        size.set(cx, &meta.path, v);
+                    }
+                } else if meta.path.is_ident("default") {
+                    if let Some(v) = default_value(cx, &meta) {
+                        default.set(cx, &meta.path, v);
                     }
                 } else if meta.path.is_ident("precision") {
                     if let Some(v) = u8_value(cx, &meta, "the precision") {
@@ -555,7 +754,7 @@ impl Field {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, partial, index, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys, join, on_delete, on_update or no_constraint",
+                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, partial, index, size, default, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys, join, on_delete, on_update or no_constraint",
                             path_name(&meta)
                         ),
                     );
@@ -587,6 +786,8 @@ impl Field {
             on_delete: on_delete.get(),
             on_update: on_update.get(),
             no_constraint: no_constraint.get(),
+            size: size.get(),
+            default: default.get(),
         };
         if let (None, Some(scale)) = (&field.precision, &field.scale) {
             cx.error_spanned_by(
@@ -605,6 +806,8 @@ impl Field {
                 (field.primary_key, "primary_key"),
                 (field.unique, "unique"),
                 (field.index, "index"),
+                (field.size.as_ref().map(syn::LitInt::span), "size"),
+                (field.default.as_ref().map(Default::span), "default"),
             ]
             .into_iter()
             .chain(lifecycle)

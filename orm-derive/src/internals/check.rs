@@ -25,6 +25,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_lifecycle(cx, cont);
     check_partial(cx, cont);
     check_indexes(cx, cont);
+    check_default(cx, cont);
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
     for f in cont.columns() {
         match seen.entry(f.column.to_lowercase()) {
@@ -315,6 +316,25 @@ fn check_partial(cx: &Ctxt, cont: &Container<'_>) {
                 span,
                 "#[db(partial)] leaves soft-deleted rows out of the unique index, but the model \
                  has no #[db(soft_delete)] column",
+            ));
+        }
+    }
+}
+
+/// No declared default on a single primary key (the database generates
+/// integer keys; others are always written).
+fn check_default(cx: &Ctxt, cont: &Container<'_>) {
+    let keys = cont.keys();
+    let single = match keys.as_slice() {
+        [(_, one)] => Some(one.ident),
+        _ => None,
+    };
+    for f in cont.columns() {
+        if let (Some(d), true) = (&f.attrs.default, Some(f.ident) == single) {
+            cx.syn_error(syn::Error::new(
+                d.span(),
+                "#[db(default)] makes no sense on the primary key: the database generates an \
+                 integer key, and orm writes every other key",
             ));
         }
     }

@@ -76,6 +76,15 @@ impl Catalogue for MysqlCatalogue {
         Ok(crate::foreign_keys_of(rows))
     }
 
+    fn check_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
+        let rows: Vec<Single<String>> = conn.query_all(
+            "SELECT CONSTRAINT_NAME FROM information_schema.TABLE_CONSTRAINTS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_TYPE = 'CHECK'",
+            &[table.into()],
+        )?;
+        Ok(rows.into_iter().map(|s| s.0).collect())
+    }
+
     /// From the normalised column type. Unsigned integers read as the
     /// next wider signed type; `BIGINT UNSIGNED` has none. `DATETIME` and
     /// `TIMESTAMP` read as naive date-times (MySQL keeps no zone).

@@ -195,7 +195,24 @@ impl Dialect for MysqlDialect {
     }
 
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
-        mysql_type(column.sql_type, Self::keyed(column)).0
+        match column.size {
+            Some(n) => Cow::Owned(format!("VARCHAR({n})")),
+            None => mysql_type(column.sql_type, Self::keyed(column)).0,
+        }
+    }
+
+    /// A string in parentheses (MySQL takes a literal default on a TEXT
+    /// column only as an expression), backslashes escaped as the session
+    /// reads them.
+    fn default_literal(&self, default: &orm_core::ColumnDefault, out: &mut String) {
+        match *default {
+            orm_core::ColumnDefault::Text(v) => {
+                out.push('(');
+                orm_core::driver::quote_string(v, self.backslash_escapes, out);
+                out.push(')');
+            }
+            ref d => orm_core::driver::default_literal(d, out),
+        }
     }
 
     fn generated_key_ddl(&self, column: &ColumnDef) -> Cow<'static, str> {
@@ -216,8 +233,9 @@ impl Dialect for MysqlDialect {
                 "MySQL cannot store {f} in a FLOAT or DOUBLE column"
             )),
             orm_core::ValueRef::Text(s)
-                if column.is_some_and(|c| c.sql_type == SqlType::Text && Self::keyed(c))
-                    && s.chars().nth(KEYED_TEXT_CHARS).is_some() =>
+                if column.is_some_and(|c| {
+                    c.sql_type == SqlType::Text && c.size.is_none() && Self::keyed(c)
+                }) && s.chars().nth(KEYED_TEXT_CHARS).is_some() =>
             {
                 Err(format!(
                     "{} characters do not fit the VARCHAR({KEYED_TEXT_CHARS}) of a keyed or \

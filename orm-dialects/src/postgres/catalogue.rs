@@ -22,7 +22,8 @@ fn table_columns(conn: &Connection, table: &str) -> Result<Vec<DbColumn>> {
     let rows: Vec<(String, String, bool, bool)> = conn.query_all(
         "SELECT c.column_name::TEXT, \
                 UPPER(CASE WHEN c.data_type IN ('USER-DEFINED', 'ARRAY') \
-                           THEN c.udt_name::TEXT ELSE c.data_type::TEXT END), \
+                           THEN c.udt_name::TEXT ELSE c.data_type::TEXT END) \
+                || COALESCE('(' || c.character_maximum_length::TEXT || ')', ''), \
                 c.is_nullable::TEXT = 'YES', \
                 EXISTS (SELECT 1 \
                         FROM information_schema.table_constraints tc \
@@ -87,10 +88,25 @@ fn foreign_keys(conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
     Ok(crate::foreign_keys_of(rows))
 }
 
+/// The check constraints of `table` in the current schema.
+fn check_names(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let rows: Vec<orm_core::Single<String>> = conn.query_all(
+        "SELECT c.conname::TEXT FROM pg_constraint c \
+         JOIN pg_class t ON t.oid = c.conrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace \
+         WHERE c.contype = 'c' AND n.nspname = current_schema() AND t.relname = $1 \
+         ORDER BY 1",
+        &[Value::from(table)],
+    )?;
+    Ok(rows.into_iter().map(|s| s.0).collect())
+}
+
 /// The portable type of an information-schema type name (upper case, as
 /// `table_columns` reports it). `NUMERIC` reads as the widest decimal: the
 /// type name carries no precision.
 fn sql_type(db_type: &str) -> Option<SqlType> {
+    // The length of `CHARACTER VARYING(20)` is not part of the type.
+    let db_type = db_type.split('(').next().unwrap_or(db_type);
     Some(match db_type.trim() {
         "BOOLEAN" => SqlType::Bool,
         "SMALLINT" | "INT2" => SqlType::SmallInt,
@@ -111,8 +127,11 @@ fn sql_type(db_type: &str) -> Option<SqlType> {
 }
 
 /// Whether the catalogue's `db_type` is the type of `t`.
-fn same_type(t: SqlType, db_type: &str) -> bool {
-    pg_type(t).catalogue.eq_ignore_ascii_case(db_type.trim())
+fn same_type(column: &ColumnDef, t: SqlType, db_type: &str) -> bool {
+    match column.size {
+        Some(n) => db_type.trim() == format!("CHARACTER VARYING({n})"),
+        None => pg_type(t).catalogue.eq_ignore_ascii_case(db_type.trim()),
+    }
 }
 
 impl Catalogue for PostgresCatalogue {
@@ -129,8 +148,12 @@ impl Catalogue for PostgresCatalogue {
         foreign_keys(conn, table)
     }
 
+    fn check_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
+        check_names(conn, table)
+    }
+
     fn same_type(&self, _conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {
-        same_type(column.sql_type, db_type)
+        same_type(column, column.sql_type, db_type)
     }
 
     fn table_names(&self, conn: &Connection) -> Result<Vec<String>> {
@@ -161,6 +184,10 @@ impl Catalogue for CockroachCatalogue {
         foreign_keys(conn, table)
     }
 
+    fn check_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
+        check_names(conn, table)
+    }
+
     fn same_type(&self, _conn: &Connection, column: &ColumnDef, db_type: &str) -> bool {
         // Generated keys are INT8 whatever the field.
         let t = if column.auto_increment {
@@ -168,7 +195,7 @@ impl Catalogue for CockroachCatalogue {
         } else {
             column.sql_type
         };
-        same_type(t, db_type)
+        same_type(column, t, db_type)
     }
 
     /// Refuses to sync inside an explicit transaction (CockroachDB runs

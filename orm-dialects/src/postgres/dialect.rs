@@ -114,7 +114,14 @@ impl Dialect for PostgresDialect {
     }
 
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
-        pg_type(column.sql_type).ddl
+        match column.size {
+            Some(n) => Cow::Owned(format!("VARCHAR({n})")),
+            None => pg_type(column.sql_type).ddl,
+        }
+    }
+
+    fn concurrent_index(&self) -> &'static str {
+        "CONCURRENTLY "
     }
 
     fn generated_key_ddl(&self, column: &ColumnDef) -> Cow<'static, str> {
@@ -182,6 +189,12 @@ impl Dialect for CockroachDialect {
 
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
         PostgresDialect.column_type(column)
+    }
+
+    /// Accepted for PostgreSQL's sake: CockroachDB builds every index
+    /// online.
+    fn concurrent_index(&self) -> &'static str {
+        "CONCURRENTLY "
     }
 
     /// `INT8 PRIMARY KEY DEFAULT unique_rowid()`: CockroachDB's keys are

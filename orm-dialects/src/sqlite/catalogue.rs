@@ -100,6 +100,20 @@ impl Catalogue for SqliteCatalogue {
         Ok(out)
     }
 
+    /// SQLite keeps no list of constraints: the names its `CREATE TABLE`
+    /// text gives (`CONSTRAINT "name" CHECK`).
+    fn check_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {
+        let rows: Vec<Single<Option<String>>> = conn.query_all(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
+            &[table.into()],
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|s| s.0)
+            .flat_map(|sql| constraint_names(&sql, "CHECK"))
+            .collect())
+    }
+
     /// By the declared type: orm's own names first, then SQLite's affinity
     /// (every integer is 64-bit, every float a double).
     fn sql_type(&self, db_type: &str) -> Option<SqlType> {
@@ -152,6 +166,52 @@ fn affinity(declared: &str) -> Affinity {
     }
 }
 
+/// The names of the constraints of `kind` (`CHECK`) that `CREATE TABLE` text
+/// declares with `CONSTRAINT name`, unquoted.
+fn constraint_names(sql: &str, kind: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let upper = sql.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(at) = upper[from..].find("CONSTRAINT") {
+        let start = from + at + "CONSTRAINT".len();
+        from = start;
+        let rest = sql[start..].trim_start();
+        let (name, after) = match rest.chars().next() {
+            Some(q @ ('"' | '`' | '[')) => {
+                let close = if q == '[' { ']' } else { q };
+                let body = &rest[1..];
+                let mut name = String::new();
+                let mut chars = body.char_indices().peekable();
+                let mut end = body.len();
+                while let Some((i, c)) = chars.next() {
+                    if c == close {
+                        if close != ']' && chars.peek().is_some_and(|&(_, n)| n == close) {
+                            chars.next();
+                            name.push(c);
+                            continue;
+                        }
+                        end = i + c.len_utf8();
+                        break;
+                    }
+                    name.push(c);
+                }
+                (name, &body[end.min(body.len())..])
+            }
+            _ => {
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == '(')
+                    .unwrap_or(rest.len());
+                (rest[..end].to_owned(), &rest[end..])
+            }
+        };
+        let after = after.trim_start();
+        if after.len() >= kind.len() && after[..kind.len()].eq_ignore_ascii_case(kind) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::{affinity, Affinity};
@@ -175,5 +235,14 @@ mod tests {
         ] {
             assert_eq!(affinity(t), a, "{t}");
         }
+    }
+
+    #[test]
+    fn constraint_names_read_quoted_and_bare_names() {
+        let sql = r#"CREATE TABLE "t" ("a" INT, CONSTRAINT "ck_t_""x" CHECK (a > 0), constraint b check(a < 9), CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES "u" ("id"))"#;
+        assert_eq!(
+            super::constraint_names(sql, "CHECK"),
+            vec![r#"ck_t_"x"#.to_owned(), "b".to_owned()]
+        );
     }
 }

@@ -56,6 +56,10 @@ impl Dialect for SqliteDialect {
     }
 
     fn column_type(&self, column: &ColumnDef) -> Cow<'static, str> {
+        if let Some(n) = column.size {
+            // TEXT affinity; SQLite keeps any length, orm checks it.
+            return Cow::Owned(format!("VARCHAR({n})"));
+        }
         Cow::Borrowed(match column.sql_type {
             SqlType::Bool => "BOOLEAN",
             SqlType::SmallInt => "SMALLINT",
