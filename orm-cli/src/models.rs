@@ -249,8 +249,31 @@ fn model(out: &mut String, m: &Modeled<'_>, all: &[Modeled<'_>]) {
         while !fields.insert(name.clone()) {
             name.push('_');
         }
+        let mut attrs = Vec::new();
         if format!("{name}_id") != fk.column {
-            let _ = writeln!(out, "    #[db(foreign_key = {:?})]", fk.column);
+            attrs.push(format!("foreign_key = {:?}", fk.column));
+        }
+        let nullable = t
+            .columns
+            .iter()
+            .any(|(c, _)| c.name == fk.column && c.nullable);
+        for (what, action) in [("on_delete", fk.on_delete), ("on_update", fk.on_update)] {
+            match action {
+                // SET NULL on a NOT NULL column cannot run: the model would
+                // not compile.
+                Some(orm::ReferentialAction::SetNull) if !nullable => {
+                    let _ = writeln!(
+                        out,
+                        "    // {what} SET NULL on NOT NULL column `{}` left out: it cannot run.",
+                        fk.column
+                    );
+                }
+                Some(a) => attrs.push(format!("{what} = {:?}", a.attr_name())),
+                None => {}
+            }
+        }
+        if !attrs.is_empty() {
+            let _ = writeln!(out, "    #[db({})]", attrs.join(", "));
         }
         let _ = writeln!(out, "    pub {name}: BelongsTo<{}>,", parent.name);
     }

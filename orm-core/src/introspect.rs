@@ -78,8 +78,12 @@ impl Connection {
 
     /// The database's tables (see [`introspect`](Self::introspect)) as the
     /// `CREATE TABLE` statements orm writes for them in this connection's
-    /// dialect, one a line, each ending with `;`. A column of a type orm
-    /// has no mapping of is left out, with a comment saying so.
+    /// dialect, one a line, each ending with `;`: columns with their types
+    /// (`VARCHAR(N)` sizes kept), nullability, the primary key (composite
+    /// ones declared on the table), and foreign keys with their actions.
+    /// Indexes, column defaults and check constraints are not read back. A
+    /// column of a type orm has no mapping of is left out, with a comment
+    /// saying so.
     pub fn schema_sql(&self) -> Result<String> {
         let mut out = String::new();
         for t in self.introspect()? {
@@ -139,8 +143,8 @@ impl Connection {
                     column: &f.column,
                     references: &f.references,
                     references_column: &f.referenced_column,
-                    on_delete: None,
-                    on_update: None,
+                    on_delete: f.on_delete,
+                    on_update: f.on_update,
                 })
                 .collect();
             let create = CreateTable {

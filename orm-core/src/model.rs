@@ -100,6 +100,35 @@ pub enum ReferentialAction {
     SetDefault,
 }
 
+impl ReferentialAction {
+    /// The action a catalogue names (`CASCADE`, `SET NULL`, `RESTRICT`,
+    /// `SET DEFAULT`, ASCII case-insensitively); `None` for `NO ACTION`, the
+    /// default, and for anything else.
+    pub fn from_sql(rule: &str) -> Option<ReferentialAction> {
+        let rule = rule.trim();
+        [
+            ("CASCADE", ReferentialAction::Cascade),
+            ("SET NULL", ReferentialAction::SetNull),
+            ("RESTRICT", ReferentialAction::Restrict),
+            ("SET DEFAULT", ReferentialAction::SetDefault),
+        ]
+        .into_iter()
+        .find(|(name, _)| rule.eq_ignore_ascii_case(name))
+        .map(|(_, a)| a)
+    }
+
+    /// The attribute value that declares it: `"cascade"`, `"set_null"`.
+    pub fn attr_name(self) -> &'static str {
+        match self {
+            ReferentialAction::NoAction => "no_action",
+            ReferentialAction::Restrict => "restrict",
+            ReferentialAction::Cascade => "cascade",
+            ReferentialAction::SetNull => "set_null",
+            ReferentialAction::SetDefault => "set_default",
+        }
+    }
+}
+
 /// A foreign-key constraint of a model's table, declared by a `BelongsTo`
 /// relation (unless `#[db(no_constraint)]`): schema sync creates it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,6 +49,11 @@ pub struct DbForeignKey {
     pub references: String,
     /// The referenced column.
     pub referenced_column: String,
+    /// What a delete of the referenced row does; `None` for the database's
+    /// default (`NO ACTION`).
+    pub on_delete: Option<crate::model::ReferentialAction>,
+    /// What an update of the referenced key does; `None` for the default.
+    pub on_update: Option<crate::model::ReferentialAction>,
 }
 
 /// What schema sync reads from a database: its catalogue queries, and what

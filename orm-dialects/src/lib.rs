@@ -65,15 +65,20 @@ pub(crate) fn columns_of<R>(
 /// table, referenced column).
 #[allow(dead_code)] // not every build has a server catalogue
 pub(crate) fn foreign_keys_of(
-    rows: Vec<(String, String, String, String)>,
+    rows: Vec<(String, String, String, String, String, String)>,
 ) -> Vec<orm_core::DbForeignKey> {
+    use orm_core::ReferentialAction as A;
     rows.into_iter()
         .map(
-            |(name, column, references, referenced_column)| orm_core::DbForeignKey {
-                name: Some(name),
-                column,
-                references,
-                referenced_column,
+            |(name, column, references, referenced_column, on_delete, on_update)| {
+                orm_core::DbForeignKey {
+                    name: Some(name),
+                    column,
+                    references,
+                    referenced_column,
+                    on_delete: A::from_sql(&on_delete),
+                    on_update: A::from_sql(&on_update),
+                }
             },
         )
         .collect()

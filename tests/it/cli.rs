@@ -141,7 +141,7 @@ const HAND_MADE: &str = "\
                             FOREIGN KEY (author_id) REFERENCES rev_authors (id));\
     CREATE TABLE rev_book_tags (book_id BIGINT NOT NULL, tag VARCHAR(20) NOT NULL, \
                                 PRIMARY KEY (book_id, tag), \
-                                FOREIGN KEY (book_id) REFERENCES rev_books (id));\
+                                FOREIGN KEY (book_id) REFERENCES rev_books (id) ON DELETE CASCADE);\
     INSERT INTO rev_authors (id, full_name, bio, active) VALUES (1, 'Ann', NULL, TRUE), (2, 'Bo', 'b', FALSE);\
     INSERT INTO rev_books (id, author_id, title, price, published) \
         VALUES (10, 1, 'First', 9.5, '2024-05-01'), (11, 1, 'Second', NULL, NULL);\
@@ -210,6 +210,14 @@ fn models_are_generated_from_a_database_and_read_it(url: &str, _dialect: &str) {
         ddl[1].contains("rev_book_tags") && ddl[1].contains(", PRIMARY KEY ("),
         "{}",
         ddl[1]
+    );
+    // Sizes and foreign-key actions are read back.
+    assert!(ddl[1].contains("VARCHAR(20)"), "{}", ddl[1]);
+    assert!(ddl[1].contains(" ON DELETE CASCADE"), "{}", ddl[1]);
+    assert!(
+        !ddl[2].contains(" ON DELETE "),
+        "no action declared: {}",
+        ddl[2]
     );
 
     assert!(ddl[2].contains("FOREIGN KEY ("), "{}", ddl[2]);

@@ -372,3 +372,21 @@ fn self_references_and_cycles(conn: &Connection) {
     assert!(is_fk_violation(egg.save(conn)));
 }
 db_test!(self_references_and_cycles);
+
+fn actions_are_read_back(conn: &Connection) {
+    use orm::ReferentialAction as A;
+    conn.apply(&conn.schema_plan::<(Team, Player, Ticket, Pass)>().unwrap())
+        .unwrap();
+    let tables = conn.introspect().unwrap();
+    let fk = |table: &str| {
+        let t = tables.iter().find(|t| t.name == table).expect(table);
+        assert_eq!(t.foreign_keys.len(), 1, "{table}: {:?}", t.foreign_keys);
+        (t.foreign_keys[0].on_delete, t.foreign_keys[0].on_update)
+    };
+    assert_eq!(fk("players"), (Some(A::Cascade), None));
+    assert_eq!(fk("passes"), (None, None));
+    // InnoDB's RESTRICT is its default, NO ACTION: read as the default.
+    let restrict = (conn.dialect().name() != "mysql").then_some(A::Restrict);
+    assert_eq!(fk("tickets"), (restrict, restrict));
+}
+db_test!(actions_are_read_back);

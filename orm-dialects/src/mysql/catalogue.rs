@@ -65,15 +65,31 @@ impl Catalogue for MysqlCatalogue {
     }
 
     fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
-        let rows: Vec<(String, String, String, String)> = conn.query_all(
-            "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME \
-             FROM information_schema.KEY_COLUMN_USAGE \
-             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
-             AND REFERENCED_TABLE_NAME IS NOT NULL \
-             ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION",
+        let rows: Vec<(String, String, String, String, String, String)> = conn.query_all(
+            "SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, \
+             k.REFERENCED_COLUMN_NAME, r.DELETE_RULE, r.UPDATE_RULE \
+             FROM information_schema.KEY_COLUMN_USAGE k \
+             JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+               ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA \
+              AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+              AND r.TABLE_NAME = k.TABLE_NAME \
+             WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? \
+             AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+             ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
             &[table.into()],
         )?;
-        Ok(crate::foreign_keys_of(rows))
+        // InnoDB's RESTRICT is NO ACTION (checked at once either way), and
+        // MariaDB reports a constraint declared without an action as
+        // RESTRICT: both read as the default.
+        let mut keys = crate::foreign_keys_of(rows);
+        for k in &mut keys {
+            for action in [&mut k.on_delete, &mut k.on_update] {
+                if *action == Some(orm_core::ReferentialAction::Restrict) {
+                    *action = None;
+                }
+            }
+        }
+        Ok(keys)
     }
 
     fn check_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>> {

@@ -72,8 +72,12 @@ fn table_names(conn: &Connection) -> Result<Vec<String>> {
 
 /// The foreign keys of `table` in the current schema, column by column.
 fn foreign_keys(conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
-    let rows: Vec<(String, String, String, String)> = conn.query_all(
-        "SELECT c.conname::TEXT, a.attname::TEXT, p.relname::TEXT, pa.attname::TEXT \
+    let rows: Vec<(String, String, String, String, String, String)> = conn.query_all(
+        "SELECT c.conname::TEXT, a.attname::TEXT, p.relname::TEXT, pa.attname::TEXT, \
+                CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' \
+                     WHEN 'r' THEN 'RESTRICT' WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END, \
+                CASE c.confupdtype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' \
+                     WHEN 'r' THEN 'RESTRICT' WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END \
          FROM pg_constraint c \
          JOIN pg_class t ON t.oid = c.conrelid \
          JOIN pg_namespace n ON n.oid = t.relnamespace \

@@ -74,12 +74,13 @@ impl Catalogue for SqliteCatalogue {
     }
 
     fn foreign_keys(&self, conn: &Connection, table: &str) -> Result<Vec<DbForeignKey>> {
-        let rows: Vec<(String, String, Option<String>)> = conn.query_all(
-            "SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+        let rows: Vec<(String, String, Option<String>, String, String)> = conn.query_all(
+            "SELECT \"from\", \"table\", \"to\", on_delete, on_update \
+             FROM pragma_foreign_key_list(?) ORDER BY id, seq",
             &[table.into()],
         )?;
         let mut out = Vec::with_capacity(rows.len());
-        for (column, references, to) in rows {
+        for (column, references, to, on_delete, on_update) in rows {
             // `REFERENCES parent` without a column names the parent's key.
             let referenced_column = match to {
                 Some(to) => to,
@@ -95,6 +96,8 @@ impl Catalogue for SqliteCatalogue {
                 column,
                 references,
                 referenced_column,
+                on_delete: orm_core::ReferentialAction::from_sql(&on_delete),
+                on_update: orm_core::ReferentialAction::from_sql(&on_update),
             });
         }
         Ok(out)
