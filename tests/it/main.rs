@@ -13,6 +13,7 @@ mod common;
 mod ci_servers;
 mod cli;
 mod cockroach_sql;
+mod company;
 mod composite_keys;
 mod connection;
 mod constraints;

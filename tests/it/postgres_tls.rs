@@ -249,6 +249,23 @@ fn client_certificates_under_verify_full() {
     assert_eq!(who, [("postgres".to_owned(), true)]);
     drop(conn);
 
+    // The company example in the same secure mode: the server takes only
+    // TLS connections with a client certificate, so serving at all shows
+    // that every connection of its pool presented one.
+    #[cfg(all(feature = "sqlite", feature = "decimal"))]
+    {
+        use crate::company::{lock, ok, Company};
+        let _port = lock();
+        let app = Company::start(&good);
+        let c = ok(
+            "POST",
+            "/customer/",
+            Some(serde_json::json!({"name": "Secure"})),
+        );
+        assert_eq!(ok("GET", "/customer/", None), serde_json::json!([c]));
+        app.kill();
+    }
+
     // No client certificate: the server asks for one.
     let msg = refused(&url(&server, "localhost", &[full.clone(), ca.clone()]));
     assert!(
