@@ -149,10 +149,10 @@ pub use orm_core::{
     FromRow, FromValue, Func, HasMany, HasOne, Hooks, Include, IntoArg, IntoArgs, IntoDynOperand,
     IntoOperand, Isolation, JoinKind, KeyOperand, Layout, Lock, LockMode, LockWait, ManyToMany,
     Mapper, Model, NPlusOne, Nested, Nulls, Op, Order, PlanOptions, PluckColumns, Pool,
-    PoolOptions, PooledConnection, Record, ReferentialAction, Relation, RelationDef, RelationKind,
-    Result, RetryPolicy, Row, Rows, Schema, SchemaPlan, Scope, Scoped, Single, Snapshot,
-    SoftDelete, Sql, SqlType, Statement, SyncReport, Terms, Timestamped, ToValue, Transaction,
-    TxOptions, Value, ValueRef, LOG_TARGET,
+    PoolMetrics, PoolOptions, PooledConnection, Record, ReferentialAction, Relation, RelationDef,
+    RelationKind, Result, RetryPolicy, Row, Rows, Schema, SchemaPlan, Scope, Scoped, Single,
+    Snapshot, SoftDelete, Sql, SqlType, Statement, SyncReport, Terms, Timestamped, ToValue,
+    Transaction, TxOptions, Value, ValueRef, LOG_TARGET,
 };
 pub use orm_derive::{scopes, FromRow, Model};
 

@@ -114,6 +114,13 @@ pub fn registered_dialect(scheme: &str) -> Option<Opener> {
         .map(|(_, o)| *o)
 }
 
+/// A statement under way (see `Connection::start`).
+struct Started {
+    at: Option<Instant>,
+    #[cfg(feature = "tracing")]
+    span: Option<tracing::span::EnteredSpan>,
+}
+
 impl Connection {
     /// Wraps a driver connection.
     pub(crate) fn from_backend(backend: Box<dyn Backend>) -> Self {
@@ -226,21 +233,69 @@ impl Connection {
         self.broken.get()
     }
 
-    /// The start time of a statement, taken only when something will report
-    /// its duration (debug logging, or a slow-query threshold).
+    /// A statement begins: its start time, taken only when something will
+    /// report its duration (debug logging, a slow-query threshold, a tracing
+    /// subscriber), and with the `tracing` feature its span, entered.
     #[inline]
-    fn start(&self) -> Option<Instant> {
-        (self.slow_query.get().is_some()
-            || log::log_enabled!(target: LOG_TARGET, log::Level::Debug))
-        .then(Instant::now)
+    fn start(&self) -> Started {
+        #[cfg(feature = "tracing")]
+        let span = {
+            use tracing::field::Empty;
+            let span = tracing::debug_span!(
+                target: "orm::sql",
+                "statement",
+                db.system = self.dialect.name(),
+                db.statement = Empty,
+                rows = Empty,
+                duration_us = Empty,
+                error = Empty,
+            );
+            (!span.is_disabled()).then(|| span.entered())
+        };
+        let timed = self.slow_query.get().is_some()
+            || log::log_enabled!(target: LOG_TARGET, log::Level::Debug);
+        #[cfg(feature = "tracing")]
+        let timed = timed || span.is_some();
+        Started {
+            at: timed.then(Instant::now),
+            #[cfg(feature = "tracing")]
+            span,
+        }
     }
 
-    fn finish<T>(&self, sql: &str, params: &dyn Params, start: Option<Instant>, res: &Result<T>) {
+    /// A statement ended: counted, logged, its span's fields recorded (the
+    /// rows it changed or returned, when known).
+    fn finish<T>(
+        &self,
+        sql: &str,
+        params: &dyn Params,
+        started: Started,
+        res: &Result<T>,
+        rows: Option<u64>,
+    ) {
         self.statements.set(self.statements.get() + 1);
         if matches!(res, Err(Error::Connection { .. })) {
             self.broken.set(true);
         }
-        let elapsed = start.map(|s| s.elapsed());
+        let elapsed = started.at.map(|s| s.elapsed());
+        #[cfg(feature = "tracing")]
+        if let Some(span) = &started.span {
+            span.record("db.statement", sql);
+            if let Some(n) = rows {
+                span.record("rows", n);
+            }
+            if let Some(e) = elapsed {
+                span.record(
+                    "duration_us",
+                    u64::try_from(e.as_micros()).unwrap_or(u64::MAX),
+                );
+            }
+            if let Err(e) = res {
+                span.record("error", tracing::field::display(e));
+            }
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = rows;
         // Everything logged is escaped: SQL text, values and the server's
         // error text (which echoes values) cannot forge log lines.
         let sql = Escaped(sql);
@@ -307,7 +362,7 @@ impl Connection {
         self.check_params(sql, params)?;
         let start = self.start();
         let res = self.backend.execute(sql, params);
-        self.finish(sql, params, start, &res);
+        self.finish(sql, params, start, &res, res.as_ref().ok().copied());
         res
     }
 
@@ -322,7 +377,7 @@ impl Connection {
         self.check_params(sql, params)?;
         let start = self.start();
         let res = self.backend.insert(sql, params, key);
-        self.finish(sql, params, start, &res);
+        self.finish(sql, params, start, &res, res.is_ok().then_some(1));
         res
     }
 
@@ -336,7 +391,7 @@ impl Connection {
         self.check_params(sql, params)?;
         let start = self.start();
         let res = self.backend.query(sql, params);
-        self.finish(sql, params, start, &res);
+        self.finish(sql, params, start, &res, None);
         res
     }
 
@@ -351,8 +406,12 @@ impl Connection {
     ) -> Result<()> {
         self.check_params(sql, params)?;
         let start = self.start();
-        let res = self.backend.query_each(sql, params, f);
-        self.finish(sql, params, start, &res);
+        let mut rows = 0u64;
+        let res = self.backend.query_each(sql, params, &mut |row| {
+            rows += 1;
+            f(row)
+        });
+        self.finish(sql, params, start, &res, Some(rows));
         res
     }
 
@@ -361,7 +420,7 @@ impl Connection {
         self.check_params(sql, NO_PARAMS)?;
         let start = self.start();
         let res = self.backend.execute_batch(sql);
-        self.finish(sql, NO_PARAMS, start, &res);
+        self.finish(sql, NO_PARAMS, start, &res, None);
         res
     }
 
@@ -370,15 +429,15 @@ impl Connection {
     pub(crate) fn tx_control(&self, op: crate::backend::TxControl<'_>) -> Result<()> {
         let start = self.start();
         let res = self.backend.transaction(op);
-        if start.is_some() || res.is_err() {
+        if start.at.is_some() || res.is_err() {
             // Logged as the dialect's statements, like every statement.
             let text = match self.dialect.tx_statements(op) {
                 Ok(stmts) => stmts.join("; "),
                 Err(_) => op.to_string(),
             };
-            self.finish(&text, NO_PARAMS, start, &res);
+            self.finish(&text, NO_PARAMS, start, &res, None);
         } else {
-            self.finish("", NO_PARAMS, start, &res);
+            self.finish("", NO_PARAMS, start, &res, None);
         }
         res
     }

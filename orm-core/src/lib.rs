@@ -53,7 +53,7 @@ pub use model::{
 pub use n_plus_one::NPlusOne;
 pub use names::Terms;
 pub use persist::Record;
-pub use pool::{Pool, PoolOptions, PooledConnection};
+pub use pool::{Pool, PoolMetrics, PoolOptions, PooledConnection};
 pub use query::{AsOf, Lock, LockMode, LockWait};
 pub use relation::{
     BelongsTo, HasMany, HasOne, Include, JoinKind, ManyToMany, Nested, Relation, RelationDef,

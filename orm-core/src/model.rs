@@ -337,9 +337,27 @@ user_key!(
 /// saved with, so that `save` writes only the changed columns and knows
 /// whether a record with a user-supplied key exists. Add a field of this
 /// type to a model to opt in; it is not a column.
+///
+/// With the `serde` feature it serializes as `null` and deserializes from
+/// anything as a snapshot of nothing: a deserialized record is not known to
+/// be in the database (its `save` inserts, or upserts a user-supplied key).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     values: Option<Vec<Value>>,
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Snapshot {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_unit()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Snapshot {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Snapshot::default())
+    }
 }
 
 impl Snapshot {

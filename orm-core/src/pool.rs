@@ -6,8 +6,9 @@
 
 use std::fmt;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::connection::Connection;
 use crate::error::{Error, Result};
@@ -108,6 +109,42 @@ impl fmt::Debug for Manager {
 pub struct Pool {
     inner: r2d2::Pool<Manager>,
     checkout_timeout: Duration,
+    max_size: u32,
+    counters: Arc<Counters>,
+}
+
+/// What the pool counts as it hands connections out.
+#[derive(Debug, Default)]
+struct Counters {
+    checkouts: AtomicU64,
+    waits: AtomicU64,
+    timeouts: AtomicU64,
+    wait_micros: AtomicU64,
+}
+
+/// A pool's state and what it has counted since it was built: read with
+/// [`Pool::metrics`], e.g. to export to a monitoring system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct PoolMetrics {
+    /// Connections open.
+    pub connections: u32,
+    /// Open connections waiting in the pool.
+    pub idle: u32,
+    /// Open connections checked out.
+    pub in_use: u32,
+    /// The most connections the pool opens.
+    pub max_size: u32,
+    /// Successful checkouts.
+    pub checkouts: u64,
+    /// Checkouts that found no idle connection and waited for one to be
+    /// returned or opened (those that timed out included).
+    pub waits: u64,
+    /// Checkouts that failed: no connection within the checkout timeout
+    /// (or none could be opened).
+    pub timeouts: u64,
+    /// The time those waits took, in total.
+    pub wait_time: Duration,
 }
 
 impl fmt::Debug for Pool {
@@ -146,26 +183,67 @@ impl Pool {
         Ok(Pool {
             inner,
             checkout_timeout: options.checkout_timeout,
+            max_size: options.max_size.max(1),
+            counters: Arc::default(),
         })
     }
 
     /// A connection from the pool, waiting up to the checkout timeout. It
     /// goes back to the pool when dropped.
     pub fn get(&self) -> Result<PooledConnection> {
-        self.inner
-            .get()
-            .map(|c| {
-                // Each checkout is a unit of work for N+1 detection.
-                c.reset_unit_of_work();
-                PooledConnection { inner: c }
-            })
-            .map_err(|e| Error::Connection {
-                message: format!(
-                    "no connection available within {:?}: {e}",
-                    self.checkout_timeout
-                ),
-                source: None,
-            })
+        let c = &self.counters;
+        let conn = match self.inner.try_get() {
+            Some(conn) => conn,
+            None => {
+                // No idle connection: wait for one to be returned or opened.
+                let started = Instant::now();
+                let got = self.inner.get();
+                let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                c.waits.fetch_add(1, Ordering::Relaxed);
+                c.wait_micros.fetch_add(waited, Ordering::Relaxed);
+                got.map_err(|e| {
+                    c.timeouts.fetch_add(1, Ordering::Relaxed);
+                    Error::Connection {
+                        message: format!(
+                            "no connection available within {:?}: {e}",
+                            self.checkout_timeout
+                        ),
+                        source: None,
+                    }
+                })?
+            }
+        };
+        c.checkouts.fetch_add(1, Ordering::Relaxed);
+        // Each checkout is a unit of work for N+1 detection.
+        conn.reset_unit_of_work();
+        Ok(PooledConnection { inner: conn })
+    }
+
+    /// The pool's connections (open, idle, in use) and what it counted:
+    /// checkouts, waits for a connection, timeouts, time spent waiting.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// let pool = orm::pool("sqlite::memory:", PoolOptions::default())?;
+    /// let conn = pool.get()?;
+    /// let m = pool.metrics();
+    /// assert_eq!((m.in_use, m.checkouts, m.timeouts), (1, 1, 0));
+    /// # drop(conn);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    pub fn metrics(&self) -> PoolMetrics {
+        let s = self.inner.state();
+        let c = &self.counters;
+        PoolMetrics {
+            connections: s.connections,
+            idle: s.idle_connections,
+            in_use: s.connections.saturating_sub(s.idle_connections),
+            max_size: self.max_size,
+            checkouts: c.checkouts.load(Ordering::Relaxed),
+            waits: c.waits.load(Ordering::Relaxed),
+            timeouts: c.timeouts.load(Ordering::Relaxed),
+            wait_time: Duration::from_micros(c.wait_micros.load(Ordering::Relaxed)),
+        }
     }
 
     /// Connections open, and how many of them are idle.

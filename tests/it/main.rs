@@ -41,6 +41,8 @@ mod relations;
 mod retry_protocols;
 mod schema;
 mod scopes;
+mod serialization;
 mod stress;
+mod tracing_spans;
 mod transactions;
 mod types;

@@ -75,6 +75,46 @@ fn checkout_times_out_with_a_typed_error() {
 }
 
 #[test]
+fn metrics_count_checkouts_waits_and_timeouts() {
+    let pool = Pool::new(
+        PoolOptions {
+            max_size: 1,
+            checkout_timeout: Duration::from_millis(100),
+            ..PoolOptions::default()
+        },
+        || Connection::open("sqlite::memory:"),
+    )
+    .unwrap();
+    let m = pool.metrics();
+    assert_eq!((m.checkouts, m.waits, m.timeouts, m.max_size), (0, 0, 0, 1));
+    let held = pool.get().unwrap();
+    let m = pool.metrics();
+    assert_eq!((m.connections, m.in_use, m.idle, m.checkouts), (1, 1, 0, 1));
+    // The first checkout may have waited for the connection to open.
+    let w = m.waits;
+    assert!(w <= 1);
+    // A second checkout waits, and times out.
+    assert!(pool.get().is_err());
+    let m = pool.metrics();
+    assert_eq!((m.checkouts, m.waits, m.timeouts), (1, w + 1, 1));
+    assert!(m.wait_time >= Duration::from_millis(90), "{m:?}");
+    // One that waits for the connection to come back.
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| pool.get().map(drop));
+        std::thread::sleep(Duration::from_millis(30));
+        drop(held);
+        waiter.join().unwrap().unwrap();
+    });
+    let m = pool.metrics();
+    assert_eq!((m.checkouts, m.waits, m.timeouts), (2, w + 2, 1));
+    assert_eq!((m.in_use, m.idle), (0, 1));
+    // An idle connection is taken at once.
+    drop(pool.get().unwrap());
+    let m = pool.metrics();
+    assert_eq!((m.checkouts, m.waits), (3, w + 2));
+}
+
+#[test]
 fn bad_urls_fail_when_the_pool_opens() {
     assert!(Pool::open("nosuch://x").is_err());
     assert!(Pool::open("sqlite::memory:").is_ok());

@@ -47,6 +47,11 @@ macro_rules! single_marker {
             pub fn is_loaded(&self) -> bool {
                 self.loaded.is_some()
             }
+            /// Whether nothing loaded it: for serde's
+            /// `#[serde(skip_serializing_if = "BelongsTo::is_unloaded")]`.
+            pub fn is_unloaded(&self) -> bool {
+                self.loaded.is_none()
+            }
             /// Sets the loaded record.
             pub fn set(&mut self, record: Option<T>) {
                 self.loaded = Some(record.map(Box::new));
@@ -103,6 +108,11 @@ macro_rules! many_marker {
             pub fn is_loaded(&self) -> bool {
                 self.loaded.is_some()
             }
+            /// Whether nothing loaded it: for serde's
+            /// `#[serde(skip_serializing_if = "HasMany::is_unloaded")]`.
+            pub fn is_unloaded(&self) -> bool {
+                self.loaded.is_none()
+            }
             /// Sets the loaded records.
             pub fn set(&mut self, records: Vec<T>) {
                 self.loaded = Some(records);
@@ -145,3 +155,53 @@ many_marker!(
     "A many-to-many relation field (`tags: ManyToMany<Tag>`) through a join \
      table (`post_tags`, or `#[db(through = \"...\")]`)."
 );
+
+/// The error of serializing a relation no include loaded: never a silent
+/// `null` or `[]`.
+#[cfg(feature = "serde")]
+fn unloaded<E: serde::ser::Error>(name: &str) -> E {
+    E::custom(format!(
+        "a {name} relation was not loaded: include it before serializing, or skip the field \
+         (#[serde(skip)], or skip_serializing_if = \"{name}::is_unloaded\")"
+    ))
+}
+
+/// With the `serde` feature, a relation serializes as its loaded data (one
+/// record or `null` for belongs-to and has-one, a list for has-many and
+/// many-to-many) and fails to serialize when nothing loaded it. It
+/// deserializes from that data: a record, or a list, is loaded; `null` (or a
+/// missing field with `#[serde(default)]`) is not loaded.
+#[cfg(feature = "serde")]
+mod serde_impls {
+    use super::{BelongsTo, HasMany, HasOne, ManyToMany};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// `$data`: what the JSON holds when loaded (one record, or a list),
+    /// stored by `$set`.
+    macro_rules! impls {
+        ($name:ident, $data:ty, |$out:ident, $v:ident| $set:expr) => {
+            impl<T: Serialize> Serialize for $name<T> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    match self.get() {
+                        Some(v) => v.serialize(s),
+                        None => Err(super::unloaded(stringify!($name))),
+                    }
+                }
+            }
+            impl<'de, T: Deserialize<'de>> Deserialize<'de> for $name<T> {
+                fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    let mut $out = $name::default();
+                    if let Some($v) = Option::<$data>::deserialize(d)? {
+                        $set;
+                    }
+                    Ok($out)
+                }
+            }
+        };
+    }
+
+    impls!(BelongsTo, T, |out, v| out.set(Some(v)));
+    impls!(HasOne, T, |out, v| out.set(Some(v)));
+    impls!(HasMany, Vec<T>, |out, v| out.set(v));
+    impls!(ManyToMany, Vec<T>, |out, v| out.set(v));
+}
