@@ -111,6 +111,35 @@
 //! `#[db(no_constraint)]` leaves it out.
 //! `#[derive(FromRow)]` maps any struct from a row by column name.
 //!
+//! `#[derive(DbValue)]` makes a Rust enum of unit variants a column type,
+//! stored as text (its variant names, or `#[db(rename_all = "snake_case")]`
+//! / `#[db(rename = "..")]`) or as an integer (`#[db(int)]`, its
+//! discriminants), and a newtype over a column type one too (with
+//! `#[db(key)]`, a key type):
+//!
+//! ```
+//! use orm::prelude::*;
+//!
+//! #[derive(DbValue, Debug, Clone, Copy, PartialEq, Default)]
+//! #[db(rename_all = "snake_case")]
+//! enum Status { #[default] Draft, InReview }
+//!
+//! #[derive(DbValue, Debug, Clone, PartialEq, Default)]
+//! struct Email(String);
+//!
+//! #[derive(Model, Debug, Default)]
+//! struct Article { id: i64, status: Status, author: Email }
+//!
+//! let conn = Connection::open("sqlite::memory:")?;
+//! conn.sync::<Article>()?;
+//! let mut a = Article { status: Status::InReview, author: Email("ann@x.org".into()), ..Default::default() };
+//! a.save(&conn)?;
+//! let stored: Vec<(String,)> = conn.query("SELECT status FROM articles", ())?;
+//! assert_eq!(stored[0].0, "in_review");
+//! assert_eq!(Articles::filter(Articles::STATUS.eq(Status::InReview)).count(&conn)?, 1);
+//! # Ok::<(), orm::Error>(())
+//! ```
+//!
 //! Column declarations for schema sync and migrations: `#[db(size = 40)]`
 //! on a text field makes it `VARCHAR(40)`, and a longer value is refused
 //! with [`Error::UnrepresentableValue`] before it is sent, on every dialect
@@ -154,7 +183,7 @@ pub use orm_core::{
     Snapshot, SoftDelete, Sql, SqlType, Statement, SyncReport, Terms, Timestamped, ToValue,
     Transaction, TxOptions, Value, ValueRef, LOG_TARGET,
 };
-pub use orm_derive::{scopes, FromRow, Model};
+pub use orm_derive::{scopes, DbValue, FromRow, Model};
 
 /// Versioned migrations: SQL files in a folder, run in order and recorded
 /// with checksums; generated from the models for review. See
@@ -240,8 +269,9 @@ pub mod dialects {
 /// Everything an application needs, in one import.
 pub mod prelude {
     pub use crate::{
-        col, named, BelongsTo, Col, Column, Cond, Connection, Error, FromRow, Func, HasMany,
-        HasOne, Hooks, Isolation, ManyToMany, Mapper, Model, Nulls, Op, Open, Pool, PoolOptions,
-        Record, Result, RetryPolicy, Scoped, Snapshot, Sql, Transaction, TxOptions, Value,
+        col, named, BelongsTo, Col, Column, Cond, Connection, DbValue, Error, FromRow, Func,
+        HasMany, HasOne, Hooks, Isolation, ManyToMany, Mapper, Model, Nulls, Op, Open, Pool,
+        PoolOptions, Record, Result, RetryPolicy, Scoped, Snapshot, Sql, Transaction, TxOptions,
+        Value,
     };
 }

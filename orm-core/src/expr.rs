@@ -413,19 +413,29 @@ macro_rules! operand {
         impl IntoOperand<Option<$t>> for &$t {
             fn into_operand(self) -> Expr { Expr::Value(self.to_value()) }
         }
-        impl IntoOperand<Option<$t>> for Option<$t> {
-            fn into_operand(self) -> Expr { Expr::Value(self.to_value()) }
-        }
-        impl IntoOperand<Option<$t>> for &Option<$t> {
-            fn into_operand(self) -> Expr { Expr::Value(self.to_value()) }
-        }
     )*};
+}
+
+// `Option`s of every value type (those `#[derive(DbValue)]` makes
+// included), for nullable columns.
+impl<T: ToValue> IntoOperand<Option<T>> for Option<T> {
+    fn into_operand(self) -> Expr {
+        Expr::Value(self.to_value())
+    }
+}
+impl<T: ToValue> IntoOperand<Option<T>> for &Option<T> {
+    fn into_operand(self) -> Expr {
+        Expr::Value(self.to_value())
+    }
 }
 operand!(
     bool,
+    i8,
     i16,
     i32,
     i64,
+    u16,
+    u32,
     f32,
     f64,
     String,

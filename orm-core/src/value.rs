@@ -208,12 +208,74 @@ pub trait FromValue: Sized {
 }
 
 /// A Rust type that can be a model field: it maps to a column type.
+///
+/// Enums and newtypes get it from `#[derive(DbValue)]`. A type of your own
+/// implements it with [`ToValue`] and [`FromValue`]: choose the portable
+/// [`SqlType`] it is stored as, lend its value without copying, and read it
+/// back, refusing what does not fit with a [`DecodeError`] (reported as
+/// `Error::Decode`, naming table and column). For conditions on its
+/// columns, also implement `IntoOperand<T> for T`.
+///
+/// ```
+/// use orm::prelude::*;
+/// use orm::{ColumnType, DecodeError, Expr, FromValue, IntoOperand, SqlType, ToValue, ValueRef};
+///
+/// /// A colour, stored as `#rrggbb` text.
+/// #[derive(Debug, Clone, PartialEq, Default)]
+/// struct Rgb(String);
+///
+/// impl ToValue for Rgb {
+///     fn to_value(&self) -> Value {
+///         Value::Text(self.0.clone())
+///     }
+/// }
+/// impl FromValue for Rgb {
+///     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+///         match value {
+///             ValueRef::Text(s) if s.len() == 7 && s.starts_with('#') => Ok(Rgb(s.to_owned())),
+///             ValueRef::Null => Err(DecodeError::UnexpectedNull),
+///             other => Err(DecodeError::Invalid(format!("not a colour: {other:?}"))),
+///         }
+///     }
+/// }
+/// impl ColumnType for Rgb {
+///     const SQL_TYPE: SqlType = SqlType::Text;
+///     const RUST_NAME: &'static str = "Rgb";
+///     fn as_value_ref(&self) -> ValueRef<'_> {
+///         ValueRef::Text(&self.0)
+///     }
+/// }
+/// impl IntoOperand<Rgb> for Rgb {
+///     fn into_operand(self) -> Expr {
+///         Expr::Value(self.to_value())
+///     }
+/// }
+///
+/// #[derive(Model, Debug)]
+/// struct Theme {
+///     id: i64,
+///     accent: Rgb,
+/// }
+///
+/// let conn = Connection::open("sqlite::memory:")?;
+/// conn.sync::<Theme>()?;
+/// let mut theme = Theme { id: 0, accent: Rgb("#ff8800".into()) };
+/// theme.save(&conn)?;
+/// let found = Themes::filter(Themes::ACCENT.eq(Rgb("#ff8800".into()))).first(&conn)?;
+/// assert_eq!(found.map(|t| t.accent), Some(Rgb("#ff8800".into())));
+/// conn.execute("UPDATE themes SET accent = 'orange'", ())?;
+/// assert!(matches!(Themes::find(&conn, theme.id), Err(orm::Error::Decode { .. })));
+/// # Ok::<(), orm::Error>(())
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a supported column type",
     label = "unsupported field type",
-    note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono::NaiveDate, \
-            chrono::NaiveDateTime, chrono::DateTime<Utc>, and Option<T> of each; \
-            mark the field #[db(skip)] to leave it unmapped"
+    note = "supported: bool, i8, i16, i32, i64, u16, u32, f32, f64, String, Vec<u8>, \
+            chrono::NaiveDate, chrono::NaiveDateTime, chrono::DateTime<Utc>, enums and newtypes \
+            with #[derive(DbValue)], and Option<T> of each (u64 is not: no column type of every \
+            dialect holds values above i64::MAX; use i64, or a decimal; nor u8: Vec<u8> is a blob); \
+            mark the field \
+            #[db(skip)] to leave it unmapped"
 )]
 pub trait ColumnType: ToValue + FromValue {
     /// The column's portable type.
@@ -339,6 +401,13 @@ macro_rules! int_type {
 int_type!(i16, SmallInt);
 int_type!(i32, Int);
 int_type!(i64, BigInt);
+// The narrower and unsigned integers, each in the smallest signed column
+// that holds all its values (a value read back must fit, or is an error).
+// `u64` has none: BIGINT stops at i64::MAX. `u8` is not a column type:
+// `Vec<u8>` is a blob, not a list of numbers.
+int_type!(i8, SmallInt);
+int_type!(u16, Int);
+int_type!(u32, BigInt);
 
 macro_rules! float_type {
     ($t:ty, $sql:ident) => {
@@ -462,3 +531,37 @@ macro_rules! key_tuple {
 key_tuple!(A 0, B 1);
 key_tuple!(A 0, B 1, C 2);
 key_tuple!(A 0, B 1, C 2, D 3);
+
+/// Used by `#[derive(DbValue)]` on an enum stored as text: the index of the
+/// variant whose name is `value`.
+#[doc(hidden)]
+pub fn decode_text_enum(
+    value: ValueRef<'_>,
+    names: &[&str],
+    rust_name: &str,
+) -> Result<usize, DecodeError> {
+    match value {
+        ValueRef::Text(s) => names.iter().position(|n| *n == s).ok_or_else(|| {
+            DecodeError::Invalid(format!("{s:?} is not a {rust_name} (one of {names:?})"))
+        }),
+        ValueRef::Null => Err(DecodeError::UnexpectedNull),
+        v => Err(v.wrong_type()),
+    }
+}
+
+/// Used by `#[derive(DbValue)]` on an enum stored as an integer: the index
+/// of the variant whose discriminant is `value`.
+#[doc(hidden)]
+pub fn decode_int_enum(
+    value: ValueRef<'_>,
+    values: &[i64],
+    rust_name: &str,
+) -> Result<usize, DecodeError> {
+    match value {
+        ValueRef::Int(i) => values.iter().position(|v| *v == i).ok_or_else(|| {
+            DecodeError::Invalid(format!("{i} is not a {rust_name} (one of {values:?})"))
+        }),
+        ValueRef::Null => Err(DecodeError::UnexpectedNull),
+        v => Err(v.wrong_type()),
+    }
+}

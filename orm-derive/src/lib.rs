@@ -10,6 +10,7 @@ mod from_row;
 mod internals;
 mod model;
 mod scopes;
+mod value;
 
 use proc_macro::TokenStream;
 
@@ -31,6 +32,20 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 pub fn derive_from_row(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     from_row::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives the column-type traits (`orm::ColumnType`, `ToValue`,
+/// `FromValue`) for a Rust enum of unit variants, stored as text (the
+/// variant names; `#[db(rename_all = "snake_case")]`, `#[db(rename =
+/// "..")]` on a variant) or as an integer (`#[db(int)]`: the
+/// discriminants), or for a newtype over a column type (`struct
+/// Email(String);`, and with `#[db(key)]` a key type, `struct UserId(i64);`).
+#[proc_macro_derive(DbValue, attributes(db))]
+pub fn derive_db_value(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    value::expand(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -46,3 +46,4 @@ mod stress;
 mod tracing_spans;
 mod transactions;
 mod types;
+mod value_types;
