@@ -116,6 +116,7 @@ fn rust_type(t: SqlType) -> Option<&'static str> {
         SqlType::Text => "String",
         SqlType::Blob => "Vec<u8>",
         SqlType::Date => "chrono::NaiveDate",
+        SqlType::Time => "chrono::NaiveTime",
         SqlType::DateTime => "chrono::NaiveDateTime",
         SqlType::Timestamp => "chrono::DateTime<chrono::Utc>",
         SqlType::Decimal(..) => "rust_decimal::Decimal",

@@ -197,6 +197,7 @@ pub trait Dialect: Send + Sync + 'static {
             SqlType::Blob => "X''",
             SqlType::Date => "'1970-01-01'",
             SqlType::DateTime | SqlType::Timestamp => "'1970-01-01 00:00:00'",
+            SqlType::Time => "'00:00:00'",
             _ => "0",
         }
     }
@@ -370,6 +371,7 @@ pub fn check_value_portably(
             return Ok(());
         }
         ValueRef::DateTime(d) => d.nanosecond(),
+        ValueRef::Time(t) => t.nanosecond(),
         ValueRef::Timestamp(d) => d.nanosecond(),
         #[cfg(feature = "decimal")]
         ValueRef::Decimal(d) => {
@@ -461,6 +463,7 @@ impl Dialect for AnsiDialect {
             SqlType::Date => "DATE",
             SqlType::DateTime => "TIMESTAMP",
             SqlType::Timestamp => "TIMESTAMP WITH TIME ZONE",
+            SqlType::Time => "TIME",
             SqlType::Decimal(0, _) => "NUMERIC",
             SqlType::Decimal(p, s) => return Cow::Owned(format!("NUMERIC({p},{s})")),
             SqlType::Uuid => "UUID",

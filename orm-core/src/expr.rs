@@ -442,13 +442,22 @@ operand!(
     Vec<u8>,
     chrono::NaiveDate,
     chrono::NaiveDateTime,
-    chrono::DateTime<chrono::Utc>
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::FixedOffset>,
+    chrono::NaiveTime
 );
 
 #[cfg(feature = "decimal")]
 operand!(rust_decimal::Decimal);
 #[cfg(feature = "uuid")]
 operand!(uuid::Uuid);
+#[cfg(feature = "time")]
+operand!(
+    time::Date,
+    time::Time,
+    time::PrimitiveDateTime,
+    time::OffsetDateTime
+);
 #[cfg(feature = "json")]
 operand!(serde_json::Value);
 

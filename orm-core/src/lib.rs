@@ -81,7 +81,7 @@ pub mod driver {
     pub use crate::lex::LexRules;
     pub use crate::row::resolve_layout;
     pub use crate::schema::{same_declared_type, Catalogue};
-    pub use crate::types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT};
+    pub use crate::types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT, TIME_FORMAT};
 }
 
 /// What `#[derive(Model)]`, `#[derive(FromRow)]` and `#[orm::scopes]` emit

@@ -4,7 +4,7 @@
 //! from a driver's row buffer, so decoding a row into a model allocates only
 //! what the model's own fields own (a `String`, a `Vec<u8>`).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use crate::error::DecodeError;
 
@@ -34,6 +34,8 @@ pub enum SqlType {
     DateTime,
     /// `chrono::DateTime<Utc>`.
     Timestamp,
+    /// `chrono::NaiveTime`: a time of day, to the microsecond.
+    Time,
     /// `rust_decimal::Decimal` (feature `decimal`): `Decimal(precision,
     /// scale)`, `(0, 0)` for the dialect's widest exact decimal.
     Decimal(u8, u8),
@@ -65,6 +67,8 @@ pub enum Value {
     DateTime(NaiveDateTime),
     /// An instant in UTC.
     Timestamp(DateTime<Utc>),
+    /// A time of day.
+    Time(NaiveTime),
     /// An exact decimal number.
     #[cfg(feature = "decimal")]
     Decimal(rust_decimal::Decimal),
@@ -93,6 +97,7 @@ impl Value {
             Value::Date(d) => ValueRef::Date(*d),
             Value::DateTime(d) => ValueRef::DateTime(*d),
             Value::Timestamp(d) => ValueRef::Timestamp(*d),
+            Value::Time(t) => ValueRef::Time(*t),
             #[cfg(feature = "decimal")]
             Value::Decimal(d) => ValueRef::Decimal(*d),
             #[cfg(feature = "uuid")]
@@ -131,6 +136,8 @@ pub enum ValueRef<'a> {
     DateTime(NaiveDateTime),
     /// An instant in UTC.
     Timestamp(DateTime<Utc>),
+    /// A time of day.
+    Time(NaiveTime),
     /// An exact decimal number.
     #[cfg(feature = "decimal")]
     Decimal(rust_decimal::Decimal),
@@ -158,6 +165,7 @@ impl ValueRef<'_> {
             ValueRef::Date(_) => "date",
             ValueRef::DateTime(_) => "datetime",
             ValueRef::Timestamp(_) => "timestamp",
+            ValueRef::Time(_) => "time",
             #[cfg(feature = "decimal")]
             ValueRef::Decimal(_) => "decimal",
             #[cfg(feature = "uuid")]
@@ -180,6 +188,7 @@ impl ValueRef<'_> {
             ValueRef::Date(d) => Value::Date(d),
             ValueRef::DateTime(d) => Value::DateTime(d),
             ValueRef::Timestamp(d) => Value::Timestamp(d),
+            ValueRef::Time(t) => Value::Time(t),
             #[cfg(feature = "decimal")]
             ValueRef::Decimal(d) => Value::Decimal(d),
             #[cfg(feature = "uuid")]
@@ -271,7 +280,8 @@ pub trait FromValue: Sized {
     message = "`{Self}` is not a supported column type",
     label = "unsupported field type",
     note = "supported: bool, i8, i16, i32, i64, u16, u32, f32, f64, String, Vec<u8>, \
-            chrono::NaiveDate, chrono::NaiveDateTime, chrono::DateTime<Utc>, enums and newtypes \
+            chrono::NaiveDate, chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, \
+            chrono::DateTime<FixedOffset>, enums and newtypes \
             with #[derive(DbValue)], and Option<T> of each (u64 is not: no column type of every \
             dialect holds values above i64::MAX; use i64, or a decimal; nor u8: Vec<u8> is a blob); \
             mark the field \

@@ -134,3 +134,110 @@ fn values_that_do_not_fit_are_typed_errors(conn: &Connection) {
     );
 }
 db_test!(values_that_do_not_fit_are_typed_errors);
+
+#[derive(Model, Debug, Clone, PartialEq, Default)]
+#[db(table = "vt_slots")]
+struct Slot {
+    id: i64,
+    opens: chrono::NaiveTime,
+    closes: Option<chrono::NaiveTime>,
+}
+
+fn times_of_day_round_trip_and_compare(conn: &Connection) {
+    use chrono::NaiveTime;
+    conn.sync::<Slot>().unwrap();
+    let t = |h, m, s, us| NaiveTime::from_hms_micro_opt(h, m, s, us).unwrap();
+    let mut slots = vec![
+        Slot {
+            opens: t(9, 30, 0, 0),
+            closes: Some(t(17, 45, 30, 250_000)),
+            ..Default::default()
+        },
+        Slot {
+            opens: t(23, 59, 59, 999_999),
+            closes: None,
+            ..Default::default()
+        },
+        Slot {
+            opens: t(0, 0, 0, 1),
+            ..Default::default()
+        },
+    ];
+    for s in &mut slots {
+        s.save(conn).unwrap();
+    }
+    for s in &slots {
+        assert_eq!(&VtSlots::find(conn, s.id).unwrap(), s);
+    }
+    // Compared and ordered as times of day.
+    let late: Vec<NaiveTime> = VtSlots::filter(VtSlots::OPENS.gt(t(9, 0, 0, 0)))
+        .order("opens")
+        .pluck(conn, VtSlots::OPENS)
+        .unwrap();
+    assert_eq!(late, [t(9, 30, 0, 0), t(23, 59, 59, 999_999)]);
+    // Finer than a microsecond: refused before sending.
+    let mut fine = Slot {
+        opens: NaiveTime::from_hms_nano_opt(1, 2, 3, 4).unwrap(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        fine.save(conn),
+        Err(Error::UnrepresentableValue { .. })
+    ));
+    assert_eq!(VtSlots::count(conn).unwrap(), 3);
+    settled::<Slot>(conn);
+}
+db_test!(times_of_day_round_trip_and_compare);
+
+fn settled<M: Model>(conn: &Connection) {
+    let again = conn.schema_plan::<M>().unwrap();
+    assert!(again.is_empty() && again.drift.is_empty(), "{again:?}");
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[db(table = "vt_moments")]
+struct Moment {
+    id: i64,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    #[cfg(feature = "time")]
+    day: time::Date,
+    #[cfg(feature = "time")]
+    clock: time::Time,
+    #[cfg(feature = "time")]
+    local: time::PrimitiveDateTime,
+    #[cfg(feature = "time")]
+    instant: Option<time::OffsetDateTime>,
+}
+
+fn offsets_and_the_time_crate(conn: &Connection) {
+    conn.sync::<Moment>().unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2024-05-01T12:30:00.25+02:00").unwrap();
+    let mut m = Moment {
+        id: 0,
+        at,
+        #[cfg(feature = "time")]
+        day: time::Date::from_calendar_date(2024, time::Month::February, 29).unwrap(),
+        #[cfg(feature = "time")]
+        clock: time::Time::from_hms_micro(23, 59, 59, 999_999).unwrap(),
+        #[cfg(feature = "time")]
+        local: time::PrimitiveDateTime::new(
+            time::Date::from_calendar_date(1999, time::Month::December, 31).unwrap(),
+            time::Time::from_hms(23, 0, 0).unwrap(),
+        ),
+        #[cfg(feature = "time")]
+        instant: Some(
+            time::OffsetDateTime::from_unix_timestamp(1_700_000_000)
+                .unwrap()
+                .to_offset(time::UtcOffset::from_hms(-5, 0, 0).unwrap()),
+        ),
+    };
+    m.save(conn).unwrap();
+    let back = VtMoments::find(conn, m.id).unwrap();
+    // The same instants, read back at UTC.
+    assert_eq!(back, m);
+    assert_eq!(back.at.offset().local_minus_utc(), 0);
+    assert_eq!(back.at.to_rfc3339(), "2024-05-01T10:30:00.250+00:00");
+    let n = VtMoments::filter(VtMoments::AT.eq(at)).count(conn).unwrap();
+    assert_eq!(n, 1);
+}
+db_test!(offsets_and_the_time_crate);

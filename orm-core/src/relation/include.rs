@@ -40,6 +40,7 @@ impl std::hash::Hash for KeyOf {
             Value::Date(d) => d.hash(h),
             Value::DateTime(d) => d.hash(h),
             Value::Timestamp(t) => t.hash(h),
+            Value::Time(t) => t.hash(h),
             #[cfg(feature = "decimal")]
             Value::Decimal(d) => d.hash(h),
             #[cfg(feature = "uuid")]

@@ -5,7 +5,7 @@
 //! format per type (`2024-05-01`, `2024-05-01 13:45:00.000000`,
 //! `2024-05-01T13:45:00.000000Z`), so that text comparison orders correctly.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use crate::error::DecodeError;
 use crate::value::{column_type, ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
@@ -87,6 +87,39 @@ impl FromValue for DateTime<Utc> {
             ValueRef::Timestamp(d) => Ok(d),
             ValueRef::DateTime(d) => Ok(d.and_utc()),
             ValueRef::Text(s) => parse_timestamp(s),
+            ValueRef::Null => Err(DecodeError::UnexpectedNull),
+            v => Err(v.wrong_type()),
+        }
+    }
+}
+
+// An instant with an offset: stored as the instant (TIMESTAMPTZ on
+// PostgreSQL, UTC elsewhere), read back at offset +00:00. chrono compares
+// `DateTime`s by instant, so what was saved equals what is read.
+column_type!(
+    DateTime<FixedOffset>,
+    Timestamp,
+    "DateTime<FixedOffset>",
+    |v| ValueRef::Timestamp(v.with_timezone(&Utc))
+);
+impl FromValue for DateTime<FixedOffset> {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        DateTime::<Utc>::from_value(value).map(|d| d.fixed_offset())
+    }
+}
+
+/// Text format of a `NaiveTime` on databases that store text.
+pub const TIME_FORMAT: &str = "%H:%M:%S%.6f";
+
+column_type!(NaiveTime, Time, "NaiveTime", |v| ValueRef::Time(*v));
+impl FromValue for NaiveTime {
+    fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError> {
+        match value {
+            ValueRef::Time(t) => Ok(t),
+            // SQLite's text, and MySQL's TIME (which also holds durations:
+            // a negative one or one of 24 hours or more is refused).
+            ValueRef::Text(s) => NaiveTime::parse_from_str(s.trim(), "%H:%M:%S%.f")
+                .map_err(|_| DecodeError::Invalid(format!("{s:?} is not a time of day"))),
             ValueRef::Null => Err(DecodeError::UnexpectedNull),
             v => Err(v.wrong_type()),
         }

@@ -5,5 +5,7 @@ pub mod chrono;
 pub mod decimal;
 #[cfg(feature = "json")]
 pub mod json;
+#[cfg(feature = "time")]
+pub mod time;
 #[cfg(feature = "uuid")]
 pub mod uuid;

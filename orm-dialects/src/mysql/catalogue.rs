@@ -128,6 +128,7 @@ impl Catalogue for MysqlCatalogue {
                 SqlType::Blob
             }
             "DATE" => SqlType::Date,
+            "TIME" => SqlType::Time,
             "DATETIME" | "TIMESTAMP" => SqlType::DateTime,
             "DECIMAL" | "NUMERIC" => {
                 let args = t.split_once('(').and_then(|(_, a)| a.split_once(')'));

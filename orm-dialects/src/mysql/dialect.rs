@@ -119,6 +119,7 @@ fn mysql_type(t: SqlType, keyed: bool) -> (Cow<'static, str>, &'static str) {
         SqlType::Blob => ("LONGBLOB", "(X'')"),
         SqlType::Date => ("DATE", "'1970-01-01'"),
         SqlType::DateTime | SqlType::Timestamp => ("DATETIME(6)", "'1970-01-01 00:00:00'"),
+        SqlType::Time => ("TIME(6)", "'00:00:00'"),
         SqlType::Decimal(0, _) => (WIDEST_DECIMAL, "0"),
         SqlType::Decimal(p, s) => return (Cow::Owned(format!("DECIMAL({p},{s})")), "0"),
         SqlType::Uuid => ("CHAR(36)", "'00000000-0000-0000-0000-000000000000'"),

@@ -477,6 +477,17 @@ fn to_mysql(v: ValueRef<'_>) -> Result<MyValue> {
             let utc = d.naive_utc();
             date_value(utc.date(), Some(utc))?
         }
+        // A time of day: never negative, under 24 hours (the microseconds
+        // were checked before binding).
+        #[allow(clippy::cast_possible_truncation)]
+        ValueRef::Time(t) => MyValue::Time(
+            false,
+            0,
+            t.hour() as u8,
+            t.minute() as u8,
+            t.second() as u8,
+            t.nanosecond() / 1_000,
+        ),
         // Exact: MySQL converts the text to DECIMAL.
         #[cfg(feature = "decimal")]
         ValueRef::Decimal(d) => MyValue::Bytes(d.to_string().into_bytes()),

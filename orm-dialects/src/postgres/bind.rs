@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use bytes::{BufMut, BytesMut};
 use chrono::{NaiveTime, Utc};
-use orm_core::driver::DATETIME_FORMAT;
+use orm_core::driver::{DATETIME_FORMAT, TIME_FORMAT};
 use orm_core::{Value, ValueRef};
 use postgres::types::{to_sql_checked, Format, IsNull, Kind, ToSql, Type};
 
@@ -52,6 +52,8 @@ pub mod oid {
     pub const VARCHAR: u32 = 1043;
     /// `date`
     pub const DATE: u32 = 1082;
+    /// `time without time zone`
+    pub const TIME: u32 = 1083;
     /// `timestamp without time zone`
     pub const TIMESTAMP: u32 = 1114;
     /// `timestamp with time zone`
@@ -98,6 +100,7 @@ impl Bind<'_> {
             ValueRef::Date(_) | ValueRef::DateTime(_) | ValueRef::Timestamp(_) => {
                 matches!(o, oid::DATE | oid::TIMESTAMP | oid::TIMESTAMPTZ)
             }
+            ValueRef::Time(_) => o == oid::TIME,
             // An array goes binary when every item does.
             ValueRef::List(items) => match ty.kind() {
                 Kind::Array(member) => items.iter().all(|v| Bind(v.as_ref()).binary(member)),
@@ -171,6 +174,7 @@ impl Bind<'_> {
                 oid::TIMESTAMP => return t.naive_utc().to_sql(ty, out),
                 _ => return t.with_timezone(&Utc).to_sql(ty, out),
             },
+            ValueRef::Time(t) => return t.to_sql(ty, out),
             ValueRef::List(items) => {
                 let binds: Vec<Bind<'_>> = items.iter().map(|v| Bind(v.as_ref())).collect();
                 return binds.as_slice().to_sql(ty, out);
@@ -197,6 +201,7 @@ impl Bind<'_> {
             ValueRef::Date(d) => write!(out, "{}", d.format("%Y-%m-%d")),
             ValueRef::DateTime(d) => write!(out, "{}", d.format(DATETIME_FORMAT)),
             ValueRef::Timestamp(t) => write!(out, "{}+00", t.format(DATETIME_FORMAT)),
+            ValueRef::Time(t) => write!(out, "{}", t.format(TIME_FORMAT)),
             // Exact: the server parses the digits.
             #[cfg(feature = "decimal")]
             ValueRef::Decimal(d) => write!(out, "{d}"),

@@ -121,6 +121,7 @@ fn sql_type(db_type: &str) -> Option<SqlType> {
         "TEXT" | "CHARACTER VARYING" | "CHARACTER" | "VARCHAR" | "CHAR" | "STRING" => SqlType::Text,
         "BYTEA" | "BYTES" => SqlType::Blob,
         "DATE" => SqlType::Date,
+        "TIME WITHOUT TIME ZONE" | "TIME" => SqlType::Time,
         "TIMESTAMP WITHOUT TIME ZONE" | "TIMESTAMP" => SqlType::DateTime,
         "TIMESTAMP WITH TIME ZONE" | "TIMESTAMPTZ" => SqlType::Timestamp,
         "NUMERIC" | "DECIMAL" => SqlType::Decimal(0, 0),

@@ -62,6 +62,7 @@ pub(super) fn pg_type(t: SqlType) -> PgType {
             "timestamp with time zone",
             "'1970-01-01 00:00:00+00'",
         ),
+        SqlType::Time => ty("TIME", "time without time zone", "'00:00:00'"),
         SqlType::Decimal(0, _) => ty("NUMERIC", "numeric", "0"),
         SqlType::Decimal(p, s) => PgType {
             ddl: Cow::Owned(format!("NUMERIC({p},{s})")),

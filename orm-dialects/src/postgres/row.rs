@@ -2,7 +2,7 @@
 //! that borrows the row's buffer (text as `&str`, `bytea` as `&[u8]`), so
 //! reading a cell allocates nothing.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use orm_core::{DecodeError, Error, Result, Row, ValueRef};
 use postgres::types::{FromSql, Kind, Type};
 
@@ -117,6 +117,7 @@ fn decode<'a>(ty: &Type, raw: &'a [u8], column: &str, from_table: bool) -> Resul
         },
         oid::BYTEA => ValueRef::Blob(raw),
         oid::DATE => ValueRef::Date(NaiveDate::from_sql(ty, raw).map_err(chrono_err)?),
+        oid::TIME => ValueRef::Time(NaiveTime::from_sql(ty, raw).map_err(chrono_err)?),
         oid::TIMESTAMP => ValueRef::DateTime(NaiveDateTime::from_sql(ty, raw).map_err(chrono_err)?),
         oid::TIMESTAMPTZ => {
             ValueRef::Timestamp(DateTime::<Utc>::from_sql(ty, raw).map_err(chrono_err)?)

@@ -56,7 +56,7 @@ impl Catalogue for SqliteCatalogue {
             T::Real | T::Double => matches!(a, Affinity::Real | Affinity::Numeric),
             T::Text | T::Uuid | T::Json => a == Affinity::Text,
             // Written as text, which NUMERIC affinity keeps as it is.
-            T::Date | T::DateTime | T::Timestamp => {
+            T::Date | T::DateTime | T::Timestamp | T::Time => {
                 matches!(a, Affinity::Text | Affinity::Numeric)
             }
             T::Blob => a == Affinity::Blob,
@@ -129,6 +129,7 @@ impl Catalogue for SqliteCatalogue {
             "DATE" => SqlType::Date,
             "DATETIME" => SqlType::DateTime,
             "TIMESTAMP" => SqlType::Timestamp,
+            "TIME" => SqlType::Time,
             "UUID" => SqlType::Uuid,
             "JSON" | "JSONB" => SqlType::Json,
             "DECIMAL" | "NUMERIC" => SqlType::Decimal(0, 0),

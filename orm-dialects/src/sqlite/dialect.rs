@@ -72,6 +72,7 @@ impl Dialect for SqliteDialect {
             SqlType::Date => "DATE",
             SqlType::DateTime => "DATETIME",
             SqlType::Timestamp => "TIMESTAMP",
+            SqlType::Time => "TIME",
             // TEXT, not DECIMAL / JSON: those names give NUMERIC affinity,
             // which would turn '123.40' into the float 123.4 and '1' into 1.
             // Decimals compare by value through their collation.

@@ -14,7 +14,9 @@ mod row;
 
 use std::time::Duration;
 
-use orm_core::driver::{Backend, DriverConnection, RowStream, DATETIME_FORMAT, TIMESTAMP_FORMAT};
+use orm_core::driver::{
+    Backend, DriverConnection, RowStream, DATETIME_FORMAT, TIMESTAMP_FORMAT, TIME_FORMAT,
+};
 use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 use rusqlite::config::DbConfig;
@@ -290,6 +292,7 @@ impl ToSql for Bind<'_> {
             ValueRef::Date(d) => ToSqlOutput::from(d.format("%Y-%m-%d").to_string()),
             ValueRef::DateTime(d) => ToSqlOutput::from(d.format(DATETIME_FORMAT).to_string()),
             ValueRef::Timestamp(d) => ToSqlOutput::from(d.format(TIMESTAMP_FORMAT).to_string()),
+            ValueRef::Time(t) => ToSqlOutput::from(t.format(TIME_FORMAT).to_string()),
             #[cfg(feature = "decimal")]
             ValueRef::Decimal(d) => ToSqlOutput::from(d.to_string()),
             #[cfg(feature = "uuid")]
