@@ -5,7 +5,7 @@
 //! - `postgres`: PostgreSQL and CockroachDB through the `postgres` crate
 //!   (libpq-style URLs, TLS with client certificates through OpenSSL).
 //! - `mysql`: MySQL and MariaDB through the `mysql` crate (TLS through
-//!   native-tls).
+//!   rustls).
 //!
 //! Each dialect is one module implementing [`Dialect`](orm_core::Dialect)
 //! (its SQL) and [`Backend`](orm_core::driver::Backend) (its driver).

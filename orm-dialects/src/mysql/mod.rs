@@ -31,12 +31,11 @@
 //! of `ssl-ca`, or the system's); `VERIFY_IDENTITY` (and must name the host).
 //! `ssl-ca` without an `ssl-mode` means `VERIFY_CA`. A client certificate is
 //! given as two PEM files, `ssl-cert` (the certificate, optionally followed by
-//! its chain) and `ssl-key` (its private key, unencrypted): the TLS library
-//! (native-tls) takes client identities only as PKCS#12 archives read from a
-//! file, so the driver builds one with OpenSSL, encrypted with a random
-//! password, in a file only the user can read in the temporary directory,
-//! and deletes it as soon as the connection is made. TLS does not apply to
-//! unix sockets (`socket=`), which the server treats as secure.
+//! its chain) and `ssl-key` (its private key, unencrypted), which the TLS
+//! library (rustls) reads itself: no copy of the key is written anywhere.
+//! Without `ssl-ca`, verifying modes trust the Mozilla root store
+//! (webpki-roots). TLS does not apply to unix sockets (`socket=`), which the
+//! server treats as secure.
 //!
 //! # Options
 //!
@@ -50,7 +49,7 @@ mod row;
 mod url;
 
 use std::cell::{Cell, RefCell, RefMut};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::cache::StatementCache;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
@@ -229,12 +228,12 @@ fn connect(cfg: &MysqlUrl) -> Result<Conn> {
         Target::Socket(path) => base.socket(Some(path.to_string_lossy().into_owned())),
     };
     let identity = match (&cfg.ssl_cert, &cfg.ssl_key) {
-        (Some(cert), Some(key)) => Some(TempIdentity::create(cert, key)?),
+        (Some(cert), Some(key)) => Some(client_identity(cert, key)?),
         _ => None,
     };
     let tls = SslOpts::default()
         .with_root_cert_path(cfg.ssl_ca.clone())
-        .with_client_identity(identity.as_ref().map(TempIdentity::client_identity))
+        .with_client_identity(identity)
         .with_danger_accept_invalid_certs(matches!(
             cfg.ssl_mode,
             SslMode::Preferred | SslMode::Required
@@ -250,7 +249,6 @@ fn connect(cfg: &MysqlUrl) -> Result<Conn> {
         },
         _ => Conn::new(base.ssl_opts(tls)),
     };
-    drop(identity);
     result.map_err(|e| {
         let db = db_error(e);
         Error::Connection {
@@ -267,88 +265,34 @@ fn connect(cfg: &MysqlUrl) -> Result<Conn> {
     })
 }
 
-/// A client certificate and key as the PKCS#12 file native-tls reads,
-/// removed when dropped.
-struct TempIdentity {
-    path: PathBuf,
-    password: String,
-}
-
-impl TempIdentity {
-    fn create(cert: &Path, key: &Path) -> Result<Self> {
-        use openssl::pkcs12::Pkcs12;
-        use openssl::pkey::PKey;
-        use openssl::stack::Stack;
-        use openssl::x509::X509;
-
-        let fail = |what: &str, e: &dyn std::fmt::Display| Error::Connection {
-            message: format!("cannot use the client certificate: {what}: {e}"),
-            source: None,
-        };
-        let cert_pem = std::fs::read(cert)
-            .map_err(|e| fail(&format!("reading ssl-cert {}", cert.display()), &e))?;
-        let key_pem = std::fs::read(key)
-            .map_err(|e| fail(&format!("reading ssl-key {}", key.display()), &e))?;
-        let mut certs = X509::stack_from_pem(&cert_pem)
-            .map_err(|e| fail(&format!("ssl-cert {} is not PEM", cert.display()), &e))?
-            .into_iter();
-        let leaf = certs.next().ok_or_else(|| {
-            fail(
-                &format!("ssl-cert {}", cert.display()),
-                &"no certificate in the file",
-            )
-        })?;
-        let pkey = PKey::private_key_from_pem(&key_pem).map_err(|e| {
-            fail(
-                &format!("ssl-key {} is not an unencrypted PEM key", key.display()),
-                &e,
-            )
-        })?;
-        let mut chain = Stack::new().map_err(|e| fail("openssl", &e))?;
-        for c in certs {
-            chain.push(c).map_err(|e| fail("openssl", &e))?;
-        }
-        let mut random = [0u8; 16];
-        openssl::rand::rand_bytes(&mut random).map_err(|e| fail("openssl", &e))?;
-        let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
-        let p12 = Pkcs12::builder()
-            .name("orm client certificate")
-            .pkey(&pkey)
-            .cert(&leaf)
-            .ca(chain)
-            .build2(&hex)
-            .and_then(|p| p.to_der())
-            .map_err(|e| fail("the certificate and key do not form an identity", &e))?;
-        let path = std::env::temp_dir().join(format!(
-            "orm-mysql-identity-{}-{}.p12",
-            std::process::id(),
-            &hex[..12]
-        ));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let written = options.open(&path).and_then(|mut f| {
-            use std::io::Write;
-            f.write_all(&p12)
-        });
-        let identity = TempIdentity {
-            path,
-            password: hex,
-        };
-        written.map_err(|e| fail(&format!("writing {}", identity.path.display()), &e))?;
-        Ok(identity)
+/// The client identity of `ssl-cert` and `ssl-key`: the TLS library
+/// (rustls) reads both PEM files itself when the connection is made, and
+/// nothing is written anywhere. The files are checked first, so that a
+/// wrong path or an encrypted key is a clear error.
+fn client_identity(cert: &Path, key: &Path) -> Result<ClientIdentity> {
+    let fail = |what: String| Error::Connection {
+        message: format!("cannot use the client certificate: {what}"),
+        source: None,
+    };
+    let read = |what: &str, path: &Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| fail(format!("reading {what} {}: {e}", path.display())))
+    };
+    let cert_pem = read("ssl-cert", cert)?;
+    if !cert_pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(fail(format!(
+            "ssl-cert {} holds no PEM certificate",
+            cert.display()
+        )));
     }
-
-    fn client_identity(&self) -> ClientIdentity {
-        ClientIdentity::new(self.path.clone()).with_password(self.password.clone())
+    let key_pem = read("ssl-key", key)?;
+    if key_pem.contains("ENCRYPTED") || !key_pem.contains("PRIVATE KEY-----") {
+        return Err(fail(format!(
+            "ssl-key {} is not an unencrypted PEM key",
+            key.display()
+        )));
     }
-}
-
-impl Drop for TempIdentity {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+    Ok(ClientIdentity::new(cert.to_path_buf(), key.to_path_buf()))
 }
 
 /// Whether `sql` may switch the default database (`USE`): statements
