@@ -185,6 +185,9 @@ pub use orm_core::{
 };
 pub use orm_derive::{scopes, DbValue, FromRow, Model};
 
+#[cfg(all(feature = "json", feature = "serde"))]
+pub use orm_core::Json;
+
 /// Versioned migrations: SQL files in a folder, run in order and recorded
 /// with checksums; generated from the models for review. See
 /// [`Migrations`](migrate::Migrations) and [`embed_migrations!`].

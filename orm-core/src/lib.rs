@@ -64,6 +64,8 @@ pub use schema::{Change, ChangeKind, Drift, PlanOptions, Schema, SchemaPlan, Syn
 pub use schema::{DbColumn, DbForeignKey};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};
 pub use transaction::{Isolation, RetryPolicy, Transaction, TxOptions};
+#[cfg(all(feature = "json", feature = "serde"))]
+pub use types::json::Json;
 pub use value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
 
 /// What a database driver needs to implement a dialect: the driver

@@ -241,3 +241,73 @@ fn offsets_and_the_time_crate(conn: &Connection) {
     assert_eq!(n, 1);
 }
 db_test!(offsets_and_the_time_crate);
+
+#[cfg(all(feature = "json", feature = "serde"))]
+mod typed_json {
+    use crate::common::db_test;
+    use orm::prelude::*;
+    use orm::Json;
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+    struct Settings {
+        theme: String,
+        sizes: Vec<u8>,
+        extra: Option<std::collections::BTreeMap<String, i64>>,
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[db(table = "vt_profiles")]
+    struct Profile {
+        id: i64,
+        settings: Json<Settings>,
+        old: Option<Json<Settings>>,
+    }
+
+    /// A map with non-string keys: not JSON.
+    #[derive(Serialize)]
+    struct NotJson(std::collections::HashMap<(i32, i32), i32>);
+
+    fn typed_json_round_trips(conn: &Connection) {
+        conn.sync::<Profile>().unwrap();
+        let s = Settings {
+            theme: "dark".into(),
+            sizes: vec![12, 14],
+            extra: Some([("a".to_owned(), 1)].into()),
+        };
+        let mut p = Profile {
+            id: 0,
+            settings: Json::new(s.clone()).unwrap(),
+            old: None,
+        };
+        p.save(conn).unwrap();
+        let back = VtProfiles::find(conn, p.id).unwrap();
+        assert_eq!(back.settings.get(), &s);
+        assert_eq!(back.settings.theme, "dark");
+        assert!(back.old.is_none());
+        p.settings
+            .set(Settings {
+                theme: "light".into(),
+                ..s.clone()
+            })
+            .unwrap();
+        p.save(conn).unwrap();
+        assert_eq!(
+            VtProfiles::find(conn, p.id).unwrap().settings.theme,
+            "light"
+        );
+        // A document that does not fit the type: a decode error.
+        conn.execute("UPDATE vt_profiles SET settings = '{\"theme\": 3}'", ())
+            .unwrap();
+        let err = VtProfiles::find(conn, p.id).unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { column, .. } if column == "settings"),
+            "{err:?}"
+        );
+        // What cannot be JSON is refused when it is built.
+        let mut map = std::collections::HashMap::new();
+        map.insert((1, 2), 3);
+        assert!(Json::new(NotJson(map)).is_err());
+    }
+    db_test!(typed_json_round_trips);
+}
