@@ -362,6 +362,30 @@ impl<'de> serde::Deserialize<'de> for Snapshot {
 
 impl Snapshot {
     /// Whether the record was loaded from or saved to the database.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// #[derive(Model, Debug, Default)]
+    /// struct Rate { #[db(primary_key)] code: String, value: f64, snapshot: Snapshot }
+    /// conn.sync::<Rate>()?;
+    /// let mut r = Rate { code: "EUR".into(), value: 1.1, ..Default::default() };
+    /// assert!(!r.snapshot.is_persisted());
+    /// r.save(&conn)?;
+    /// assert!(r.snapshot.is_persisted());
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn is_persisted(&self) -> bool {
         self.values.is_some()
     }
@@ -454,34 +478,178 @@ impl<M: Model, T> Column<M, T> {
     }
 
     /// `column = value` (`IS NULL` for `None`).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::NAME.eq("ann")).count(&conn)?, 1);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn eq(&self, v: impl IntoOperand<T>) -> Cond {
         self.cmp(Op::Eq, v.into_operand())
     }
     /// `column <> value` (`IS NOT NULL` for `None`).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::NAME.ne("ann")).count(&conn)?, 2);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn ne(&self, v: impl IntoOperand<T>) -> Cond {
         self.cmp(Op::Ne, v.into_operand())
     }
     /// `column < value`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::AGE.lt(31)).count(&conn)?, 1);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn lt(&self, v: impl IntoOperand<T>) -> Cond {
         self.cmp(Op::Lt, v.into_operand())
     }
     /// `column <= value`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::AGE.lte(31)).count(&conn)?, 2);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn lte(&self, v: impl IntoOperand<T>) -> Cond {
         self.cmp(Op::Lte, v.into_operand())
     }
     /// `column > value`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::AGE.gt(31)).count(&conn)?, 1);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn gt(&self, v: impl IntoOperand<T>) -> Cond {
         self.cmp(Op::Gt, v.into_operand())
     }
     /// `column >= value`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::AGE.gte(31)).count(&conn)?, 2);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn gte(&self, v: impl IntoOperand<T>) -> Cond {
         self.cmp(Op::Gte, v.into_operand())
     }
     /// `column LIKE pattern`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Posts::filter(Posts::TITLE.like("%ann%")).count(&conn)?, 1);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn like(&self, pattern: impl IntoOperand<T>) -> Cond {
         self.cmp(Op::Like, pattern.into_operand())
     }
     /// `column IS NULL`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::NAME.is_null()).count(&conn)?, 0);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn is_null(&self) -> Cond {
         Cond::Null {
             lhs: Expr::Col(self.col_ref()),
@@ -489,6 +657,24 @@ impl<M: Model, T> Column<M, T> {
         }
     }
     /// `column IS NOT NULL`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::NAME.is_not_null()).count(&conn)?, 3);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn is_not_null(&self) -> Cond {
         Cond::Null {
             lhs: Expr::Col(self.col_ref()),
@@ -496,6 +682,24 @@ impl<M: Model, T> Column<M, T> {
         }
     }
     /// `column BETWEEN low AND high`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::AGE.between(25, 31)).count(&conn)?, 2);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn between(&self, low: impl IntoOperand<T>, high: impl IntoOperand<T>) -> Cond {
         Cond::Between {
             lhs: Expr::Col(self.col_ref()),
@@ -504,6 +708,24 @@ impl<M: Model, T> Column<M, T> {
         }
     }
     /// `column IN (...)`; an empty list matches nothing.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::NAME.in_list(["ann", "cid"])).count(&conn)?, 2);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn in_list<V: IntoOperand<T>>(&self, values: impl IntoIterator<Item = V>) -> Cond {
         Cond::In {
             lhs: Expr::Col(self.col_ref()),
@@ -512,6 +734,24 @@ impl<M: Model, T> Column<M, T> {
         }
     }
     /// `column NOT IN (...)`; an empty list matches everything.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// assert_eq!(Users::filter(Users::NAME.not_in(["ann", "cid"])).count(&conn)?, 1);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn not_in<V: IntoOperand<T>>(&self, values: impl IntoIterator<Item = V>) -> Cond {
         Cond::In {
             lhs: Expr::Col(self.col_ref()),
@@ -520,6 +760,25 @@ impl<M: Model, T> Column<M, T> {
         }
     }
     /// `SET column = value`, for `update_attributes`.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// Users::filter(Users::ID.eq(1)).update_attributes(&conn, [Users::AGE.set(32)])?;
+    /// assert_eq!(Users::find(&conn, 1)?.age, 32);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn set(&self, v: impl IntoOperand<T>) -> Assignment {
         Assignment {
             column: Cow::Borrowed(self.name),
@@ -528,10 +787,48 @@ impl<M: Model, T> Column<M, T> {
         }
     }
     /// Ascending order on this column.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let names = Users::order_by(Users::AGE.asc()).pluck(&conn, Users::NAME)?;
+    /// assert_eq!(names, ["bob", "ann", "cid"]);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn asc(&self) -> Order {
         Order::column(self.col_ref(), false)
     }
     /// Descending order on this column.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let names = Users::order_by(Users::AGE.desc()).pluck(&conn, Users::NAME)?;
+    /// assert_eq!(names, ["cid", "ann", "bob"]);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn desc(&self) -> Order {
         Order::column(self.col_ref(), true)
     }

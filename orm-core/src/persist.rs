@@ -469,6 +469,26 @@ pub trait Record: Model {
     }
 
     /// Inserts the record, even if its key is set.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let mut dee = User { name: "dee".into(), age: 22, ..Default::default() };
+    /// dee.insert(&conn)?;
+    /// assert_eq!(dee.id, 4, "the generated key is written back");
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn insert(&mut self, conn: &Connection) -> Result<()> {
         hooked_write(conn, self, CREATE.0, CREATE.1, |conn, rec| {
             insert(conn, rec)?;
@@ -484,6 +504,27 @@ pub trait Record: Model {
     /// record (with `updated_at`; see [`hard_delete`](Self::hard_delete) for
     /// the real DELETE). With a `#[db(version)]` column, a record whose row
     /// changed since it was read is [`Error::StaleRecord`].
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let mut post = Posts::find(&conn, 1)?;
+    /// assert!(post.delete(&conn)?);
+    /// assert!(!post.delete(&conn)?, "already gone");
+    /// assert_eq!(Posts::count(&conn)?, 2);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn delete(&mut self, conn: &Connection) -> Result<bool> {
         hooked_write(conn, self, DELETE.0, DELETE.1, |conn, rec| {
             let Some(soft) = Self::SOFT_DELETE else {
@@ -500,6 +541,28 @@ pub trait Record: Model {
     /// soft-deleted; returns whether there was one. The model's own default
     /// filter still applies, and so does the version check. The same as
     /// [`delete`](Self::delete) on a model without soft delete.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Note {
+    /// #     id: i64,
+    /// #     body: String,
+    /// #     #[db(updated_at)]
+    /// #     updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// #     #[db(soft_delete)]
+    /// #     deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// # }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.sync::<Note>()?;
+    /// # for body in ["a", "b"] {
+    /// #     Note { body: body.into(), ..Default::default() }.save(&conn)?;
+    /// # }
+    /// let mut a = Notes::order("id").first(&conn)?.unwrap();
+    /// a.hard_delete(&conn)?;
+    /// assert_eq!(Notes::all().with_deleted().count(&conn)?, 1);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn hard_delete(&mut self, conn: &Connection) -> Result<bool> {
         hooked_write(conn, self, DELETE.0, DELETE.1, |conn, rec| {
             delete_record(conn, rec, Deleted::Include)
@@ -509,6 +572,30 @@ pub trait Record: Model {
     /// Undoes a soft delete: sets the soft-delete column back to NULL (and
     /// `updated_at`), in the database and in the record; returns whether
     /// the row was soft-deleted. Compiles only for soft-deleting models.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Note {
+    /// #     id: i64,
+    /// #     body: String,
+    /// #     #[db(updated_at)]
+    /// #     updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// #     #[db(soft_delete)]
+    /// #     deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// # }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.sync::<Note>()?;
+    /// # for body in ["a", "b"] {
+    /// #     Note { body: body.into(), ..Default::default() }.save(&conn)?;
+    /// # }
+    /// let mut a = Notes::order("id").first(&conn)?.unwrap();
+    /// a.delete(&conn)?;
+    /// assert_eq!(Notes::count(&conn)?, 1);
+    /// assert!(a.restore(&conn)?);
+    /// assert_eq!(Notes::count(&conn)?, 2);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn restore(&mut self, conn: &Connection) -> Result<bool>
     where
         Self: SoftDelete,
@@ -532,6 +619,30 @@ pub trait Record: Model {
     /// row that is gone is [`Error::NotFound`]. Stamps even under
     /// [`Connection::without_timestamps`]: it is asked for. Compiles only
     /// for models with an `updated_at` column.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Note {
+    /// #     id: i64,
+    /// #     body: String,
+    /// #     #[db(updated_at)]
+    /// #     updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// #     #[db(soft_delete)]
+    /// #     deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// # }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.sync::<Note>()?;
+    /// # for body in ["a", "b"] {
+    /// #     Note { body: body.into(), ..Default::default() }.save(&conn)?;
+    /// # }
+    /// let mut a = Notes::order("id").first(&conn)?.unwrap();
+    /// let before = a.updated_at;
+    /// std::thread::sleep(std::time::Duration::from_millis(2));
+    /// a.touch(&conn)?;
+    /// assert!(a.updated_at > before);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn touch(&mut self, conn: &Connection) -> Result<()>
     where
         Self: Timestamped,
@@ -549,6 +660,27 @@ pub trait Record: Model {
 
     /// Sets one column in the database and in this record (with the
     /// lifecycle columns, as [`update_attributes`](Self::update_attributes)).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let mut bob = Users::find(&conn, 2)?;
+    /// bob.update_attribute(&conn, Users::AGE, 26)?;
+    /// assert_eq!(bob.age, 26);
+    /// assert_eq!(Users::find(&conn, 2)?.age, 26);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn update_attribute<T: ToValue>(
         &mut self,
         conn: &Connection,
@@ -565,6 +697,26 @@ pub trait Record: Model {
     /// reloaded to read what the database computed. `updated_at` is set to
     /// the clock unless assigned here; a version is checked and incremented
     /// unless assigned here ([`Error::StaleRecord`] when it moved).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let mut bob = Users::find(&conn, 2)?;
+    /// bob.update_attributes(&conn, [Users::NAME.set("rob"), Users::AGE.set(26)])?;
+    /// assert_eq!((bob.name.as_str(), bob.age), ("rob", 26));
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn update_attributes(
         &mut self,
         conn: &Connection,
@@ -608,6 +760,27 @@ pub trait Record: Model {
     }
 
     /// Reads the record's row again (also when it is soft-deleted).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let mut ann = Users::find(&conn, 1)?;
+    /// Users::filter(Users::ID.eq(1)).update_attribute(&conn, Users::AGE, 32)?;
+    /// ann.reload(&conn)?;
+    /// assert_eq!(ann.age, 32);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     fn reload(&mut self, conn: &Connection) -> Result<()> {
         let mut scope = Scope::<Self>::default();
         scope.deleted = Deleted::Include;

@@ -161,12 +161,33 @@ impl<M: Model, T: Model> Relation<M, T> {
     }
 
     /// The field holding the loaded records of `record`.
+    #[doc(hidden)]
     pub fn slot<'a>(&self, record: &'a mut M) -> &'a mut dyn LoadSlot<T> {
         (self.slot)(record)
     }
 
     /// Nests an include: `Users::POSTS.then(Posts::COMMENTS)` loads each
     /// user's posts, then each post's comments.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let users = Users::all().include(Users::POSTS.then(Posts::USER)).all(&conn)?;
+    /// let post = &users[0].posts.get().unwrap()[0];
+    /// assert_eq!(post.user.get().flatten().map(|u| u.name.as_str()), Some("ann"));
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn then(self, next: impl Include<T> + 'static) -> Nested<M, T>
     where
         T: Clone,
@@ -179,6 +200,26 @@ impl<M: Model, T: Model> Relation<M, T> {
 
     /// The parent of `record` over a belongs-to relation: `None` when the
     /// foreign key is NULL; [`Error::NotFound`] when no row has that key.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let post = Posts::find(&conn, 2)?;
+    /// let author = Posts::USER.parent_of(&conn, &post)?;
+    /// assert_eq!(author.map(|u| u.name), Some("bob".to_owned()));
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn parent_of(&self, conn: &Connection, record: &M) -> Result<Option<T>> {
         self.expect(RelationKind::BelongsTo)?;
         let fk = column_index::<M>(self.def.foreign_key)?;
@@ -200,6 +241,25 @@ impl<M: Model, T: Model> Relation<M, T> {
 
     /// The parent of `record` over a belongs-to relation whose foreign key is
     /// not nullable.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let post = Posts::find(&conn, 3)?;
+    /// assert_eq!(Posts::USER.parent_required(&conn, &post)?.name, "cid");
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn parent_required(&self, conn: &Connection, record: &M) -> Result<T> {
         self.parent_of(conn, record)?
             .ok_or_else(|| Error::NotFound {
@@ -210,6 +270,25 @@ impl<M: Model, T: Model> Relation<M, T> {
     /// The scope of `owner`'s records over a has-one, has-many or
     /// many-to-many relation. Saving through it
     /// ([`Scoped::save`]) sets the foreign key (has-one, has-many).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #     p.save(&conn)?;
+    /// # }
+    /// let ann = Users::find(&conn, 1)?;
+    /// assert_eq!(Users::POSTS.scope_of(&ann).count(&conn)?, 1);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn scope_of(&self, owner: &M) -> T::Scope {
         let key = owner.column_value(M::KEY_INDEX);
         let mut scope = match self.def.kind {
@@ -321,11 +400,52 @@ impl<M: Model, T: Model> Relation<M, T> {
 
     /// Links `owner` and `other` over a many-to-many relation (inserts a row
     /// into the join table).
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, title: String, tags: ManyToMany<Tag> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Tag { id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # #[db(table = "post_tags")]
+    /// # struct PostTag { #[db(primary_key)] post_id: i64, #[db(primary_key)] tag_id: i64 }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(Post, Tag, PostTag)>()?)?;
+    /// # let mut post = Post { title: "hello".into(), ..Default::default() };
+    /// # post.save(&conn)?;
+    /// # let mut rust = Tag { name: "rust".into(), ..Default::default() };
+    /// # rust.save(&conn)?;
+    /// Posts::TAGS.add(&conn, &post, &rust)?;
+    /// assert_eq!(Posts::TAGS.scope_of(&post).count(&conn)?, 1);
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn add(&self, conn: &Connection, owner: &M, other: &T) -> Result<()> {
         self.link_statement(conn, owner, other, true).map(drop)
     }
 
     /// Unlinks `owner` and `other`; returns whether they were linked.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, title: String, tags: ManyToMany<Tag> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Tag { id: i64, name: String }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # #[db(table = "post_tags")]
+    /// # struct PostTag { #[db(primary_key)] post_id: i64, #[db(primary_key)] tag_id: i64 }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(Post, Tag, PostTag)>()?)?;
+    /// # let mut post = Post { title: "hello".into(), ..Default::default() };
+    /// # post.save(&conn)?;
+    /// # let mut rust = Tag { name: "rust".into(), ..Default::default() };
+    /// # rust.save(&conn)?;
+    /// Posts::TAGS.add(&conn, &post, &rust)?;
+    /// assert!(Posts::TAGS.remove(&conn, &post, &rust)?);
+    /// assert!(!Posts::TAGS.remove(&conn, &post, &rust)?, "no longer linked");
+    /// # Ok::<(), orm::Error>(())
+    /// ```
     pub fn remove(&self, conn: &Connection, owner: &M, other: &T) -> Result<bool> {
         Ok(self.link_statement(conn, owner, other, false)? > 0)
     }
