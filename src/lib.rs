@@ -4,7 +4,8 @@
 //! (`Users`), typed column constants (`Users::EMAIL`), a scope type that you
 //! extend with named scopes (`UserScope`), instance methods (`save`,
 //! `delete`, `update_attribute`) and schema sync. No async runtime; SQLite is
-//! embedded and on by default.
+//! embedded and on by default. New here? Read the [`guide`], from a first
+//! model to a service in production.
 //!
 //! ```
 //! use orm::prelude::*;
@@ -187,6 +188,8 @@ pub use orm_derive::{scopes, DbValue, FromRow, Model};
 
 #[cfg(all(feature = "json", feature = "serde"))]
 pub use orm_core::Json;
+
+pub mod guide;
 
 /// Versioned migrations: SQL files in a folder, run in order and recorded
 /// with checksums; generated from the models for review. See

@@ -6,7 +6,8 @@ use crate::expr::{Args, ColRef, Expr, IntoArgs, IntoOperand};
 use crate::lex::LexRules;
 use crate::value::Value;
 
-/// A comparison operator: the doc's `EQ`, `NE`, `LT`, `LTE`, `GT`, `GTE`.
+/// A comparison operator: `=`, `<>`, `<`, `<=`, `>`, `>=` (and the others
+/// of its variants).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// `=`
@@ -211,7 +212,7 @@ impl DynColumn {
     pub fn gte(&self, v: impl IntoDynOperand) -> Cond {
         self.cmp(Op::Gte, v.into_dyn_operand())
     }
-    /// `column op value`, the doc's `Cond(col, op, v)`.
+    /// `column op value`, with the column named at run time.
     pub fn op(&self, op: Op, v: impl IntoDynOperand) -> Cond {
         self.cmp(op, v.into_dyn_operand())
     }

@@ -112,7 +112,7 @@ pub struct Sql {
     pub(crate) args: Args,
 }
 
-/// The Go doc's name for a SQL formula: the same type as [`Sql`].
+/// A SQL formula (`Func::new("LOWER(?)", ("Ann",))`): the same type as [`Sql`].
 pub type Func = Sql;
 
 impl Sql {
@@ -171,7 +171,8 @@ impl From<&'static str> for Sql {
     }
 }
 
-/// A column used as a value: the doc's `Col`.
+/// A column used as a value (`col("posts.author_id")` compared with a
+/// column of another table).
 ///
 /// ```
 /// use orm::Col;

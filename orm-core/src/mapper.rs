@@ -84,7 +84,7 @@ pub trait Mapper: crate::__private::Sealed {
     fn filter(cond: Cond) -> ScopeOf<Self::Model> {
         Self::all().filter(cond)
     }
-    /// The doc's `EqualTo` with a column named at run time.
+    /// A scope with `column = value`, the column named at run time.
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -106,7 +106,7 @@ pub trait Mapper: crate::__private::Sealed {
     fn equal_to(column: &str, value: impl crate::cond::IntoDynOperand) -> ScopeOf<Self::Model> {
         Self::all().equal_to(column, value)
     }
-    /// The doc's `Cond(column, op, value)` with a column named at run time.
+    /// A scope with `column op value`, the column named at run time.
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -357,7 +357,7 @@ pub trait Mapper: crate::__private::Sealed {
     fn exists(conn: &Connection) -> Result<bool> {
         Self::all().exists(conn)
     }
-    /// Every record of the table (the doc's `RetrieveAll` on a mapper).
+    /// Every record of the table.
     ///
     /// ```
     /// # use orm::prelude::*;

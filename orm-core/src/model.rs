@@ -155,7 +155,7 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     /// composite key (`#[db(primary_key)]` on several fields) the tuple of
     /// their types, in field order.
     type Key: ToValue + FromValue + Clone + Debug;
-    /// The model's scope type (the doc's Mapper+), which users extend with
+    /// The model's scope type, which users extend with
     /// named scopes.
     type Scope: Scoped<Model = Self>;
     /// The table name.

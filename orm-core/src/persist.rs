@@ -1,4 +1,4 @@
-//! Saving records: the doc's Mixin, as methods every model gets.
+//! Saving records: the instance methods every model gets.
 
 use crate::backend::{GeneratedKey, Params};
 use crate::cond::{Assignment, Cond};
@@ -392,7 +392,7 @@ fn refresh_snapshot<M: Model>(rec: &mut M) {
     }
 }
 
-/// Instance methods of every model (the doc's Mixin): save, delete and
+/// Instance methods of every model: save, delete and
 /// update a record directly.
 ///
 /// Lifecycle columns (see the crate documentation): every INSERT sets

@@ -91,7 +91,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         self.with(|s| s.conds.push(cond))
     }
 
-    /// The doc's `EqualTo(column, value)` with the column named at run time
+    /// `column = value` with the column named at run time
     /// (checked when the query runs); a NULL value gives `IS NULL`.
     ///
     /// ```
@@ -115,7 +115,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     fn equal_to(self, column: &str, value: impl crate::cond::IntoDynOperand) -> Self {
         self.filter(col(column).eq(value))
     }
-    /// The doc's `Cond(column, op, value)` with the column named at run time.
+    /// `column op value` with the column named at run time.
     ///
     /// ```
     /// # use orm::prelude::*;
@@ -1451,7 +1451,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     ) -> Result<Option<T>> {
         self.as_scope().run_aggregate(conn, "MAX", column.col_ref())
     }
-    /// The doc's FullJoin: the scope's records, and separately the records of
+    /// A full join, without FULL JOIN: the scope's records, and separately the records of
     /// the relation's other side that no record of this model is related to
     /// (a `NOT EXISTS` subquery, so no FULL JOIN is needed on any dialect).
     ///
