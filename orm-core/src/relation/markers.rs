@@ -40,6 +40,11 @@ macro_rules! single_marker {
         impl<T> $name<T> {
             /// `None` when not loaded; `Some(None)` when loaded and there is
             /// no such record.
+            ///
+            #[doc = concat!("```\nuse orm::", stringify!($name), ";\nlet mut rel: ", stringify!($name),
+                "<String> = Default::default();\nassert_eq!(rel.get(), None);\nassert!(rel.is_unloaded() && !rel.is_loaded());\n",
+                "rel.set(Some(\"ann\".to_owned()));\nassert_eq!(rel.get(), Some(Some(&\"ann\".to_owned())));\n",
+                "assert!(rel.is_loaded());\nrel.set(None);\nassert_eq!(rel.get(), Some(None));\n```")]
             pub fn get(&self) -> Option<Option<&T>> {
                 self.loaded.as_ref().map(|o| o.as_deref())
             }
@@ -101,6 +106,10 @@ macro_rules! many_marker {
 
         impl<T> $name<T> {
             /// The loaded records, or `None` when not loaded.
+            ///
+            #[doc = concat!("```\nuse orm::", stringify!($name), ";\nlet mut rel: ", stringify!($name),
+                "<i64> = Default::default();\nassert_eq!(rel.get(), None);\nassert!(rel.is_unloaded() && !rel.is_loaded());\n",
+                "rel.set(vec![1, 2]);\nassert_eq!(rel.get(), Some(&[1, 2][..]));\nassert!(rel.is_loaded());\n```")]
             pub fn get(&self) -> Option<&[T]> {
                 self.loaded.as_deref()
             }
