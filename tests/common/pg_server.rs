@@ -213,6 +213,77 @@ impl PgServer {
         }
     }
 
+    /// A hot standby of `primary`, streaming from it (`pg_basebackup -R`),
+    /// started on a port of its own.
+    pub fn standby_of(primary: &PgServer, tag: &str) -> Result<PgServer, String> {
+        let dir = std::env::temp_dir().join(super::unique_name(&format!("orm-pg-{tag}")));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        if primary.as_postgres {
+            let _ = Command::new("chmod").arg("755").arg(&dir).status();
+            let _ = Command::new("chown").arg("postgres:").arg(&dir).status();
+        }
+        let data = dir.join("data");
+        let (ok, out) = run(
+            &primary.bin.join("pg_basebackup"),
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary.port.to_string(),
+                "-U",
+                "postgres",
+                "-D",
+                &data.to_string_lossy(),
+                "-R",
+                "-X",
+                "stream",
+                "--no-sync",
+            ],
+            primary.as_postgres,
+        );
+        if !ok {
+            return Err(format!("pg_basebackup failed: {out}"));
+        }
+        let port = free_port();
+        append(
+            &data.join("postgresql.conf"),
+            &format!(
+                "\nport = {port}\nunix_socket_directories = '{}'\nhot_standby = on\n",
+                dir.display()
+            ),
+        )?;
+        let server = PgServer {
+            bin: primary.bin.clone(),
+            dir,
+            data,
+            port,
+            as_postgres: primary.as_postgres,
+        };
+        server.pg_ctl_start()?;
+        Ok(server)
+    }
+
+    /// Promotes a standby to primary (`pg_ctl promote`, waiting for it).
+    pub fn promote(&self) -> Result<(), String> {
+        let (ok, out) = run(
+            &self.bin.join("pg_ctl"),
+            &[
+                "-D",
+                &self.data.to_string_lossy(),
+                "-w",
+                "-t",
+                "60",
+                "promote",
+            ],
+            self.as_postgres,
+        );
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("pg_ctl promote failed: {out}"))
+        }
+    }
+
     /// Starts the server again after [`kill`](Self::kill) (crash recovery
     /// runs).
     pub fn restart(&self) -> Result<(), String> {

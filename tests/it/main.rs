@@ -21,6 +21,7 @@ mod correctness;
 mod default_filter;
 mod engine_layout;
 mod errors;
+mod failover;
 mod foreign_keys;
 mod go_doc;
 mod hooks;

@@ -62,7 +62,7 @@ pub use catalogue::{CockroachCatalogue, PostgresCatalogue};
 pub use cockroach::CockroachScope;
 pub use dialect::{CockroachDialect, PostgresDialect};
 use row::PgRow;
-use url::{Flavor, Host, PgUrl};
+use url::{Flavor, Host, PgUrl, TargetSession};
 
 static POSTGRES: PostgresDialect = PostgresDialect;
 static COCKROACH: CockroachDialect = CockroachDialect;
@@ -79,7 +79,11 @@ static COCKROACH: CockroachDialect = CockroachDialect;
 /// `dbname`, `sslmode` = `disable` | `prefer` (default) | `require` |
 /// `verify-ca` | `verify-full`, `sslrootcert` (PEM file of trusted CAs, or
 /// `system`), `sslcert` + `sslkey` (client certificate and key, PEM),
-/// `options`, `application_name`, `connect_timeout` (seconds), and `orm`'s
+/// `options`, `application_name`, `connect_timeout` (seconds),
+/// `target_session_attrs` = `any` (default) | `read-write` | `read-only` |
+/// `primary` | `standby` | `prefer-standby` (the hosts of a list are tried
+/// in order, and the first whose server is of that kind is kept: libpq's
+/// rules, `transaction_read_only` and `pg_is_in_recovery()`), and `orm`'s
 /// `dialect` = `postgres` | `cockroachdb` and `cache` (prepared statements
 /// kept, default 256). The user defaults to `$PGUSER`, then `$USER`.
 ///
@@ -180,6 +184,83 @@ fn config(u: &PgUrl, url: &str) -> Result<postgres::Config> {
     Ok(config)
 }
 
+/// Connects to the first host of `u` that accepts the connection.
+fn connect(u: &PgUrl, url: &str) -> Result<Client> {
+    let config = config(u, url)?;
+    match tls::connector(u)? {
+        None => config.connect(NoTls),
+        Some(tls) => config.connect(tls),
+    }
+    .map_err(|e| connect_error(u, e))
+}
+
+/// Whether the server of `client` is what `target` asks for (libpq's
+/// checks: `transaction_read_only` for read-write / read-only,
+/// `pg_is_in_recovery()` for primary / standby).
+fn is_target(client: &mut Client, target: TargetSession) -> std::result::Result<bool, String> {
+    let text = |e: postgres::Error| e.to_string();
+    Ok(match target {
+        TargetSession::Any => true,
+        TargetSession::ReadWrite | TargetSession::ReadOnly => {
+            let row = client
+                .query_one("SHOW transaction_read_only", &[])
+                .map_err(text)?;
+            let read_only = row.get::<_, String>(0) == "on";
+            read_only == (target == TargetSession::ReadOnly)
+        }
+        TargetSession::Primary | TargetSession::Standby | TargetSession::PreferStandby => {
+            let row = client
+                .query_one("SELECT pg_is_in_recovery()", &[])
+                .map_err(text)?;
+            let standby: bool = row.get(0);
+            standby == (target != TargetSession::Primary)
+        }
+    })
+}
+
+/// Connects to the first host of `u`, in order, whose server is what
+/// `target_session_attrs` asks for (for `prefer-standby`: a standby, else
+/// any that answers). A host that cannot be reached, or is not the right
+/// kind, is skipped; the error says what each host was.
+fn connect_to_target(u: &PgUrl, url: &str) -> Result<Client> {
+    let passes = match u.target_session {
+        TargetSession::PreferStandby => [TargetSession::Standby, TargetSession::Any],
+        t => [t, t],
+    };
+    let passes = if passes[0] == passes[1] {
+        &passes[..1]
+    } else {
+        &passes[..]
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for &target in passes {
+        for host in &u.hosts {
+            let one = PgUrl {
+                hosts: vec![host.clone()],
+                ..u.clone()
+            };
+            let name = host_list(&one);
+            match connect(&one, url) {
+                Err(e) => seen.push(format!("{name}: {e}")),
+                Ok(mut client) => match is_target(&mut client, target) {
+                    Ok(true) => return Ok(client),
+                    Ok(false) => seen.push(format!("{name}: not {}", target.as_str())),
+                    Err(e) => seen.push(format!("{name}: {e}")),
+                },
+            }
+        }
+    }
+    Err(Error::Connection {
+        message: format!(
+            "PostgreSQL: no server of {} is {} (target_session_attrs): {}",
+            host_list(u),
+            u.target_session.as_str(),
+            seen.join("; ")
+        ),
+        source: None,
+    })
+}
+
 /// Why connecting failed, in words.
 fn connect_error(u: &PgUrl, e: postgres::Error) -> Error {
     let text = tls::chain(&e);
@@ -270,12 +351,10 @@ impl PostgresBackend {
     /// URL (see [`open`]).
     pub fn open(url: &str) -> Result<Self> {
         let u = url::parse(url)?;
-        let config = config(&u, url)?;
-        let client = match tls::connector(&u)? {
-            None => config.connect(NoTls),
-            Some(tls) => config.connect(tls),
-        }
-        .map_err(|e| connect_error(&u, e))?;
+        let client = match u.target_session {
+            TargetSession::Any => connect(&u, url)?,
+            _ => connect_to_target(&u, url)?,
+        };
         let dialect: &'static dyn Dialect = match u.flavor {
             Flavor::Postgres => &POSTGRES,
             Flavor::Cockroach => &COCKROACH,

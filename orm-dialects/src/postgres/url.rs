@@ -12,7 +12,9 @@
 //! `verify-full`), `sslrootcert` (a PEM file of trusted CAs, or `system`),
 //! `sslcert` and `sslkey` (client certificate and key, PEM), `options`
 //! (e.g. `-c search_path=app`), `application_name`, `connect_timeout`
-//! (seconds), and two of `orm`'s own: `dialect` (`postgres` or
+//! (seconds), `target_session_attrs` (`any`, `read-write`, `read-only`,
+//! `primary`, `standby`, `prefer-standby`, as libpq checks them), and two
+//! of `orm`'s own: `dialect` (`postgres` or
 //! `cockroachdb`) and `cache` (prepared statements kept, default 256). An
 //! unknown parameter is an [`Error::InvalidUrl`].
 
@@ -127,6 +129,8 @@ pub struct PgUrl {
     pub connect_timeout: Option<Duration>,
     /// Prepared statements kept per connection.
     pub cache: usize,
+    /// Which server of the host list to reach.
+    pub target_session: TargetSession,
 }
 
 pub use crate::url::{percent_decode, redact};
@@ -149,9 +153,55 @@ const KNOWN: &[&str] = &[
     "options",
     "application_name",
     "connect_timeout",
+    "target_session_attrs",
     "dialect",
     "cache",
 ];
+
+/// Which server of a host list a connection must reach (libpq's
+/// `target_session_attrs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TargetSession {
+    /// The first that accepts the connection (the default).
+    #[default]
+    Any,
+    /// One whose sessions default to read-write transactions.
+    ReadWrite,
+    /// One whose sessions default to read-only transactions.
+    ReadOnly,
+    /// One not in recovery (not a standby).
+    Primary,
+    /// A standby (in recovery).
+    Standby,
+    /// A standby if one answers, else any.
+    PreferStandby,
+}
+
+impl TargetSession {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "any" => TargetSession::Any,
+            "read-write" => TargetSession::ReadWrite,
+            "read-only" => TargetSession::ReadOnly,
+            "primary" => TargetSession::Primary,
+            "standby" => TargetSession::Standby,
+            "prefer-standby" => TargetSession::PreferStandby,
+            _ => return None,
+        })
+    }
+
+    /// The URL spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetSession::Any => "any",
+            TargetSession::ReadWrite => "read-write",
+            TargetSession::ReadOnly => "read-only",
+            TargetSession::Primary => "primary",
+            TargetSession::Standby => "standby",
+            TargetSession::PreferStandby => "prefer-standby",
+        }
+    }
+}
 
 /// Splits `host[:port]` or `[v6][:port]`.
 fn split_host_port(spec: &str) -> std::result::Result<(&str, Option<&str>), String> {
@@ -245,6 +295,7 @@ pub fn parse(url: &str) -> Result<PgUrl> {
     let (mut options, mut application_name, mut connect_timeout) = (None, None, None);
     let mut query_port = None;
     let mut cache = 256usize;
+    let mut target_session = TargetSession::Any;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let k = decode(k)?;
@@ -301,6 +352,17 @@ pub fn parse(url: &str) -> Result<PgUrl> {
                     }
                 }
             }
+            "target_session_attrs" => {
+                target_session = TargetSession::parse(&v).ok_or_else(|| {
+                    bad(
+                        url,
+                        format!(
+                            "target_session_attrs {v:?} is not one of any, read-write, \
+                             read-only, primary, standby, prefer-standby"
+                        ),
+                    )
+                })?;
+            }
             "cache" => {
                 cache = crate::url::bounded(&k, &v, 0, crate::url::MAX_CACHE, "statements")
                     .map_err(|why| bad(url, why))? as usize;
@@ -346,6 +408,7 @@ pub fn parse(url: &str) -> Result<PgUrl> {
         application_name,
         connect_timeout,
         cache,
+        target_session,
     })
 }
 
@@ -404,6 +467,29 @@ mod tests {
     }
 
     #[test]
+    fn target_session_attrs_as_libpq_spells_them() {
+        for (v, t) in [
+            ("any", TargetSession::Any),
+            ("read-write", TargetSession::ReadWrite),
+            ("read-only", TargetSession::ReadOnly),
+            ("primary", TargetSession::Primary),
+            ("standby", TargetSession::Standby),
+            ("prefer-standby", TargetSession::PreferStandby),
+        ] {
+            let u = parse(&format!(
+                "postgresql://u@h1:1,h2:2/db?target_session_attrs={v}"
+            ))
+            .unwrap();
+            assert_eq!((u.target_session, u.hosts.len()), (t, 2));
+            assert_eq!(t.as_str(), v);
+        }
+        assert_eq!(
+            parse("postgresql://u@h/db").unwrap().target_session,
+            TargetSession::Any
+        );
+    }
+
+    #[test]
     fn bad_urls_are_invalid_url_errors_without_the_password() {
         for bad in [
             "postgresql://u:secret@h/db?sslmode=bogus",
@@ -415,6 +501,7 @@ mod tests {
             "postgresql://u:secret@h/d%zzb",
             "postgresql://u:secret@[::1/db",
             "postgresql://u:secret@h/db?dialect=oracle",
+            "postgresql://u:secret@h1,h2/db?target_session_attrs=writable",
             "postgresql://u:secret@h/db?sslmode=disable&sslrootcert=ca.pem",
             "postgresql:u:secret@h/db",
         ] {
