@@ -19,7 +19,7 @@
 //!
 //! ```text
 //! cargo run --release --example bank -- --url <URL> --stress --threads 8 --accounts 100 --transfers 20000
-//! total_before=100000 total_after=100000 committed=20000 retries=1234 failed=0
+//! total_before=100000 total_after=100000 committed=20000 retries=1234 failed=0 ambiguous_resolved=0 reconnects=0
 //! ```
 //!
 //! It exits non-zero if money was created or lost, or if a transfer is
@@ -97,14 +97,27 @@ pub(crate) struct StressReport {
     pub(crate) failed: u64,
     /// Failed transfers whose COMMIT outcome is unknown (counted in `failed`).
     pub(crate) ambiguous: u64,
+    /// Commits whose outcome was lost and then resolved by looking the
+    /// transfer's idempotency key up on a new connection.
+    pub(crate) resolved: u64,
+    /// Times a transfer went on with a new connection (the server went
+    /// away, or failed over).
+    pub(crate) reconnects: u64,
 }
 
 impl std::fmt::Display for StressReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "total_before={} total_after={} committed={} retries={} failed={}",
-            self.total_before, self.total_after, self.committed, self.retries, self.failed
+            "total_before={} total_after={} committed={} retries={} failed={} \
+             ambiguous_resolved={} reconnects={}",
+            self.total_before,
+            self.total_after,
+            self.committed,
+            self.retries,
+            self.failed,
+            self.resolved,
+            self.reconnects
         )
     }
 }
@@ -215,6 +228,8 @@ struct Counts {
     retries: AtomicU64,
     failed: AtomicU64,
     ambiguous: AtomicU64,
+    resolved: AtomicU64,
+    reconnects: AtomicU64,
 }
 
 /// Runs the stress mode and returns its counts (the caller prints them).
@@ -245,17 +260,23 @@ pub(crate) fn run_stress(opts: &Options) -> Result<StressReport, BankError> {
     let policy = RetryPolicy {
         max_attempts: 50,
         max_backoff: Duration::from_millis(500),
+        deadline: Some(Duration::from_secs(60)),
         ..RetryPolicy::default()
     };
     let options = TxOptions::serializable();
+    // Each transfer has an idempotency key, unique to this run, written in
+    // its transaction: a commit whose outcome is lost is looked up instead
+    // of guessed, so no transfer is applied twice or lost.
+    let run_id = fastrand::u64(..);
     std::thread::scope(|s| {
         for t in 0..opts.threads as u64 {
             let share = opts.transfers / opts.threads as u64
                 + u64::from(t < opts.transfers % opts.threads as u64);
             let (pool, counts, first_errors, policy) = (&pool, &counts, &first_errors, &policy);
+            let options = &options;
             s.spawn(move || {
                 let mut rng = fastrand::Rng::with_seed(0x5eed ^ t);
-                for _ in 0..share {
+                for n in 0..share {
                     let from = rng.i64(1..=opts.accounts);
                     let to = loop {
                         let to = rng.i64(1..=opts.accounts);
@@ -264,17 +285,23 @@ pub(crate) fn run_stress(opts: &Options) -> Result<StressReport, BankError> {
                         }
                     };
                     let amount = rng.i64(1..=100);
-                    let outcome = pool.get().and_then(|conn| {
-                        conn.retry_transaction_with(policy, &options, |tx| {
-                            transfer_funds(tx, from, to, amount)
-                        })
+                    let key = format!("bank-{run_id:016x}-{t}-{n}");
+                    let outcome = pool.idempotent_transaction_with(policy, options, &key, |tx| {
+                        transfer_funds(tx, from, to, amount)
                     });
                     match outcome {
-                        Ok((_, attempts)) => {
+                        Ok((_, stats)) => {
                             counts.committed.fetch_add(1, Ordering::Relaxed);
+                            counts.retries.fetch_add(
+                                u64::from(stats.attempts.saturating_sub(1)),
+                                Ordering::Relaxed,
+                            );
                             counts
-                                .retries
-                                .fetch_add(u64::from(attempts - 1), Ordering::Relaxed);
+                                .resolved
+                                .fetch_add(u64::from(stats.ambiguous), Ordering::Relaxed);
+                            counts
+                                .reconnects
+                                .fetch_add(u64::from(stats.reconnects), Ordering::Relaxed);
                         }
                         Err(e) => {
                             counts.failed.fetch_add(1, Ordering::Relaxed);
@@ -307,6 +334,8 @@ pub(crate) fn run_stress(opts: &Options) -> Result<StressReport, BankError> {
         retries: counts.retries.into_inner(),
         failed: counts.failed.into_inner(),
         ambiguous: counts.ambiguous.into_inner(),
+        resolved: counts.resolved.into_inner(),
+        reconnects: counts.reconnects.into_inner(),
     })
 }
 

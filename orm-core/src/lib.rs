@@ -16,6 +16,7 @@ mod dialect;
 mod error;
 mod expr;
 mod hooks;
+mod idempotency;
 mod introspect;
 mod lex;
 mod lifecycle;
@@ -44,6 +45,7 @@ pub use expr::{
     named, Args, Col, ColRef, Expr, Func, IntoArg, IntoArgs, IntoOperand, KeyOperand, Sql,
 };
 pub use hooks::Hooks;
+pub use idempotency::{Applied, IdempotencyStats};
 pub use introspect::DbTable;
 pub use lifecycle::{SoftDelete, Timestamped};
 pub use mapper::Mapper;

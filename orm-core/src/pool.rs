@@ -111,6 +111,9 @@ pub struct Pool {
     checkout_timeout: Duration,
     max_size: u32,
     counters: Arc<Counters>,
+    /// Whether the idempotency keys' table is known to exist (held while
+    /// it is created, so that threads do not race to create it).
+    pub(crate) idempotency_ready: Arc<std::sync::Mutex<bool>>,
 }
 
 /// What the pool counts as it hands connections out.
@@ -185,6 +188,7 @@ impl Pool {
             checkout_timeout: options.checkout_timeout,
             max_size: options.max_size.max(1),
             counters: Arc::default(),
+            idempotency_ready: Arc::default(),
         })
     }
 

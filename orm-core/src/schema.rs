@@ -373,6 +373,42 @@ impl TableSpec {
         }
     }
 
+    /// Creates a table of orm's own when it is missing.
+    pub(crate) fn ensure_internal(
+        conn: &Connection,
+        name: &'static str,
+        columns: &'static [ColumnDef],
+    ) -> Result<()> {
+        let plan = plan(
+            conn,
+            &PlanOptions::default(),
+            vec![TableSpec::internal(name, columns)],
+        )?;
+        conn.apply(&plan)
+    }
+
+    /// Inserts one row of `values` (one a column) into a table of orm's own.
+    pub(crate) fn insert_internal(
+        conn: &Connection,
+        name: &'static str,
+        columns: &'static [ColumnDef],
+        values: &[crate::expr::Expr],
+    ) -> Result<()> {
+        let mut b = SqlBuilder::new(conn.dialect());
+        compile::insert(
+            &mut b,
+            &crate::query::Insert {
+                table: name,
+                columns: columns.iter().map(|c| c.name).collect(),
+                rows: crate::query::Rows::Values(vec![values.iter().collect()]),
+                upsert_key: None,
+                returning: None,
+            },
+        )?;
+        let (sql, params) = b.finish();
+        conn.execute_prepared(&sql, &params).map(drop)
+    }
+
     /// A table of orm's own (the migrations' history), without a model.
     pub(crate) const fn internal(name: &'static str, columns: &'static [ColumnDef]) -> Self {
         TableSpec {

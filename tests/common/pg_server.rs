@@ -214,8 +214,9 @@ impl PgServer {
     }
 
     /// A hot standby of `primary`, streaming from it (`pg_basebackup -R`),
-    /// started on a port of its own.
-    pub fn standby_of(primary: &PgServer, tag: &str) -> Result<PgServer, String> {
+    /// started on a port of its own; `conf` lines override the primary's
+    /// settings it was copied with.
+    pub fn standby_of(primary: &PgServer, tag: &str, conf: &[&str]) -> Result<PgServer, String> {
         let dir = std::env::temp_dir().join(super::unique_name(&format!("orm-pg-{tag}")));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         if primary.as_postgres {
@@ -245,13 +246,15 @@ impl PgServer {
             return Err(format!("pg_basebackup failed: {out}"));
         }
         let port = free_port();
-        append(
-            &data.join("postgresql.conf"),
-            &format!(
-                "\nport = {port}\nunix_socket_directories = '{}'\nhot_standby = on\n",
-                dir.display()
-            ),
-        )?;
+        let mut text = format!(
+            "\nport = {port}\nunix_socket_directories = '{}'\nhot_standby = on\n",
+            dir.display()
+        );
+        for line in conf {
+            text.push_str(line);
+            text.push('\n');
+        }
+        append(&data.join("postgresql.conf"), &text)?;
         let server = PgServer {
             bin: primary.bin.clone(),
             dir,

@@ -11,7 +11,7 @@ use crate::connection::Connection;
 use crate::error::Result;
 use crate::expr::{ColRef, Expr};
 use crate::model::{column_def, ColumnDef};
-use crate::query::{compile, Delete, Filter, Insert, Item, Rows, Select};
+use crate::query::{compile, Delete, Filter, Item, Select};
 use crate::schema::TableSpec;
 use crate::sql::SqlBuilder;
 use crate::value::Value;
@@ -42,12 +42,7 @@ pub(crate) struct Applied {
 
 /// Creates the table when it is missing.
 pub(crate) fn ensure(conn: &Connection) -> Result<()> {
-    let plan = crate::schema::plan(
-        conn,
-        &crate::schema::PlanOptions::default(),
-        vec![TableSpec::internal(TABLE, COLUMNS)],
-    )?;
-    conn.apply(&plan)
+    TableSpec::ensure_internal(conn, TABLE, COLUMNS)
 }
 
 fn col(name: &'static str) -> ColRef {
@@ -85,19 +80,7 @@ pub(crate) fn record(conn: &Connection, version: &str, name: &str, checksum: &st
         Expr::Value(Value::Text(checksum.to_owned())),
         Expr::Value(Value::Timestamp(Utc::now().trunc_subsecs(0))),
     ];
-    let mut b = SqlBuilder::new(conn.dialect());
-    compile::insert(
-        &mut b,
-        &Insert {
-            table: TABLE,
-            columns: COLUMNS.iter().map(|c| c.name).collect(),
-            rows: Rows::Values(vec![values.iter().collect()]),
-            upsert_key: None,
-            returning: None,
-        },
-    )?;
-    let (sql, params) = b.finish();
-    conn.execute_prepared(&sql, &params).map(drop)
+    TableSpec::insert_internal(conn, TABLE, COLUMNS, &values)
 }
 
 /// Forgets a migration (it was reverted).
