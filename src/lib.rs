@@ -182,7 +182,7 @@ pub use orm_core::{
     PluckColumns, Pool, PoolMetrics, PoolOptions, PooledConnection, Record, ReferentialAction,
     Relation, RelationDef, RelationKind, Result, RetryPolicy, Row, Rows, Schema, SchemaPlan, Scope,
     Scoped, Single, Snapshot, SoftDelete, Sql, SqlType, Statement, SyncReport, Terms, Timestamped,
-    ToValue, Transaction, TxOptions, Value, ValueRef, LOG_TARGET,
+    ToValue, Transaction, TxOptions, TxPriority, Value, ValueRef, LOG_TARGET,
 };
 pub use orm_derive::{scopes, DbValue, FromRow, Model};
 

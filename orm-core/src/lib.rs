@@ -65,7 +65,7 @@ pub use row::{decode, FromRow, Layout, Row, Single};
 pub use schema::{Change, ChangeKind, Drift, PlanOptions, Schema, SchemaPlan, SyncReport};
 pub use schema::{DbColumn, DbForeignKey};
 pub use scope::{PluckColumns, Rows, Scope, Scoped, Statement};
-pub use transaction::{Isolation, RetryPolicy, Transaction, TxOptions};
+pub use transaction::{Isolation, RetryPolicy, Transaction, TxOptions, TxPriority};
 #[cfg(all(feature = "json", feature = "serde"))]
 pub use types::json::Json;
 pub use value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};

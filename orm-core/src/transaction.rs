@@ -31,14 +31,41 @@ impl Isolation {
     }
 }
 
-/// How a transaction starts: isolation level and access mode. The default is
-/// the database's default level, read-write.
+/// A CockroachDB transaction's priority: which of two conflicting
+/// transactions waits, or is pushed to retry (`BEGIN TRANSACTION PRIORITY
+/// HIGH`). Other databases have none, and refuse it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxPriority {
+    /// `LOW`.
+    Low,
+    /// `NORMAL`.
+    Normal,
+    /// `HIGH`.
+    High,
+}
+
+impl TxPriority {
+    /// The SQL name.
+    pub fn sql(self) -> &'static str {
+        match self {
+            TxPriority::Low => "LOW",
+            TxPriority::Normal => "NORMAL",
+            TxPriority::High => "HIGH",
+        }
+    }
+}
+
+/// How a transaction starts: isolation level, access mode and (CockroachDB)
+/// priority. The default is the database's default level, read-write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct TxOptions {
     /// The isolation level, or the database's default.
     pub isolation: Option<Isolation>,
     /// Whether the transaction may only read.
     pub read_only: bool,
+    /// The transaction's priority (CockroachDB only).
+    pub priority: Option<TxPriority>,
 }
 
 impl TxOptions {
@@ -46,8 +73,20 @@ impl TxOptions {
     pub fn serializable() -> Self {
         TxOptions {
             isolation: Some(Isolation::Serializable),
-            read_only: false,
+            ..TxOptions::default()
         }
+    }
+
+    /// The same options, at isolation level `level`.
+    pub fn isolation(mut self, level: Isolation) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+
+    /// The same options, with CockroachDB's transaction priority `p`.
+    pub fn priority(mut self, p: TxPriority) -> Self {
+        self.priority = Some(p);
+        self
     }
 
     /// The same options, read-only.

@@ -536,6 +536,16 @@ fn retrying_transactions_use_the_restart_savepoint() {
     conn.transaction_with(&TxOptions::default().read_only(), |_| Ok(()))
         .unwrap();
     assert_eq!(take(&log), ["BEGIN TRANSACTION READ ONLY", "COMMIT"]);
+    // Transaction priority: CockroachDB's own.
+    let high = TxOptions::serializable().priority(orm::TxPriority::High);
+    conn.transaction_with(&high, |_| Ok(())).unwrap();
+    assert_eq!(
+        take(&log),
+        [
+            "BEGIN TRANSACTION PRIORITY HIGH, ISOLATION LEVEL SERIALIZABLE",
+            "COMMIT"
+        ]
+    );
 }
 
 /// A CockroachDB-dialect connection to the test PostgreSQL, in a schema of

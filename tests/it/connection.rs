@@ -223,8 +223,13 @@ fn postgres_urls_are_checked() {
 fn postgres_connections() {
     let url = crate::common::server_url("postgres");
     let conn = Connection::open(&url).unwrap();
+    // A postgresql:// URL without dialect=: the server's version() decides.
     assert_eq!(conn.dialect().name(), "postgres");
     assert!(conn.is_healthy());
+    // CockroachDB's retry-error test mode, asked of PostgreSQL: refused.
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let err = Connection::open(&format!("{url}{sep}inject_retry_errors=true")).unwrap_err();
+    assert!(matches!(err, Error::InvalidUrl(_)), "{err:?}");
     // One statement at a time per connection: a query while another one's
     // rows are streaming is a typed error, not a panic.
     let mut rows = orm::driver::DriverConnection::query_prepared(

@@ -210,10 +210,12 @@ fn isolation_levels_and_read_only_transactions(conn: &Connection) {
         Isolation::RepeatableRead,
         Isolation::Serializable,
     ] {
-        let opts = TxOptions {
-            isolation: Some(level),
-            read_only: false,
-        };
+        let opts = TxOptions::default().isolation(level);
+        // A priority is CockroachDB's: refused here, before anything runs.
+        let err = conn
+            .transaction_with(&opts.priority(orm::TxPriority::High), |_| Ok(()))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
         conn.transaction_with(&opts, |tx| new_account(1).save(tx))
             .unwrap();
     }

@@ -343,6 +343,12 @@ impl Dialect for MysqlDialect {
     /// transaction only), then `START TRANSACTION [READ ONLY]`, sent
     /// together.
     fn begin_statements(&self, options: &TxOptions) -> Result<Vec<String>> {
+        if options.priority.is_some() {
+            return Err(Error::invalid(
+                "MySQL has no transaction priorities (CockroachDB does): leave \
+                 TxOptions::priority unset",
+            ));
+        }
         let mut sql = String::new();
         if let Some(level) = options.isolation {
             sql.push_str("SET TRANSACTION ISOLATION LEVEL ");

@@ -65,3 +65,8 @@ pub(super) fn as_of_system_time(at: &AsOf, out: &mut String) -> Result<()> {
     }
     Ok(())
 }
+
+/// Turns on CockroachDB's test mode that makes transactions fail with
+/// retryable errors (URL `inject_retry_errors=true`), so that applications
+/// can exercise their retry paths.
+pub(crate) const INJECT_RETRY_ERRORS: &str = "SET inject_retry_errors_enabled = 'true'";

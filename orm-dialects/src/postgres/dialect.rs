@@ -75,10 +75,20 @@ pub(super) fn pg_type(t: SqlType) -> PgType {
     }
 }
 
-/// `BEGIN TRANSACTION ISOLATION LEVEL ..., READ ONLY`.
-fn begin(options: &TxOptions) -> Vec<String> {
+/// `BEGIN TRANSACTION [PRIORITY ..,] ISOLATION LEVEL ..., READ ONLY`: with
+/// a priority only on CockroachDB (`cockroach`).
+fn begin(options: &TxOptions, cockroach: bool) -> Result<Vec<String>> {
     let mut sql = String::from("BEGIN");
     let mut modes = Vec::new();
+    if let Some(p) = options.priority {
+        if !cockroach {
+            return Err(orm_core::Error::invalid(
+                "PostgreSQL has no transaction priorities (CockroachDB does): leave \
+                 TxOptions::priority unset",
+            ));
+        }
+        modes.push(format!("PRIORITY {}", p.sql()));
+    }
     if let Some(level) = options.isolation {
         modes.push(format!("ISOLATION LEVEL {}", level.sql()));
     }
@@ -89,7 +99,7 @@ fn begin(options: &TxOptions) -> Vec<String> {
         sql.push_str(" TRANSACTION ");
         sql.push_str(&modes.join(", "));
     }
-    vec![sql]
+    Ok(vec![sql])
 }
 
 impl Dialect for PostgresDialect {
@@ -138,7 +148,7 @@ impl Dialect for PostgresDialect {
     }
 
     fn begin_statements(&self, options: &TxOptions) -> Result<Vec<String>> {
-        Ok(begin(options))
+        begin(options, false)
     }
 
     fn zero_literal(&self, t: SqlType) -> &'static str {
@@ -212,7 +222,7 @@ impl Dialect for CockroachDialect {
     /// CockroachDB runs every transaction SERIALIZABLE unless READ COMMITTED
     /// is enabled on the cluster (a weaker level asked for is upgraded).
     fn begin_statements(&self, options: &TxOptions) -> Result<Vec<String>> {
-        Ok(begin(options))
+        begin(options, true)
     }
 
     /// CockroachDB's client-side retry protocol savepoint.

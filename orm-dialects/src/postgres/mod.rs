@@ -83,9 +83,13 @@ static COCKROACH: CockroachDialect = CockroachDialect;
 /// `target_session_attrs` = `any` (default) | `read-write` | `read-only` |
 /// `primary` | `standby` | `prefer-standby` (the hosts of a list are tried
 /// in order, and the first whose server is of that kind is kept: libpq's
-/// rules, `transaction_read_only` and `pg_is_in_recovery()`), and `orm`'s
+/// rules, `transaction_read_only` and `pg_is_in_recovery()`),
+/// `inject_retry_errors=true` (CockroachDB's test mode that fails
+/// transactions with retryable errors, to exercise retry paths), and `orm`'s
 /// `dialect` = `postgres` | `cockroachdb` and `cache` (prepared statements
 /// kept, default 256). The user defaults to `$PGUSER`, then `$USER`.
+/// Without `dialect=` on a `postgresql://` URL (CockroachDB's own
+/// connection strings use that scheme), the server's `version()` decides.
 ///
 /// A malformed URL or an unknown parameter is an [`Error::InvalidUrl`]; a
 /// server that cannot be reached, refuses the credentials or fails the TLS
@@ -182,6 +186,16 @@ fn config(u: &PgUrl, url: &str) -> Result<postgres::Config> {
         _ => postgres::config::SslMode::Require,
     });
     Ok(config)
+}
+
+/// CockroachDB when its `version()` says so (`CockroachDB CCL v23.2.0
+/// ...`), PostgreSQL otherwise.
+fn flavor_of_version(version: &str) -> Flavor {
+    if version.trim_start().starts_with("CockroachDB") {
+        Flavor::Cockroach
+    } else {
+        Flavor::Postgres
+    }
 }
 
 /// Connects to the first host of `u` that accepts the connection.
@@ -351,11 +365,34 @@ impl PostgresBackend {
     /// URL (see [`open`]).
     pub fn open(url: &str) -> Result<Self> {
         let u = url::parse(url)?;
-        let client = match u.target_session {
+        let mut client = match u.target_session {
             TargetSession::Any => connect(&u, url)?,
             _ => connect_to_target(&u, url)?,
         };
-        let dialect: &'static dyn Dialect = match u.flavor {
+        let flavor = if u.flavor_given {
+            u.flavor
+        } else {
+            // CockroachDB's own connection strings say postgresql://: its
+            // version() tells.
+            let version: String = client
+                .query_one("SELECT version()", &[])
+                .map_err(map_error)?
+                .get(0);
+            flavor_of_version(&version)
+        };
+        if u.inject_retry_errors {
+            if flavor != Flavor::Cockroach {
+                return Err(Error::InvalidUrl(format!(
+                    "{}: inject_retry_errors is CockroachDB's test mode, and the server is \
+                     PostgreSQL",
+                    url::redact(url)
+                )));
+            }
+            client
+                .batch_execute(cockroach::INJECT_RETRY_ERRORS)
+                .map_err(map_error)?;
+        }
+        let dialect: &'static dyn Dialect = match flavor {
             Flavor::Postgres => &POSTGRES,
             Flavor::Cockroach => &COCKROACH,
         };
@@ -706,6 +743,18 @@ pub fn map_error(e: postgres::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_server_version_tells_cockroachdb() {
+        assert_eq!(
+            flavor_of_version("CockroachDB CCL v23.2.0 (x86_64-pc-linux-gnu, built 2024/01/16)"),
+            Flavor::Cockroach
+        );
+        assert_eq!(
+            flavor_of_version("PostgreSQL 15.5 (Debian 15.5-0+deb12u1) on x86_64-pc-linux-gnu"),
+            Flavor::Postgres
+        );
+    }
 
     #[test]
     fn unknown_column_messages() {

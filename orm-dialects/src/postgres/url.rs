@@ -13,8 +13,9 @@
 //! `sslcert` and `sslkey` (client certificate and key, PEM), `options`
 //! (e.g. `-c search_path=app`), `application_name`, `connect_timeout`
 //! (seconds), `target_session_attrs` (`any`, `read-write`, `read-only`,
-//! `primary`, `standby`, `prefer-standby`, as libpq checks them), and two
-//! of `orm`'s own: `dialect` (`postgres` or
+//! `primary`, `standby`, `prefer-standby`, as libpq checks them),
+//! `inject_retry_errors` (`true`: CockroachDB's test mode that fails
+//! transactions with retryable errors), and two of `orm`'s own: `dialect` (`postgres` or
 //! `cockroachdb`) and `cache` (prepared statements kept, default 256). An
 //! unknown parameter is an [`Error::InvalidUrl`].
 
@@ -105,6 +106,12 @@ pub enum Host {
 pub struct PgUrl {
     /// PostgreSQL or CockroachDB.
     pub flavor: Flavor,
+    /// Whether the URL says which (`cockroachdb://`, or `dialect=`);
+    /// otherwise the server's `version()` decides.
+    pub flavor_given: bool,
+    /// `inject_retry_errors=true`: CockroachDB's test mode that makes
+    /// transactions fail with retryable errors, to exercise retry paths.
+    pub inject_retry_errors: bool,
     /// The user name.
     pub user: Option<String>,
     /// The password.
@@ -154,6 +161,7 @@ const KNOWN: &[&str] = &[
     "application_name",
     "connect_timeout",
     "target_session_attrs",
+    "inject_retry_errors",
     "dialect",
     "cache",
 ];
@@ -254,6 +262,8 @@ pub fn parse(url: &str) -> Result<PgUrl> {
         "cockroachdb" => Flavor::Cockroach,
         other => return Err(bad(url, format!("not a PostgreSQL URL scheme: {other:?}"))),
     };
+    let mut flavor_given = flavor == Flavor::Cockroach;
+    let mut inject_retry_errors = false;
     let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let decode = |s: &str| percent_decode(s).map_err(|e| bad(url, e));
@@ -340,7 +350,20 @@ pub fn parse(url: &str) -> Result<PgUrl> {
                 // libpq: zero means wait forever.
                 connect_timeout = (secs > 0).then(|| Duration::from_secs(secs));
             }
+            "inject_retry_errors" => {
+                inject_retry_errors = match v.as_str() {
+                    "true" | "on" | "1" => true,
+                    "false" | "off" | "0" => false,
+                    _ => {
+                        return Err(bad(
+                            url,
+                            format!("inject_retry_errors {v:?} is not true or false"),
+                        ))
+                    }
+                };
+            }
             "dialect" => {
+                flavor_given = true;
                 flavor = match v.as_str() {
                     "postgres" | "postgresql" => Flavor::Postgres,
                     "cockroachdb" | "cockroach" => Flavor::Cockroach,
@@ -393,6 +416,8 @@ pub fn parse(url: &str) -> Result<PgUrl> {
     let default_port = query_port.unwrap_or(flavor.default_port());
     Ok(PgUrl {
         flavor,
+        flavor_given,
+        inject_retry_errors,
         user,
         password,
         hosts: hosts

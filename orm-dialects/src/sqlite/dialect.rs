@@ -103,6 +103,12 @@ impl Dialect for SqliteDialect {
     /// SQLite transactions are always serializable, which satisfies every
     /// isolation level; read-only is `PRAGMA query_only` for the transaction.
     fn begin_statements(&self, options: &TxOptions) -> Result<Vec<String>> {
+        if options.priority.is_some() {
+            return Err(orm_core::Error::invalid(
+                "SQLite has no transaction priorities (CockroachDB does): leave \
+                 TxOptions::priority unset",
+            ));
+        }
         let mut stmts = vec!["BEGIN".to_owned()];
         if options.read_only {
             stmts.push("PRAGMA query_only = ON".to_owned());
