@@ -177,12 +177,12 @@ pub use orm_core::{
     CheckDef, Col, ColRef, Column, ColumnDef, ColumnDefault, ColumnType, Cond, Connection,
     DbColumn, DbError, DbForeignKey, DbTable, DecodeError, Dialect, Drift, DynColumn, Error, Expr,
     ForeignKeyDef, FromRow, FromValue, Func, HasMany, HasOne, Hooks, IdempotencyStats, Include,
-    IntoArg, IntoArgs, IntoDynOperand, IntoOperand, Isolation, JoinKind, KeyOperand, Layout, Lock,
-    LockMode, LockWait, ManyToMany, Mapper, Model, NPlusOne, Nested, Nulls, Op, Order, PlanOptions,
-    PluckColumns, Pool, PoolMetrics, PoolOptions, PooledConnection, Record, ReferentialAction,
-    Relation, RelationDef, RelationKind, Result, RetryPolicy, Row, Rows, Schema, SchemaPlan, Scope,
-    Scoped, Single, Snapshot, SoftDelete, Sql, SqlType, Statement, SyncReport, Terms, Timestamped,
-    ToValue, Transaction, TxOptions, TxPriority, Value, ValueRef, LOG_TARGET,
+    IntoArg, IntoArgs, IntoDynOperand, IntoOperand, Isolation, JoinKind, KeyOperand, Layout,
+    ListItem, Lock, LockMode, LockWait, ManyToMany, Mapper, Model, NPlusOne, Nested, Nulls, Op,
+    Order, PlanOptions, PluckColumns, Pool, PoolMetrics, PoolOptions, PooledConnection, Record,
+    ReferentialAction, Relation, RelationDef, RelationKind, Result, RetryPolicy, Row, Rows, Schema,
+    SchemaPlan, Scope, Scoped, Single, Snapshot, SoftDelete, Sql, SqlType, Statement, SyncReport,
+    Terms, Timestamped, ToValue, Transaction, TxOptions, TxPriority, Value, ValueRef, LOG_TARGET,
 };
 pub use orm_derive::{scopes, DbValue, FromRow, Model};
 

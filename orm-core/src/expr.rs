@@ -303,13 +303,64 @@ impl IntoArgs for Args {
         self
     }
 }
+/// What can be an item of a list argument (a `Vec` or slice that a
+/// fragment's `?` expands to `?, ?, ?`, for `IN (?)`): every value type but
+/// `u8` (a `Vec<u8>` is one blob), expressions, columns, and `Option`s of
+/// them. `#[derive(DbValue)]` implements it; implement it for a column type
+/// of your own to put it in lists.
+pub trait ListItem: IntoArg {}
+
+macro_rules! list_items {
+    ($($t:ty),* $(,)?) => {$(
+        impl ListItem for $t {}
+    )*};
+}
+list_items!(
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u16,
+    u32,
+    f32,
+    f64,
+    String,
+    &str,
+    Value,
+    Expr,
+    Sql,
+    Col,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::FixedOffset>,
+);
+#[cfg(feature = "decimal")]
+list_items!(rust_decimal::Decimal);
+#[cfg(feature = "uuid")]
+list_items!(uuid::Uuid);
+#[cfg(feature = "json")]
+list_items!(serde_json::Value);
+#[cfg(feature = "time")]
+list_items!(
+    time::Date,
+    time::Time,
+    time::PrimitiveDateTime,
+    time::OffsetDateTime
+);
+impl<T: ListItem + ToValue> ListItem for Option<T> {}
+impl<T: ListItem + ToValue + ?Sized> ListItem for &T where for<'a> &'a T: IntoArg {}
+impl<M: Model, T> ListItem for Column<M, T> {}
+
 /// A list is one argument that a fragment's `?` expands to `?, ?, ?`.
-impl<T: IntoArg> IntoArg for Vec<T> {
+impl<T: ListItem> IntoArg for Vec<T> {
     fn into_arg(self) -> Expr {
         Expr::List(self.into_iter().map(IntoArg::into_arg).collect())
     }
 }
-impl<T: IntoArg + Clone> IntoArg for &[T] {
+impl<T: ListItem + Clone> IntoArg for &[T] {
     fn into_arg(self) -> Expr {
         Expr::List(self.iter().cloned().map(IntoArg::into_arg).collect())
     }
@@ -432,6 +483,7 @@ impl<T: ToValue> IntoOperand<Option<T>> for &Option<T> {
 operand!(
     bool,
     i8,
+    u8,
     i16,
     i32,
     i64,

@@ -42,7 +42,7 @@ pub use connection::{Connection, LOG_TARGET};
 pub use dialect::{AnsiDialect, Dialect};
 pub use error::{DbError, DecodeError, Error, Result};
 pub use expr::{
-    named, Args, Col, ColRef, Expr, Func, IntoArg, IntoArgs, IntoOperand, KeyOperand, Sql,
+    named, Args, Col, ColRef, Expr, Func, IntoArg, IntoArgs, IntoOperand, KeyOperand, ListItem, Sql,
 };
 pub use hooks::Hooks;
 pub use idempotency::{Applied, IdempotencyStats};

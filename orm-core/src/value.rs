@@ -279,12 +279,11 @@ pub trait FromValue: Sized {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a supported column type",
     label = "unsupported field type",
-    note = "supported: bool, i8, i16, i32, i64, u16, u32, f32, f64, String, Vec<u8>, \
+    note = "supported: bool, i8, i16, i32, i64, u8, u16, u32, f32, f64, String, Vec<u8>, \
             chrono::NaiveDate, chrono::NaiveTime, chrono::NaiveDateTime, chrono::DateTime<Utc>, \
             chrono::DateTime<FixedOffset>, enums and newtypes \
             with #[derive(DbValue)], and Option<T> of each (u64 is not: no column type of every \
-            dialect holds values above i64::MAX; use i64, or a decimal; nor u8: Vec<u8> is a blob); \
-            mark the field \
+            dialect holds values above i64::MAX; use i64, or a decimal); mark the field \
             #[db(skip)] to leave it unmapped"
 )]
 pub trait ColumnType: ToValue + FromValue {
@@ -413,9 +412,10 @@ int_type!(i32, Int);
 int_type!(i64, BigInt);
 // The narrower and unsigned integers, each in the smallest signed column
 // that holds all its values (a value read back must fit, or is an error).
-// `u64` has none: BIGINT stops at i64::MAX. `u8` is not a column type:
-// `Vec<u8>` is a blob, not a list of numbers.
+// `u64` has none: BIGINT stops at i64::MAX. (A `Vec<u8>` stays a blob:
+// `u8` is no list item.)
 int_type!(i8, SmallInt);
+int_type!(u8, SmallInt);
 int_type!(u16, Int);
 int_type!(u32, BigInt);
 

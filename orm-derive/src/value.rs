@@ -122,6 +122,7 @@ fn common(ident: &syn::Ident) -> TokenStream {
     });
     quote! {
         #(#operands)*
+        impl ::orm::ListItem for #ident {}
         impl ::orm::ToValue for #ident {
             fn to_value(&self) -> ::orm::Value {
                 ::orm::ColumnType::as_value_ref(self).to_owned()

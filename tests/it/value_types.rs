@@ -41,6 +41,7 @@ struct Ticket {
     cc: Option<Email>,
     previous: Option<Status>,
     tiny: i8,
+    level: u8,
     port: u16,
     count: u32,
     maybe: Option<u32>,
@@ -54,6 +55,7 @@ fn ticket() -> Ticket {
         cc: None,
         previous: Some(Status::Published),
         tiny: -128,
+        level: u8::MAX,
         port: u16::MAX,
         count: u32::MAX,
         maybe: Some(7),
@@ -95,6 +97,15 @@ fn db_values_round_trip(conn: &Connection) {
         .count(conn)
         .unwrap();
     assert_eq!(found, 1);
+    // Lists of them in fragments; a Vec<u8> is still one blob, not a list.
+    let n = VtTickets::all()
+        .where_("status IN (?)", (vec![Status::InReview, Status::Draft],))
+        .filter(VtTickets::LEVEL.eq(u8::MAX))
+        .count(conn)
+        .unwrap();
+    assert_eq!(n, 1);
+    let arg = orm::IntoArg::into_arg(vec![1u8, 2, 3]);
+    assert!(matches!(arg, orm::Expr::Value(Value::Blob(_))), "{arg:?}");
     let n = VtTickets::filter(VtTickets::ID.eq(t.id))
         .update_attribute(conn, VtTickets::STATUS, Status::Draft)
         .unwrap();
