@@ -303,6 +303,30 @@ impl IntoArgs for Args {
         self
     }
 }
+/// Calls `$m!` with the value types of every build (the optional families
+/// are listed at each use, behind their features; `u8` and `Vec<u8>` apart).
+macro_rules! scalar_types {
+    ($m:ident) => {
+        $m!(
+            bool,
+            i8,
+            i16,
+            i32,
+            i64,
+            u16,
+            u32,
+            f32,
+            f64,
+            String,
+            chrono::NaiveDate,
+            chrono::NaiveTime,
+            chrono::NaiveDateTime,
+            chrono::DateTime<chrono::Utc>,
+            chrono::DateTime<chrono::FixedOffset>
+        );
+    };
+}
+
 /// What can be an item of a list argument (a `Vec` or slice that a
 /// fragment's `?` expands to `?, ?, ?`, for `IN (?)`): every value type but
 /// `u8` (a `Vec<u8>` is one blob), expressions, columns, and `Option`s of
@@ -315,28 +339,8 @@ macro_rules! list_items {
         impl ListItem for $t {}
     )*};
 }
-list_items!(
-    bool,
-    i8,
-    i16,
-    i32,
-    i64,
-    u16,
-    u32,
-    f32,
-    f64,
-    String,
-    &str,
-    Value,
-    Expr,
-    Sql,
-    Col,
-    chrono::NaiveDate,
-    chrono::NaiveTime,
-    chrono::NaiveDateTime,
-    chrono::DateTime<chrono::Utc>,
-    chrono::DateTime<chrono::FixedOffset>,
-);
+scalar_types!(list_items);
+list_items!(&str, Value, Expr, Sql, Col);
 #[cfg(feature = "decimal")]
 list_items!(rust_decimal::Decimal);
 #[cfg(feature = "uuid")]
@@ -480,25 +484,8 @@ impl<T: ToValue> IntoOperand<Option<T>> for &Option<T> {
         Expr::Value(self.to_value())
     }
 }
-operand!(
-    bool,
-    i8,
-    u8,
-    i16,
-    i32,
-    i64,
-    u16,
-    u32,
-    f32,
-    f64,
-    String,
-    Vec<u8>,
-    chrono::NaiveDate,
-    chrono::NaiveDateTime,
-    chrono::DateTime<chrono::Utc>,
-    chrono::DateTime<chrono::FixedOffset>,
-    chrono::NaiveTime
-);
+scalar_types!(operand);
+operand!(u8, Vec<u8>);
 
 #[cfg(feature = "decimal")]
 operand!(rust_decimal::Decimal);
