@@ -121,6 +121,16 @@ struct Started {
     span: Option<tracing::span::EnteredSpan>,
 }
 
+impl Started {
+    /// Whether a tracing span records this statement.
+    fn traced(&self) -> bool {
+        #[cfg(feature = "tracing")]
+        return self.span.is_some();
+        #[cfg(not(feature = "tracing"))]
+        false
+    }
+}
+
 impl Connection {
     /// Wraps a driver connection.
     pub(crate) fn from_backend(backend: Box<dyn Backend>) -> Self {
@@ -406,12 +416,20 @@ impl Connection {
     ) -> Result<()> {
         self.check_params(sql, params)?;
         let start = self.start();
-        let mut rows = 0u64;
-        let res = self.backend.query_each(sql, params, &mut |row| {
-            rows += 1;
-            f(row)
-        });
-        self.finish(sql, params, start, &res, Some(rows));
+        // Rows are counted only for a tracing span that records them.
+        let res;
+        let rows = if start.traced() {
+            let mut rows = 0u64;
+            res = self.backend.query_each(sql, params, &mut |row| {
+                rows += 1;
+                f(row)
+            });
+            Some(rows)
+        } else {
+            res = self.backend.query_each(sql, params, f);
+            None
+        };
+        self.finish(sql, params, start, &res, rows);
         res
     }
 

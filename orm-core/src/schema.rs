@@ -78,13 +78,14 @@ pub trait Catalogue: Send + Sync {
     /// model's check as present when one has its name.
     fn check_names(&self, conn: &Connection, table: &str) -> Result<Vec<String>>;
 
-    /// Whether the database adds a foreign key to an existing table
-    /// (`ALTER TABLE .. ADD CONSTRAINT`) and checks that a referenced table
-    /// exists when a table is created. SQLite does neither: sync then
-    /// declares every foreign key in its `CREATE TABLE`, and reports one
-    /// missing from an existing table as [`Drift::MissingForeignKey`]. The
-    /// default is true.
-    fn alters_foreign_keys(&self) -> bool {
+    /// Whether the database adds a constraint (a foreign key, a check) to
+    /// an existing table (`ALTER TABLE .. ADD CONSTRAINT`) and checks that
+    /// a referenced table exists when a table is created. SQLite does
+    /// neither: sync then declares every constraint in its `CREATE TABLE`,
+    /// and reports one missing from an existing table as drift
+    /// ([`Drift::MissingForeignKey`], [`Drift::MissingCheck`]). The default
+    /// is true.
+    fn alters_constraints(&self) -> bool {
         true
     }
 
@@ -586,7 +587,7 @@ fn plan_foreign_keys<'t>(
     deferred: &mut Vec<Change>,
 ) -> Result<Vec<(String, &'t crate::model::ForeignKeyDef)>> {
     let catalogue = conn.catalogue();
-    let alters = catalogue.alters_foreign_keys();
+    let alters = catalogue.alters_constraints();
     let present = if created || t.foreign_keys.is_empty() {
         Vec::new()
     } else {
@@ -794,7 +795,7 @@ fn plan_table(
                 if present.iter().any(|p| p.eq_ignore_ascii_case(&name)) {
                     continue;
                 }
-                if !catalogue.alters_foreign_keys() {
+                if !catalogue.alters_constraints() {
                     // SQLite adds no constraint to an existing table.
                     plan.drift.push(drift(Drift::MissingCheck {
                         name,

@@ -94,13 +94,8 @@ impl PgServer {
     ) -> Result<PgServer, String> {
         let bin = pg_bin().ok_or("PostgreSQL binaries not found (set ORM_TEST_PG_BIN)")?;
         let as_postgres = is_root();
-        let dir = std::env::temp_dir().join(super::unique_name(&format!("orm-pg-{tag}")));
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let dir = server_dir(tag, as_postgres)?;
         let data = dir.join("data");
-        if as_postgres {
-            let _ = Command::new("chmod").arg("755").arg(&dir).status();
-            let _ = Command::new("chown").arg("postgres:").arg(&dir).status();
-        }
         let (ok, out) = run(
             &bin.join("initdb"),
             &[
@@ -119,15 +114,12 @@ impl PgServer {
             return Err(format!("initdb failed: {out}"));
         }
         let port = free_port();
-        let mut conf_text = format!(
-            "\nport = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nfsync = off\n",
-            dir.display()
-        );
-        for line in conf {
-            conf_text.push_str(line);
-            conf_text.push('\n');
-        }
-        append(&data.join("postgresql.conf"), &conf_text)?;
+        write_conf(
+            &dir,
+            port,
+            &["listen_addresses = '127.0.0.1'", "fsync = off"],
+            conf,
+        )?;
         if let Some(hba) = hba {
             std::fs::write(data.join("pg_hba.conf"), hba).map_err(|e| e.to_string())?;
         }
@@ -217,12 +209,7 @@ impl PgServer {
     /// started on a port of its own; `conf` lines override the primary's
     /// settings it was copied with.
     pub fn standby_of(primary: &PgServer, tag: &str, conf: &[&str]) -> Result<PgServer, String> {
-        let dir = std::env::temp_dir().join(super::unique_name(&format!("orm-pg-{tag}")));
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        if primary.as_postgres {
-            let _ = Command::new("chmod").arg("755").arg(&dir).status();
-            let _ = Command::new("chown").arg("postgres:").arg(&dir).status();
-        }
+        let dir = server_dir(tag, primary.as_postgres)?;
         let data = dir.join("data");
         let (ok, out) = run(
             &primary.bin.join("pg_basebackup"),
@@ -246,15 +233,7 @@ impl PgServer {
             return Err(format!("pg_basebackup failed: {out}"));
         }
         let port = free_port();
-        let mut text = format!(
-            "\nport = {port}\nunix_socket_directories = '{}'\nhot_standby = on\n",
-            dir.display()
-        );
-        for line in conf {
-            text.push_str(line);
-            text.push('\n');
-        }
-        append(&data.join("postgresql.conf"), &text)?;
+        write_conf(&dir, port, &["hot_standby = on"], conf)?;
         let server = PgServer {
             bin: primary.bin.clone(),
             dir,
@@ -326,4 +305,31 @@ fn append(path: &Path, text: &str) -> Result<(), String> {
         .open(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A directory of its own for a server (`dir/data` its cluster), usable by
+/// the `postgres` user when the tests run as root.
+fn server_dir(tag: &str, as_postgres: bool) -> Result<PathBuf, String> {
+    let dir = std::env::temp_dir().join(super::unique_name(&format!("orm-pg-{tag}")));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    if as_postgres {
+        let _ = Command::new("chmod").arg("755").arg(&dir).status();
+        let _ = Command::new("chown").arg("postgres:").arg(&dir).status();
+    }
+    Ok(dir)
+}
+
+/// Appends to `dir/data/postgresql.conf` the server's port and socket
+/// directory, then `base` lines, then the caller's `conf` lines (later
+/// lines win).
+fn write_conf(dir: &Path, port: u16, base: &[&str], conf: &[&str]) -> Result<(), String> {
+    let mut text = format!(
+        "\nport = {port}\nunix_socket_directories = '{}'\n",
+        dir.display()
+    );
+    for line in base.iter().chain(conf) {
+        text.push_str(line);
+        text.push('\n');
+    }
+    append(&dir.join("data").join("postgresql.conf"), &text)
 }

@@ -30,10 +30,9 @@ impl Catalogue for SqliteCatalogue {
         Ok(rows.into_iter().map(|s| s.0).collect())
     }
 
-    /// `pragma_foreign_key_list`, which names no constraint.
     /// SQLite adds no constraint to an existing table, and checks no
     /// referenced table at `CREATE TABLE`.
-    fn alters_foreign_keys(&self) -> bool {
+    fn alters_constraints(&self) -> bool {
         false
     }
 
