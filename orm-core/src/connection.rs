@@ -39,6 +39,7 @@ pub struct Connection {
     pub(crate) watch: crate::n_plus_one::Watch,
     pub(crate) pending: crate::hooks::Pending,
     timestamps_off: Cell<bool>,
+    pub(crate) route: crate::replica::Route,
 }
 
 impl fmt::Debug for Connection {
@@ -146,6 +147,7 @@ impl Connection {
             watch: crate::n_plus_one::Watch::default(),
             pending: Default::default(),
             timestamps_off: Cell::new(false),
+            route: Default::default(),
         }
     }
 
@@ -284,6 +286,7 @@ impl Connection {
         rows: Option<u64>,
     ) {
         self.statements.set(self.statements.get() + 1);
+        self.route.ran();
         if matches!(res, Err(Error::Connection { .. })) {
             self.broken.set(true);
         }
@@ -415,6 +418,9 @@ impl Connection {
         f: &mut RowCallback<'_>,
     ) -> Result<()> {
         self.check_params(sql, params)?;
+        if let Some(res) = self.on_replica(sql, params, f) {
+            return res;
+        }
         let start = self.start();
         // Rows are counted only for a tracing span that records them.
         let res;

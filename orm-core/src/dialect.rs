@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use crate::backend::TxControl;
 use crate::error::Result;
 use crate::lex::LexRules;
-use crate::model::{ColumnDef, ColumnDefault};
+use crate::model::{ColumnDef, ColumnDefault, HashSharding};
 use crate::query::{AsOf, Lock, LockMode, LockWait};
 use crate::transaction::TxOptions;
 use crate::value::{SqlType, ValueRef};
@@ -179,6 +179,16 @@ pub trait Dialect: Send + Sync + 'static {
         default_literal(default, out);
     }
 
+    /// How a replica reports how far it is behind its primary, for a pool
+    /// that routes reads to replicas ([`Pool::with_replicas`](crate::Pool::with_replicas)):
+    /// a statement, and the name of the column of its first row that holds
+    /// the lag in seconds (NULL: unknown, e.g. replication stopped; no row:
+    /// the server replicates from nothing). `None`, the default: the
+    /// database cannot tell, and replicas are used without a lag bound.
+    fn replica_lag_query(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
     /// What `CREATE [UNIQUE] INDEX ` is followed by for an index built
     /// without blocking writes (PostgreSQL's `"CONCURRENTLY "`), when a
     /// schema plan asks for it. The default is nothing: SQLite has one
@@ -186,6 +196,32 @@ pub trait Dialect: Send + Sync + 'static {
     /// online by default.
     fn concurrent_index(&self) -> &'static str {
         ""
+    }
+
+    /// Appends what makes an index hash-sharded, right after its column
+    /// list (`#[db(index, hash_sharded)]`, see [`HashSharding`]):
+    /// CockroachDB's ` USING HASH` and ` WITH (bucket_count = N)`. The
+    /// default appends nothing: hash sharding is CockroachDB's storage
+    /// layout, and elsewhere the index is a plain one, with the same name
+    /// and columns (so that schema sync finds it). An `Err` refuses the
+    /// index ([`Error::InvalidQuery`](crate::Error::InvalidQuery)).
+    fn hash_sharded_index(&self, sharding: &HashSharding, out: &mut String) -> Result<()> {
+        let _ = (sharding, out);
+        Ok(())
+    }
+
+    /// The SQL expression a column's `DEFAULT` takes to make a random
+    /// (version 4) UUID in the form this dialect stores `uuid::Uuid`
+    /// columns, written as it is after `DEFAULT ` (in parentheses where the
+    /// database needs them): what `#[db(default = random_uuid)]` declares
+    /// ([`ColumnDefault::RandomUuid`]). A dialect that has one also reads
+    /// the generated key back with `INSERT .. RETURNING`. `None` (the
+    /// default): the database makes no random UUID, and schema sync and
+    /// inserts of such a key are refused with
+    /// [`Error::InvalidQuery`](crate::Error::InvalidQuery) before anything
+    /// is sent.
+    fn random_uuid(&self) -> Option<&'static str> {
+        None
     }
 
     /// A literal of type `t` used as the DEFAULT of a NOT NULL column added to
@@ -403,14 +439,29 @@ pub fn check_value_portably(
 
 /// Appends a column default literal in standard SQL (see
 /// [`Dialect::default_literal`]): numbers as written, `TRUE` / `FALSE`, a
-/// string quoted with its quotes doubled.
+/// string quoted with its quotes doubled. A random UUID is no literal and
+/// has no standard SQL: the statement compiler writes the dialect's
+/// [`random_uuid`](Dialect::random_uuid); here it is PostgreSQL's
+/// `gen_random_uuid()`.
 pub fn default_literal(default: &ColumnDefault, out: &mut String) {
     match *default {
         ColumnDefault::Int(v) => out.push_str(&v.to_string()),
         ColumnDefault::Float(v) | ColumnDefault::Raw(v) => out.push_str(v),
         ColumnDefault::Bool(v) => out.push_str(if v { "TRUE" } else { "FALSE" }),
         ColumnDefault::Text(v) => quote_string(v, false, out),
+        ColumnDefault::RandomUuid => out.push_str("gen_random_uuid()"),
     }
+}
+
+/// The error for a `#[db(default = random_uuid)]` key (`target`, e.g.
+/// `devices.id`) on a dialect without [`Dialect::random_uuid`].
+pub(crate) fn no_random_uuid(dialect: &dyn Dialect, target: &str) -> crate::error::Error {
+    crate::error::Error::invalid(format!(
+        "{target} is a key the database makes (#[db(default = random_uuid)]), and the {} \
+         dialect has no random UUID function: set the key in the program instead \
+         (uuid::Uuid::new_v4()) and drop the default",
+        dialect.name()
+    ))
 }
 
 /// Appends `text` as a SQL string literal: in single quotes, each quote

@@ -112,6 +112,7 @@ impl Connection {
                         .then(|| c.text_size())
                         .flatten(),
                     default: None,
+                    hash_sharded: None,
                 };
                 defs.push((c.name.as_str(), def));
             }

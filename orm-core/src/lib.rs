@@ -29,6 +29,7 @@ mod persist;
 mod pool;
 mod query;
 mod relation;
+mod replica;
 mod row;
 mod schema;
 mod scope;
@@ -50,7 +51,8 @@ pub use introspect::DbTable;
 pub use lifecycle::{SoftDelete, Timestamped};
 pub use mapper::Mapper;
 pub use model::{
-    CheckDef, Column, ColumnDef, ColumnDefault, ForeignKeyDef, Model, ReferentialAction, Snapshot,
+    CheckDef, Column, ColumnDef, ColumnDefault, ForeignKeyDef, HashSharding, Model,
+    ReferentialAction, Snapshot,
 };
 pub use n_plus_one::NPlusOne;
 pub use names::Terms;
@@ -61,6 +63,7 @@ pub use relation::{
     BelongsTo, HasMany, HasOne, Include, JoinKind, ManyToMany, Nested, Relation, RelationDef,
     RelationKind,
 };
+pub use replica::{ReadRouting, ReplicaStatus};
 pub use row::{decode, FromRow, Layout, Row, Single};
 pub use schema::{Change, ChangeKind, Drift, PlanOptions, Schema, SchemaPlan, SyncReport};
 pub use schema::{DbColumn, DbForeignKey};

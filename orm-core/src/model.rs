@@ -42,6 +42,56 @@ pub struct ColumnDef {
     pub size: Option<u32>,
     /// The column's default in the table's DDL (`#[db(default = ..)]`).
     pub default: Option<ColumnDefault>,
+    /// Whether the column's own index (`#[db(index)]` or `#[db(unique)]`)
+    /// is hash-sharded (`#[db(index, hash_sharded)]`): CockroachDB's
+    /// layout, a plain index elsewhere (see [`HashSharding`]).
+    pub hash_sharded: Option<HashSharding>,
+}
+
+/// CockroachDB's hash-sharded layout of an index, declared with
+/// `hash_sharded` next to the index: `#[db(index, hash_sharded)]` or
+/// `#[db(unique, hash_sharded(buckets = 16))]` on a field, and inside the
+/// list of an index declared on the struct, `#[db(index(tenant, created_at,
+/// hash_sharded))]`.
+///
+/// CockroachDB creates such an index with `USING HASH` (and `WITH
+/// (bucket_count = N)` when `buckets` is given): its rows are spread over
+/// `N` shards by a hash of the indexed columns, so that inserts of
+/// sequential values (timestamps, counters) do not all land on one range.
+/// Hash sharding is a storage layout of CockroachDB's: every other dialect
+/// creates the plain index, with the same name and columns, so the same
+/// model syncs everywhere and schema sync finds the index by its name (it
+/// does not compare layouts). The bucket count is checked when the model
+/// compiles (2 to 2048, CockroachDB's range).
+///
+/// ```
+/// # use orm::prelude::*;
+/// #[derive(Model, Debug)]
+/// #[db(index(device, at, hash_sharded(buckets = 8)))]
+/// struct Reading {
+///     id: i64,
+///     device: i64,
+///     #[db(index, hash_sharded)]
+///     at: chrono::NaiveDateTime,
+/// }
+/// let conn = Connection::open("sqlite::memory:")?;
+/// let plan = conn.schema_plan::<Reading>()?;
+/// // SQLite (like PostgreSQL and MySQL) has no hash sharding: plain indexes.
+/// assert_eq!(
+///     plan.changes[1].sql,
+///     r#"CREATE INDEX "ix_readings_at" ON "readings" ("at")"#
+/// );
+/// // CockroachDB's dialect writes `.. ("at") USING HASH`, and
+/// // `.. ("device", "at") USING HASH WITH (bucket_count = 8)`.
+/// # Ok::<(), orm::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HashSharding {
+    /// The number of shards, `WITH (bucket_count = N)`: from 2 to 2048.
+    /// `None` leaves it to the cluster's setting
+    /// (`sql.defaults.default_hash_sharded_index_bucket_count`, 16 by
+    /// default).
+    pub buckets: Option<u16>,
 }
 
 /// A column's declared default (`#[db(default = ..)]`): what the database
@@ -68,6 +118,39 @@ pub enum ColumnDefault {
     /// Raw SQL, `#[db(default = raw("CURRENT_TIMESTAMP"))]`: rendered in
     /// parentheses, as every supported dialect takes an expression default.
     Raw(&'static str),
+    /// A random (version 4) UUID made by the database,
+    /// `#[db(default = random_uuid)]`: only on a `uuid::Uuid` primary key,
+    /// which the database then generates. The dialect writes the
+    /// expression ([`Dialect::random_uuid`](crate::Dialect::random_uuid)):
+    /// `gen_random_uuid()` on PostgreSQL (13 and later) and CockroachDB, an
+    /// expression of `randomblob()` on SQLite; MySQL / MariaDB have no
+    /// random UUID function (MariaDB's `UUID()` is a version 1, time-based
+    /// one), and schema sync refuses the key there with
+    /// [`Error::InvalidQuery`](crate::Error::InvalidQuery).
+    ///
+    /// `save` inserts a record whose key is nil (`Uuid::nil()`, the
+    /// `Default`) without its key, and reads the key the database made back
+    /// into the record (`INSERT .. RETURNING`); a record with a key set is
+    /// written with it, as any user-supplied key.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// use uuid::Uuid;
+    /// #[derive(Model, Debug, Default)]
+    /// struct Device {
+    ///     #[db(default = random_uuid)]
+    ///     id: Uuid,
+    ///     name: String,
+    /// }
+    /// let conn = Connection::open("sqlite::memory:")?;
+    /// conn.sync::<Device>()?;
+    /// let mut d = Device { name: "probe".into(), ..Default::default() };
+    /// d.save(&conn)?;                               // INSERT .. RETURNING "id"
+    /// assert_eq!(d.id.get_version_num(), 4);
+    /// assert_eq!(Devices::find(&conn, d.id)?.name, "probe");
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    RandomUuid,
 }
 
 /// A check constraint on a model's table (`#[db(check = raw("..."))]` on
@@ -204,12 +287,19 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     /// if it has one, else per its generated key being unset. `None` when it
     /// cannot be known (a user-supplied key and no snapshot): `save` then
     /// upserts.
+    ///
+    /// A key the database makes with a default (`#[db(default =
+    /// random_uuid)]`) that is unset (nil) means new; one that is set is a
+    /// user-supplied key (`None` without a snapshot).
     fn is_new(&self) -> Option<bool> {
         if let Some(s) = self.snapshot() {
             return Some(!s.is_persisted());
         }
-        if Self::COLUMNS[Self::KEY_INDEX].auto_increment {
+        let key = &Self::COLUMNS[Self::KEY_INDEX];
+        if key.auto_increment {
             Some(self.key_unset())
+        } else if key_by_default(key) && self.key_unset() {
+            Some(true)
         } else {
             None
         }
@@ -245,10 +335,11 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     }
 
     /// The indexes over several columns declared on the struct
-    /// (`#[db(unique(a, b))]`, `#[db(index(a, b))]`): unique, and the
-    /// columns' indexes.
+    /// (`#[db(unique(a, b))]`, `#[db(index(a, b))]`): unique, the
+    /// columns' indexes, and the hash sharding (`#[db(index(a, b,
+    /// hash_sharded))]`).
     #[doc(hidden)]
-    const INDEXES: &'static [(bool, &'static [usize])] = &[];
+    const INDEXES: &'static [(bool, &'static [usize], Option<HashSharding>)] = &[];
 
     /// The columns whose unique index leaves soft-deleted rows out
     /// (`#[db(unique, partial)]`).
@@ -273,18 +364,29 @@ pub trait Model: FromRow + Sized + 'static + crate::__private::Sealed {
     fn table() -> &'static crate::query::TableMeta;
 }
 
+/// Whether the database fills in the key column `key` with its default
+/// (`#[db(default = random_uuid)]`) when an INSERT leaves it out.
+pub(crate) fn key_by_default(key: &ColumnDef) -> bool {
+    key.primary_key && key.default == Some(ColumnDefault::RandomUuid)
+}
+
 /// A primary-key type. Integer keys are generated by the database; other keys
-/// are supplied by the user.
+/// are supplied by the user (a `uuid::Uuid` key can be generated too, with
+/// `#[db(default = random_uuid)]`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a primary key",
     label = "unsupported primary key type",
-    note = "generated keys: i16, i32, i64, or an Option of one; keys supplied by the user: \
-            String, bool, Vec<u8>, chrono::NaiveDate, chrono::NaiveDateTime, chrono::DateTime<Utc>"
+    note = "generated keys: i16, i32, i64, or an Option of one (and uuid::Uuid with \
+            #[db(default = random_uuid)]); keys supplied by the user: String, bool, Vec<u8>, \
+            uuid::Uuid, chrono::NaiveDate, chrono::NaiveDateTime, chrono::DateTime<Utc>"
 )]
 pub trait KeyType: Sized {
-    /// Whether the database generates values of this key.
+    /// Whether the database generates values of this key (integer keys,
+    /// from a sequence or an identity; not a `#[db(default = random_uuid)]`
+    /// key, which its column's default makes).
     const GENERATED: bool;
-    /// Whether `self` means "not yet generated" (zero, or `None`).
+    /// Whether `self` means "not yet generated" (zero, or `None`; the nil
+    /// UUID). Consulted only for keys the database generates.
     fn is_unset(&self) -> bool;
     /// Converts a generated key.
     fn from_generated(key: i64) -> Result<Self>;
@@ -322,8 +424,20 @@ macro_rules! user_key {
         }
     )*};
 }
+/// A user-supplied key, or one the database makes with `#[db(default =
+/// random_uuid)]`: the nil UUID is then "not yet made".
 #[cfg(feature = "uuid")]
-user_key!(uuid::Uuid);
+impl KeyType for uuid::Uuid {
+    const GENERATED: bool = false;
+    fn is_unset(&self) -> bool {
+        self.is_nil()
+    }
+    fn from_generated(_: i64) -> Result<Self> {
+        Err(Error::invalid(
+            "a uuid::Uuid key is not an integer the database generates",
+        ))
+    }
+}
 user_key!(
     String,
     bool,
@@ -874,6 +988,14 @@ impl ColumnDef {
         self.default = Some(default);
         self
     }
+
+    /// Used by derived code for `#[db(index, hash_sharded)]` (the bucket
+    /// count checked by the derive).
+    #[doc(hidden)]
+    pub const fn with_hash_sharding(mut self, buckets: Option<u16>) -> ColumnDef {
+        self.hash_sharded = Some(HashSharding { buckets });
+        self
+    }
 }
 
 /// Used by derived code: whether `#[db(size = N)]` applies to a column of
@@ -889,6 +1011,7 @@ pub const fn sized_text(t: SqlType) -> bool {
 pub const fn default_fits(t: SqlType, default: ColumnDefault) -> bool {
     match (default, t) {
         (ColumnDefault::Raw(_), _) => true,
+        (ColumnDefault::RandomUuid, SqlType::Uuid) => true,
         (ColumnDefault::Int(v), SqlType::SmallInt) => v >= i16::MIN as i64 && v <= i16::MAX as i64,
         (ColumnDefault::Int(v), SqlType::Int) => v >= i32::MIN as i64 && v <= i32::MAX as i64,
         (
@@ -943,6 +1066,7 @@ pub const fn column_def<T: ColumnType>(
         in_index: false,
         size: None,
         default: None,
+        hash_sharded: None,
     }
 }
 

@@ -8,7 +8,7 @@ use crate::expr::Expr;
 use crate::hooks::{self, Hook};
 use crate::lifecycle::{self, Deleted, SoftDelete, Timestamped};
 use crate::model::{Column, ColumnDef, Model, Snapshot};
-use crate::query::{compile, Delete, Filter, Insert, Rows, Set, Shape, Update};
+use crate::query::{compile, Delete, Filter, Insert, Returning, Rows, Set, Shape, Update};
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{ToValue, Value, ValueRef};
@@ -134,9 +134,26 @@ impl Params for Chain<'_> {
     }
 }
 
-/// Whether the INSERT of `rec` leaves the key to the database.
+/// Whether the INSERT of `rec` leaves the key to the database: an unset
+/// generated integer key, or an unset key its column's default makes
+/// (`#[db(default = random_uuid)]`).
 fn generates_key<M: Model>(rec: &M) -> bool {
-    M::COLUMNS[M::KEY_INDEX].auto_increment && rec.key_unset()
+    let key = &M::COLUMNS[M::KEY_INDEX];
+    (key.auto_increment || crate::model::key_by_default(key)) && rec.key_unset()
+}
+
+/// Refuses, before anything is sent, to insert records whose key a column
+/// default should make (`#[db(default = random_uuid)]`) on a dialect that
+/// makes none.
+fn check_key_default<M: Model>(conn: &Connection) -> Result<()> {
+    let key = &M::COLUMNS[M::KEY_INDEX];
+    if crate::model::key_by_default(key) && conn.dialect().random_uuid().is_none() {
+        return Err(crate::dialect::no_random_uuid(
+            conn.dialect(),
+            &format!("{}.{}", M::TABLE, key.name),
+        ));
+    }
+    Ok(())
 }
 
 fn insert_columns<M: Model>(with_key: bool) -> impl Iterator<Item = (usize, &'static str)> {
@@ -165,7 +182,13 @@ fn insert_sql<M: Model>(
             columns: insert_columns::<M>(with_key).map(|(_, n)| n).collect(),
             rows: Rows::Placeholders(rows),
             upsert_key: upsert.then(key_names::<M>),
-            returning: returning.then(key_name::<M>),
+            returning: returning.then(|| {
+                if M::COLUMNS[M::KEY_INDEX].auto_increment {
+                    Returning::GeneratedKey(key_name::<M>())
+                } else {
+                    Returning::Column(key_name::<M>())
+                }
+            }),
         },
     )?;
     Ok(b.sql)
@@ -218,6 +241,9 @@ fn execute_keyed<M: Model>(
 
 fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let generated = generates_key(rec);
+    if generated {
+        check_key_default::<M>(conn)?;
+    }
     let dialect = conn.dialect();
     let shape = if generated {
         Shape::Insert
@@ -233,19 +259,28 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     } else {
         Cols::All
     };
+    let no_key = || {
+        Error::invalid(format!(
+            "the database reported no generated key for {}",
+            M::TABLE
+        ))
+    };
+    if generated && !M::COLUMNS[M::KEY_INDEX].auto_increment {
+        // A key the column's default made: the row `RETURNING` gives back.
+        let key =
+            conn.query_first_map(&sql, &RecordParams::rows(&[&*rec], cols, &stamps), |row| {
+                Ok(row.get_ref(0)?.to_owned())
+            })?;
+        rec.set_column(M::KEY_INDEX, &key.ok_or_else(no_key)?)?;
+        return lifecycle::apply(rec, &stamps, false);
+    }
     let key = conn.insert_prepared(
         &sql,
         &RecordParams::rows(&[&*rec], cols, &stamps),
         GeneratedKey::of(dialect, generated),
     )?;
     if generated {
-        let key = key.ok_or_else(|| {
-            Error::invalid(format!(
-                "the database reported no generated key for {}",
-                M::TABLE
-            ))
-        })?;
-        rec.set_generated_key(key)?;
+        rec.set_generated_key(key.ok_or_else(no_key)?)?;
     }
     lifecycle::apply(rec, &stamps, false)
 }
@@ -907,6 +942,9 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     let mut groups: [Vec<&M>; 2] = [Vec::new(), Vec::new()];
     for r in records {
         groups[usize::from(!generates_key(r))].push(r);
+    }
+    if !groups[0].is_empty() {
+        check_key_default::<M>(conn)?;
     }
     let per_stmt = |with_key: bool| {
         match insert_columns::<M>(with_key).count() {

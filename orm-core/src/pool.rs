@@ -114,6 +114,8 @@ pub struct Pool {
     /// Whether the idempotency keys' table is known to exist (held while
     /// it is created, so that threads do not race to create it).
     pub(crate) idempotency_ready: Arc<std::sync::Mutex<bool>>,
+    /// The replicas plain reads go to ([`Pool::with_replicas`]).
+    replicas: Option<Arc<crate::replica::Replicas>>,
 }
 
 /// What the pool counts as it hands connections out.
@@ -171,6 +173,16 @@ impl Pool {
         // Fail fast, with the driver's own error, on a bad URL or an
         // unreachable server (r2d2 would retry until the checkout timeout).
         drop(open()?);
+        Ok(Pool::new_lazy(options, open))
+    }
+
+    /// Like [`new`](Self::new), but opens no connection until one is
+    /// needed: for a server that may be down when the application starts,
+    /// such as a replica ([`with_replicas`](Self::with_replicas)).
+    pub fn new_lazy(
+        options: PoolOptions,
+        open: impl Fn() -> Result<Connection> + Send + Sync + 'static,
+    ) -> Pool {
         let inner = r2d2::Pool::builder()
             .max_size(options.max_size.max(1))
             .min_idle(options.min_idle)
@@ -183,13 +195,89 @@ impl Pool {
                 log_parameters: options.log_parameters,
                 n_plus_one: options.n_plus_one,
             });
-        Ok(Pool {
+        Pool {
             inner,
             checkout_timeout: options.checkout_timeout,
             max_size: options.max_size.max(1),
             counters: Arc::default(),
             idempotency_ready: Arc::default(),
-        })
+            replicas: None,
+        }
+    }
+
+    /// This pool, its plain reads routed to `replicas` (pools of servers
+    /// that replicate this pool's database), as `routing` says.
+    ///
+    /// A read of a scope (`all`, `first`, `find`, `count`, `pluck`,
+    /// `exists`, includes) goes to a usable replica, in turn; everything
+    /// else runs on this pool's server, the primary: writes, raw SQL,
+    /// transactions (their reads too), streams ([`Scoped::iter`](crate::Scoped::iter)),
+    /// scopes that lock rows (`for_update`, `for_share`) and scopes marked
+    /// [`on_primary`](crate::Scoped::on_primary). After a connection
+    /// writes, its reads stay on the primary for
+    /// [`read_your_writes`](crate::ReadRouting::read_your_writes). A
+    /// replica that is down, or further behind than
+    /// [`max_lag`](crate::ReadRouting::max_lag) as it reports itself
+    /// ([`Dialect::replica_lag_query`](crate::Dialect::replica_lag_query)),
+    /// is skipped with a warning (log target `orm::sql`) and tried again
+    /// later; with no replica usable, reads run on the primary. A read
+    /// that fails on a replica before returning a row (a lost connection,
+    /// a standby's conflict with recovery) runs again elsewhere.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// use orm::{Pool, ReadRouting};
+    /// # let dir = std::env::temp_dir().join(format!("orm-doc-replicas-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// # let url = format!("sqlite://{}/app.db", dir.display());
+    /// # #[derive(Model, Debug)] struct Note { id: i64, text: String }
+    /// // Here the "replica" is the same SQLite file; in production, a
+    /// // streaming standby of a PostgreSQL primary, or a MariaDB replica.
+    /// let replica = orm::pool(&url, PoolOptions::default())?;
+    /// let pool = orm::pool(&url, PoolOptions::default())?
+    ///     .with_replicas([replica], ReadRouting::default());
+    /// let conn = pool.get()?;
+    /// conn.sync::<Note>()?;
+    /// Note { id: 0, text: "hello".into() }.save(&conn)?; // the primary
+    /// let notes = Notes::all().all(&conn)?; // the primary: this connection just wrote
+    /// let again = Notes::all().on_primary().all(&conn)?; // always the primary
+    /// assert_eq!(notes.len(), again.len());
+    /// # drop(conn); std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    pub fn with_replicas(
+        mut self,
+        replicas: impl IntoIterator<Item = Pool>,
+        routing: crate::replica::ReadRouting,
+    ) -> Pool {
+        let list: Vec<Pool> = replicas.into_iter().collect();
+        self.replicas =
+            (!list.is_empty()).then(|| Arc::new(crate::replica::Replicas::new(list, routing)));
+        self
+    }
+
+    /// The state of each replica reads are routed to (empty without
+    /// replicas): usable or skipped and why, its last measured lag, the
+    /// reads it ran.
+    pub fn replica_status(&self) -> Vec<crate::replica::ReplicaStatus> {
+        self.replicas
+            .as_ref()
+            .map(|r| r.status())
+            .unwrap_or_default()
+    }
+
+    /// A connection within `timeout` (not the pool's checkout timeout).
+    pub(crate) fn get_within(&self, timeout: Duration) -> Result<PooledConnection> {
+        let conn = self
+            .inner
+            .get_timeout(timeout)
+            .map_err(|e| Error::Connection {
+                message: format!("no connection available within {timeout:?}: {e}"),
+                source: None,
+            })?;
+        self.counters.checkouts.fetch_add(1, Ordering::Relaxed);
+        conn.reset_unit_of_work();
+        Ok(PooledConnection { inner: conn })
     }
 
     /// A connection from the pool, waiting up to the checkout timeout. It
@@ -220,6 +308,9 @@ impl Pool {
         c.checkouts.fetch_add(1, Ordering::Relaxed);
         // Each checkout is a unit of work for N+1 detection.
         conn.reset_unit_of_work();
+        if let Some(replicas) = &self.replicas {
+            conn.route.attach(replicas);
+        }
         Ok(PooledConnection { inner: conn })
     }
 

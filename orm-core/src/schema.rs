@@ -356,7 +356,7 @@ pub struct TableSpec {
     columns: &'static [ColumnDef],
     soft_delete: Option<usize>,
     partial_unique: &'static [usize],
-    indexes: &'static [(bool, &'static [usize])],
+    indexes: &'static [(bool, &'static [usize], Option<crate::model::HashSharding>)],
     foreign_keys: &'static [crate::model::ForeignKeyDef],
     checks: &'static [crate::model::CheckDef],
 }
@@ -691,6 +691,14 @@ fn plan_table(
             dialect.name()
         )));
     }
+    if dialect.random_uuid().is_none() {
+        if let Some(c) = t.columns.iter().find(|c| crate::model::key_by_default(c)) {
+            return Err(crate::dialect::no_random_uuid(
+                dialect,
+                &format!("{}.{}", t.name, c.name),
+            ));
+        }
+    }
     let change = |kind, sql| Change {
         table: t.name.to_owned(),
         kind,
@@ -818,7 +826,9 @@ fn plan_table(
     };
     // Each declared index: one column's (`#[db(unique)]`, `#[db(index)]`,
     // partial when `#[db(unique, partial)]`), then those over several
-    // columns, named after all their columns.
+    // columns, named after all their columns. A hash-sharded one has the
+    // name of a plain one: a dialect without hash sharding creates the
+    // plain index, found by that name.
     let single = t
         .columns
         .iter()
@@ -827,13 +837,13 @@ fn plan_table(
         .map(|(i, c)| {
             let partial = c.unique && t.partial_unique.contains(&i);
             let where_null = t.soft_delete.filter(|_| partial);
-            (c.unique, vec![i], where_null)
+            (c.unique, vec![i], where_null, c.hash_sharded)
         });
     let several = t
         .indexes
         .iter()
-        .map(|(unique, cols)| (*unique, cols.to_vec(), None));
-    for (unique, cols, where_null) in single.chain(several) {
+        .map(|(unique, cols, sharding)| (*unique, cols.to_vec(), None, *sharding));
+    for (unique, cols, where_null, hash_sharded) in single.chain(several) {
         let columns: Vec<&str> = cols.iter().map(|&i| t.columns[i].name).collect();
         let prefix = if unique { "ux" } else { "ix" };
         let max = dialect.max_identifier_len();
@@ -848,6 +858,7 @@ fn plan_table(
             unique,
             where_null: where_null.map(|s| t.columns[s].name),
             concurrently: options.concurrent_indexes && existing.is_some(),
+            hash_sharded,
         };
         let sql = ddl(conn, |b| compile::create_index(b, &index))?;
         plan.changes

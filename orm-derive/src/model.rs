@@ -63,16 +63,20 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             let value = default_value(krate, d);
             quote_spanned!(d.span()=> .with_default(#value))
         });
+        let hash_sharded = f.attrs.hash_sharded.as_ref().map(|h| {
+            let buckets = buckets(h);
+            quote_spanned!(h.span=> .with_hash_sharding(#buckets))
+        });
         // The key column of a foreign-key constraint is indexed (MySQL
         // indexes it, and then needs an indexable type, as for `index`).
         let in_index = (cont
             .indexes
             .iter()
-            .any(|(_, fields)| fields.iter().any(|id| id == f.ident))
+            .any(|(_, fields, _)| fields.iter().any(|id| id == f.ident))
             || constrained_columns(cont).any(|c| c == f.column))
         .then(|| quote!(.in_index()));
         quote_spanned! {ty.span()=>
-            #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal #size #default #in_index
+            #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal #size #default #hash_sharded #in_index
         }
     });
 
@@ -370,21 +374,31 @@ fn lifecycle_consts(cont: &Container<'_>) -> TokenStream {
     if !partial.is_empty() {
         out.extend(quote!(const PARTIAL_UNIQUE: &'static [usize] = &[#(#partial),*];));
     }
+    let krate = &cont.krate;
     let indexes: Vec<TokenStream> = cont
         .indexes
         .iter()
-        .map(|(unique, fields)| {
+        .map(|(unique, fields, sharding)| {
             let cols = fields
                 .iter()
                 .filter_map(|id| cont.columns().position(|f| f.ident == id));
-            quote!((#unique, &[#(#cols),*]))
+            let sharding = match sharding {
+                Some(h) => {
+                    let buckets = buckets(h);
+                    quote!(::core::option::Option::Some(#krate::HashSharding { buckets: #buckets }))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            quote!((#unique, &[#(#cols),*], #sharding))
         })
         .collect();
     if !indexes.is_empty() {
-        out.extend(quote!(const INDEXES: &'static [(bool, &'static [usize])] = &[#(#indexes),*];));
+        out.extend(quote!(
+            const INDEXES: &'static [(bool, &'static [usize], ::core::option::Option<#krate::HashSharding>)] =
+                &[#(#indexes),*];
+        ));
     }
     if !cont.checks.is_empty() {
-        let krate = &cont.krate;
         let checks = &cont.checks;
         out.extend(quote!(const CHECKS: &'static [#krate::CheckDef] = &[#(#krate::CheckDef { sql: #checks }),*];));
     }
@@ -409,8 +423,21 @@ fn default_value(krate: &syn::Path, d: &crate::internals::attr::Default) -> Toke
         D::Bool(l) => quote!(Bool(#l)),
         D::Text(l) => quote!(Text(#l)),
         D::Raw(l) => quote!(Raw(#l)),
+        D::RandomUuid(_) => quote!(RandomUuid),
     };
     quote!(#krate::ColumnDefault::#value)
+}
+
+/// The `Option<u16>` bucket count of a hash-sharded index, as an
+/// unsuffixed literal (the attribute's may carry a suffix).
+fn buckets(h: &crate::internals::attr::HashSharded) -> TokenStream {
+    match h.buckets {
+        Some(n) => {
+            let lit = proc_macro2::Literal::u16_unsuffixed(n);
+            quote!(::core::option::Option::Some(#lit))
+        }
+        None => quote!(::core::option::Option::None),
+    }
 }
 
 /// Compile-time checks of `#[db(size)]` and `#[db(default)]` against the
@@ -432,13 +459,21 @@ fn column_checks(cont: &Container<'_>) -> TokenStream {
         }
         if let Some(d) = &f.attrs.default {
             let value = default_value(krate, d);
-            let msg = format!(
-                "#[db(default)] of field `{}` does not fit its type: an integer in range for \
-                 integer columns, a number for float and decimal columns, true or false for bool, \
-                 a string for text, dates, times, UUIDs, decimals and JSON; any other default \
-                 as raw(\"SQL\")",
-                f.ident
-            );
+            let msg = if matches!(d, crate::internals::attr::Default::RandomUuid(_)) {
+                format!(
+                    "#[db(default = random_uuid)] makes a UUID: field `{}` must be a uuid::Uuid \
+                     (feature `uuid`)",
+                    f.ident
+                )
+            } else {
+                format!(
+                    "#[db(default)] of field `{}` does not fit its type: an integer in range for \
+                     integer columns, a number for float and decimal columns, true or false for \
+                     bool, a string for text, dates, times, UUIDs, decimals and JSON; any other \
+                     default as raw(\"SQL\")",
+                    f.ident
+                )
+            };
             out.extend(quote_spanned! {d.span()=>
                 const _: () = ::core::assert!(#krate::__private::default_fits(#sql_type, #value), #msg);
             });

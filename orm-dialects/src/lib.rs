@@ -123,3 +123,33 @@ pub fn pool(url: &str, options: PoolOptions) -> Result<Pool> {
     let url = url.to_owned();
     Pool::new(options, move || open(&url))
 }
+
+/// A pool of connections to the primary at `primary`, whose plain reads go
+/// to the replicas at `replicas` (see [`Pool::with_replicas`] for what runs
+/// where). Each replica has a pool of its own, sized by `options`; a
+/// replica need not be up when this is called (it is tried when reads
+/// need it), the primary must be.
+///
+/// ```no_run
+/// use orm::{PoolOptions, ReadRouting};
+/// let pool = orm::replicated_pool(
+///     "postgresql://app@db1/app",
+///     &["postgresql://app@db2/app", "postgresql://app@db3/app"],
+///     PoolOptions::default(),
+///     ReadRouting::default(),
+/// )?;
+/// # Ok::<(), orm::Error>(())
+/// ```
+pub fn replicated_pool(
+    primary: &str,
+    replicas: &[&str],
+    options: PoolOptions,
+    routing: orm_core::ReadRouting,
+) -> Result<Pool> {
+    let replicas = replicas.iter().map(|url| {
+        let url = (*url).to_owned();
+        Pool::new_lazy(options.clone(), move || open(&url))
+    });
+    let replicas: Vec<Pool> = replicas.collect();
+    Ok(pool(primary, options)?.with_replicas(replicas, routing))
+}

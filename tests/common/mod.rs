@@ -30,7 +30,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use orm::prelude::*;
 
 pub mod logs;
+pub mod maria_server;
 pub mod pg_server;
+#[cfg(feature = "driver")]
+pub mod recorder;
+pub mod replicas;
 
 /// A database for one test; cleaned up when dropped.
 pub struct TestDb {
@@ -59,6 +63,20 @@ impl Drop for TestDb {
 /// dialect must run.
 pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Waits until `check` holds, at most 60 s (replication, promotion and
+/// restarts take a moment), and returns how long it took.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    while !check() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "{what}: not within 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    start.elapsed()
 }
 
 /// A name unique to this test run, usable as a schema or database name.

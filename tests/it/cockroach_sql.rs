@@ -11,13 +11,12 @@
 //!   `AS OF SYSTEM TIME` are CockroachDB's own and are only pinned.
 #![cfg(all(feature = "postgres", feature = "driver"))]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use orm::cockroach::{AsOf, CockroachScope};
 
+use crate::common::recorder::{take, Log};
 use orm::dialects::postgres::{CockroachDialect, PostgresDialect};
-use orm::driver::{Backend, DriverConnection, Params, RowCallback, RowStream};
 use orm::prelude::*;
 use orm::{AnsiDialect, Dialect, Value};
 
@@ -96,81 +95,16 @@ struct Narrow {
     label: String,
 }
 
-/// A backend that runs nothing: it records each statement and answers with
-/// no rows (and, for INSERT .. RETURNING, key 7).
-struct Recorder {
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Recorder {
-    fn record(&self, sql: &str) {
-        self.log.lock().unwrap().push(sql.to_owned());
-    }
-}
-
-struct NoRows;
-
-impl RowStream for NoRows {
-    fn next_row(&mut self) -> orm::Result<Option<&dyn orm::Row>> {
-        Ok(None)
-    }
-}
-
-impl Backend for Recorder {
-    fn dialect(&self) -> &'static dyn Dialect {
-        &CockroachDialect
-    }
-    fn catalogue(&self) -> &'static dyn orm::driver::Catalogue {
-        &orm::dialects::postgres::CockroachCatalogue
-    }
-    fn execute(&self, sql: &str, _params: &dyn Params) -> orm::Result<u64> {
-        self.record(sql);
-        Ok(1)
-    }
-    fn insert(
-        &self,
-        sql: &str,
-        _params: &dyn Params,
-        _key: orm::driver::GeneratedKey,
-    ) -> orm::Result<Option<i64>> {
-        self.record(sql);
-        Ok(sql.contains(" RETURNING ").then_some(7))
-    }
-    fn query_each(
-        &self,
-        sql: &str,
-        _params: &dyn Params,
-        _f: &mut RowCallback<'_>,
-    ) -> orm::Result<()> {
-        self.record(sql);
-        Ok(())
-    }
-    fn query<'a>(
-        &'a self,
-        sql: &str,
-        _params: &dyn Params,
-    ) -> orm::Result<Box<dyn RowStream + 'a>> {
-        self.record(sql);
-        Ok(Box::new(NoRows))
-    }
-    fn execute_batch(&self, sql: &str) -> orm::Result<()> {
-        self.record(sql);
-        Ok(())
-    }
-    fn set_statement_cache_capacity(&self, _capacity: usize) {}
-}
-
-fn recorder() -> (Connection, Arc<Mutex<Vec<String>>>) {
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let conn =
-        <Connection as DriverConnection>::from_backend(Box::new(Recorder { log: log.clone() }));
+/// A CockroachDB connection that runs nothing and records each statement
+/// (`INSERT .. RETURNING` through the driver answers key 7).
+fn recorder() -> (Connection, Log) {
+    let (conn, log) = crate::common::recorder::recorder(
+        &CockroachDialect,
+        &orm::dialects::postgres::CockroachCatalogue,
+        None,
+    );
     assert_eq!(conn.dialect().name(), "cockroachdb");
     (conn, log)
-}
-
-/// The statements recorded since the last call.
-fn take(log: &Arc<Mutex<Vec<String>>>) -> Vec<String> {
-    std::mem::take(&mut *log.lock().unwrap())
 }
 
 const SELECT: &str = r#"SELECT "id", "owner", "balance", "branch", "note" FROM "accounts""#;

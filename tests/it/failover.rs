@@ -10,6 +10,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::eventually;
 use crate::common::pg_server::{pg_bin, PgServer};
 use orm::prelude::*;
 
@@ -37,19 +38,6 @@ fn url(hosts: &[&PgServer], attrs: &str) -> String {
         "postgresql://postgres@{}/postgres?sslmode=disable&connect_timeout=5&target_session_attrs={attrs}",
         list.join(",")
     )
-}
-
-/// Waits until `check` holds (replication and promotion take a moment).
-fn eventually(what: &str, mut check: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while !check() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "{what}: not within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    start.elapsed()
 }
 
 #[test]

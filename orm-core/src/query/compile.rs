@@ -5,8 +5,8 @@
 //! Conditions and expressions render through [`SqlBuilder`].
 
 use super::{
-    AddColumn, CreateIndex, CreateTable, Delete, DropDdl, Filter, Insert, Item, Rows, Select, Set,
-    Source, Update,
+    AddColumn, CreateIndex, CreateTable, Delete, DropDdl, Filter, Insert, Item, Returning, Rows,
+    Select, Set, Source, Update,
 };
 use crate::backend::GeneratedKey;
 use crate::error::{Error, Result};
@@ -323,15 +323,21 @@ pub(crate) fn insert(b: &mut SqlBuilder<'_>, i: &Insert<'_>) -> Result<()> {
     Ok(())
 }
 
-/// ` RETURNING key` when the dialect gives generated keys back that way
-/// ([`GeneratedKey::of`], the one place that decides).
+/// ` RETURNING key`: for a generated integer key when the dialect gives it
+/// back that way ([`GeneratedKey::of`], the one place that decides), for a
+/// key made by a column default always.
 fn returning(b: &mut SqlBuilder<'_>, i: &Insert<'_>) {
-    if let Some(key) = i.returning {
-        if GeneratedKey::of(b.dialect(), true) == GeneratedKey::Returning {
-            b.push(" RETURNING ");
-            b.ident(key);
+    let key = match i.returning {
+        Some(Returning::GeneratedKey(key))
+            if GeneratedKey::of(b.dialect(), true) == GeneratedKey::Returning =>
+        {
+            key
         }
-    }
+        Some(Returning::Column(key)) => key,
+        _ => return,
+    };
+    b.push(" RETURNING ");
+    b.ident(key);
 }
 
 /// Appends an UPDATE.
@@ -496,6 +502,10 @@ pub(crate) fn create_index(b: &mut SqlBuilder<'_>, i: &CreateIndex<'_>) -> Resul
     b.push(" (");
     b.ident_list(i.columns.iter().copied());
     b.push(")");
+    if let Some(sharding) = &i.hash_sharded {
+        let dialect = b.dialect();
+        dialect.hash_sharded_index(sharding, &mut b.sql)?;
+    }
     if let Some(c) = i.where_null {
         let dialect = b.dialect();
         if !dialect.partial_indexes() {
@@ -534,6 +544,16 @@ fn column(
         b.push(" NOT NULL");
     }
     match &c.default {
+        Some(ColumnDefault::RandomUuid) => {
+            let Some(expr) = dialect.random_uuid() else {
+                return Err(crate::dialect::no_random_uuid(
+                    dialect,
+                    &format!("column {name}"),
+                ));
+            };
+            b.push(" DEFAULT ");
+            b.push(expr);
+        }
         Some(ColumnDefault::Raw(sql)) => {
             b.push(" DEFAULT (");
             b.fragment(sql, &crate::expr::Args::None)?;

@@ -222,9 +222,21 @@ pub(crate) struct Insert<'a> {
     /// Upsert: on a conflict on the key (its columns), update the other
     /// columns.
     pub upsert_key: Option<Vec<&'a str>>,
-    /// The generated key column to read back, when the dialect reads it
-    /// through `RETURNING`.
-    pub returning: Option<&'a str>,
+    /// The key column to read back.
+    pub returning: Option<Returning<'a>>,
+}
+
+/// What an INSERT reads back.
+#[derive(Clone, Copy)]
+pub(crate) enum Returning<'a> {
+    /// The generated integer key column, through `RETURNING` where the
+    /// dialect reads it that way ([`GeneratedKey::of`](crate::backend::GeneratedKey)),
+    /// else from the driver.
+    GeneratedKey(&'a str),
+    /// A column the database fills in with its default (a
+    /// `#[db(default = random_uuid)]` key), through `RETURNING` on every
+    /// dialect: a row the statement gives back.
+    Column(&'a str),
 }
 
 /// What an UPDATE sets.
@@ -317,6 +329,8 @@ pub(crate) struct CreateIndex<'a> {
     /// Built without blocking writes to the table, where the dialect can
     /// (PostgreSQL's `CONCURRENTLY`).
     pub concurrently: bool,
+    /// Hash-sharded, where the dialect has such indexes (CockroachDB).
+    pub hash_sharded: Option<crate::model::HashSharding>,
 }
 
 /// What undoes a schema change, for a generated migration's `down.sql`.

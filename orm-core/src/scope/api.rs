@@ -601,6 +601,24 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     fn distinct(self) -> Self {
         self.with(|s| s.distinct = true)
     }
+    /// Makes the scope's reads run on the primary of a pool with replicas
+    /// ([`Pool::with_replicas`](crate::Pool::with_replicas)), e.g. to read
+    /// what another connection has just written. Without replicas it
+    /// changes nothing; reads that lock rows and reads in a transaction run
+    /// on the primary anyway.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug)] struct Account { id: i64, balance: i64 }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.sync::<Account>()?;
+    /// let fresh = Accounts::filter(Accounts::ID.eq(1)).on_primary().first(&conn)?;
+    /// assert!(fresh.is_none());
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    fn on_primary(self) -> Self {
+        self.with(|s| s.primary = true)
+    }
     /// Joins a relation with its default kind (LEFT OUTER, or INNER when
     /// declared with `#[db(join = "inner")]`): `Posts::all().join(Posts::AUTHOR)`.
     /// The relation's own side is the base table, or the table (or alias) it

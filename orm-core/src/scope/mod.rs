@@ -60,6 +60,8 @@ pub struct Scope<M> {
     pub(crate) skip_hooks: bool,
     /// Which soft-deleted rows the scope sees.
     pub(crate) deleted: crate::lifecycle::Deleted,
+    /// Whether its reads run on the primary of a pool with replicas.
+    pub(crate) primary: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -83,6 +85,7 @@ impl<M> Clone for Scope<M> {
             via: self.via.clone(),
             skip_hooks: self.skip_hooks,
             deleted: self.deleted,
+            primary: self.primary,
             _model: PhantomData,
         }
     }
@@ -108,6 +111,7 @@ impl<M> Default for Scope<M> {
             via: None,
             skip_hooks: false,
             deleted: crate::lifecycle::Deleted::Exclude,
+            primary: false,
             _model: PhantomData,
         }
     }

@@ -29,7 +29,7 @@ impl<M: Model> Scope<M> {
             && self.joins.is_empty()
             && self.default_cond().is_none()
         {
-            Self::find_cached(conn, key)?
+            Self::find_cached(conn, key, self.primary)?
         } else {
             // Only the conditions apply: order, limit, offset and grouping
             // would make a key lookup miss its row.
@@ -49,6 +49,7 @@ impl<M: Model> Scope<M> {
                 ..Scope::default()
             };
             let (sql, params) = scoped.render(dialect, scoped.model_items(), Some(1))?;
+            let _read = self.reading(conn);
             conn.query_first_ordered::<M>(&sql, &params)?
         };
         let mut found = found.ok_or_else(|| Error::NotFound {
@@ -60,7 +61,11 @@ impl<M: Model> Scope<M> {
 
     /// The row with key `key`, by the statement cached per dialect (no
     /// conditions, no default filter).
-    fn find_cached(conn: &Connection, key: crate::value::Value) -> Result<Option<M>> {
+    fn find_cached(
+        conn: &Connection,
+        key: crate::value::Value,
+        primary: bool,
+    ) -> Result<Option<M>> {
         let dialect = conn.dialect();
         let sql = M::table().cache.get_or_build(Shape::Find, dialect, || {
             let mut b = Scope::<M>::default().builder(dialect);
@@ -75,6 +80,7 @@ impl<M: Model> Scope<M> {
             compile::select(&mut b, &s)?;
             Ok(b.sql)
         })?;
+        let _read = conn.reading(primary);
         if M::KEY_COLUMNS.len() == 1 {
             conn.query_first_ordered::<M>(&sql, &[key])
         } else {
@@ -90,7 +96,7 @@ impl<M: Model> Scope<M> {
             return Scope::<M>::default().run_find(conn, key);
         }
         let key = crate::value::ToValue::to_value(key);
-        let mut found = Self::find_cached(conn, key)?.ok_or_else(|| Error::NotFound {
+        let mut found = Self::find_cached(conn, key, false)?.ok_or_else(|| Error::NotFound {
             table: M::TABLE.to_owned(),
         })?;
         crate::hooks::found(std::slice::from_mut(&mut found), conn)?;
@@ -104,10 +110,20 @@ impl<M: Model> Scope<M> {
             return Ok(());
         }
         let mut refs: Vec<&mut M> = records.iter_mut().collect();
+        // The includes read where the scope reads (their hooks too).
+        let _read = self.reading(conn);
         for inc in &self.includes {
             inc.load(conn, &mut refs)?;
         }
         Ok(())
+    }
+
+    /// Marks the statements run while the guard lives as this scope's
+    /// reads: on a replica of a pool that has them, unless the scope locks
+    /// rows or asks for the primary.
+    #[inline]
+    fn reading<'c>(&self, conn: &'c Connection) -> crate::replica::Reading<'c> {
+        conn.reading(self.primary || self.lock.is_some())
     }
 
     /// Notes a load through an accessor, for N+1 detection.
@@ -123,12 +139,18 @@ impl<M: Model> Scope<M> {
         let dialect = conn.dialect();
         if self.is_plain() {
             let sql = Self::select_head(dialect)?;
-            let mut records = conn.query_ordered(&sql, crate::connection::NO_PARAMS)?;
+            let mut records = {
+                let _read = self.reading(conn);
+                conn.query_ordered(&sql, crate::connection::NO_PARAMS)?
+            };
             crate::hooks::found(&mut records, conn)?;
             return Ok(records);
         }
         let (sql, params) = self.render(dialect, self.model_items(), None)?;
-        let mut records = conn.query_ordered(&sql, &params)?;
+        let mut records = {
+            let _read = self.reading(conn);
+            conn.query_ordered(&sql, &params)?
+        };
         self.load_includes(conn, &mut records)?;
         Ok(records)
     }
@@ -136,7 +158,10 @@ impl<M: Model> Scope<M> {
     pub(crate) fn run_first(&self, conn: &Connection) -> Result<Option<M>> {
         self.note_load(conn)?;
         let (sql, params) = self.render(conn.dialect(), self.model_items(), Some(1))?;
-        let mut found: Option<M> = conn.query_first_ordered(&sql, &params)?;
+        let mut found: Option<M> = {
+            let _read = self.reading(conn);
+            conn.query_first_ordered(&sql, &params)?
+        };
         if let Some(r) = found.as_mut() {
             self.load_includes(conn, std::slice::from_mut(r))?;
         }
@@ -167,6 +192,7 @@ impl<M: Model> Scope<M> {
         compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
         let label = func.to_ascii_lowercase();
+        let _read = self.reading(conn);
         Ok(conn
             .query_first_map(&sql, &params, |row| {
                 decode::<Option<V>>(row, 0, M::TABLE, &label)
@@ -184,6 +210,7 @@ impl<M: Model> Scope<M> {
             &list.iter().map(Item::Term).collect::<Vec<_>>(),
             None,
         )?;
+        let _read = self.reading(conn);
         conn.query_all(&sql, &params)
     }
 
@@ -193,6 +220,7 @@ impl<M: Model> Scope<M> {
         sql: &str,
         params: &[crate::value::Value],
     ) -> Result<T> {
+        let _read = self.reading(conn);
         conn.query_first_map(sql, &params, |row| decode(row, 0, M::TABLE, "count"))?
             .ok_or_else(|| Error::invalid("aggregate query returned no row"))
     }
@@ -246,6 +274,7 @@ impl<M: Model> Scope<M> {
 
     pub(crate) fn run_exists(&self, conn: &Connection) -> Result<bool> {
         let (sql, params) = self.render(conn.dialect(), &[Item::One(None)], Some(1))?;
+        let _read = self.reading(conn);
         Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
     }
 
@@ -260,6 +289,7 @@ impl<M: Model> Scope<M> {
             &exprs.iter().map(Item::Expr).collect::<Vec<_>>(),
             None,
         )?;
+        let _read = self.reading(conn);
         conn.query_map(&sql, &params, |row| columns.decode_row(row))
     }
 
@@ -274,6 +304,7 @@ impl<M: Model> Scope<M> {
             &exprs.iter().map(Item::Expr).collect::<Vec<_>>(),
             None,
         )?;
+        let _read = self.reading(conn);
         conn.query_map(&sql, &params, |row| decode(row, 0, M::TABLE, "expression"))
     }
 

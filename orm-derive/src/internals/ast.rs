@@ -107,8 +107,9 @@ pub struct Container<'a> {
     pub default_filter: Option<syn::Path>,
     /// `#[db(hooks)]`: the `hooks` keyword.
     pub hooks: Option<syn::Path>,
-    /// Indexes over several fields: unique, and the fields.
-    pub indexes: Vec<(bool, Vec<syn::Ident>)>,
+    /// Indexes over several fields: unique, the fields, and the hash
+    /// sharding.
+    pub indexes: Vec<(bool, Vec<syn::Ident>, Option<attr::HashSharded>)>,
     /// `check = raw("...")`: conditions of check constraints.
     pub checks: Vec<LitStr>,
     pub fields: Vec<Field<'a>>,

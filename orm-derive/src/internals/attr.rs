@@ -45,20 +45,22 @@ pub struct Container {
     /// `hooks`: the model implements `orm::Hooks`; the keyword's span.
     pub hooks: Option<syn::Path>,
     /// `index(a, b)` and `unique(a, b)`: indexes over several fields, by
-    /// field name, with whether they are unique.
-    pub indexes: Vec<(bool, Vec<syn::Ident>)>,
+    /// field name, with whether they are unique and their hash sharding
+    /// (`index(a, b, hash_sharded)`).
+    pub indexes: Vec<(bool, Vec<syn::Ident>, Option<HashSharded>)>,
     /// `check = raw("...")`: the conditions of check constraints.
     pub checks: Vec<LitStr>,
 }
 
-/// `#[db(default = ..)]`: a literal checked against the field's type, or
-/// raw SQL.
+/// `#[db(default = ..)]`: a literal checked against the field's type, raw
+/// SQL, or `random_uuid` (with the keyword's span).
 pub enum Default {
     Int(syn::LitInt, i64),
     Float(syn::LitFloat, String),
     Bool(syn::LitBool),
     Text(LitStr),
     Raw(LitStr),
+    RandomUuid(Span),
 }
 
 impl Default {
@@ -68,8 +70,94 @@ impl Default {
             Default::Float(l, _) => l.span(),
             Default::Bool(l) => l.span,
             Default::Text(l) | Default::Raw(l) => l.span(),
+            Default::RandomUuid(s) => *s,
         }
     }
+}
+
+/// `hash_sharded` or `hash_sharded(buckets = N)` of an index: the keyword's
+/// span and the bucket count (checked: 2 to 2048).
+pub struct HashSharded {
+    pub span: Span,
+    pub buckets: Option<u16>,
+}
+
+/// CockroachDB's range of bucket counts.
+const BUCKETS: std::ops::RangeInclusive<u16> = 2..=2048;
+
+/// `hash_sharded` or `hash_sharded(buckets = N)`, `meta` at the keyword.
+/// The value is consumed whatever it is, so that one mistake gives one
+/// error.
+fn hash_sharded_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> Option<HashSharded> {
+    let span = meta.path.span();
+    if meta.input.peek(syn::Token![=]) {
+        cx.error_spanned_by(
+            &meta.path,
+            "write #[db(index, hash_sharded)], or with a bucket count \
+             #[db(index, hash_sharded(buckets = 16))]",
+        );
+        skip_value(meta);
+        return None;
+    }
+    if !meta.input.peek(syn::token::Paren) {
+        return Some(HashSharded {
+            span,
+            buckets: None,
+        });
+    }
+    let problem = "expected the number of buckets, from 2 to 2048: hash_sharded(buckets = 16)";
+    let mut buckets = None;
+    let mut ok = true;
+    let res = meta.parse_nested_meta(|inner| {
+        if !inner.path.is_ident("buckets") {
+            cx.error_spanned_by(&inner.path, problem);
+            skip_value(&inner);
+            ok = false;
+            return Ok(());
+        }
+        if buckets.is_some() {
+            cx.error_spanned_by(&inner.path, "duplicate buckets = N");
+            ok = false;
+        }
+        match inner.value().and_then(|v| v.parse::<syn::Expr>()) {
+            Ok(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(lit),
+                ..
+            })) => match lit.base10_parse::<u16>() {
+                Ok(n) if BUCKETS.contains(&n) => buckets = Some(n),
+                _ => {
+                    cx.error_spanned_by(
+                        &lit,
+                        format!(
+                            "a hash-sharded index has 2 to 2048 buckets (CockroachDB's \
+                             range), not {}",
+                            lit.base10_digits()
+                        ),
+                    );
+                    ok = false;
+                }
+            },
+            Ok(other) => {
+                cx.error_spanned_by(other, problem);
+                ok = false;
+            }
+            Err(e) => {
+                cx.syn_error(syn::Error::new(e.span(), problem));
+                ok = false;
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = res {
+        // `hash_sharded()`, or tokens left after the value.
+        cx.syn_error(syn::Error::new(e.span(), problem));
+        return None;
+    }
+    if ok && buckets.is_none() {
+        cx.error_spanned_by(&meta.path, problem);
+        ok = false;
+    }
+    ok.then_some(HashSharded { span, buckets })
 }
 
 /// `#[db(...)]` on a field. Flags hold the span of their keyword.
@@ -82,6 +170,8 @@ pub struct Field {
     /// `partial`: the unique index leaves soft-deleted rows out.
     pub partial: Option<Span>,
     pub index: Option<Span>,
+    /// `hash_sharded`: the field's index is hash-sharded (CockroachDB).
+    pub hash_sharded: Option<HashSharded>,
     /// `precision = P` of a decimal column, with the literal.
     pub precision: Option<syn::LitInt>,
     /// `scale = S` of a decimal column, with the literal.
@@ -201,6 +291,9 @@ impl Field {
         if let Some(d) = &self.default {
             out.push((d.span(), "default"));
         }
+        if let Some(h) = &self.hash_sharded {
+            out.push((h.span, "hash_sharded"));
+        }
         out
     }
 }
@@ -289,10 +382,11 @@ fn size_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> Option<syn::L
     }
 }
 
-/// `default = ..`: a literal (`0`, `-1`, `1.5`, `true`, `"text"`) or
-/// `raw("SQL")`.
+/// `default = ..`: a literal (`0`, `-1`, `1.5`, `true`, `"text"`),
+/// `random_uuid` or `raw("SQL")`.
 fn default_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> Option<Default> {
-    let problem = "expected a literal default (0, -1, 1.5, true, \"text\") or raw(\"SQL\")";
+    let problem =
+        "expected a literal default (0, -1, 1.5, true, \"text\"), random_uuid or raw(\"SQL\")";
     let expr = match meta.value().and_then(|v| v.parse::<syn::Expr>()) {
         Ok(e) => e,
         Err(e) => {
@@ -301,6 +395,9 @@ fn default_value(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>) -> Option<Def
         }
     };
     let (negative, lit) = match &expr {
+        syn::Expr::Path(p) if p.qself.is_none() && p.path.is_ident("random_uuid") => {
+            return Some(Default::RandomUuid(p.path.span()));
+        }
         syn::Expr::Lit(l) => (false, &l.lit),
         syn::Expr::Unary(syn::ExprUnary {
             op: syn::UnOp::Neg(_),
@@ -522,7 +619,14 @@ impl Container {
                         return Ok(());
                     }
                     let mut fields = Vec::new();
+                    let mut sharding = Attr::none("hash_sharded");
                     meta.parse_nested_meta(|inner| {
+                        if inner.path.is_ident("hash_sharded") {
+                            if let Some(h) = hash_sharded_value(cx, &inner) {
+                                sharding.set(cx, &inner.path, h);
+                            }
+                            return Ok(());
+                        }
                         match inner.path.get_ident() {
                             Some(id) if inner.input.is_empty() || inner.input.peek(syn::Token![,]) => {
                                 fields.push(id.clone())
@@ -541,7 +645,7 @@ impl Container {
                              (one field: #[db(index)] or #[db(unique)] on it)",
                         );
                     } else {
-                        indexes.push((unique, fields));
+                        indexes.push((unique, fields, sharding.get()));
                     }
                 } else if meta.path.is_ident("check") {
                     let problem = "expected the condition as raw SQL: #[db(check = raw(\"price >= 0\"))]";
@@ -616,6 +720,7 @@ impl Field {
         let mut unique = Attr::none("unique");
         let mut partial = Attr::none("partial");
         let mut index = Attr::none("index");
+        let mut hash_sharded = Attr::none("hash_sharded");
         let mut precision = Attr::none("precision");
         let mut scale = Attr::none("scale");
         let mut foreign_key = Attr::none("foreign_key");
@@ -660,6 +765,10 @@ impl Field {
                     flag(&mut unique);
                 } else if meta.path.is_ident("index") {
                     flag(&mut index);
+                } else if meta.path.is_ident("hash_sharded") {
+                    if let Some(h) = hash_sharded_value(cx, &meta) {
+                        hash_sharded.set(cx, &meta.path, h);
+                    }
                 } else if meta.path.is_ident("partial") {
                     flag(&mut partial);
                 } else if meta.path.is_ident("created_at") {
@@ -754,7 +863,7 @@ impl Field {
                     cx.error_spanned_by(
                         &meta.path,
                         format!(
-                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, partial, index, size, default, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys, join, on_delete, on_update or no_constraint",
+                            "unknown #[db] attribute `{}` on a field; expected column, skip, primary_key, unique, partial, index, hash_sharded, size, default, precision, scale, created_at, updated_at, soft_delete, version, foreign_key, through, through_keys, join, on_delete, on_update or no_constraint",
                             path_name(&meta)
                         ),
                     );
@@ -773,6 +882,7 @@ impl Field {
             unique: unique.get(),
             partial: partial.get(),
             index: index.get(),
+            hash_sharded: hash_sharded.get(),
             precision: precision.get(),
             scale: scale.get(),
             foreign_key: foreign_key.get(),
@@ -806,6 +916,7 @@ impl Field {
                 (field.primary_key, "primary_key"),
                 (field.unique, "unique"),
                 (field.index, "index"),
+                (field.hash_sharded.as_ref().map(|h| h.span), "hash_sharded"),
                 (field.size.as_ref().map(syn::LitInt::span), "size"),
                 (field.default.as_ref().map(Default::span), "default"),
             ]

@@ -24,6 +24,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_key(cx, cont);
     check_lifecycle(cx, cont);
     check_partial(cx, cont);
+    check_hash_sharded(cx, cont);
     check_indexes(cx, cont);
     check_default(cx, cont);
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
@@ -280,7 +281,7 @@ fn check_constraints(cx: &Ctxt, cont: &Container<'_>) {
 /// The fields of the indexes declared on the struct are columns of it,
 /// each once per index.
 fn check_indexes(cx: &Ctxt, cont: &Container<'_>) {
-    for (_, fields) in &cont.indexes {
+    for (_, fields, _) in &cont.indexes {
         for (n, id) in fields.iter().enumerate() {
             if !cont.columns().any(|f| f.ident == id) {
                 cx.syn_error(syn::Error::new(
@@ -321,21 +322,53 @@ fn check_partial(cx: &Ctxt, cont: &Container<'_>) {
     }
 }
 
+/// `hash_sharded` qualifies the field's index: it needs `index` or
+/// `unique` on the same field.
+fn check_hash_sharded(cx: &Ctxt, cont: &Container<'_>) {
+    for f in cont.columns() {
+        let Some(h) = &f.attrs.hash_sharded else {
+            continue;
+        };
+        if f.attrs.index.is_none() && f.attrs.unique.is_none() {
+            cx.syn_error(syn::Error::new(
+                h.span,
+                "#[db(hash_sharded)] qualifies an index: write #[db(index, hash_sharded)] or \
+                 #[db(unique, hash_sharded)] (on the struct: #[db(index(a, b, hash_sharded))])",
+            ));
+        }
+    }
+}
+
 /// No declared default on a single primary key (the database generates
-/// integer keys; others are always written).
+/// integer keys; others are always written), but `random_uuid`, which
+/// belongs there only.
 fn check_default(cx: &Ctxt, cont: &Container<'_>) {
+    use super::attr::Default as D;
     let keys = cont.keys();
     let single = match keys.as_slice() {
         [(_, one)] => Some(one.ident),
         _ => None,
     };
     for f in cont.columns() {
-        if let (Some(d), true) = (&f.attrs.default, Some(f.ident) == single) {
-            cx.syn_error(syn::Error::new(
+        let Some(d) = &f.attrs.default else {
+            continue;
+        };
+        let on_key = Some(f.ident) == single;
+        match (d, on_key) {
+            (D::RandomUuid(_), true) => {}
+            (D::RandomUuid(span), false) => cx.syn_error(syn::Error::new(
+                *span,
+                "#[db(default = random_uuid)] declares a key the database makes: it goes on \
+                 the primary key (a uuid::Uuid field, not part of a composite key); orm writes \
+                 every other column",
+            )),
+            (_, false) => {}
+            (_, true) => cx.syn_error(syn::Error::new(
                 d.span(),
                 "#[db(default)] makes no sense on the primary key: the database generates an \
-                 integer key, and orm writes every other key",
-            ));
+                 integer key, and orm writes every other key (a uuid::Uuid key the database \
+                 makes: #[db(default = random_uuid)])",
+            )),
         }
     }
 }

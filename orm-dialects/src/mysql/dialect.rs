@@ -158,6 +158,12 @@ impl Dialect for MysqlDialect {
         "mysql"
     }
 
+    /// `Seconds_Behind_Master` of `SHOW SLAVE STATUS` (NULL while
+    /// replication is stopped; no row on a server that is not a replica).
+    fn replica_lag_query(&self) -> Option<(&'static str, &'static str)> {
+        Some(("SHOW SLAVE STATUS", "Seconds_Behind_Master"))
+    }
+
     fn max_identifier_len(&self) -> Option<usize> {
         Some(64)
     }

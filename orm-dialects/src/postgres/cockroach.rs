@@ -1,7 +1,7 @@
 //! What only CockroachDB has: reads of a past snapshot (`AS OF SYSTEM
-//! TIME`) and follower reads, as typed scope methods.
+//! TIME`) and follower reads, as typed scope methods; hash-sharded indexes.
 
-use orm_core::{AsOf, Error, Result, Scoped};
+use orm_core::{AsOf, Error, HashSharding, Result, Scoped};
 
 /// CockroachDB's scope methods, for any scope (`use
 /// orm::cockroach::CockroachScope;`). A scope carrying them runs only on
@@ -62,6 +62,23 @@ pub(super) fn as_of_system_time(at: &AsOf, out: &mut String) -> Result<()> {
             let _ = write!(out, "'{}'", t.format("%Y-%m-%d %H:%M:%S%.6f+00:00"));
         }
         AsOf::FollowerRead => out.push_str("follower_read_timestamp()"),
+    }
+    Ok(())
+}
+
+/// Appends ` USING HASH` and, with a bucket count, ` WITH (bucket_count =
+/// N)`; a count outside CockroachDB's 2 to 2048 (which the derive refuses
+/// at compile time) is refused here too.
+pub(super) fn hash_sharded_index(sharding: &HashSharding, out: &mut String) -> Result<()> {
+    use std::fmt::Write;
+    out.push_str(" USING HASH");
+    if let Some(n) = sharding.buckets {
+        if !(2..=2048).contains(&n) {
+            return Err(Error::invalid(format!(
+                "a hash-sharded index has 2 to 2048 buckets on CockroachDB, not {n}"
+            )));
+        }
+        let _ = write!(out, " WITH (bucket_count = {n})");
     }
     Ok(())
 }

@@ -512,6 +512,17 @@ mod tests {
             parse("postgresql://u@h/db").unwrap().target_session,
             TargetSession::Any
         );
+        // The same for CockroachDB's scheme, its default port per host.
+        let u =
+            parse("cockroachdb://root@n1,n2:26258/bank?target_session_attrs=read-write").unwrap();
+        assert_eq!(u.target_session, TargetSession::ReadWrite);
+        assert_eq!(
+            u.hosts,
+            [
+                (Host::Tcp("n1".into()), 26257),
+                (Host::Tcp("n2".into()), 26258)
+            ]
+        );
     }
 
     #[test]

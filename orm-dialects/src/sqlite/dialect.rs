@@ -100,6 +100,18 @@ impl Dialect for SqliteDialect {
         Cow::Borrowed("INTEGER PRIMARY KEY AUTOINCREMENT")
     }
 
+    /// SQLite has no UUID function: a version 4 UUID assembled from
+    /// `randomblob()` (SQLite's pseudo-random generator), as lower-case
+    /// hyphenated text, the form `Uuid` columns are stored in: the version
+    /// digit `4`, the variant digit one of `8`, `9`, `a`, `b`.
+    fn random_uuid(&self) -> Option<&'static str> {
+        Some(
+            "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || \
+             substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) || \
+             substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))))",
+        )
+    }
+
     /// SQLite transactions are always serializable, which satisfies every
     /// isolation level; read-only is `PRAGMA query_only` for the transaction.
     fn begin_statements(&self, options: &TxOptions) -> Result<Vec<String>> {
