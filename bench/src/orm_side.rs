@@ -63,24 +63,6 @@ pub mod m {
             self.filter(Users::HAIR_COLOR.eq("black"))
         }
     }
-
-    /// A user and maybe one of their posts: a row of `users LEFT JOIN
-    /// posts`. orm has no typed way to load a join pair, so the select
-    /// list is written by hand.
-    #[derive(FromRow, Debug)]
-    pub struct UserPost {
-        pub u_id: i32,
-        pub u_name: String,
-        pub u_hair_color: Option<String>,
-        pub p_id: Option<i32>,
-        pub p_user_id: Option<i32>,
-        pub p_title: Option<String>,
-        pub p_body: Option<String>,
-    }
-
-    pub const USER_POST_LIST: &str = "users.id AS u_id, users.name AS u_name, \
-        users.hair_color AS u_hair_color, posts.id AS p_id, posts.user_id AS p_user_id, \
-        posts.title AS p_title, posts.body AS p_body";
 }
 
 use m::{Posts, Users, WideRows};
@@ -104,10 +86,9 @@ impl OrmSide {
         Users::load_all(&self.conn).expect("orm: users")
     }
 
-    fn load_users_posts(&self) -> Vec<m::UserPost> {
+    fn load_users_posts(&self) -> Vec<(m::User, Option<m::Post>)> {
         Users::black_haired()
-            .join(Users::POSTS)
-            .select(&self.conn, m::USER_POST_LIST)
+            .all_joined(&self.conn, Users::POSTS)
             .expect("orm: users LEFT JOIN posts")
     }
 
@@ -152,20 +133,7 @@ impl Contestant for OrmSide {
     fn users_posts(&mut self) -> Vec<(data::User, Option<data::Post>)> {
         self.load_users_posts()
             .into_iter()
-            .map(|r| {
-                let u = data::User {
-                    id: r.u_id,
-                    name: r.u_name,
-                    hair_color: r.u_hair_color,
-                };
-                let p = r.p_id.map(|id| data::Post {
-                    id,
-                    user_id: r.p_user_id.expect("post without user_id"),
-                    title: r.p_title.expect("post without title"),
-                    body: r.p_body,
-                });
-                (u, p)
-            })
+            .map(|(u, p)| (user(u), p.as_ref().map(post)))
             .collect()
     }
 

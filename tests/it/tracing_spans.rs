@@ -67,6 +67,11 @@ fn each_statement_is_a_span_with_its_sql_rows_duration_and_error() {
         spans: spans.clone(),
     };
     tracing::subscriber::with_default(recorder, || {
+        // Tests on other threads hit the same callsites without a
+        // subscriber; one that registers a callsite while this subscriber
+        // is being set can leave it cached as disabled (tracing-core
+        // caches interest per callsite): recompute it now.
+        tracing::callsite::rebuild_interest_cache();
         let conn = Connection::open("sqlite::memory:").unwrap();
         conn.sync::<Note>().unwrap();
         for body in ["a", "b", "c"] {

@@ -65,8 +65,8 @@ pub(crate) fn select(b: &mut SqlBuilder<'_>, s: &Select<'_>) -> Result<()> {
         b.cond(h)?;
     }
     b.order(s.order)?;
-    if let Some(c) = &s.order_by_col {
-        b.push(if s.order.is_empty() {
+    for (i, c) in s.order_by_cols.iter().enumerate() {
+        b.push(if i == 0 && s.order.is_empty() {
             " ORDER BY "
         } else {
             ", "

@@ -173,8 +173,8 @@ pub(crate) struct Select<'a> {
     pub group_by: &'a [NameTerm],
     pub having: &'a [Cond],
     pub order: &'a [Order],
-    /// ORDER BY the key column of a table, after `order`.
-    pub order_by_col: Option<ColRef>,
+    /// ORDER BY these columns, after `order`.
+    pub order_by_cols: Vec<ColRef>,
     pub limit: Option<u64>,
     pub offset: Option<u64>,
     pub lock: Option<Lock>,
@@ -197,7 +197,7 @@ impl<'a> Select<'a> {
             group_by: &[],
             having: &[],
             order: &[],
-            order_by_col: None,
+            order_by_cols: Vec::new(),
             limit: None,
             offset: None,
             lock: None,

@@ -195,28 +195,65 @@ impl<M: Model, T: Model> Relation<M, T> {
             column_index::<T>(self.def.foreign_key)?;
         }
         s.filter.push(Filter::Owned(Cond::In {
-            lhs: Expr::Col(owner),
+            lhs: Expr::Col(owner.clone()),
             list: keys.iter().cloned().map(Expr::Value).collect(),
             negated: false,
         }));
         let dflt = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
             .map(|f| f.requalified(T::TABLE, T::TABLE));
         s.filter.extend(dflt.iter().map(Filter::Cond));
-        s.order_by_col = Some(ColRef {
-            table: Some(Cow::Borrowed(T::TABLE)),
-            name: Cow::Borrowed(key_name::<T>()),
-        });
+        // Each owner's children in key order. By owner first: an index on
+        // the foreign key gives that order without a sort (SQLite walks
+        // it for the IN list), where ordering by the key alone sorts.
+        s.order_by_cols = vec![
+            owner,
+            ColRef {
+                table: Some(Cow::Borrowed(T::TABLE)),
+                name: Cow::Borrowed(key_name::<T>()),
+            },
+        ];
         let mut b = SqlBuilder::new(conn.dialect());
         compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
         let n = T::COLUMNS.len();
+        // Rows come grouped by owner: the group being filled is kept aside
+        // and stored when the owner changes (one map lookup per owner, not
+        // per row).
+        // A new group is sized as the last one was (groups are often alike).
+        let mut current: Option<(KeyOf, Vec<T>)> = None;
+        let mut last_len = 4;
         conn.query_each_prepared(&sql, &params, &mut |row| {
             let rec = T::from_row(row, crate::row::Layout::At(0))?;
             if let Some(owner) = key_of::<M::Key>(row.get_ref(n)?, &owner_table, owner_col)? {
-                groups.entry(owner).or_default().push(rec);
+                match &mut current {
+                    Some((k, group)) if *k == owner => group.push(rec),
+                    _ => {
+                        let mut group = Vec::with_capacity(last_len);
+                        group.push(rec);
+                        if let Some((k, done)) = current.replace((owner, group)) {
+                            last_len = done.len().max(4);
+                            add_group(groups, k, done);
+                        }
+                    }
+                }
             }
             Ok(true)
-        })
+        })?;
+        if let Some((k, group)) = current {
+            add_group(groups, k, group);
+        }
+        Ok(())
+    }
+}
+
+/// Adds an owner's children to `groups` (moved in, unless the owner
+/// already has some).
+fn add_group<T>(groups: &mut HashMap<KeyOf, Vec<T>>, owner: KeyOf, children: Vec<T>) {
+    match groups.entry(owner) {
+        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(children),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(children);
+        }
     }
 }
 
@@ -269,7 +306,7 @@ impl<M: Model, T: Model + Clone> Include<M> for Nested<M, T> {
         self.rel.load_into(conn, parents)?;
         let mut children: Vec<&mut T> = Vec::new();
         for p in parents.iter_mut() {
-            children.extend((self.rel.slot)(p).loaded_mut());
+            (self.rel.slot)(p).loaded_into(&mut children);
         }
         if children.is_empty() {
             return Ok(());

@@ -8,8 +8,8 @@ use std::fmt;
 pub trait LoadSlot<T>: crate::__private::Sealed {
     /// Stores the loaded records (at most one for belongs-to and has-one).
     fn store(&mut self, items: Vec<T>);
-    /// The loaded records, for nested includes.
-    fn loaded_mut(&mut self) -> Vec<&mut T>;
+    /// Appends the loaded records to `out`, for nested includes.
+    fn loaded_into<'a>(&'a mut self, out: &mut Vec<&'a mut T>);
 }
 
 macro_rules! single_marker {
@@ -69,10 +69,9 @@ macro_rules! single_marker {
             fn store(&mut self, items: Vec<T>) {
                 self.set(items.into_iter().next());
             }
-            fn loaded_mut(&mut self) -> Vec<&mut T> {
-                match &mut self.loaded {
-                    Some(Some(b)) => vec![&mut **b],
-                    _ => Vec::new(),
+            fn loaded_into<'a>(&'a mut self, out: &mut Vec<&'a mut T>) {
+                if let Some(Some(b)) = &mut self.loaded {
+                    out.push(&mut **b);
                 }
             }
         }
@@ -134,10 +133,9 @@ macro_rules! many_marker {
             fn store(&mut self, items: Vec<T>) {
                 self.set(items);
             }
-            fn loaded_mut(&mut self) -> Vec<&mut T> {
-                match &mut self.loaded {
-                    Some(v) => v.iter_mut().collect(),
-                    None => Vec::new(),
+            fn loaded_into<'a>(&'a mut self, out: &mut Vec<&'a mut T>) {
+                if let Some(v) = &mut self.loaded {
+                    out.extend(v.iter_mut());
                 }
             }
         }

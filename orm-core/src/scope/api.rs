@@ -976,6 +976,51 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     fn iter<'c>(&self, conn: &'c Connection) -> Result<Rows<'c, Self::Model>> {
         self.as_scope().run_stream(conn)
     }
+    /// The records, each paired with the record of `rel` a LEFT OUTER
+    /// join finds for it (`None` where there is none), in one query: one
+    /// pair per row of the join, so a record with three related ones comes
+    /// three times. The scope's conditions, order and limit apply to the
+    /// joined rows; if the scope already joins `rel` (e.g. an INNER
+    /// `inner_join`), that join is used. A relation of a model to itself
+    /// is refused ([`Error::InvalidQuery`]). Both sides' `after_find` hooks
+    /// run; the scope's includes are loaded into the first.
+    ///
+    /// ```
+    /// # use orm::prelude::*;
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct User { id: i64, name: String, age: i32, posts: HasMany<Post> }
+    /// # #[derive(Model, Debug, Clone, Default)]
+    /// # struct Post { id: i64, user_id: i64, title: String, user: BelongsTo<User> }
+    /// # let conn = Connection::open("sqlite::memory:")?;
+    /// # conn.apply(&conn.schema_plan::<(User, Post)>()?)?;
+    /// # for (name, age) in [("ann", 31), ("bob", 25), ("cid", 40)] {
+    /// #     let mut u = User { name: name.into(), age, ..Default::default() };
+    /// #     u.save(&conn)?;
+    /// #     if name != "bob" {
+    /// #         let mut p = Post { user_id: u.id, title: format!("{name}'s post"), ..Default::default() };
+    /// #         p.save(&conn)?;
+    /// #     }
+    /// # }
+    /// let pairs: Vec<(User, Option<Post>)> = Users::all()
+    ///     .order("users.id")
+    ///     .all_joined(&conn, Users::POSTS)?;
+    /// let titles: Vec<(&str, Option<&str>)> = pairs
+    ///     .iter()
+    ///     .map(|(u, p)| (u.name.as_str(), p.as_ref().map(|p| p.title.as_str())))
+    ///     .collect();
+    /// assert_eq!(
+    ///     titles,
+    ///     [("ann", Some("ann's post")), ("bob", None), ("cid", Some("cid's post"))]
+    /// );
+    /// # Ok::<(), orm::Error>(())
+    /// ```
+    fn all_joined<T: Model>(
+        &self,
+        conn: &Connection,
+        rel: Relation<Self::Model, T>,
+    ) -> Result<Vec<(Self::Model, Option<T>)>> {
+        self.as_scope().run_joined(conn, rel)
+    }
     /// The number of rows [`all`](Self::all) would return: limit, offset
     /// and DISTINCT apply, and a grouped scope counts its groups. See
     /// [`count_without_limit`](Self::count_without_limit) for the total

@@ -141,7 +141,7 @@ impl<M: Model> Scope<M> {
             group_by: &self.group_by,
             having: &self.having,
             order: &self.orders,
-            order_by_col: None,
+            order_by_cols: Vec::new(),
             limit: self.limit,
             offset: self.offset,
             lock: self.lock,

@@ -13,7 +13,7 @@ use crate::model::Model;
 use crate::names::CountOn;
 
 use super::Scope;
-use crate::row::{decode, FromRow};
+use crate::row::{decode, FromRow, Layout};
 use crate::value::FromValue;
 
 use super::PluckColumns;
@@ -110,10 +110,15 @@ impl<M: Model> Scope<M> {
             return Ok(());
         }
         let mut refs: Vec<&mut M> = records.iter_mut().collect();
+        self.load_includes_into(conn, &mut refs)
+    }
+
+    /// Loads the scope's includes into `records`.
+    fn load_includes_into(&self, conn: &Connection, records: &mut [&mut M]) -> Result<()> {
         // The includes read where the scope reads (their hooks too).
         let _read = self.reading(conn);
         for inc in &self.includes {
-            inc.load(conn, &mut refs)?;
+            inc.load(conn, records)?;
         }
         Ok(())
     }
@@ -153,6 +158,67 @@ impl<M: Model> Scope<M> {
         };
         self.load_includes(conn, &mut records)?;
         Ok(records)
+    }
+
+    pub(crate) fn run_joined<T: Model>(
+        &self,
+        conn: &Connection,
+        rel: crate::relation::Relation<M, T>,
+    ) -> Result<Vec<(M, Option<T>)>> {
+        if T::TABLE == M::TABLE {
+            return Err(Error::invalid(format!(
+                "all_joined of {} with itself: the two sides would share one name; \
+                 join it under an alias and select what you need instead",
+                M::TABLE
+            )));
+        }
+        self.note_load(conn)?;
+        let joined;
+        let scope = if self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
+            self
+        } else {
+            let mut s = self.clone();
+            s.add_join(rel, crate::relation::JoinKind::Outer, None);
+            joined = s;
+            &joined
+        };
+        let items = [
+            Item::Columns {
+                qualifier: Some(M::TABLE),
+                columns: M::COLUMNS,
+            },
+            Item::Columns {
+                qualifier: Some(T::TABLE),
+                columns: T::COLUMNS,
+            },
+        ];
+        let (sql, params) = scope.render(conn.dialect(), &items, None)?;
+        let at = M::COLUMNS.len();
+        // A missing right side is all NULLs: its key tells.
+        let probe = at + T::KEY_COLUMNS.first().copied().unwrap_or(T::KEY_INDEX);
+        let mut pairs = {
+            let _read = self.reading(conn);
+            conn.query_map(&sql, &params, |row| {
+                let rec = M::from_row(row, Layout::At(0))?;
+                let other = if matches!(row.get_ref(probe)?, crate::value::ValueRef::Null) {
+                    None
+                } else {
+                    Some(T::from_row(row, Layout::At(at))?)
+                };
+                Ok((rec, other))
+            })?
+        };
+        for (rec, other) in &mut pairs {
+            crate::hooks::found(std::slice::from_mut(rec), conn)?;
+            if let Some(o) = other {
+                crate::hooks::found(std::slice::from_mut(o), conn)?;
+            }
+        }
+        if !self.includes.is_empty() && !pairs.is_empty() {
+            let mut refs: Vec<&mut M> = pairs.iter_mut().map(|(m, _)| m).collect();
+            self.load_includes_into(conn, &mut refs)?;
+        }
+        Ok(pairs)
     }
 
     pub(crate) fn run_first(&self, conn: &Connection) -> Result<Option<M>> {
