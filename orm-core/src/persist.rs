@@ -941,7 +941,12 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     // statements; each group in chunks within the parameter limit.
     let mut groups: [Vec<&M>; 2] = [Vec::new(), Vec::new()];
     for r in records {
-        groups[usize::from(!generates_key(r))].push(r);
+        let group = &mut groups[usize::from(!generates_key(r))];
+        if group.capacity() == 0 {
+            // Usually every record is of one kind: one allocation.
+            group.reserve_exact(records.len());
+        }
+        group.push(r);
     }
     if !groups[0].is_empty() {
         check_key_default::<M>(conn)?;
@@ -962,7 +967,12 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
         for with_key in [false, true] {
             let group = &groups[usize::from(with_key)];
             for chunk in group.chunks(per_stmt(with_key)) {
-                let sql = insert_sql::<M>(conn, with_key, chunk.len(), false, false)?;
+                let sql =
+                    M::table()
+                        .cache
+                        .insert_rows(conn.dialect(), with_key, chunk.len(), || {
+                            insert_sql::<M>(conn, with_key, chunk.len(), false, false)
+                        })?;
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
                 let stamps = lifecycle::insert_stamps::<M>(conn);
                 total += conn.execute_prepared(&sql, &RecordParams::rows(chunk, cols, &stamps))?;

@@ -1,7 +1,7 @@
 //! SQL text cached per statement shape and dialect.
 
 use std::borrow::Cow;
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use crate::dialect::Dialect;
 use crate::error::Result;
@@ -35,6 +35,20 @@ const SHAPES: usize = 7;
 pub struct SqlCache {
     first: [OnceLock<(&'static str, Box<str>)>; SHAPES],
     more: RwLock<Vec<(Shape, &'static str, &'static str)>>,
+    /// Multi-row INSERTs (`insert_all`) by dialect, whether the key is
+    /// given, and row count: the last [`ROW_SHAPES`] used.
+    rows: Mutex<Vec<RowShape>>,
+}
+
+/// How many multi-row INSERT shapes a model keeps.
+const ROW_SHAPES: usize = 8;
+
+#[derive(Debug)]
+struct RowShape {
+    dialect: &'static str,
+    with_key: bool,
+    rows: usize,
+    sql: Arc<str>,
 }
 
 impl Default for SqlCache {
@@ -49,7 +63,43 @@ impl SqlCache {
         SqlCache {
             first: [const { OnceLock::new() }; SHAPES],
             more: RwLock::new(Vec::new()),
+            rows: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The SQL of a multi-row INSERT of `rows` rows for `dialect`, rendered
+    /// by `build` unless one of the last few shapes used.
+    pub(crate) fn insert_rows(
+        &'static self,
+        dialect: &dyn Dialect,
+        with_key: bool,
+        rows: usize,
+        build: impl FnOnce() -> Result<String>,
+    ) -> Result<Arc<str>> {
+        let name = dialect.name();
+        let lock = || self.rows.lock().unwrap_or_else(|e| e.into_inner());
+        let hit = |v: &[RowShape]| {
+            v.iter()
+                .find(|r| r.dialect == name && r.with_key == with_key && r.rows == rows)
+                .map(|r| r.sql.clone())
+        };
+        if let Some(sql) = hit(&lock()) {
+            return Ok(sql);
+        }
+        let sql: Arc<str> = build()?.into();
+        let mut cached = lock();
+        if hit(&cached).is_none() {
+            if cached.len() == ROW_SHAPES {
+                cached.remove(0);
+            }
+            cached.push(RowShape {
+                dialect: name,
+                with_key,
+                rows,
+                sql: sql.clone(),
+            });
+        }
+        Ok(sql)
     }
 
     /// The SQL of `shape` for `dialect`, rendered by `build` the first time.

@@ -13,22 +13,29 @@ pub struct MysqlCatalogue;
 
 impl Catalogue for MysqlCatalogue {
     fn table_columns(&self, conn: &Connection, table: &str) -> Result<Option<Vec<DbColumn>>> {
-        let rows: Vec<(String, String, String, i64)> = conn.query_all(
-            "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE, \
-             (SELECT COUNT(*) FROM information_schema.STATISTICS s \
-              WHERE s.TABLE_SCHEMA = c.TABLE_SCHEMA AND s.TABLE_NAME = c.TABLE_NAME \
-              AND s.COLUMN_NAME = c.COLUMN_NAME AND s.INDEX_NAME = 'PRIMARY') \
-             FROM information_schema.COLUMNS c \
-             WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ? \
-             ORDER BY c.ORDINAL_POSITION",
+        // Two flat queries: a correlated subquery on the information schema
+        // makes the server build a temporary table per row, and MariaDB
+        // 10.11 has crashed doing that under load.
+        let rows: Vec<(String, String, String)> = conn.query_all(
+            "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
             &[table.into()],
         )?;
-        Ok(crate::columns_of(rows, |(name, db_type, nullable, pk)| {
+        let key: Vec<Single<String>> = if rows.is_empty() {
+            Vec::new()
+        } else {
+            conn.query_all(
+                "SELECT COLUMN_NAME FROM information_schema.STATISTICS \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY'",
+                &[table.into()],
+            )?
+        };
+        Ok(crate::columns_of(rows, |(name, db_type, nullable)| {
             DbColumn {
+                primary_key: key.iter().any(|k| k.0 == name),
                 name,
                 db_type: normalize_type(&db_type),
                 nullable: nullable.eq_ignore_ascii_case("YES"),
-                primary_key: pk > 0,
             }
         }))
     }
