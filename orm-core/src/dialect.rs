@@ -179,6 +179,15 @@ pub trait Dialect: Send + Sync + 'static {
         default_literal(default, out);
     }
 
+    /// Whether an eager load (`include`) orders the children it fetches by
+    /// owner, then key, rather than by key alone. Either gives each
+    /// owner's children in key order; the better one is the one the
+    /// database's planner serves without sorting. `false`, the default:
+    /// by key (PostgreSQL and MariaDB plan that better).
+    fn order_children_by_owner(&self) -> bool {
+        false
+    }
+
     /// How a replica reports how far it is behind its primary, for a pool
     /// that routes reads to replicas ([`Pool::with_replicas`](crate::Pool::with_replicas)):
     /// a statement, and the name of the column of its first row that holds

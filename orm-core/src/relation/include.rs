@@ -202,24 +202,27 @@ impl<M: Model, T: Model> Relation<M, T> {
         let dflt = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
             .map(|f| f.requalified(T::TABLE, T::TABLE));
         s.filter.extend(dflt.iter().map(Filter::Cond));
-        // Each owner's children in key order. By owner first: an index on
-        // the foreign key gives that order without a sort (SQLite walks
-        // it for the IN list), where ordering by the key alone sorts.
-        s.order_by_cols = vec![
-            owner,
-            ColRef {
-                table: Some(Cow::Borrowed(T::TABLE)),
-                name: Cow::Borrowed(key_name::<T>()),
-            },
-        ];
+        // Each owner's children in key order: ordered by owner first where
+        // the dialect's planner reads that from an index on the foreign key
+        // (SQLite), by key alone elsewhere (where the servers' planners do
+        // better with it).
+        let key = ColRef {
+            table: Some(Cow::Borrowed(T::TABLE)),
+            name: Cow::Borrowed(key_name::<T>()),
+        };
+        s.order_by_cols = if conn.dialect().order_children_by_owner() {
+            vec![owner, key]
+        } else {
+            vec![key]
+        };
         let mut b = SqlBuilder::new(conn.dialect());
         compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
         let n = T::COLUMNS.len();
-        // Rows come grouped by owner: the group being filled is kept aside
-        // and stored when the owner changes (one map lookup per owner, not
-        // per row).
-        // A new group is sized as the last one was (groups are often alike).
+        // The group being filled is kept out of the map while the rows are
+        // its owner's: one map lookup per run of an owner's rows, not per
+        // row (runs are whole groups when ordered by owner). A new group
+        // is sized as the last one was (groups are often alike).
         let mut current: Option<(KeyOf, Vec<T>)> = None;
         let mut last_len = 4;
         conn.query_each_prepared(&sql, &params, &mut |row| {
@@ -228,11 +231,13 @@ impl<M: Model, T: Model> Relation<M, T> {
                 match &mut current {
                     Some((k, group)) if *k == owner => group.push(rec),
                     _ => {
-                        let mut group = Vec::with_capacity(last_len);
+                        let mut group = groups
+                            .remove(&owner)
+                            .unwrap_or_else(|| Vec::with_capacity(last_len));
                         group.push(rec);
                         if let Some((k, done)) = current.replace((owner, group)) {
-                            last_len = done.len().max(4);
-                            add_group(groups, k, done);
+                            last_len = done.len().clamp(4, 64);
+                            groups.insert(k, done);
                         }
                     }
                 }
@@ -240,20 +245,9 @@ impl<M: Model, T: Model> Relation<M, T> {
             Ok(true)
         })?;
         if let Some((k, group)) = current {
-            add_group(groups, k, group);
+            groups.insert(k, group);
         }
         Ok(())
-    }
-}
-
-/// Adds an owner's children to `groups` (moved in, unless the owner
-/// already has some).
-fn add_group<T>(groups: &mut HashMap<KeyOf, Vec<T>>, owner: KeyOf, children: Vec<T>) {
-    match groups.entry(owner) {
-        std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(children),
-        std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert(children);
-        }
     }
 }
 

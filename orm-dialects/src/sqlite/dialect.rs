@@ -23,6 +23,12 @@ impl Dialect for SqliteDialect {
         "sqlite"
     }
 
+    /// SQLite walks an index on the foreign key for the `IN` list, which
+    /// gives (owner, key) order without a sort; by key alone it sorts.
+    fn order_children_by_owner(&self) -> bool {
+        true
+    }
+
     fn placeholder(&self, _n: usize, out: &mut String) {
         out.push('?');
     }
