@@ -176,9 +176,11 @@ impl Pool {
         Ok(Pool::new_lazy(options, open))
     }
 
-    /// Like [`new`](Self::new), but opens no connection until one is
-    /// needed: for a server that may be down when the application starts,
-    /// such as a replica ([`with_replicas`](Self::with_replicas)).
+    /// Like [`new`](Self::new), but does not wait for a first connection:
+    /// connections are opened in the background (failures are logged and
+    /// retried) and on demand, so a server that is down when the
+    /// application starts fails nothing here, only the checkouts that find
+    /// no connection: for a replica ([`with_replicas`](Self::with_replicas)).
     pub fn new_lazy(
         options: PoolOptions,
         open: impl Fn() -> Result<Connection> + Send + Sync + 'static,

@@ -127,8 +127,9 @@ pub fn pool(url: &str, options: PoolOptions) -> Result<Pool> {
 /// A pool of connections to the primary at `primary`, whose plain reads go
 /// to the replicas at `replicas` (see [`Pool::with_replicas`] for what runs
 /// where). Each replica has a pool of its own, sized by `options`; a
-/// replica need not be up when this is called (it is tried when reads
-/// need it), the primary must be.
+/// replica need not be up when this is called ([`Pool::new_lazy`]: its
+/// connections are opened in the background and when reads need them),
+/// the primary must be.
 ///
 /// ```no_run
 /// use orm::{PoolOptions, ReadRouting};

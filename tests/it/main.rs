@@ -27,6 +27,7 @@ mod foreign_keys;
 mod go_doc;
 mod hooks;
 mod in_lists;
+mod join_pairs;
 mod lifecycle;
 mod limits;
 mod logging;

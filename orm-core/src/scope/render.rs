@@ -26,8 +26,19 @@ impl<M: Model> Scope<M> {
     /// A builder for this scope's statements: names are checked against
     /// the model and the joined ones (by table, or by alias).
     pub(super) fn builder<'d>(&self, dialect: &'d dyn Dialect) -> SqlBuilder<'d> {
-        let mut b = SqlBuilder::new(dialect).with_base(Self::base(), !self.joins.is_empty());
-        for j in &self.joins {
+        self.builder_with(dialect, &[])
+    }
+
+    /// [`builder`](Self::builder) for a statement that joins `more` after
+    /// the scope's own joins.
+    pub(super) fn builder_with<'d>(
+        &self,
+        dialect: &'d dyn Dialect,
+        more: &[Join],
+    ) -> SqlBuilder<'d> {
+        let joined = !self.joins.is_empty() || !more.is_empty();
+        let mut b = SqlBuilder::new(dialect).with_base(Self::base(), joined);
+        for j in self.joins.iter().chain(more) {
             match j {
                 Join::Clause(c) => b.know(crate::sql::KnownTable {
                     name: Cow::Owned(c.alias.clone().unwrap_or_else(|| c.table.clone())),

@@ -173,15 +173,6 @@ impl<M: Model> Scope<M> {
             )));
         }
         self.note_load(conn)?;
-        let joined;
-        let scope = if self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
-            self
-        } else {
-            let mut s = self.clone();
-            s.add_join(rel, crate::relation::JoinKind::Outer, None);
-            joined = s;
-            &joined
-        };
         let items = [
             Item::Columns {
                 qualifier: Some(M::TABLE),
@@ -192,7 +183,19 @@ impl<M: Model> Scope<M> {
                 columns: T::COLUMNS,
             },
         ];
-        let (sql, params) = scope.render(conn.dialect(), &items, None)?;
+        let dflt = self.default_cond();
+        let mut select = self.as_select(&items, &dflt);
+        // The relation's join, after the scope's own, unless it has one.
+        if !self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
+            select.more_joins.extend(
+                rel.join_clauses(crate::relation::JoinKind::Outer, M::TABLE, None)
+                    .into_iter()
+                    .map(crate::relation::Join::Clause),
+            );
+        }
+        let mut b = self.builder_with(conn.dialect(), &select.more_joins);
+        compile::select(&mut b, &select)?;
+        let (sql, params) = b.finish();
         let at = M::COLUMNS.len();
         // A missing right side is all NULLs: its key tells.
         let probe = at + T::KEY_COLUMNS.first().copied().unwrap_or(T::KEY_INDEX);
