@@ -48,7 +48,6 @@ mod schema;
 mod scopes;
 mod serialization;
 mod stress;
-mod tracing_spans;
 mod transactions;
 mod types;
 mod value_types;

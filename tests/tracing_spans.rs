@@ -1,6 +1,11 @@
 //! The `tracing` feature: a span per statement (target `orm::sql`) with the
 //! dialect, the SQL, the rows, the duration and the error, recorded by a
 //! subscriber of the test's own.
+//!
+//! A test binary of its own: tracing-core caches each callsite's interest
+//! process-wide, computed by the thread that first reaches it; a test on
+//! another thread (without this subscriber) running the first statement
+//! would leave the statement span disabled for this one.
 #![cfg(all(feature = "tracing", feature = "sqlite"))]
 
 use std::collections::HashMap;
@@ -67,11 +72,6 @@ fn each_statement_is_a_span_with_its_sql_rows_duration_and_error() {
         spans: spans.clone(),
     };
     tracing::subscriber::with_default(recorder, || {
-        // Tests on other threads hit the same callsites without a
-        // subscriber; one that registers a callsite while this subscriber
-        // is being set can leave it cached as disabled (tracing-core
-        // caches interest per callsite): recompute it now.
-        tracing::callsite::rebuild_interest_cache();
         let conn = Connection::open("sqlite::memory:").unwrap();
         conn.sync::<Note>().unwrap();
         for body in ["a", "b", "c"] {
