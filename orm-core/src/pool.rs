@@ -224,7 +224,8 @@ impl Pool {
     /// is skipped with a warning (log target `orm::sql`) and tried again
     /// later; with no replica usable, reads run on the primary. A read
     /// that fails on a replica before returning a row (a lost connection,
-    /// a standby's conflict with recovery) runs again elsewhere.
+    /// a standby's conflict with recovery, a table it has not replayed the
+    /// creation of yet) runs again elsewhere.
     ///
     /// ```
     /// # use orm::prelude::*;

@@ -202,8 +202,14 @@ impl Replicas {
             match res {
                 // Nothing was handed to the caller yet: the read can run
                 // elsewhere. A lost connection takes the replica out; a
-                // standby's conflict with recovery (40001) only this read.
-                Err(e) if !delivered && (conn.is_broken() || e.is_retryable()) => {
+                // standby's conflict with recovery (40001), or a table it
+                // has not replayed the creation of yet, only this read.
+                Err(e)
+                    if !delivered
+                        && (conn.is_broken()
+                            || e.is_retryable()
+                            || matches!(e, Error::UnknownTable { .. })) =>
+                {
                     if conn.is_broken() {
                         replica.set(Some(Skip::Down(e.to_string())), None);
                     }

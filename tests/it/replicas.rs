@@ -25,6 +25,12 @@ struct Event {
     label: String,
 }
 
+#[derive(Model, Debug, Clone, Default)]
+#[db(table = "rp_lates")]
+struct Late {
+    id: i64,
+}
+
 /// Reads the standby served so far.
 fn replica_reads(pool: &Pool) -> u64 {
     pool.replica_status()[0].reads
@@ -57,7 +63,7 @@ fn reads_go_to_the_standby_except_own_writes_locks_and_a_lagging_or_dead_standby
             max_size: 2,
             ..PoolOptions::default()
         },
-        routing,
+        routing.clone(),
     )
     .unwrap();
     let on_standby = Connection::open(&standby.url()).unwrap();
@@ -139,6 +145,30 @@ fn reads_go_to_the_standby_except_own_writes_locks_and_a_lagging_or_dead_standby
     let status = &pool.replica_status()[0];
     assert!(!status.usable, "{status:?}");
     assert!(status.lag.is_some_and(|l| l > Duration::from_secs(1)));
+
+    // Without a lag bound the paused standby keeps serving reads; a table
+    // created since, which it has not replayed, is read on the primary.
+    let unbounded = orm::replicated_pool(
+        &primary.url(),
+        &[&standby.url()],
+        PoolOptions {
+            max_size: 1,
+            ..PoolOptions::default()
+        },
+        routing.max_lag(None),
+    )
+    .unwrap();
+    Connection::open(&primary.url())
+        .unwrap()
+        .sync::<Late>()
+        .unwrap();
+    let reader = unbounded.get().unwrap();
+    assert_eq!(RpLates::count(&reader).unwrap(), 0, "read on the primary");
+    assert_eq!(
+        RpEvents::count(&reader).unwrap(),
+        1,
+        "the paused standby's count"
+    );
 
     // Replaying again, it catches up and serves reads again.
     on_standby
