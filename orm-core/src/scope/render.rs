@@ -186,13 +186,26 @@ impl<M: Model> Scope<M> {
         items: &[Item<'_>],
         limit_override: Option<u64>,
     ) -> Result<(String, Vec<Value>)> {
+        self.render_joined(dialect, items, limit_override, Vec::new())
+    }
+
+    /// [`render`](Self::render), with `more` joined after the scope's own
+    /// joins.
+    pub(super) fn render_joined(
+        &self,
+        dialect: &dyn Dialect,
+        items: &[Item<'_>],
+        limit_override: Option<u64>,
+        more: Vec<Join>,
+    ) -> Result<(String, Vec<Value>)> {
         let dflt = self.default_cond();
         let mut s = self.as_select(items, &dflt);
         s.limit = match (limit_override, self.limit) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let mut b = self.builder(dialect);
+        s.more_joins = more;
+        let mut b = self.builder_with(dialect, &s.more_joins);
         compile::select(&mut b, &s)?;
         Ok(b.finish())
     }

@@ -183,19 +183,16 @@ impl<M: Model> Scope<M> {
                 columns: T::COLUMNS,
             },
         ];
-        let dflt = self.default_cond();
-        let mut select = self.as_select(&items, &dflt);
         // The relation's join, after the scope's own, unless it has one.
-        if !self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
-            select.more_joins.extend(
-                rel.join_clauses(crate::relation::JoinKind::Outer, M::TABLE, None)
-                    .into_iter()
-                    .map(crate::relation::Join::Clause),
-            );
-        }
-        let mut b = self.builder_with(conn.dialect(), &select.more_joins);
-        compile::select(&mut b, &select)?;
-        let (sql, params) = b.finish();
+        let join = if self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
+            Vec::new()
+        } else {
+            rel.join_clauses(crate::relation::JoinKind::Outer, M::TABLE, None)
+                .into_iter()
+                .map(crate::relation::Join::Clause)
+                .collect()
+        };
+        let (sql, params) = self.render_joined(conn.dialect(), &items, None, join)?;
         let at = M::COLUMNS.len();
         // A missing right side is all NULLs: its key tells.
         let probe = at + T::KEY_COLUMNS.first().copied().unwrap_or(T::KEY_INDEX);
