@@ -337,17 +337,12 @@ impl Connection {
     }
 
     /// Refuses, before anything is sent, a parameter the database would not
-    /// store or compare exactly ([`Dialect::check_value`]).
-    /// Also refuses SQL text with a NUL character (no database takes one; a
-    /// driver would report a broken connection) and more parameters than
-    /// the dialect's protocol carries.
+    /// store or compare exactly ([`Dialect::check_value`]), and more
+    /// parameters than the dialect's protocol carries. (SQL text with a NUL
+    /// character is refused where raw text enters a statement,
+    /// `SqlBuilder::fragment`, not on every execution.)
     #[inline]
-    fn check_params(&self, sql: &str, params: &dyn Params) -> Result<()> {
-        if sql.as_bytes().contains(&0) {
-            return Err(Error::invalid(
-                "the SQL text holds a NUL character, which no database accepts",
-            ));
-        }
+    fn check_params(&self, _sql: &str, params: &dyn Params) -> Result<()> {
         let max = self.dialect.max_params();
         if params.len() > max {
             return Err(Error::TooManyParameters {
@@ -441,7 +436,7 @@ impl Connection {
 
     /// Runs statements without parameters, separated by `;`.
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
-        self.check_params(sql, NO_PARAMS)?;
+        crate::sql::check_no_nul(sql)?;
         let start = self.start();
         let res = self.backend.execute_batch(sql);
         self.finish(sql, NO_PARAMS, start, &res, None);

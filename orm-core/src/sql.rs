@@ -205,7 +205,11 @@ impl<'d> SqlBuilder<'d> {
     /// `IN (?)`. A fragment ending in a line comment is followed by a line
     /// break, so the comment cannot swallow what the statement adds after
     /// it; an unterminated literal or comment is an error.
+    /// Text with a NUL character is refused here, where raw text enters a
+    /// statement: no database takes one, and a driver would report a broken
+    /// connection (names refuse control characters; values are bound).
     pub fn fragment(&mut self, sql: &str, args: &Args) -> Result<()> {
+        check_no_nul(sql)?;
         let named = matches!(args, Args::Named(_));
         let pieces =
             crate::lex::pieces(sql, self.dialect.lex_rules(), named).map_err(Error::invalid)?;
@@ -493,6 +497,17 @@ fn positional_len(args: &Args) -> usize {
 /// index scan in key order for an `ORDER BY` over every row, measured on
 /// the include benchmark).
 pub(crate) const ARRAY_AFTER: usize = 1000;
+
+/// Refuses SQL text (a raw fragment, a literal) with a NUL character: no
+/// database takes one, and a driver would report a broken connection.
+pub(crate) fn check_no_nul(sql: &str) -> Result<()> {
+    if sql.as_bytes().contains(&0) {
+        return Err(Error::invalid(
+            "the SQL text holds a NUL character, which no database accepts",
+        ));
+    }
+    Ok(())
+}
 
 /// Checks a name given at run time (a column, a table or an alias): it
 /// must be non-empty, without surrounding whitespace or any control

@@ -1,5 +1,4 @@
-//! The prepared-statement cache of the drivers that keep their own
-//! (PostgreSQL and MySQL; SQLite uses rusqlite's): statements by SQL text,
+//! The prepared-statement cache of the drivers: statements by SQL text,
 //! least recently used out first, over `hashlink`'s `LruCache`.
 
 use hashlink::LruCache;
@@ -20,6 +19,7 @@ impl<S: Clone> StatementCache<S> {
     }
 
     /// The most statements kept.
+    #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
     pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
@@ -40,6 +40,7 @@ impl<S: Clone> StatementCache<S> {
     }
 
     /// Forgets the statement of `sql`.
+    #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
     pub(crate) fn remove(&mut self, sql: &str) -> Option<S> {
         self.lru.remove(sql)
     }

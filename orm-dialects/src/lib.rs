@@ -15,7 +15,7 @@ use orm_core::driver::unknown_scheme;
 use orm_core::driver::{registered_dialect, DriverConnection};
 use orm_core::{Connection, Error, Pool, PoolOptions, Result};
 
-#[cfg(any(feature = "postgres", feature = "mysql"))]
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 mod cache;
 #[cfg(feature = "mysql")]
 pub mod mysql;

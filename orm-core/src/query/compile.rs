@@ -562,6 +562,7 @@ fn column(
         Some(d) => {
             let mut literal = String::new();
             dialect.default_literal(d, &mut literal);
+            crate::sql::check_no_nul(&literal)?;
             b.push(" DEFAULT ");
             b.push(&literal);
         }

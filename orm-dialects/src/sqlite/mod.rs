@@ -11,6 +11,7 @@ pub(crate) mod catalogue;
 mod collation;
 mod dialect;
 mod row;
+mod statements;
 
 use std::time::Duration;
 
@@ -26,18 +27,20 @@ use rusqlite::{ffi, OpenFlags, ToSql};
 pub use catalogue::SqliteCatalogue;
 pub use dialect::SqliteDialect;
 use row::{SqliteRow, SqliteRows};
+use statements::{InUse, Statements};
 
 static DIALECT: SqliteDialect = SqliteDialect;
 
 /// A SQLite connection.
 pub struct SqliteBackend {
-    conn: rusqlite::Connection,
+    /// The connection and its prepared statements.
+    statements: Statements,
 }
 
 impl std::fmt::Debug for SqliteBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteBackend")
-            .field("path", &self.conn.path())
+            .field("path", &self.conn().path())
             .finish()
     }
 }
@@ -101,7 +104,6 @@ fn bad_url(url: &str, why: &str) -> Error {
 
 impl SqliteBackend {
     fn new(conn: rusqlite::Connection, foreign_keys: bool, cache: usize) -> Result<Self> {
-        conn.set_prepared_statement_cache_capacity(cache);
         conn.pragma_update(None, "foreign_keys", foreign_keys)
             .map_err(map_error)?;
         conn.create_collation(collation::DECIMAL_COLLATION, collation::compare_decimals)
@@ -114,7 +116,14 @@ impl SqliteBackend {
         ] {
             conn.set_db_config(dqs, false).map_err(map_error)?;
         }
-        Ok(SqliteBackend { conn })
+        Ok(SqliteBackend {
+            statements: Statements::new(conn, cache),
+        })
+    }
+
+    #[inline]
+    fn conn(&self) -> &rusqlite::Connection {
+        self.statements.conn()
     }
 
     /// Opens a connection from a `sqlite:` URL.
@@ -186,8 +195,8 @@ impl SqliteBackend {
         Self::new(conn, foreign_keys, cache)
     }
 
-    fn prepare(&self, sql: &str, params: &dyn Params) -> Result<rusqlite::CachedStatement<'_>> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(map_error)?;
+    fn prepare(&self, sql: &str, params: &dyn Params) -> Result<InUse<'_>> {
+        let mut stmt = self.statements.get(sql).map_err(map_error)?;
         let expected = stmt.parameter_count();
         if expected != params.len() {
             return Err(Error::invalid(format!(
@@ -226,7 +235,7 @@ impl Backend for SqliteBackend {
             }
             GeneratedKey::LastInsertId => {
                 let n = self.execute(sql, params)?;
-                Ok((n > 0).then(|| self.conn.last_insert_rowid()))
+                Ok((n > 0).then(|| self.conn().last_insert_rowid()))
             }
             _ => self.execute(sql, params).map(|_| None),
         }
@@ -249,14 +258,14 @@ impl Backend for SqliteBackend {
     }
 
     fn execute_batch(&self, sql: &str) -> Result<()> {
-        self.conn.execute_batch(sql).map_err(map_error)
+        self.conn().execute_batch(sql).map_err(map_error)
     }
 
     fn transaction(&self, op: TxControl<'_>) -> Result<()> {
         // Every transaction runs these: prepared once, not parsed again on
         // each call as `execute_batch` would.
         for sql in DIALECT.tx_statements(op)? {
-            let mut stmt = self.conn.prepare_cached(&sql).map_err(map_error)?;
+            let mut stmt = self.statements.get(&sql).map_err(map_error)?;
             stmt.raw_execute().map_err(map_error)?;
         }
         Ok(())
@@ -267,11 +276,11 @@ impl Backend for SqliteBackend {
     }
 
     fn set_statement_cache_capacity(&self, capacity: usize) {
-        self.conn.set_prepared_statement_cache_capacity(capacity);
+        self.statements.set_capacity(capacity);
     }
 
     fn is_healthy(&self) -> bool {
-        self.conn
+        self.conn()
             .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
             .is_ok()
     }

@@ -44,21 +44,22 @@ fn convert(v: SqlValueRef<'_>, column: impl FnOnce() -> String) -> Result<ValueR
 }
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::types::ValueRef as SqlValueRef;
-use rusqlite::{CachedStatement, Rows};
+use rusqlite::Rows;
 
 use super::map_error;
+use super::statements::InUse;
 
 /// A running query: the cached statement and the rows it is producing.
 #[ouroboros::self_referencing]
 pub(crate) struct SqliteRows<'c> {
-    stmt: CachedStatement<'c>,
+    stmt: InUse<'c>,
     #[borrows(mut stmt)]
     #[covariant]
     rows: Rows<'this>,
 }
 
 impl<'c> SqliteRows<'c> {
-    pub(crate) fn start(stmt: CachedStatement<'c>) -> Self {
+    pub(crate) fn start(stmt: InUse<'c>) -> Self {
         SqliteRowsBuilder {
             stmt,
             rows_builder: |stmt| stmt.raw_query(),

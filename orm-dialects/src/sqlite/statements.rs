@@ -1,0 +1,192 @@
+//! The connection and its prepared statements, kept per SQL text.
+//!
+//! rusqlite's own cache (`Connection::prepare_cached`) trims and hashes the
+//! SQL twice and allocates an `Arc<str>` key on every call, about 1 400
+//! instructions of a 4 400-instruction `find` by key (measured with
+//! callgrind, see `bench/BENCHMARKS.md`). Here a statement is found with
+//! one hash of the SQL text and lent to the call without leaving its
+//! cache entry's allocation; nothing is allocated on a hit.
+//!
+//! A `rusqlite::Statement` borrows its `Connection`, so keeping statements
+//! beside the connection makes this type self-referential: the one place in
+//! orm's drivers with `unsafe` code, each use justified where it is.
+
+use std::cell::RefCell;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
+use std::rc::Rc;
+
+use rusqlite::{Connection, PrepFlags, Statement};
+
+use crate::cache::StatementCache;
+
+/// A cached statement's home: empty while a call has it.
+type Slot = Rc<RefCell<Option<Statement<'static>>>>;
+
+/// A SQLite connection that owns its prepared statements.
+pub(crate) struct Statements {
+    /// Declared (so dropped) before `conn`, whose statements these are; see
+    /// also `Drop`.
+    cache: RefCell<StatementCache<Slot>>,
+    /// Owned: made by `Box::into_raw` and freed in `Drop`. A raw pointer,
+    /// not a `Box`, because the statements keep shared references to it
+    /// while this struct moves.
+    conn: NonNull<Connection>,
+}
+
+// SAFETY: `Connection` is `Send`. What makes this type `!Send` is the
+// statements, which hold `&Connection` (and `Connection` is not `Sync`),
+// and the `Rc`s of their slots. Every one of those references is to the
+// connection owned here, and none leaves this value except for the length
+// of a borrow of `&self` (an `InUse`, a row stream), during which the value
+// cannot move, and `Statements` is not `Sync`. Moving the whole to another
+// thread therefore moves the connection together with every reference to
+// it: no two threads ever reach the connection at the same time.
+unsafe impl Send for Statements {}
+
+impl Statements {
+    /// Takes `conn`, keeping at most `capacity` prepared statements.
+    pub(crate) fn new(conn: Connection, capacity: usize) -> Self {
+        Statements {
+            cache: RefCell::new(StatementCache::new(capacity)),
+            conn: NonNull::from(Box::leak(Box::new(conn))),
+        }
+    }
+
+    /// The connection.
+    #[inline]
+    pub(crate) fn conn(&self) -> &Connection {
+        // SAFETY: `conn` is valid from `new` until `drop`, and only shared
+        // references to it are ever made.
+        unsafe { self.conn.as_ref() }
+    }
+
+    /// The prepared statement of `sql`: the cached one, or one prepared now
+    /// and cached (unless a call up the stack is using the cached one, as a
+    /// query run while reading another query's rows can: then a statement
+    /// of its own, finalized after use).
+    pub(crate) fn get(&self, sql: &str) -> rusqlite::Result<InUse<'_>> {
+        let slot = self.cache.borrow_mut().get(sql);
+        if let Some(slot) = slot {
+            let cached = slot.borrow_mut().take();
+            return match cached {
+                Some(stmt) => Ok(InUse::new(stmt, Some(slot))),
+                None => Ok(InUse::new(self.prepare(sql)?, None)),
+            };
+        }
+        let stmt = self.prepare(sql)?;
+        let slot: Slot = Rc::new(RefCell::new(None));
+        // Evicted statements are finalized here, unless in use (then when
+        // their call ends).
+        drop(self.cache.borrow_mut().put(sql, Rc::clone(&slot)));
+        Ok(InUse::new(stmt, Some(slot)))
+    }
+
+    fn prepare(&self, sql: &str) -> rusqlite::Result<Statement<'static>> {
+        let stmt = self
+            .conn()
+            .prepare_with_flags(sql, PrepFlags::SQLITE_PREPARE_PERSISTENT)?;
+        // SAFETY: only the lifetime changes. The statement borrows the
+        // connection owned by `self`, which outlives it: it stays in
+        // `self.cache` (dropped before the connection) or in an `InUse`
+        // that borrows `self`.
+        Ok(unsafe { std::mem::transmute::<Statement<'_>, Statement<'static>>(stmt) })
+    }
+
+    /// Changes how many statements are kept.
+    pub(crate) fn set_capacity(&self, capacity: usize) {
+        drop(self.cache.borrow_mut().set_capacity(capacity));
+    }
+}
+
+impl Drop for Statements {
+    fn drop(&mut self) {
+        // Finalize every statement before the connection closes.
+        drop(self.cache.get_mut().clear());
+        // SAFETY: made by `Box::leak` in `new`; no statement refers to it
+        // any more (none is in use: that would borrow `self`).
+        drop(unsafe { Box::from_raw(self.conn.as_ptr()) });
+    }
+}
+
+/// A prepared statement lent to one call; back in its cache entry, with
+/// its parameters cleared, when dropped.
+pub(crate) struct InUse<'c> {
+    stmt: Option<Statement<'static>>,
+    home: Option<Slot>,
+    /// Ties the statement to the borrow of its connection.
+    _conn: PhantomData<&'c Connection>,
+}
+
+impl InUse<'_> {
+    fn new(stmt: Statement<'static>, home: Option<Slot>) -> Self {
+        InUse {
+            stmt: Some(stmt),
+            home,
+            _conn: PhantomData,
+        }
+    }
+}
+
+impl Deref for InUse<'_> {
+    type Target = Statement<'static>;
+    #[inline]
+    fn deref(&self) -> &Statement<'static> {
+        self.stmt.as_ref().expect("present until dropped")
+    }
+}
+
+impl DerefMut for InUse<'_> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Statement<'static> {
+        self.stmt.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for InUse<'_> {
+    fn drop(&mut self) {
+        if let (Some(mut stmt), Some(home)) = (self.stmt.take(), self.home.take()) {
+            // Rows and `raw_execute` reset the statement; the bindings may
+            // borrow the caller's values, so they go too.
+            stmt.clear_bindings();
+            *home.borrow_mut() = Some(stmt);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &Statements, sql: &str) -> i64 {
+        let mut stmt = s.get(sql).unwrap();
+        let mut rows = stmt.raw_query();
+        rows.next().unwrap().unwrap().get(0).unwrap()
+    }
+
+    #[test]
+    fn reused_nested_evicted_and_moved() {
+        let s = Statements::new(Connection::open_in_memory().unwrap(), 2);
+        assert_eq!(one(&s, "SELECT 1"), 1);
+        assert_eq!(one(&s, "SELECT 1"), 1, "from the cache");
+        {
+            // The same SQL while the cached statement is in use.
+            let mut outer = s.get("SELECT 1").unwrap();
+            let mut rows = outer.raw_query();
+            assert_eq!(one(&s, "SELECT 1"), 1);
+            assert_eq!(rows.next().unwrap().unwrap().get::<_, i64>(0).unwrap(), 1);
+        }
+        // Evicted while in use: finalized when the call ends.
+        let held = s.get("SELECT 2").unwrap();
+        assert_eq!(one(&s, "SELECT 3"), 3);
+        assert_eq!(one(&s, "SELECT 4"), 4);
+        drop(held);
+        s.set_capacity(0);
+        assert_eq!(one(&s, "SELECT 5"), 5, "nothing kept");
+        let moved = std::thread::spawn(move || one(&s, "SELECT 6"))
+            .join()
+            .unwrap();
+        assert_eq!(moved, 6);
+    }
+}
