@@ -232,7 +232,7 @@ fn execute_keyed<M: Model>(
         (None, Some(shape)) => {
             let sql = M::table()
                 .cache
-                .get_or_build(shape, conn.dialect(), || Ok(render(None)?.0))?;
+                .get_or_build(shape, conn.dialect(), &mut || Ok(render(None)?.0))?;
             conn.execute_prepared(&sql, params)
         }
         (None, None) => conn.execute_prepared(&render(None)?.0, params),
@@ -250,7 +250,7 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     } else {
         Shape::InsertWithKey
     };
-    let sql = M::table().cache.get_or_build(shape, dialect, || {
+    let sql = M::table().cache.get_or_build(shape, dialect, &mut || {
         insert_sql::<M>(conn, !generated, 1, false, generated)
     })?;
     let stamps = lifecycle::insert_stamps::<M>(conn);
@@ -410,9 +410,11 @@ fn update<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
 fn upsert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let dialect = conn.dialect();
     // The record's columns are bound in declaration order.
-    let sql = M::table().cache.get_or_build(Shape::Upsert, dialect, || {
-        insert_sql::<M>(conn, true, 1, true, false)
-    })?;
+    let sql = M::table()
+        .cache
+        .get_or_build(Shape::Upsert, dialect, &mut || {
+            insert_sql::<M>(conn, true, 1, true, false)
+        })?;
     let stamps = lifecycle::insert_stamps::<M>(conn);
     conn.execute_prepared(&sql, &RecordParams::rows(&[&*rec], Cols::All, &stamps))?;
     lifecycle::apply(rec, &stamps, false)

@@ -171,11 +171,13 @@ impl<M: Model> Scope<M> {
 
     /// `SELECT <columns> FROM <table>`, cached per dialect.
     pub(super) fn select_head(dialect: &dyn Dialect) -> Result<Cow<'static, str>> {
-        M::table().cache.get_or_build(Shape::Select, dialect, || {
-            let mut b = SqlBuilder::new(dialect);
-            compile::select(&mut b, &Select::from(M::TABLE, <M as Heads>::PLAIN))?;
-            Ok(b.sql)
-        })
+        M::table()
+            .cache
+            .get_or_build(Shape::Select, dialect, &mut || {
+                let mut b = SqlBuilder::new(dialect);
+                compile::select(&mut b, &Select::from(M::TABLE, <M as Heads>::PLAIN))?;
+                Ok(b.sql)
+            })
     }
 
     /// The SELECT of `items` this scope stands for, its limit lowered to

@@ -67,19 +67,21 @@ impl<M: Model> Scope<M> {
         primary: bool,
     ) -> Result<Option<M>> {
         let dialect = conn.dialect();
-        let sql = M::table().cache.get_or_build(Shape::Find, dialect, || {
-            let mut b = Scope::<M>::default().builder(dialect);
-            let mut s = Select::from(M::TABLE, <M as super::render::Heads>::PLAIN);
-            s.filter.extend(M::KEY_COLUMNS.iter().map(|&i| {
-                Filter::Param(crate::expr::ColRef {
-                    table: None,
-                    name: M::COLUMNS[i].name.into(),
-                })
-            }));
-            s.limit = Some(1);
-            compile::select(&mut b, &s)?;
-            Ok(b.sql)
-        })?;
+        let sql = M::table()
+            .cache
+            .get_or_build(Shape::Find, dialect, &mut || {
+                let mut b = Scope::<M>::default().builder(dialect);
+                let mut s = Select::from(M::TABLE, <M as super::render::Heads>::PLAIN);
+                s.filter.extend(M::KEY_COLUMNS.iter().map(|&i| {
+                    Filter::Param(crate::expr::ColRef {
+                        table: None,
+                        name: M::COLUMNS[i].name.into(),
+                    })
+                }));
+                s.limit = Some(1);
+                compile::select(&mut b, &s)?;
+                Ok(b.sql)
+            })?;
         let _read = conn.reading(primary);
         if M::KEY_COLUMNS.len() == 1 {
             conn.query_first_ordered::<M>(&sql, &[key])
