@@ -44,6 +44,8 @@ struct Config {
     /// Wall time aimed at for one sample (a batch of calls).
     sample_time: Duration,
     only: Option<String>,
+    /// Only this size of each workload (`--n`).
+    only_n: Option<usize>,
     out: Option<String>,
     /// Instead of timing, run this contestant's operation alone for two
     /// seconds (for a profiler).
@@ -66,7 +68,7 @@ struct Bench {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: orm-bench --backend sqlite|postgres|mysql [--quick] [--smoke] [--only W1..W7] [--out FILE] [--profile raw|orm|diesel]"
+        "usage: orm-bench --backend sqlite|postgres|mysql [--quick] [--smoke] [--only W1..W7] [--n SIZE] [--out FILE] [--profile raw|orm|diesel]"
     );
     std::process::exit(2)
 }
@@ -75,6 +77,7 @@ fn parse_args() -> Config {
     let mut args = std::env::args().skip(1);
     let mut backend = None;
     let (mut quick, mut smoke, mut only, mut out, mut profile) = (false, false, None, None, None);
+    let mut only_n = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--backend" => {
@@ -89,6 +92,13 @@ fn parse_args() -> Config {
             "--smoke" => smoke = true,
             "--only" => only = Some(args.next().unwrap_or_else(|| usage())),
             "--out" => out = Some(args.next().unwrap_or_else(|| usage())),
+            "--n" => {
+                only_n = Some(
+                    args.next()
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or_else(|| usage()),
+                )
+            }
             "--profile" => {
                 let who = args.next().unwrap_or_else(|| usage());
                 profile = Some(
@@ -112,6 +122,7 @@ fn parse_args() -> Config {
         samples,
         sample_time,
         only,
+        only_n,
         out,
         profile,
     }
@@ -326,6 +337,14 @@ impl Bench {
         }
     }
 
+    /// The sizes of a workload to run: all, or the one `--n` names.
+    fn sizes(&self, all: &[usize]) -> Vec<usize> {
+        all.iter()
+            .copied()
+            .filter(|n| self.cfg.only_n.is_none_or(|only| only == *n))
+            .collect()
+    }
+
     fn run(&mut self) {
         let b = self.cfg.backend;
         if !self.cfg.smoke {
@@ -333,7 +352,7 @@ impl Bench {
         }
 
         if self.wanted("W1") {
-            for n in [1, 100, 10_000] {
+            for n in self.sizes(&[1, 100, 10_000]) {
                 self.seed(&Seed::users(b, n));
                 self.check(
                     &format!("W1 n={n}"),
@@ -345,7 +364,7 @@ impl Bench {
         }
 
         if self.wanted("W2") {
-            for n in [100, 10_000] {
+            for n in self.sizes(&[100, 10_000]) {
                 self.seed(&Seed::users_with_some_posts(b, n));
                 self.check(
                     &format!("W2 n={n}"),
@@ -357,7 +376,7 @@ impl Bench {
         }
 
         if self.wanted("W3") {
-            for n in [1, 100] {
+            for n in self.sizes(&[1, 100]) {
                 let rows = data::new_users(n);
                 for c in &mut self.cs {
                     c.set_new_users(rows);
@@ -377,7 +396,7 @@ impl Bench {
         }
 
         if self.wanted("W4") {
-            for n in [9, 100] {
+            for n in self.sizes(&[9, 100]) {
                 self.seed(&Seed::users_posts_comments(b, n));
                 self.check(
                     &format!("W4 n={n}"),
