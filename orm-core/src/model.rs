@@ -506,12 +506,14 @@ impl Snapshot {
 
     /// Records the current values of `model`.
     pub fn capture<M: Model>(model: &M) -> Snapshot {
+        Self::capture_columns(M::COLUMNS.len(), &|i| model.column_ref(i))
+    }
+
+    /// [`capture`](Self::capture) of `n` columns read by `column`: compiled
+    /// once, not per model.
+    fn capture_columns<'m>(n: usize, column: &dyn Fn(usize) -> ValueRef<'m>) -> Snapshot {
         Snapshot {
-            values: Some(
-                (0..M::COLUMNS.len())
-                    .map(|i| model.column_value(i))
-                    .collect(),
-            ),
+            values: Some((0..n).map(|i| column(i).to_owned()).collect()),
         }
     }
 
@@ -523,10 +525,20 @@ impl Snapshot {
     /// The indexes of the columns whose value differs from the snapshot, or
     /// `None` without one.
     pub fn changed<M: Model>(&self, model: &M) -> Option<Vec<usize>> {
+        self.changed_columns(M::COLUMNS.len(), &|i| model.column_ref(i))
+    }
+
+    /// [`changed`](Self::changed) among `n` columns read by `column`:
+    /// compiled once, not per model.
+    fn changed_columns<'m>(
+        &self,
+        n: usize,
+        column: &dyn Fn(usize) -> ValueRef<'m>,
+    ) -> Option<Vec<usize>> {
         let old = self.values.as_ref()?;
         Some(
-            (0..M::COLUMNS.len())
-                .filter(|&i| old.get(i).map(Value::as_ref) != Some(model.column_ref(i)))
+            (0..n)
+                .filter(|&i| old.get(i).map(Value::as_ref) != Some(column(i)))
                 .collect(),
         )
     }

@@ -13,13 +13,160 @@ use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{ToValue, Value, ValueRef};
 
-fn key_name<M: Model>() -> &'static str {
-    M::COLUMNS[M::KEY_INDEX].name
+/// The constants of a model that its write statements depend on,
+/// gathered so that the code rendering them is compiled once rather than
+/// once per model.
+#[derive(Clone, Copy)]
+struct TableDef {
+    name: &'static str,
+    columns: &'static [ColumnDef],
+    key_index: usize,
+    key_columns: &'static [usize],
+    version: Option<usize>,
 }
 
-/// The names of the key's columns (several for a composite key).
-fn key_names<M: Model>() -> Vec<&'static str> {
-    M::KEY_COLUMNS.iter().map(|&i| M::COLUMNS[i].name).collect()
+impl TableDef {
+    fn of<M: Model>() -> Self {
+        TableDef {
+            name: M::TABLE,
+            columns: M::COLUMNS,
+            key_index: M::KEY_INDEX,
+            key_columns: M::KEY_COLUMNS,
+            version: M::VERSION,
+        }
+    }
+
+    fn key_name(&self) -> &'static str {
+        self.columns[self.key_index].name
+    }
+
+    /// The names of the key's columns (several for a composite key).
+    fn key_names(&self) -> Vec<&'static str> {
+        self.names(self.key_columns)
+    }
+
+    fn names(&self, at: &[usize]) -> Vec<&'static str> {
+        at.iter().map(|&i| self.columns[i].name).collect()
+    }
+
+    /// The columns of an INSERT: all, or all but the key.
+    fn insert_columns(&self, with_key: bool) -> impl Iterator<Item = &'static str> + '_ {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| with_key || *i != self.key_index)
+            .map(|(_, c)| c.name)
+    }
+
+    /// The columns an UPDATE writes: those `changed` (all without a
+    /// snapshot) but the key, which finds the row, and the version, which
+    /// the statement increments.
+    fn written(&self, changed: Option<Vec<usize>>) -> Vec<usize> {
+        let written = |i: &usize| !self.key_columns.contains(i) && Some(*i) != self.version;
+        match changed {
+            Some(mut changed) => {
+                changed.retain(written);
+                changed
+            }
+            None => (0..self.columns.len()).filter(written).collect(),
+        }
+    }
+
+    /// The columns a record write finds its row by: the key, and the
+    /// version when the model has one (optimistic locking).
+    fn where_columns(&self) -> Vec<usize> {
+        self.key_columns
+            .iter()
+            .copied()
+            .chain(self.version)
+            .collect()
+    }
+
+    /// `col = <placeholder>` for each of `cols`, bound by the caller, then
+    /// the default filter `dflt`.
+    fn where_params<'a>(&self, cols: &[usize], dflt: Option<&'a Cond>) -> Vec<Filter<'a>> {
+        cols.iter()
+            .map(|&i| {
+                Filter::Param(crate::expr::ColRef {
+                    table: None,
+                    name: self.columns[i].name.into(),
+                })
+            })
+            .chain(dflt.map(Filter::Cond))
+            .collect()
+    }
+
+    /// The INSERT of `rows` records' columns (all, or all but the key), an
+    /// upsert on the key when `upsert`, returning the generated key when
+    /// `returning`; the values are bound by the caller.
+    fn insert_sql(
+        &self,
+        conn: &Connection,
+        with_key: bool,
+        rows: usize,
+        upsert: bool,
+        returning: bool,
+    ) -> Result<String> {
+        let mut b = SqlBuilder::new(conn.dialect());
+        compile::insert(
+            &mut b,
+            &Insert {
+                table: self.name,
+                columns: self.insert_columns(with_key).collect(),
+                rows: Rows::Placeholders(rows),
+                upsert_key: upsert.then(|| self.key_names()),
+                returning: returning.then(|| {
+                    if self.columns[self.key_index].auto_increment {
+                        Returning::GeneratedKey(self.key_name())
+                    } else {
+                        Returning::Column(self.key_name())
+                    }
+                }),
+            },
+        )?;
+        Ok(b.sql)
+    }
+
+    /// The UPDATE of the columns `set` of the row found by `tail` (key and
+    /// version), the version bumped, with the default filter `dflt`.
+    fn update_sql(
+        &self,
+        dialect: &dyn crate::dialect::Dialect,
+        set: &[usize],
+        tail: &[usize],
+        dflt: Option<&Cond>,
+    ) -> Result<(String, Vec<Value>)> {
+        let mut b = SqlBuilder::new(dialect);
+        compile::update(
+            &mut b,
+            &Update {
+                table: self.name,
+                set: Set::Placeholders(self.names(set)),
+                bump: self.version.map(|i| self.columns[i].name),
+                filter: self.where_params(tail, dflt),
+            },
+        )?;
+        Ok(b.finish())
+    }
+
+    /// The DELETE of the row found by `tail`, with the default filter
+    /// `dflt`.
+    fn delete_sql(
+        &self,
+        dialect: &dyn crate::dialect::Dialect,
+        tail: &[usize],
+        dflt: Option<&Cond>,
+    ) -> Result<(String, Vec<Value>)> {
+        let mut b = SqlBuilder::new(dialect);
+        compile::delete(
+            &mut b,
+            &Delete {
+                table: self.name,
+                filter: self.where_params(tail, dflt),
+            },
+        )?;
+        Ok(b.finish())
+    }
 }
 
 /// Which columns of a record are bound.
@@ -156,73 +303,21 @@ fn check_key_default<M: Model>(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn insert_columns<M: Model>(with_key: bool) -> impl Iterator<Item = (usize, &'static str)> {
-    M::COLUMNS
-        .iter()
-        .enumerate()
-        .filter(move |(i, _)| with_key || *i != M::KEY_INDEX)
-        .map(|(i, c)| (i, c.name))
-}
+/// Compiles a record's statement with a default filter: SQL and the
+/// filter's values.
+type Render<'a> = dyn Fn(Option<&Cond>) -> Result<(String, Vec<Value>)> + 'a;
 
-/// The INSERT of `rows` records' columns (all, or all but the key), an
-/// upsert on the key when `upsert`, returning the generated key when
-/// `returning`; the values are bound by the caller.
-fn insert_sql<M: Model>(
+/// Runs a statement on one record's row of `table`: `render` compiles it
+/// with the default filter `dflt`, whose values are bound after the
+/// record's `params`; without a default filter its SQL is cached as
+/// `shape`.
+fn execute_keyed(
     conn: &Connection,
-    with_key: bool,
-    rows: usize,
-    upsert: bool,
-    returning: bool,
-) -> Result<String> {
-    let mut b = SqlBuilder::new(conn.dialect());
-    compile::insert(
-        &mut b,
-        &Insert {
-            table: M::TABLE,
-            columns: insert_columns::<M>(with_key).map(|(_, n)| n).collect(),
-            rows: Rows::Placeholders(rows),
-            upsert_key: upsert.then(key_names::<M>),
-            returning: returning.then(|| {
-                if M::COLUMNS[M::KEY_INDEX].auto_increment {
-                    Returning::GeneratedKey(key_name::<M>())
-                } else {
-                    Returning::Column(key_name::<M>())
-                }
-            }),
-        },
-    )?;
-    Ok(b.sql)
-}
-
-/// The columns a record write finds its row by: the key, and the version
-/// when the model has one (optimistic locking).
-fn where_columns<M: Model>() -> Vec<usize> {
-    M::KEY_COLUMNS.iter().copied().chain(M::VERSION).collect()
-}
-
-/// `col = <placeholder>` for each of `cols`, bound by the caller, then the
-/// default filter `dflt`.
-fn where_params<'a, M: Model>(cols: &[usize], dflt: Option<&'a Cond>) -> Vec<Filter<'a>> {
-    cols.iter()
-        .map(|&i| {
-            Filter::Param(crate::expr::ColRef {
-                table: None,
-                name: M::COLUMNS[i].name.into(),
-            })
-        })
-        .chain(dflt.map(Filter::Cond))
-        .collect()
-}
-
-/// Runs a statement on one record's row: `render` compiles it with the
-/// default filter `dflt`, whose values are bound after the record's
-/// `params`; without a default filter its SQL is cached as `shape`.
-fn execute_keyed<M: Model>(
-    conn: &Connection,
+    table: &'static crate::query::TableMeta,
     params: &dyn Params,
     dflt: Option<Cond>,
     shape: Option<Shape>,
-    render: impl Fn(Option<&Cond>) -> Result<(String, Vec<Value>)>,
+    render: &Render<'_>,
 ) -> Result<u64> {
     match (dflt, shape) {
         (Some(f), _) => {
@@ -230,7 +325,7 @@ fn execute_keyed<M: Model>(
             conn.execute_prepared(&sql, &Chain(params, &all[params.len()..]))
         }
         (None, Some(shape)) => {
-            let sql = M::table()
+            let sql = table
                 .cache
                 .get_or_build(shape, conn.dialect(), &mut || Ok(render(None)?.0))?;
             conn.execute_prepared(&sql, params)
@@ -251,7 +346,7 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
         Shape::InsertWithKey
     };
     let sql = M::table().cache.get_or_build(shape, dialect, &mut || {
-        insert_sql::<M>(conn, !generated, 1, false, generated)
+        TableDef::of::<M>().insert_sql(conn, !generated, 1, false, generated)
     })?;
     let stamps = lifecycle::insert_stamps::<M>(conn);
     let cols = if generated {
@@ -300,21 +395,10 @@ fn write_record<M: Model>(
     deleted: Deleted,
     shape: Option<Shape>,
 ) -> Result<()> {
-    let tail = where_columns::<M>();
+    let t = TableDef::of::<M>();
+    let tail = t.where_columns();
     let dialect = conn.dialect();
-    let render = |dflt: Option<&Cond>| {
-        let mut b = SqlBuilder::new(dialect);
-        compile::update(
-            &mut b,
-            &Update {
-                table: M::TABLE,
-                set: Set::Placeholders(set.iter().map(|&i| M::COLUMNS[i].name).collect()),
-                bump: M::VERSION.map(|i| M::COLUMNS[i].name),
-                filter: where_params::<M>(&tail, dflt),
-            },
-        )?;
-        Ok(b.finish())
-    };
+    let render = |dflt: Option<&Cond>| t.update_sql(dialect, set, &tail, dflt);
     let params = RecordParams {
         records: &[&*rec],
         cols: Cols::List(set),
@@ -322,7 +406,7 @@ fn write_record<M: Model>(
         stamps,
     };
     let dflt = lifecycle::filter::<M>(deleted);
-    if execute_keyed::<M>(conn, &params, dflt, shape, render)? == 0 {
+    if execute_keyed(conn, M::table(), &params, dflt, shape, &render)? == 0 {
         return Err(lifecycle::no_row(conn, rec, deleted)?);
     }
     lifecycle::apply(rec, stamps, M::VERSION.is_some())
@@ -332,19 +416,10 @@ fn write_record<M: Model>(
 /// default filter of `deleted`; whether there was one. A version that
 /// moved is [`Error::StaleRecord`], and nothing is deleted.
 fn delete_record<M: Model>(conn: &Connection, rec: &mut M, deleted: Deleted) -> Result<bool> {
-    let tail = where_columns::<M>();
+    let t = TableDef::of::<M>();
+    let tail = t.where_columns();
     let dialect = conn.dialect();
-    let render = |dflt: Option<&Cond>| {
-        let mut b = SqlBuilder::new(dialect);
-        compile::delete(
-            &mut b,
-            &Delete {
-                table: M::TABLE,
-                filter: where_params::<M>(&tail, dflt),
-            },
-        )?;
-        Ok(b.finish())
-    };
+    let render = |dflt: Option<&Cond>| t.delete_sql(dialect, &tail, dflt);
     let params = RecordParams {
         records: &[&*rec],
         cols: Cols::List(&[]),
@@ -352,7 +427,14 @@ fn delete_record<M: Model>(conn: &Connection, rec: &mut M, deleted: Deleted) -> 
         stamps: &[],
     };
     let dflt = lifecycle::filter::<M>(deleted);
-    let n = execute_keyed::<M>(conn, &params, dflt, Some(Shape::Delete), render)?;
+    let n = execute_keyed(
+        conn,
+        M::table(),
+        &params,
+        dflt,
+        Some(Shape::Delete),
+        &render,
+    )?;
     if n == 0 {
         return match lifecycle::no_row(conn, rec, deleted)? {
             e @ Error::StaleRecord { .. } => Err(e),
@@ -384,15 +466,9 @@ fn write_if_there<M: Model>(
 }
 
 fn update<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
-    // The key finds the row; the version is incremented by the statement.
-    let written = |i: &usize| !M::KEY_COLUMNS.contains(i) && Some(*i) != M::VERSION;
-    let (mut set, shape) = match rec.snapshot().and_then(|s| s.changed(rec)) {
-        Some(changed) => (changed.into_iter().filter(written).collect(), None),
-        None => (
-            (0..M::COLUMNS.len()).filter(written).collect::<Vec<_>>(),
-            Some(Shape::UpdateAll),
-        ),
-    };
+    let changed = rec.snapshot().and_then(|s| s.changed(rec));
+    let shape = changed.is_none().then_some(Shape::UpdateAll);
+    let mut set = TableDef::of::<M>().written(changed);
     if set.is_empty() {
         return Ok(());
     }
@@ -413,7 +489,7 @@ fn upsert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let sql = M::table()
         .cache
         .get_or_build(Shape::Upsert, dialect, &mut || {
-            insert_sql::<M>(conn, true, 1, true, false)
+            TableDef::of::<M>().insert_sql(conn, true, 1, true, false)
         })?;
     let stamps = lifecycle::insert_stamps::<M>(conn);
     conn.execute_prepared(&sql, &RecordParams::rows(&[&*rec], Cols::All, &stamps))?;
@@ -867,7 +943,7 @@ fn hooked_write<M: Model, T>(
 
 fn key_cond<M: Model>(key: &M::Key) -> Cond {
     if M::KEY_COLUMNS.len() == 1 {
-        return crate::cond::col(key_name::<M>()).eq(key.to_value());
+        return crate::cond::col(TableDef::of::<M>().key_name()).eq(key.to_value());
     }
     let parts = crate::model::key_parts::<M>(key.to_value());
     Cond::And(
@@ -954,7 +1030,7 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
         check_key_default::<M>(conn)?;
     }
     let per_stmt = |with_key: bool| {
-        match insert_columns::<M>(with_key).count() {
+        match TableDef::of::<M>().insert_columns(with_key).count() {
             // Rows of defaults only: one per statement.
             0 => 1,
             ncols => (conn.dialect().max_params() / ncols).max(1),
@@ -973,7 +1049,13 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
                     M::table()
                         .cache
                         .insert_rows(conn.dialect(), with_key, chunk.len(), || {
-                            insert_sql::<M>(conn, with_key, chunk.len(), false, false)
+                            TableDef::of::<M>().insert_sql(
+                                conn,
+                                with_key,
+                                chunk.len(),
+                                false,
+                                false,
+                            )
                         })?;
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
                 let stamps = lifecycle::insert_stamps::<M>(conn);
