@@ -47,7 +47,7 @@ impl<'d> SqlBuilder<'d> {
     /// An empty builder for `dialect`.
     pub fn new(dialect: &'d dyn Dialect) -> Self {
         SqlBuilder {
-            sql: String::with_capacity(128),
+            sql: String::with_capacity(256),
             params: Vec::new(),
             dialect,
             base: None,

@@ -180,13 +180,13 @@ impl<M: Model, T: Model> Relation<M, T> {
         if self.def.kind == RelationKind::ManyToMany {
             s.more_joins.push(Join::Clause(JoinClause {
                 kind: JoinKind::Inner,
-                table: owner_table.to_string(),
+                table: owner_table.clone(),
                 alias: None,
                 on: (
-                    owner_table.to_string(),
-                    self.def.through_keys.1.to_owned(),
-                    T::TABLE.to_owned(),
-                    key_name::<T>().to_owned(),
+                    owner_table.clone(),
+                    Cow::Borrowed(self.def.through_keys.1),
+                    Cow::Borrowed(T::TABLE),
+                    Cow::Borrowed(key_name::<T>()),
                 ),
                 columns: None,
                 filter: None,

@@ -1,5 +1,7 @@
 //! Joins by relation: the JOIN clauses a relation makes.
 
+use std::borrow::Cow;
+
 use crate::cond::Cond;
 use crate::model::Model;
 
@@ -11,47 +13,34 @@ impl<M: Model, T: Model> Relation<M, T> {
     pub(crate) fn join_clauses(
         &self,
         kind: JoinKind,
-        own: &str,
+        own: Cow<'static, str>,
         alias: Option<&str>,
     ) -> Vec<JoinClause> {
-        let other = alias.unwrap_or(T::TABLE).to_owned();
+        let alias: Option<Cow<'static, str>> = alias.map(|a| Cow::Owned(a.to_owned()));
+        let other = alias.clone().unwrap_or(Cow::Borrowed(T::TABLE));
         // The joined model's default filter and soft-delete condition.
         let filter = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
             .map(|f| Box::new(f.requalified(T::TABLE, &other)));
-        let alias = alias.map(str::to_owned);
-        let m_key = key_name::<M>();
-        let t_key = key_name::<T>();
+        let m_key = Cow::Borrowed(key_name::<M>());
+        let t_key = Cow::Borrowed(key_name::<T>());
+        let fk = Cow::Borrowed(self.def.foreign_key);
+        let to_other = |alias, on| JoinClause {
+            kind,
+            table: Cow::Borrowed(T::TABLE),
+            columns: Some(T::COLUMNS),
+            filter: filter.clone(),
+            alias,
+            on,
+        };
         match self.def.kind {
-            RelationKind::BelongsTo => vec![JoinClause {
-                kind,
-                table: T::TABLE.into(),
-                columns: Some(T::COLUMNS),
-                filter: filter.clone(),
-                alias,
-                on: (
-                    other,
-                    t_key.into(),
-                    own.to_owned(),
-                    self.def.foreign_key.into(),
-                ),
-            }],
-            RelationKind::HasOne | RelationKind::HasMany => vec![JoinClause {
-                kind,
-                table: T::TABLE.into(),
-                columns: Some(T::COLUMNS),
-                filter: filter.clone(),
-                alias,
-                on: (
-                    other,
-                    self.def.foreign_key.into(),
-                    own.to_owned(),
-                    m_key.into(),
-                ),
-            }],
+            RelationKind::BelongsTo => vec![to_other(alias, (other, t_key, own, fk))],
+            RelationKind::HasOne | RelationKind::HasMany => {
+                vec![to_other(alias, (other, fk, own, m_key))]
+            }
             RelationKind::ManyToMany => {
-                let through = self.def.through_table(T::TABLE).into_owned();
-                let through_alias = match &alias {
-                    Some(a) => format!("{a}_{through}"),
+                let through = self.def.through_table(T::TABLE);
+                let through_alias: Cow<'static, str> = match &alias {
+                    Some(a) => Cow::Owned(format!("{a}_{through}")),
                     None => through.clone(),
                 };
                 let (k1, k2) = self.def.through_keys;
@@ -62,21 +51,9 @@ impl<M: Model, T: Model> Relation<M, T> {
                         columns: None,
                         filter: None,
                         alias: (through_alias != through).then(|| through_alias.clone()),
-                        on: (
-                            through_alias.clone(),
-                            k1.into(),
-                            own.to_owned(),
-                            m_key.into(),
-                        ),
+                        on: (through_alias.clone(), Cow::Borrowed(k1), own, m_key),
                     },
-                    JoinClause {
-                        kind,
-                        table: T::TABLE.into(),
-                        columns: Some(T::COLUMNS),
-                        filter: filter.clone(),
-                        alias,
-                        on: (other, t_key.into(), through_alias, k2.into()),
-                    },
+                    to_other(alias, (other, t_key, through_alias, Cow::Borrowed(k2))),
                 ]
             }
         }
@@ -99,9 +76,16 @@ pub enum JoinKind {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct JoinClause {
     pub kind: JoinKind,
-    pub table: String,
-    pub alias: Option<String>,
-    pub on: (String, String, String, String),
+    /// Names from the program (a model's, a relation's) are borrowed:
+    /// building a join allocates only for aliases made at run time.
+    pub table: Cow<'static, str>,
+    pub alias: Option<Cow<'static, str>>,
+    pub on: (
+        Cow<'static, str>,
+        Cow<'static, str>,
+        Cow<'static, str>,
+        Cow<'static, str>,
+    ),
     /// The joined model's columns (`None` for a join table).
     pub columns: Option<&'static [crate::model::ColumnDef]>,
     /// The joined model's default filter, qualified by its name in the

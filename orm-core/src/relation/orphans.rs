@@ -42,24 +42,24 @@ impl<M: Model, T: Model> Relation<M, T> {
                 ));
             }
             RelationKind::ManyToMany => {
-                let through = self.def.through_table(t).into_owned();
+                let through = self.def.through_table(t);
                 let (k1, k2) = self.def.through_keys;
                 s.more_joins.push(Join::Clause(JoinClause {
                     kind: JoinKind::Inner,
-                    table: m.to_owned(),
-                    alias: Some(REL.to_owned()),
+                    table: Cow::Borrowed(m),
+                    alias: Some(Cow::Borrowed(REL)),
                     on: (
-                        REL.to_owned(),
-                        key_name::<M>().to_owned(),
+                        Cow::Borrowed(REL),
+                        Cow::Borrowed(key_name::<M>()),
                         through.clone(),
-                        k1.to_owned(),
+                        Cow::Borrowed(k1),
                     ),
                     columns: None,
                     filter: None,
                 }));
                 s.filter
                     .push(Filter::ColsEq(col(&through, k2), col(t, key_name::<T>())));
-                s.from = crate::query::Source::Table(Cow::Owned(through));
+                s.from = crate::query::Source::Table(through);
             }
         }
         s.filter.extend(dflt.iter().map(Filter::Cond));

@@ -41,7 +41,7 @@ impl<M: Model> Scope<M> {
         for j in self.joins.iter().chain(more) {
             match j {
                 Join::Clause(c) => b.know(crate::sql::KnownTable {
-                    name: Cow::Owned(c.alias.clone().unwrap_or_else(|| c.table.clone())),
+                    name: c.alias.clone().unwrap_or_else(|| c.table.clone()),
                     columns: c.columns,
                 }),
                 Join::Raw { .. } => b.open_names(),
@@ -65,9 +65,9 @@ impl<M: Model> Scope<M> {
     /// this scope: the base table, or the alias it was joined under. `None`
     /// when `O` is not in the query (a raw join may have brought it in:
     /// then its table name is assumed).
-    pub(super) fn side_of<O: Model>(&self) -> Option<String> {
+    pub(super) fn side_of<O: Model>(&self) -> Option<Cow<'static, str>> {
         if O::TABLE == M::TABLE {
-            return Some(M::TABLE.to_owned());
+            return Some(Cow::Borrowed(M::TABLE));
         }
         let joined = self.joins.iter().rev().find_map(|j| match j {
             Join::Clause(c) if c.table == O::TABLE => {
@@ -79,7 +79,7 @@ impl<M: Model> Scope<M> {
             self.joins
                 .iter()
                 .any(|j| matches!(j, Join::Raw { .. }))
-                .then(|| O::TABLE.to_owned())
+                .then_some(Cow::Borrowed(O::TABLE))
         })
     }
 
@@ -105,7 +105,7 @@ impl<M: Model> Scope<M> {
             )));
             return;
         };
-        for c in rel.join_clauses(kind, &own, alias) {
+        for c in rel.join_clauses(kind, own, alias) {
             self.joins.push(Join::Clause(c));
         }
     }

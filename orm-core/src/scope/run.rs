@@ -189,7 +189,7 @@ impl<M: Model> Scope<M> {
         let join = if self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
             Vec::new()
         } else {
-            rel.join_clauses(crate::relation::JoinKind::Outer, M::TABLE, None)
+            rel.join_clauses(crate::relation::JoinKind::Outer, M::TABLE.into(), None)
                 .into_iter()
                 .map(crate::relation::Join::Clause)
                 .collect()
