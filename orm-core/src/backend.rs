@@ -68,12 +68,12 @@ impl fmt::Debug for dyn Params + '_ {
 }
 
 /// Called for each row of [`Backend::query_each`]; returns whether to go on.
-pub type RowCallback<'f> = dyn FnMut(&dyn Row) -> Result<bool> + 'f;
+pub type RowCallback<'f> = dyn FnMut(&mut dyn Row) -> Result<bool> + 'f;
 
 /// A stream of result rows. Each row is borrowed until the next call.
 pub trait RowStream {
     /// The next row, or `None` at the end.
-    fn next_row(&mut self) -> Result<Option<&dyn Row>>;
+    fn next_row(&mut self) -> Result<Option<&mut dyn Row>>;
 }
 
 /// How an INSERT's generated key comes back.

@@ -506,7 +506,7 @@ impl Connection {
         &self,
         sql: &str,
         params: &dyn Params,
-        mut f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+        mut f: impl FnMut(&mut dyn crate::row::Row) -> Result<T>,
     ) -> Result<Vec<T>> {
         let mut out = Vec::new();
         self.query_each_prepared(sql, params, &mut |row| {
@@ -560,7 +560,7 @@ impl Connection {
         &self,
         sql: &str,
         params: &dyn Params,
-        mut f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+        mut f: impl FnMut(&mut dyn crate::row::Row) -> Result<T>,
     ) -> Result<Option<T>> {
         let mut out = None;
         self.query_each_prepared(sql, params, &mut |row| {
@@ -622,7 +622,7 @@ pub trait DriverConnection: crate::__private::Sealed {
         &self,
         sql: &str,
         params: &dyn Params,
-        f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+        f: impl FnMut(&mut dyn crate::row::Row) -> Result<T>,
     ) -> Result<Vec<T>>;
     /// Runs a query and decodes every row as `T` (by column name for models
     /// and `#[derive(FromRow)]` structs, by position for tuples).
@@ -635,7 +635,7 @@ pub trait DriverConnection: crate::__private::Sealed {
         &self,
         sql: &str,
         params: &dyn Params,
-        f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+        f: impl FnMut(&mut dyn crate::row::Row) -> Result<T>,
     ) -> Result<Option<T>>;
     /// Renders a portable SQL fragment (`?` or `:name` placeholders) in the
     /// connection's dialect.
@@ -670,7 +670,7 @@ impl DriverConnection for Connection {
         &self,
         sql: &str,
         params: &dyn Params,
-        f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+        f: impl FnMut(&mut dyn crate::row::Row) -> Result<T>,
     ) -> Result<Vec<T>> {
         Connection::query_map(self, sql, params, f)
     }
@@ -684,7 +684,7 @@ impl DriverConnection for Connection {
         &self,
         sql: &str,
         params: &dyn Params,
-        f: impl FnMut(&dyn crate::row::Row) -> Result<T>,
+        f: impl FnMut(&mut dyn crate::row::Row) -> Result<T>,
     ) -> Result<Option<T>> {
         Connection::query_first_map(self, sql, params, f)
     }

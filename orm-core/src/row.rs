@@ -19,6 +19,16 @@ pub trait Row {
     /// The name of column `idx`, as the database reports it.
     fn column_name(&self, idx: usize) -> Option<&str>;
 
+    /// Hands over the text of column `idx` when the driver owns it as a
+    /// `String`-ready buffer (MySQL's rows do), so that decoding a `String`
+    /// moves it instead of copying; `None` (the default) when the cell is
+    /// not text, is NULL, or is only lent. The cell reads as taken
+    /// afterwards: [`decode`] calls this at most once per cell.
+    fn take_text(&mut self, idx: usize) -> Result<Option<String>> {
+        let _ = idx;
+        Ok(None)
+    }
+
     /// The index of the column named `name` (case-sensitive, then
     /// case-insensitive).
     fn column_index(&self, name: &str) -> Option<usize> {
@@ -35,15 +45,33 @@ pub trait Row {
 
 /// Decodes column `idx` of `row` as `T`, naming `table` and `column` in the
 /// error. Used by derived code; also useful in hand-written [`FromRow`] impls.
+///
+/// Read each column once: a `String` takes the text of a driver that owns
+/// it ([`Row::take_text`]; MySQL's rows do) instead of copying it, and on
+/// such a driver a second read of that cell is an error.
 #[inline]
-pub fn decode<T: FromValue>(row: &dyn Row, idx: usize, table: &str, column: &str) -> Result<T> {
-    let value = row.get_ref(idx)?;
-    T::from_value(value).map_err(|reason| Error::Decode {
+pub fn decode<T: FromValue>(row: &mut dyn Row, idx: usize, table: &str, column: &str) -> Result<T> {
+    decode_cell::<T>(row, idx)?.map_err(|reason| Error::Decode {
         table: table.to_owned(),
         column: column.to_owned(),
         expected: std::any::type_name::<T>(),
         reason,
     })
+}
+
+/// Reads column `idx` as `T`: text a driver can hand over is moved (for
+/// `String`s), anything else lent.
+#[inline]
+fn decode_cell<T: FromValue>(
+    row: &mut dyn Row,
+    idx: usize,
+) -> Result<std::result::Result<T, crate::error::DecodeError>> {
+    if T::OWNS_TEXT {
+        if let Some(text) = row.take_text(idx)? {
+            return Ok(T::from_owned_text(text));
+        }
+    }
+    Ok(T::from_value(row.get_ref(idx)?))
 }
 
 /// Where the values a [`FromRow`] type reads sit in a row: resolved once
@@ -86,7 +114,7 @@ pub trait FromRow: Sized {
 
     /// Builds the value from `row`, reading its `i`-th value from column
     /// [`layout.index(i)`](Layout::index).
-    fn from_row(row: &dyn Row, layout: Layout<'_>) -> Result<Self>;
+    fn from_row(row: &mut dyn Row, layout: Layout<'_>) -> Result<Self>;
 }
 
 /// Resolves, from the column names of a statement's row, where each column
@@ -116,9 +144,8 @@ fn column_label(row: &dyn Row, idx: usize) -> String {
 }
 
 /// Decodes column `idx` of a raw query's row.
-fn decode_raw<T: FromValue>(row: &dyn Row, idx: usize) -> Result<T> {
-    let value = row.get_ref(idx)?;
-    T::from_value(value).map_err(|reason| Error::Decode {
+fn decode_raw<T: FromValue>(row: &mut dyn Row, idx: usize) -> Result<T> {
+    decode_cell::<T>(row, idx)?.map_err(|reason| Error::Decode {
         table: "?".to_owned(),
         column: column_label(row, idx),
         expected: std::any::type_name::<T>(),
@@ -129,7 +156,7 @@ fn decode_raw<T: FromValue>(row: &dyn Row, idx: usize) -> Result<T> {
 macro_rules! tuple_from_row {
     ($($t:ident $i:tt),+) => {
         impl<$($t: FromValue),+> FromRow for ($($t,)+) {
-            fn from_row(row: &dyn Row, layout: Layout<'_>) -> Result<Self> {
+            fn from_row(row: &mut dyn Row, layout: Layout<'_>) -> Result<Self> {
                 Ok(($(decode_raw::<$t>(row, layout.index($i))?,)+))
             }
         }
@@ -149,14 +176,14 @@ tuple_from_row!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
 pub struct Single<T>(pub T);
 
 impl<T: FromValue> FromRow for Single<T> {
-    fn from_row(row: &dyn Row, layout: Layout<'_>) -> Result<Self> {
+    fn from_row(row: &mut dyn Row, layout: Layout<'_>) -> Result<Self> {
         decode_raw(row, layout.index(0)).map(Single)
     }
 }
 
 /// Column values of a row, owned: for raw queries whose shape is not known.
 impl FromRow for Vec<crate::value::Value> {
-    fn from_row(row: &dyn Row, _layout: Layout<'_>) -> Result<Self> {
+    fn from_row(row: &mut dyn Row, _layout: Layout<'_>) -> Result<Self> {
         (0..row.len())
             .map(|i| row.get_ref(i).map(|v| v.to_owned()))
             .collect()

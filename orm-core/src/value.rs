@@ -214,6 +214,19 @@ pub trait ToValue {
 pub trait FromValue: Sized {
     /// Reads the value. NULL is an error unless `Self` is an `Option`.
     fn from_value(value: ValueRef<'_>) -> Result<Self, DecodeError>;
+
+    /// Whether this type is read from text it can keep: then a driver that
+    /// owns a text cell hands it over ([`Row::take_text`](crate::Row::take_text))
+    /// instead of lending it to be copied. `String` and `Option<String>`.
+    #[doc(hidden)]
+    const OWNS_TEXT: bool = false;
+
+    /// Reads the value from text handed over by the driver; the default
+    /// lends it to [`from_value`](Self::from_value).
+    #[doc(hidden)]
+    fn from_owned_text(text: String) -> Result<Self, DecodeError> {
+        Self::from_value(ValueRef::Text(&text))
+    }
 }
 
 /// A Rust type that can be a model field: it maps to a column type.
@@ -336,6 +349,12 @@ impl<T: FromValue> FromValue for Option<T> {
             ValueRef::Null => Ok(None),
             v => T::from_value(v).map(Some),
         }
+    }
+
+    const OWNS_TEXT: bool = T::OWNS_TEXT;
+
+    fn from_owned_text(text: String) -> Result<Self, DecodeError> {
+        T::from_owned_text(text).map(Some)
     }
 }
 
@@ -488,6 +507,12 @@ impl FromValue for String {
             ValueRef::Null => Err(DecodeError::UnexpectedNull),
             v => Err(v.wrong_type()),
         }
+    }
+
+    const OWNS_TEXT: bool = true;
+
+    fn from_owned_text(text: String) -> Result<Self, DecodeError> {
+        Ok(text)
     }
 }
 

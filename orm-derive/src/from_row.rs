@@ -97,7 +97,7 @@ pub fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             }
             #[allow(unused_variables)]
             fn from_row(
-                row: &dyn #krate::Row,
+                row: &mut dyn #krate::Row,
                 layout: #krate::Layout<'_>,
             ) -> #krate::Result<Self> {
                 ::core::result::Result::Ok(#ident { #(#inits,)* })

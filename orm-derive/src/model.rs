@@ -251,7 +251,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                 #table
             }
             fn from_row(
-                row: &dyn #krate::Row,
+                row: &mut dyn #krate::Row,
                 layout: #krate::Layout<'_>,
             ) -> #krate::Result<Self> {
                 #assert_types

@@ -61,7 +61,7 @@ impl orm::Row for KeyRow<'_> {
 struct NoRows;
 
 impl RowStream for NoRows {
-    fn next_row(&mut self) -> orm::Result<Option<&dyn orm::Row>> {
+    fn next_row(&mut self) -> orm::Result<Option<&mut dyn orm::Row>> {
         Ok(None)
     }
 }
@@ -101,7 +101,7 @@ impl Backend for Recorder {
         self.record(sql);
         if let Some(key) = &self.key {
             if sql.starts_with("INSERT") && sql.contains(" RETURNING ") {
-                f(&KeyRow(key))?;
+                f(&mut KeyRow(key))?;
             }
         }
         Ok(())

@@ -694,3 +694,51 @@ fn floats_are_decoded_exactly_or_refused(conn: &Connection) {
     }
 }
 db_test!(floats_are_decoded_exactly_or_refused);
+
+// ---- text is handed over where the driver owns it ----
+
+/// Reads column 0 as text twice, by hand.
+#[derive(Debug)]
+struct TwiceRead(String, Option<String>);
+
+impl orm::FromRow for TwiceRead {
+    fn from_row(row: &mut dyn orm::Row, _layout: orm::Layout<'_>) -> orm::Result<Self> {
+        let first: String = orm::decode(row, 0, "t", "a")?;
+        let second: Option<String> = orm::decode(row, 0, "t", "a")?;
+        Ok(TwiceRead(first, second))
+    }
+}
+
+fn text_cells_decode_once_each(conn: &Connection) {
+    // Strings of every shape come back whole, NULL as None.
+    let rows: Vec<(String, Option<String>, Option<String>)> = conn
+        .query(
+            "SELECT ?, ?, CAST(NULL AS CHAR(1))",
+            ("", "ünïcödé ✓ ".repeat(300)),
+        )
+        .unwrap();
+    assert_eq!(rows[0].0, "");
+    assert_eq!(
+        rows[0].1.as_deref(),
+        Some("ünïcödé ✓ ".repeat(300).as_str())
+    );
+    assert_eq!(rows[0].2, None);
+    // MySQL's rows own their text and hand it over to the first `String`
+    // read; a second read of that cell is a typed error there (read each
+    // column once), while the other drivers lend it again.
+    let res = conn.query::<TwiceRead>("SELECT 'x' AS a", ());
+    match (name(conn), res) {
+        ("mysql", Err(Error::InvalidQuery { message, .. })) => {
+            assert!(message.contains("already read"), "{message}")
+        }
+        (_, Ok(rows)) if name(conn) != "mysql" => {
+            assert_eq!(rows[0].0, "x");
+            assert_eq!(rows[0].1.as_deref(), Some("x"));
+        }
+        (n, other) => panic!("{n}: {other:?}"),
+    }
+    // The connection is still usable.
+    let one: Vec<(i64,)> = conn.query("SELECT 1", ()).unwrap();
+    assert_eq!(one, [(1,)]);
+}
+db_test!(text_cells_decode_once_each);

@@ -14,7 +14,7 @@ pub trait PluckColumns<M: Model>: crate::__private::Sealed {
     /// The selected expressions.
     fn exprs(&self) -> Vec<Expr>;
     /// Decodes one row.
-    fn decode_row(&self, row: &dyn Row) -> Result<Self::Output>;
+    fn decode_row(&self, row: &mut dyn Row) -> Result<Self::Output>;
 }
 
 impl<M, T> crate::__private::Sealed for Column<M, T> {}
@@ -24,7 +24,7 @@ impl<M: Model, T: FromValue> PluckColumns<M> for Column<M, T> {
     fn exprs(&self) -> Vec<Expr> {
         vec![(*self).into()]
     }
-    fn decode_row(&self, row: &dyn Row) -> Result<T> {
+    fn decode_row(&self, row: &mut dyn Row) -> Result<T> {
         decode(row, 0, M::TABLE, self.name())
     }
 }
@@ -38,7 +38,7 @@ macro_rules! pluck_tuple {
             fn exprs(&self) -> Vec<Expr> {
                 vec![$(self.$i.into()),+]
             }
-            fn decode_row(&self, row: &dyn Row) -> Result<Self::Output> {
+            fn decode_row(&self, row: &mut dyn Row) -> Result<Self::Output> {
                 Ok(($(decode::<$t>(row, $i, M::TABLE, self.$i.name())?,)+))
             }
         }

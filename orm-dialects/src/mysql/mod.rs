@@ -481,8 +481,8 @@ impl Backend for MysqlBackend {
     fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()> {
         let mut inner = self.lock()?;
         let mut results = start(&mut inner, sql, params)?;
-        while let Some(row) = results.next_row()? {
-            if !f(&MysqlRow(&row))? {
+        while let Some(mut row) = results.next_row()? {
+            if !f(&mut MysqlRow(&mut row))? {
                 break;
             }
         }

@@ -86,7 +86,7 @@ fn time_text(neg: bool, days: u32, h: u8, m: u8, s: u8, us: u32) -> String {
 }
 
 /// One row, borrowed ([`Backend::query_each`](orm_core::driver::Backend::query_each)).
-pub(crate) struct MysqlRow<'a>(pub &'a mysql::Row);
+pub(crate) struct MysqlRow<'a>(pub &'a mut mysql::Row);
 
 impl Row for MysqlRow<'_> {
     fn len(&self) -> usize {
@@ -100,6 +100,11 @@ impl Row for MysqlRow<'_> {
 
     fn column_name(&self, idx: usize) -> Option<&str> {
         column_name(self.0, idx)
+    }
+
+    #[inline]
+    fn take_text(&mut self, idx: usize) -> Result<Option<String>> {
+        take_text(self.0, idx)
     }
 }
 
@@ -115,7 +120,7 @@ fn column_name(row: &mysql::Row, idx: usize) -> Option<&str> {
 #[inline]
 pub(crate) fn cell(row: &mysql::Row, idx: usize) -> Result<ValueRef<'_>> {
     let (Some(column), Some(value)) = (row.columns_ref().get(idx), row.as_ref(idx)) else {
-        return Err(out_of_range(idx, row.len()));
+        return Err(out_of_range(idx, row.len(), row.columns_ref().len()));
     };
     match value {
         MyValue::NULL => return Ok(ValueRef::Null),
@@ -129,6 +134,37 @@ pub(crate) fn cell(row: &mysql::Row, idx: usize) -> Result<ValueRef<'_>> {
         _ => {}
     }
     decode(value, column).map_err(|(expected, reason)| decode_error(column, expected, reason))
+}
+
+/// Moves the text of column `idx` out of `row` (the driver's own buffer:
+/// no copy), when it is text; the cell is then gone from the row.
+#[inline]
+pub(crate) fn take_text(row: &mut mysql::Row, idx: usize) -> Result<Option<String>> {
+    match (row.columns_ref().get(idx), row.as_ref(idx)) {
+        (Some(column), Some(MyValue::Bytes(_))) if is_text_column(column) => {}
+        _ => return Ok(None),
+    }
+    match row.take::<MyValue, _>(idx) {
+        Some(MyValue::Bytes(bytes)) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Some(text)),
+            // Reported as reading it in place would.
+            Err(e) => Err(not_utf8(&row.columns_ref()[idx], e.into_bytes())),
+        },
+        _ => Ok(None),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_utf8(column: &Column, bytes: Vec<u8>) -> Error {
+    match decode(&MyValue::Bytes(bytes), column) {
+        Err((expected, reason)) => decode_error(column, expected, reason),
+        Ok(_) => decode_error(
+            column,
+            "UTF-8 text",
+            DecodeError::Invalid("not UTF-8".to_owned()),
+        ),
+    }
 }
 
 /// A string or blob column with a character set: its bytes are text.
@@ -149,7 +185,11 @@ fn is_text_column(column: &Column) -> bool {
 
 #[cold]
 #[inline(never)]
-fn out_of_range(idx: usize, len: usize) -> Error {
+fn out_of_range(idx: usize, len: usize, columns: usize) -> Error {
+    if idx < columns {
+        // `take_text` moved it out.
+        return Error::invalid(format!("column {idx} was already read as owned text"));
+    }
     Error::invalid(format!(
         "column index {idx} out of range: the row has {len} column(s)"
     ))
@@ -375,7 +415,7 @@ impl<'c> MysqlRows<'c> {
 }
 
 impl RowStream for MysqlRows<'_> {
-    fn next_row(&mut self) -> Result<Option<&dyn Row>> {
+    fn next_row(&mut self) -> Result<Option<&mut dyn Row>> {
         if *self.borrow_done() {
             return Ok(None);
         }
@@ -408,6 +448,13 @@ impl Row for MysqlRows<'_> {
         self.borrow_current()
             .as_ref()
             .and_then(|r| column_name(r, idx))
+    }
+
+    fn take_text(&mut self, idx: usize) -> Result<Option<String>> {
+        self.with_current_mut(|row| match row {
+            Some(row) => take_text(row, idx),
+            None => Ok(None),
+        })
     }
 }
 

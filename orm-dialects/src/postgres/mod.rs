@@ -518,7 +518,7 @@ impl Backend for PostgresBackend {
                 .query_raw(stmt, binds(params))
                 .map_err(Failure::Start)?;
             while let Some(row) = rows.next().map_err(|e| Failure::Later(map_error(e)))? {
-                if !f(&PgRow(row)).map_err(Failure::Later)? {
+                if !f(&mut PgRow(row)).map_err(Failure::Later)? {
                     break;
                 }
             }
@@ -618,7 +618,7 @@ struct PgRows<'c> {
 }
 
 impl RowStream for PgRows<'_> {
-    fn next_row(&mut self) -> Result<Option<&dyn Row>> {
+    fn next_row(&mut self) -> Result<Option<&mut dyn Row>> {
         self.current = None;
         if self.done {
             return Ok(None);
@@ -630,7 +630,7 @@ impl RowStream for PgRows<'_> {
         let next = next?;
         self.done = next.is_none();
         self.current = next.map(PgRow);
-        Ok(self.current.as_ref().map(|r| r as &dyn Row))
+        Ok(self.current.as_mut().map(|r| r as &mut dyn Row))
     }
 }
 

@@ -245,7 +245,7 @@ impl Backend for SqliteBackend {
         let mut stmt = self.prepare(sql, params)?;
         let mut rows = stmt.raw_query();
         while let Some(row) = rows.next().map_err(map_error)? {
-            if !f(&SqliteRow(row))? {
+            if !f(&mut SqliteRow(row))? {
                 break;
             }
         }

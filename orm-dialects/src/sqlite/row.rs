@@ -75,7 +75,7 @@ impl<'c> SqliteRows<'c> {
 }
 
 impl RowStream for SqliteRows<'_> {
-    fn next_row(&mut self) -> Result<Option<&dyn Row>> {
+    fn next_row(&mut self) -> Result<Option<&mut dyn Row>> {
         self.with_rows_mut(|rows| rows.advance())
             .map_err(map_error)?;
         if self.borrow_rows().get().is_some() {
