@@ -32,6 +32,55 @@ fn find(names: &[&str]) -> Option<PathBuf> {
     None
 }
 
+/// Makes the system tables in `data`. The bootstrap has been seen to fail
+/// now and then when several run at once (three servers of the MariaDB
+/// tests start together); it is tried up to three times on a fresh
+/// directory, and the error shows what it printed and logged.
+fn install(installer: &Path, data: &Path, user: &str) -> Result<(), String> {
+    let mut failures = Vec::new();
+    for attempt in 1..=3 {
+        if attempt > 1 {
+            let _ = std::fs::remove_dir_all(data);
+            std::fs::create_dir_all(data).map_err(|e| e.to_string())?;
+            std::thread::sleep(Duration::from_millis(500 * attempt));
+        }
+        let out = Command::new(installer)
+            .args([
+                "--no-defaults",
+                &format!("--datadir={}", data.display()),
+                &format!("--user={user}"),
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let logs: String = std::fs::read_dir(data)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                e.path()
+                    .extension()
+                    .is_some_and(|x| x == "err" || x == "log")
+            })
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect();
+        failures.push(format!(
+            "attempt {attempt}: {}{}{logs}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Err(format!(
+        "mariadb-install-db failed:\n{}",
+        failures.join("\n")
+    ))
+}
+
 impl MariaServer {
     /// Installs a data directory and starts a server with `options` added
     /// to its command line (e.g. `--log-bin`, `--server-id=2`).
@@ -52,23 +101,7 @@ impl MariaServer {
         )
         .trim()
         .to_owned();
-        let out = Command::new(&installer)
-            .args([
-                "--no-defaults",
-                &format!("--datadir={}", data.display()),
-                &format!("--user={user}"),
-                "--auth-root-authentication-method=normal",
-                "--skip-test-db",
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| e.to_string())?;
-        if !out.status.success() {
-            return Err(format!(
-                "mariadb-install-db failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
+        install(&installer, &data, &user)?;
         let port = free_port();
         let mut server = MariaServer {
             dir,

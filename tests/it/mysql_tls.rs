@@ -12,41 +12,25 @@
 #![cfg(feature = "mysql")]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use orm::prelude::*;
 
-fn find(names: &[&str]) -> Option<PathBuf> {
-    for name in names {
-        for dir in std::env::var("PATH").unwrap_or_default().split(':').chain([
-            "/usr/sbin",
-            "/usr/bin",
-            "/usr/local/bin",
-        ]) {
-            let p = Path::new(dir).join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
+use crate::common::maria_server::MariaServer;
 
-/// A MariaDB server of this test, killed (by its PID, through its `Child`)
-/// and its directory removed when dropped.
-struct Server {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
+/// The test's certificates, removed when dropped.
+struct Certs(PathBuf);
 
-impl Drop for Server {
+impl Drop for Certs {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// The server and the certificates it was started with (dropped after it).
+struct Server {
+    server: MariaServer,
+    certs: Certs,
 }
 
 fn run(cmd: &mut Command) {
@@ -105,15 +89,9 @@ fn cert(dir: &Path, name: &str, subject: &str, ca: Option<&str>, ext: Option<&st
 }
 
 fn start_server() -> Server {
-    let (Some(daemon), Some(installer), Some(_)) = (
-        find(&["mariadbd", "mysqld"]),
-        find(&["mariadb-install-db", "mysql_install_db"]),
-        find(&["openssl"]),
-    ) else {
-        panic!("the MySQL TLS test needs mariadbd, mariadb-install-db and openssl");
-    };
     let dir = std::env::temp_dir().join(crate::common::unique_name("orm-mysql-tls"));
-    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    let certs = Certs(dir.clone());
     cert(&dir, "ca", "/CN=orm test CA", None, None);
     cert(
         &dir,
@@ -137,63 +115,21 @@ fn start_server() -> Server {
         Some("other_ca"),
         Some("extendedKeyUsage=clientAuth\n"),
     );
-
-    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
-        .unwrap()
-        .trim()
-        .to_owned();
-    run(Command::new(installer)
-        .arg("--no-defaults")
-        .arg(format!("--datadir={}", dir.join("data").display()))
-        .arg(format!("--user={user}"))
-        .args(["--auth-root-authentication-method=normal", "--skip-test-db"]));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let path = |f: &str| dir.join(f).display().to_string();
-    let child = Command::new(daemon)
-        .arg("--no-defaults")
-        .arg(format!("--user={user}"))
-        .arg(format!("--datadir={}", path("data")))
-        .arg(format!("--socket={}", path("mysql.sock")))
-        .arg(format!("--port={port}"))
-        .arg("--bind-address=127.0.0.1")
-        .arg(format!("--pid-file={}", path("mariadb.pid")))
-        .arg(format!("--log-error={}", path("server.log")))
-        .args([
+    let server = MariaServer::start(
+        "tls",
+        &[
             "--skip-log-bin",
-            "--innodb-buffer-pool-size=16M",
             "--require-secure-transport=ON",
-        ])
-        .arg(format!("--ssl-ca={}", path("ca.pem")))
-        .arg(format!("--ssl-cert={}", path("server.pem")))
-        .arg(format!("--ssl-key={}", path("server.key")))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start mariadbd");
-    let (socket, log) = (path("mysql.sock"), path("server.log"));
-    let server = Server { child, dir, port };
-    // Ready when root can log in through the socket.
-    let admin_url = format!("mysql://root@/?socket={socket}&ssl-mode=DISABLED");
-    let started = Instant::now();
-    let admin = loop {
-        match Connection::open(&admin_url) {
-            Ok(c) => break c,
-            Err(e) if started.elapsed() > Duration::from_secs(60) => {
-                panic!(
-                    "the TLS MariaDB did not start: {e}\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(200)),
-        }
-    };
+            &format!("--ssl-ca={}", path("ca.pem")),
+            &format!("--ssl-cert={}", path("server.pem")),
+            &format!("--ssl-key={}", path("server.key")),
+        ],
+    )
+    .unwrap_or_else(|e| panic!("the MySQL TLS test needs a MariaDB server: {e}"));
     for host in ["localhost", "127.0.0.1"] {
-        admin
-            .execute_batch(&format!(
+        server
+            .sql(&format!(
                 "CREATE USER 'certuser'@'{host}' REQUIRE X509;
                  GRANT ALL ON *.* TO 'certuser'@'{host}';
                  CREATE USER 'pwuser'@'{host}' IDENTIFIED BY 'pw';
@@ -201,7 +137,7 @@ fn start_server() -> Server {
             ))
             .unwrap();
     }
-    server
+    Server { server, certs }
 }
 
 /// The session's TLS cipher ("" when the connection is not encrypted).
@@ -230,8 +166,8 @@ fn refused(url: &str) -> String {
 )]
 fn client_certificates_and_ssl_modes() {
     let server = start_server();
-    let f = |name: &str| server.dir.join(name).display().to_string();
-    let port = server.port;
+    let f = |name: &str| server.certs.0.join(name).display().to_string();
+    let port = server.server.port;
     let (ca, cert, key) = (f("ca.pem"), f("client.pem"), f("client.key"));
 
     // The right client certificate, the server checked against our CA and
