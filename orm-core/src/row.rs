@@ -19,14 +19,24 @@ pub trait Row {
     /// The name of column `idx`, as the database reports it.
     fn column_name(&self, idx: usize) -> Option<&str>;
 
+    /// The value of column `idx` when it reads without error, `None`
+    /// otherwise (then [`get_ref`](Self::get_ref) says why). The decoding
+    /// path: a driver overrides it when it can answer without building an
+    /// [`Error`] (96 bytes) per cell; the default asks `get_ref`.
+    #[inline]
+    fn try_get(&self, idx: usize) -> Option<ValueRef<'_>> {
+        self.get_ref(idx).ok()
+    }
+
     /// Hands over the text of column `idx` when the driver owns it as a
     /// `String`-ready buffer (MySQL's rows do), so that decoding a `String`
     /// moves it instead of copying; `None` (the default) when the cell is
-    /// not text, is NULL, or is only lent. The cell reads as taken
+    /// not valid text, is NULL, or is only lent (then it is read with
+    /// [`get_ref`](Self::get_ref)). A cell handed over reads as taken
     /// afterwards: [`decode`] calls this at most once per cell.
-    fn take_text(&mut self, idx: usize) -> Result<Option<String>> {
+    fn take_text(&mut self, idx: usize) -> Option<String> {
         let _ = idx;
-        Ok(None)
+        None
     }
 
     /// The index of the column named `name` (case-sensitive, then
@@ -51,27 +61,39 @@ pub trait Row {
 /// such a driver a second read of that cell is an error.
 #[inline]
 pub fn decode<T: FromValue>(row: &mut dyn Row, idx: usize, table: &str, column: &str) -> Result<T> {
-    decode_cell::<T>(row, idx)?.map_err(|reason| Error::Decode {
-        table: table.to_owned(),
-        column: column.to_owned(),
-        expected: std::any::type_name::<T>(),
-        reason,
+    decode_cell::<T>(row, idx).map_err(|e| match e {
+        CellError::Read(e) => *e,
+        CellError::Decode(reason) => Error::Decode {
+            table: table.to_owned(),
+            column: column.to_owned(),
+            expected: std::any::type_name::<T>(),
+            reason,
+        },
     })
+}
+
+/// Why a cell did not decode: the driver could not read it, or the value
+/// does not fit the type.
+enum CellError {
+    /// Boxed: an [`Error`] is 96 bytes, which every `Ok` would carry too.
+    Read(Box<Error>),
+    Decode(crate::error::DecodeError),
 }
 
 /// Reads column `idx` as `T`: text a driver can hand over is moved (for
 /// `String`s), anything else lent.
 #[inline]
-fn decode_cell<T: FromValue>(
-    row: &mut dyn Row,
-    idx: usize,
-) -> Result<std::result::Result<T, crate::error::DecodeError>> {
+fn decode_cell<T: FromValue>(row: &mut dyn Row, idx: usize) -> std::result::Result<T, CellError> {
     if T::OWNS_TEXT {
-        if let Some(text) = row.take_text(idx)? {
-            return Ok(T::from_owned_text(text));
+        if let Some(text) = row.take_text(idx) {
+            return T::from_owned_text(text).map_err(CellError::Decode);
         }
     }
-    Ok(T::from_value(row.get_ref(idx)?))
+    let value = match row.try_get(idx) {
+        Some(v) => v,
+        None => row.get_ref(idx).map_err(|e| CellError::Read(Box::new(e)))?,
+    };
+    T::from_value(value).map_err(CellError::Decode)
 }
 
 /// Where the values a [`FromRow`] type reads sit in a row: resolved once
@@ -145,11 +167,14 @@ fn column_label(row: &dyn Row, idx: usize) -> String {
 
 /// Decodes column `idx` of a raw query's row.
 fn decode_raw<T: FromValue>(row: &mut dyn Row, idx: usize) -> Result<T> {
-    decode_cell::<T>(row, idx)?.map_err(|reason| Error::Decode {
-        table: "?".to_owned(),
-        column: column_label(row, idx),
-        expected: std::any::type_name::<T>(),
-        reason,
+    decode_cell::<T>(row, idx).map_err(|e| match e {
+        CellError::Read(e) => *e,
+        CellError::Decode(reason) => Error::Decode {
+            table: "?".to_owned(),
+            column: column_label(row, idx),
+            expected: std::any::type_name::<T>(),
+            reason,
+        },
     })
 }
 

@@ -103,7 +103,12 @@ impl Row for MysqlRow<'_> {
     }
 
     #[inline]
-    fn take_text(&mut self, idx: usize) -> Result<Option<String>> {
+    fn try_get(&self, idx: usize) -> Option<ValueRef<'_>> {
+        try_cell(self.0, idx)
+    }
+
+    #[inline]
+    fn take_text(&mut self, idx: usize) -> Option<String> {
         take_text(self.0, idx)
     }
 }
@@ -136,34 +141,44 @@ pub(crate) fn cell(row: &mysql::Row, idx: usize) -> Result<ValueRef<'_>> {
     decode(value, column).map_err(|(expected, reason)| decode_error(column, expected, reason))
 }
 
-/// Moves the text of column `idx` out of `row` (the driver's own buffer:
-/// no copy), when it is text; the cell is then gone from the row.
+/// [`cell`] without building an error: `None` when the cell is not there
+/// or does not decode (`cell` then says why).
 #[inline]
-pub(crate) fn take_text(row: &mut mysql::Row, idx: usize) -> Result<Option<String>> {
-    match (row.columns_ref().get(idx), row.as_ref(idx)) {
-        (Some(column), Some(MyValue::Bytes(_))) if is_text_column(column) => {}
-        _ => return Ok(None),
-    }
-    match row.take::<MyValue, _>(idx) {
-        Some(MyValue::Bytes(bytes)) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Some(text)),
-            // Reported as reading it in place would.
-            Err(e) => Err(not_utf8(&row.columns_ref()[idx], e.into_bytes())),
-        },
-        _ => Ok(None),
+fn try_cell(row: &mysql::Row, idx: usize) -> Option<ValueRef<'_>> {
+    let (column, value) = (row.columns_ref().get(idx)?, row.as_ref(idx)?);
+    match value {
+        MyValue::NULL => Some(ValueRef::Null),
+        MyValue::Int(i) => Some(ValueRef::Int(*i)),
+        MyValue::Double(f) => Some(ValueRef::Float(*f)),
+        MyValue::Bytes(b) if is_text_column(column) => {
+            std::str::from_utf8(b).ok().map(ValueRef::Text)
+        }
+        _ => decode(value, column).ok(),
     }
 }
 
-#[cold]
-#[inline(never)]
-fn not_utf8(column: &Column, bytes: Vec<u8>) -> Error {
-    match decode(&MyValue::Bytes(bytes), column) {
-        Err((expected, reason)) => decode_error(column, expected, reason),
-        Ok(_) => decode_error(
-            column,
-            "UTF-8 text",
-            DecodeError::Invalid("not UTF-8".to_owned()),
-        ),
+/// Moves the text of column `idx` out of `row` (the driver's own buffer:
+/// no copy), when it is UTF-8 text; the cell is then gone from the row.
+/// Anything else stays, to be read (or refused) by [`cell`].
+#[inline]
+pub(crate) fn take_text(row: &mut mysql::Row, idx: usize) -> Option<String> {
+    match (row.columns_ref().get(idx), row.as_ref(idx)) {
+        (Some(column), Some(MyValue::Bytes(_))) if is_text_column(column) => {}
+        _ => return None,
+    }
+    match row.take::<MyValue, _>(idx)? {
+        MyValue::Bytes(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                // Back in its place, for `cell` to report.
+                row.place(idx, MyValue::Bytes(e.into_bytes()));
+                None
+            }
+        },
+        other => {
+            row.place(idx, other);
+            None
+        }
     }
 }
 
@@ -450,11 +465,12 @@ impl Row for MysqlRows<'_> {
             .and_then(|r| column_name(r, idx))
     }
 
-    fn take_text(&mut self, idx: usize) -> Result<Option<String>> {
-        self.with_current_mut(|row| match row {
-            Some(row) => take_text(row, idx),
-            None => Ok(None),
-        })
+    fn try_get(&self, idx: usize) -> Option<ValueRef<'_>> {
+        try_cell(self.borrow_current().as_ref()?, idx)
+    }
+
+    fn take_text(&mut self, idx: usize) -> Option<String> {
+        self.with_current_mut(|row| take_text(row.as_mut()?, idx))
     }
 }
 

@@ -20,9 +20,27 @@ impl Row for SqliteRow<'_, '_> {
         })
     }
 
+    #[inline]
+    fn try_get(&self, idx: usize) -> Option<ValueRef<'_>> {
+        try_convert(self.0.get_ref(idx).ok()?)
+    }
+
     fn column_name(&self, idx: usize) -> Option<&str> {
         self.0.as_ref().column_name(idx).ok()
     }
+}
+
+/// [`convert`] without building an error: `None` for text that is not
+/// UTF-8 (`get_ref` then says so).
+#[inline]
+fn try_convert(v: SqlValueRef<'_>) -> Option<ValueRef<'_>> {
+    Some(match v {
+        SqlValueRef::Null => ValueRef::Null,
+        SqlValueRef::Integer(i) => ValueRef::Int(i),
+        SqlValueRef::Real(f) => ValueRef::Float(f),
+        SqlValueRef::Text(t) => ValueRef::Text(std::str::from_utf8(t).ok()?),
+        SqlValueRef::Blob(b) => ValueRef::Blob(b),
+    })
 }
 
 #[inline]
@@ -99,6 +117,11 @@ impl Row for SqliteRows<'_> {
         convert(row.get_ref(idx).map_err(map_error)?, || {
             self.column_name(idx).unwrap_or("?").to_owned()
         })
+    }
+
+    #[inline]
+    fn try_get(&self, idx: usize) -> Option<ValueRef<'_>> {
+        try_convert(self.borrow_rows().get()?.get_ref(idx).ok()?)
     }
 
     fn column_name(&self, idx: usize) -> Option<&str> {
