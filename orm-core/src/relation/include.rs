@@ -169,6 +169,8 @@ impl<M: Model, T: Model> Relation<M, T> {
             table: Some(owner_table.clone()),
             name: Cow::Borrowed(owner_col),
         };
+        // The owner's key: the through table's column, selected after the
+        // child's; otherwise the child's own foreign key column.
         let items = [
             Item::Columns {
                 qualifier: Some(T::TABLE),
@@ -176,7 +178,11 @@ impl<M: Model, T: Model> Relation<M, T> {
             },
             Item::Col(owner.clone()),
         ];
-        let mut s = Select::from(T::TABLE, &items);
+        let (items, owner_at) = match self.def.kind {
+            RelationKind::ManyToMany => (&items[..], T::COLUMNS.len()),
+            _ => (&items[..1], column_index::<T>(self.def.foreign_key)?),
+        };
+        let mut s = Select::from(T::TABLE, items);
         if self.def.kind == RelationKind::ManyToMany {
             s.more_joins.push(Join::Clause(JoinClause {
                 kind: JoinKind::Inner,
@@ -191,8 +197,6 @@ impl<M: Model, T: Model> Relation<M, T> {
                 columns: None,
                 filter: None,
             }));
-        } else {
-            column_index::<T>(self.def.foreign_key)?;
         }
         s.filter.push(Filter::Owned(Cond::In {
             lhs: Expr::Col(owner.clone()),
@@ -218,7 +222,6 @@ impl<M: Model, T: Model> Relation<M, T> {
         let mut b = SqlBuilder::new(conn.dialect());
         compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
-        let n = T::COLUMNS.len();
         // The group being filled is kept out of the map while the rows are
         // its owner's: one map lookup per run of an owner's rows, not per
         // row (runs are whole groups when ordered by owner). A new group
@@ -226,8 +229,10 @@ impl<M: Model, T: Model> Relation<M, T> {
         let mut current: Option<(KeyOf, Vec<T>)> = None;
         let mut last_len = 4;
         conn.query_each_prepared(&sql, &params, &mut |row| {
+            // The key first: decoding the record may take its cells.
+            let owner = key_of::<M::Key>(row.get_ref(owner_at)?, &owner_table, owner_col)?;
             let rec = T::from_row(row, crate::row::Layout::At(0))?;
-            if let Some(owner) = key_of::<M::Key>(row.get_ref(n)?, &owner_table, owner_col)? {
+            if let Some(owner) = owner {
                 match &mut current {
                     Some((k, group)) if *k == owner => group.push(rec),
                     _ => {
