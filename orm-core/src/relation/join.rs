@@ -10,12 +10,13 @@ use super::{key_name, Relation, RelationKind};
 impl<M: Model, T: Model> Relation<M, T> {
     /// Appends the JOIN clauses of this relation to `joins`, `own` naming the
     /// declaring model's table (or alias) and `alias` the other side's.
-    pub(crate) fn join_clauses(
+    pub(crate) fn push_joins(
         &self,
         kind: JoinKind,
         own: Cow<'static, str>,
         alias: Option<&str>,
-    ) -> Vec<JoinClause> {
+        joins: &mut Vec<Join>,
+    ) {
         let alias: Option<Cow<'static, str>> = alias.map(|a| Cow::Owned(a.to_owned()));
         let other = alias.clone().unwrap_or(Cow::Borrowed(T::TABLE));
         // The joined model's default filter and soft-delete condition.
@@ -33,9 +34,11 @@ impl<M: Model, T: Model> Relation<M, T> {
             on,
         };
         match self.def.kind {
-            RelationKind::BelongsTo => vec![to_other(alias, (other, t_key, own, fk))],
+            RelationKind::BelongsTo => {
+                joins.push(Join::Clause(to_other(alias, (other, t_key, own, fk))));
+            }
             RelationKind::HasOne | RelationKind::HasMany => {
-                vec![to_other(alias, (other, fk, own, m_key))]
+                joins.push(Join::Clause(to_other(alias, (other, fk, own, m_key))));
             }
             RelationKind::ManyToMany => {
                 let through = self.def.through_table(T::TABLE);
@@ -44,17 +47,18 @@ impl<M: Model, T: Model> Relation<M, T> {
                     None => through.clone(),
                 };
                 let (k1, k2) = self.def.through_keys;
-                vec![
-                    JoinClause {
-                        kind,
-                        table: through.clone(),
-                        columns: None,
-                        filter: None,
-                        alias: (through_alias != through).then(|| through_alias.clone()),
-                        on: (through_alias.clone(), Cow::Borrowed(k1), own, m_key),
-                    },
-                    to_other(alias, (other, t_key, through_alias, Cow::Borrowed(k2))),
-                ]
+                joins.push(Join::Clause(JoinClause {
+                    kind,
+                    table: through.clone(),
+                    columns: None,
+                    filter: None,
+                    alias: (through_alias != through).then(|| through_alias.clone()),
+                    on: (through_alias.clone(), Cow::Borrowed(k1), own, m_key),
+                }));
+                joins.push(Join::Clause(to_other(
+                    alias,
+                    (other, t_key, through_alias, Cow::Borrowed(k2)),
+                )));
             }
         }
     }

@@ -105,9 +105,7 @@ impl<M: Model> Scope<M> {
             )));
             return;
         };
-        for c in rel.join_clauses(kind, own, alias) {
-            self.joins.push(Join::Clause(c));
-        }
+        rel.push_joins(kind, own, alias, &mut self.joins);
     }
 
     pub(super) fn is_plain(&self) -> bool {

@@ -186,14 +186,15 @@ impl<M: Model> Scope<M> {
             },
         ];
         // The relation's join, after the scope's own, unless it has one.
-        let join = if self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
-            Vec::new()
-        } else {
-            rel.join_clauses(crate::relation::JoinKind::Outer, M::TABLE.into(), None)
-                .into_iter()
-                .map(crate::relation::Join::Clause)
-                .collect()
-        };
+        let mut join = Vec::new();
+        if !self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
+            rel.push_joins(
+                crate::relation::JoinKind::Outer,
+                M::TABLE.into(),
+                None,
+                &mut join,
+            );
+        }
         let (sql, params) = self.render_joined(conn.dialect(), &items, None, join)?;
         let at = M::COLUMNS.len();
         // A missing right side is all NULLs: its key tells.
