@@ -342,7 +342,7 @@ impl Connection {
     /// character is refused where raw text enters a statement,
     /// `SqlBuilder::fragment`, not on every execution.)
     #[inline]
-    fn check_params(&self, _sql: &str, params: &dyn Params) -> Result<()> {
+    fn check_params(&self, params: &dyn Params) -> Result<()> {
         let max = self.dialect.max_params();
         if params.len() > max {
             return Err(Error::TooManyParameters {
@@ -367,7 +367,7 @@ impl Connection {
 
     /// Runs a statement whose SQL is already in the dialect's syntax.
     pub(crate) fn execute_prepared(&self, sql: &str, params: &dyn Params) -> Result<u64> {
-        self.check_params(sql, params)?;
+        self.check_params(params)?;
         let start = self.start();
         let res = self.backend.execute(sql, params);
         self.finish(sql, params, start, &res, res.as_ref().ok().copied());
@@ -382,7 +382,7 @@ impl Connection {
         params: &dyn Params,
         key: crate::backend::GeneratedKey,
     ) -> Result<Option<i64>> {
-        self.check_params(sql, params)?;
+        self.check_params(params)?;
         let start = self.start();
         let res = self.backend.insert(sql, params, key);
         self.finish(sql, params, start, &res, res.is_ok().then_some(1));
@@ -396,7 +396,7 @@ impl Connection {
         sql: &str,
         params: &dyn Params,
     ) -> Result<Box<dyn RowStream + 'a>> {
-        self.check_params(sql, params)?;
+        self.check_params(params)?;
         let start = self.start();
         let res = self.backend.query(sql, params);
         self.finish(sql, params, start, &res, None);
@@ -412,7 +412,7 @@ impl Connection {
         params: &dyn Params,
         f: &mut RowCallback<'_>,
     ) -> Result<()> {
-        self.check_params(sql, params)?;
+        self.check_params(params)?;
         if let Some(res) = self.on_replica(sql, params, f) {
             return res;
         }

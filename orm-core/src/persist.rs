@@ -8,38 +8,16 @@ use crate::expr::Expr;
 use crate::hooks::{self, Hook};
 use crate::lifecycle::{self, Deleted, SoftDelete, Timestamped};
 use crate::model::{Column, ColumnDef, Model, Snapshot};
-use crate::query::{compile, Delete, Filter, Insert, Returning, Rows, Set, Shape, Update};
+use crate::query::{
+    compile, Delete, Filter, Insert, Returning, Rows, Set, Shape, TableMeta, Update,
+};
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{ToValue, Value, ValueRef};
 
-/// The constants of a model that its write statements depend on,
-/// gathered so that the code rendering them is compiled once rather than
-/// once per model.
-#[derive(Clone, Copy)]
-struct TableDef {
-    name: &'static str,
-    columns: &'static [ColumnDef],
-    key_index: usize,
-    key_columns: &'static [usize],
-    version: Option<usize>,
-}
-
-impl TableDef {
-    fn of<M: Model>() -> Self {
-        TableDef {
-            name: M::TABLE,
-            columns: M::COLUMNS,
-            key_index: M::KEY_INDEX,
-            key_columns: M::KEY_COLUMNS,
-            version: M::VERSION,
-        }
-    }
-
-    fn key_name(&self) -> &'static str {
-        self.columns[self.key_index].name
-    }
-
+/// A model's write statements, rendered from its [`TableMeta`]: compiled
+/// once rather than once per model.
+impl TableMeta {
     /// The names of the key's columns (several for a composite key).
     fn key_names(&self) -> Vec<&'static str> {
         self.names(self.key_columns)
@@ -117,9 +95,9 @@ impl TableDef {
                 upsert_key: upsert.then(|| self.key_names()),
                 returning: returning.then(|| {
                     if self.columns[self.key_index].auto_increment {
-                        Returning::GeneratedKey(self.key_name())
+                        Returning::GeneratedKey(self.key())
                     } else {
-                        Returning::Column(self.key_name())
+                        Returning::Column(self.key())
                     }
                 }),
             },
@@ -346,7 +324,7 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
         Shape::InsertWithKey
     };
     let sql = M::table().cache.get_or_build(shape, dialect, &mut || {
-        TableDef::of::<M>().insert_sql(conn, !generated, 1, false, generated)
+        M::table().insert_sql(conn, !generated, 1, false, generated)
     })?;
     let stamps = lifecycle::insert_stamps::<M>(conn);
     let cols = if generated {
@@ -395,7 +373,7 @@ fn write_record<M: Model>(
     deleted: Deleted,
     shape: Option<Shape>,
 ) -> Result<()> {
-    let t = TableDef::of::<M>();
+    let t = M::table();
     let tail = t.where_columns();
     let dialect = conn.dialect();
     let render = |dflt: Option<&Cond>| t.update_sql(dialect, set, &tail, dflt);
@@ -416,7 +394,7 @@ fn write_record<M: Model>(
 /// default filter of `deleted`; whether there was one. A version that
 /// moved is [`Error::StaleRecord`], and nothing is deleted.
 fn delete_record<M: Model>(conn: &Connection, rec: &mut M, deleted: Deleted) -> Result<bool> {
-    let t = TableDef::of::<M>();
+    let t = M::table();
     let tail = t.where_columns();
     let dialect = conn.dialect();
     let render = |dflt: Option<&Cond>| t.delete_sql(dialect, &tail, dflt);
@@ -468,7 +446,7 @@ fn write_if_there<M: Model>(
 fn update<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let changed = rec.snapshot().and_then(|s| s.changed(rec));
     let shape = changed.is_none().then_some(Shape::UpdateAll);
-    let mut set = TableDef::of::<M>().written(changed);
+    let mut set = M::table().written(changed);
     if set.is_empty() {
         return Ok(());
     }
@@ -489,7 +467,7 @@ fn upsert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let sql = M::table()
         .cache
         .get_or_build(Shape::Upsert, dialect, &mut || {
-            TableDef::of::<M>().insert_sql(conn, true, 1, true, false)
+            M::table().insert_sql(conn, true, 1, true, false)
         })?;
     let stamps = lifecycle::insert_stamps::<M>(conn);
     conn.execute_prepared(&sql, &RecordParams::rows(&[&*rec], Cols::All, &stamps))?;
@@ -943,7 +921,7 @@ fn hooked_write<M: Model, T>(
 
 fn key_cond<M: Model>(key: &M::Key) -> Cond {
     if M::KEY_COLUMNS.len() == 1 {
-        return crate::cond::col(TableDef::of::<M>().key_name()).eq(key.to_value());
+        return crate::cond::col(M::table().key()).eq(key.to_value());
     }
     let parts = crate::model::key_parts::<M>(key.to_value());
     Cond::And(
@@ -1030,7 +1008,7 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
         check_key_default::<M>(conn)?;
     }
     let per_stmt = |with_key: bool| {
-        match TableDef::of::<M>().insert_columns(with_key).count() {
+        match M::table().insert_columns(with_key).count() {
             // Rows of defaults only: one per statement.
             0 => 1,
             ncols => (conn.dialect().max_params() / ncols).max(1),
@@ -1049,13 +1027,7 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
                     M::table()
                         .cache
                         .insert_rows(conn.dialect(), with_key, chunk.len(), || {
-                            TableDef::of::<M>().insert_sql(
-                                conn,
-                                with_key,
-                                chunk.len(),
-                                false,
-                                false,
-                            )
+                            M::table().insert_sql(conn, with_key, chunk.len(), false, false)
                         })?;
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
                 let stamps = lifecycle::insert_stamps::<M>(conn);

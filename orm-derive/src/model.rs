@@ -302,6 +302,8 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                     <#ident as #krate::Model>::TABLE,
                     <#ident as #krate::Model>::COLUMNS,
                     <#ident as #krate::Model>::KEY_INDEX,
+                    <#ident as #krate::Model>::KEY_COLUMNS,
+                    <#ident as #krate::Model>::VERSION,
                     <#ident as #krate::Model>::default_filter,
                 );
                 &TABLE

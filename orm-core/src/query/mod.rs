@@ -37,6 +37,10 @@ pub struct TableMeta {
     pub columns: &'static [ColumnDef],
     /// The index of the primary key in `columns`.
     pub key_index: usize,
+    /// The indexes of the key's columns (several for a composite key).
+    pub key_columns: &'static [usize],
+    /// The index of the version column (optimistic locking), if any.
+    pub version: Option<usize>,
     /// The model's default filter (see
     /// [`Model::default_filter`](crate::Model::default_filter)).
     pub default_filter: fn() -> Option<Cond>,
@@ -50,12 +54,16 @@ impl TableMeta {
         name: &'static str,
         columns: &'static [ColumnDef],
         key_index: usize,
+        key_columns: &'static [usize],
+        version: Option<usize>,
         default_filter: fn() -> Option<Cond>,
     ) -> Self {
         TableMeta {
             name,
             columns,
             key_index,
+            key_columns,
+            version,
             default_filter,
             cache: SqlCache::new(),
         }
