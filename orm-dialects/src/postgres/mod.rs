@@ -48,6 +48,7 @@ mod tls;
 mod url;
 
 use std::cell::{Cell, RefCell, RefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cache::StatementCache;
@@ -109,11 +110,18 @@ pub fn from_client(client: Client, cockroach: bool) -> Connection {
     )))
 }
 
-/// Prepared statements by SQL text, the least recently used evicted first.
-/// The native connection and its statement cache, borrowed together.
+/// The native connection and its prepared statements by SQL text (the
+/// least recently used evicted first), borrowed together.
 struct Inner {
     client: Client,
-    cache: StatementCache<Statement>,
+    cache: StatementCache<Prepared>,
+}
+
+/// A prepared statement and how each of its result columns decodes.
+#[derive(Clone)]
+struct Prepared {
+    stmt: Statement,
+    kinds: Arc<[row::Kind]>,
 }
 
 /// A PostgreSQL or CockroachDB connection.
@@ -409,11 +417,15 @@ impl PostgresBackend {
     }
 
     /// The prepared statement for `sql`, from the cache or prepared now.
-    fn statement(&self, inner: &mut Inner, sql: &str) -> Result<Statement> {
+    fn statement(&self, inner: &mut Inner, sql: &str) -> Result<Prepared> {
         if let Some(s) = inner.cache.get(sql) {
             return Ok(s);
         }
         let stmt = inner.client.prepare(sql).map_err(map_error)?;
+        let stmt = Prepared {
+            kinds: row::kinds(stmt.columns()),
+            stmt,
+        };
         // An evicted statement is closed on the server when dropped. (A
         // capacity set while rows were streaming applies now.)
         if inner.cache.capacity() != self.capacity.get() {
@@ -436,7 +448,7 @@ impl PostgresBackend {
         ) -> std::result::Result<T, postgres::Error>,
     ) -> Result<T> {
         self.with_statement(sql, params, |client, stmt| {
-            with_binds(params, |binds| exec(client, stmt, binds)).map_err(Failure::Start)
+            with_binds(params, |binds| exec(client, &stmt.stmt, binds)).map_err(Failure::Start)
         })
     }
 
@@ -447,13 +459,13 @@ impl PostgresBackend {
         &self,
         sql: &str,
         params: &dyn Params,
-        mut exec: impl FnMut(&mut Client, &Statement) -> std::result::Result<T, Failure>,
+        mut exec: impl FnMut(&mut Client, &Prepared) -> std::result::Result<T, Failure>,
     ) -> Result<T> {
         let mut inner = self.borrow()?;
         let mut stale: Option<postgres::Error> = None;
         loop {
             let stmt = self.statement(&mut inner, sql)?;
-            check_params(&stmt, params, sql)?;
+            check_params(&stmt.stmt, params, sql)?;
             let e = match exec(&mut inner.client, &stmt) {
                 Ok(v) => return Ok(v),
                 Err(Failure::Later(e)) => return Err(e),
@@ -515,10 +527,14 @@ impl Backend for PostgresBackend {
         // another CPU).
         self.with_statement(sql, params, |client, stmt| {
             let mut rows = client
-                .query_raw(stmt, binds(params))
+                .query_raw(&stmt.stmt, binds(params))
                 .map_err(Failure::Start)?;
             while let Some(row) = rows.next().map_err(|e| Failure::Later(map_error(e)))? {
-                if !f(&mut PgRow(row)).map_err(Failure::Later)? {
+                let mut row = PgRow {
+                    row,
+                    kinds: &stmt.kinds,
+                };
+                if !f(&mut row).map_err(Failure::Later)? {
                     break;
                 }
             }
@@ -531,16 +547,19 @@ impl Backend for PostgresBackend {
         loop {
             let mut guard = self.borrow()?;
             let stmt = self.statement(&mut guard, sql)?;
-            check_params(&stmt, params, sql)?;
+            check_params(&stmt.stmt, params, sql)?;
             let built = PgRowIterTryBuilder {
                 guard,
-                iter_builder: |g: &mut RefMut<'a, Inner>| g.client.query_raw(&stmt, binds(params)),
+                iter_builder: |g: &mut RefMut<'a, Inner>| {
+                    g.client.query_raw(&stmt.stmt, binds(params))
+                },
             }
             .try_build();
             match built {
                 Ok(rows) => {
                     return Ok(Box::new(PgRows {
                         rows,
+                        kinds: stmt.kinds,
                         current: None,
                         done: false,
                     }))
@@ -612,7 +631,8 @@ struct PgRowIter<'c> {
 /// The stream of [`Backend::query`]: the running query and its current row.
 struct PgRows<'c> {
     rows: PgRowIter<'c>,
-    current: Option<PgRow>,
+    kinds: Arc<[row::Kind]>,
+    current: Option<postgres::Row>,
     /// The rows ran out (or failed): the iterator must not be polled again.
     done: bool,
 }
@@ -629,8 +649,40 @@ impl RowStream for PgRows<'_> {
         });
         let next = next?;
         self.done = next.is_none();
-        self.current = next.map(PgRow);
-        Ok(self.current.as_mut().map(|r| r as &mut dyn Row))
+        self.current = next;
+        Ok(self.current.is_some().then_some(self as &mut dyn Row))
+    }
+}
+
+/// The current row of the stream.
+impl Row for PgRows<'_> {
+    fn len(&self) -> usize {
+        self.current.as_ref().map_or(0, postgres::Row::len)
+    }
+
+    fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
+        match &self.current {
+            Some(row) => row::value(row, idx),
+            None => Err(Error::invalid("no current row")),
+        }
+    }
+
+    #[inline]
+    fn try_get(&self, idx: usize) -> Option<ValueRef<'_>> {
+        row::try_value(self.current.as_ref()?, &self.kinds, idx)
+    }
+
+    #[inline]
+    fn take_text(&mut self, idx: usize) -> Option<String> {
+        row::copy_text(self.current.as_ref()?, &self.kinds, idx)
+    }
+
+    fn column_name(&self, idx: usize) -> Option<&str> {
+        self.current
+            .as_ref()?
+            .columns()
+            .get(idx)
+            .map(postgres::Column::name)
     }
 }
 

