@@ -6,6 +6,13 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use crate::dialect::Dialect;
 use crate::error::Result;
 
+/// Whether two dialect names are the same: by address first (a dialect's
+/// name is one `&'static str`), so a cache hit compares no text.
+#[inline]
+fn same_dialect(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
 /// The statements whose SQL depends only on the model and the dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
@@ -116,13 +123,13 @@ impl SqlCache {
         let name = dialect.name();
         let slot = &self.first[shape as usize];
         match slot.get() {
-            Some((d, sql)) if *d == name => Ok(Cow::Borrowed(sql)),
+            Some((d, sql)) if same_dialect(d, name) => Ok(Cow::Borrowed(sql)),
             Some(_) => self.more(shape, name, build).map(Cow::Borrowed),
             None => {
                 let mut fresh = Some(build()?);
                 let (d, sql) =
                     slot.get_or_init(|| (name, fresh.take().unwrap_or_default().into_boxed_str()));
-                if *d == name {
+                if same_dialect(d, name) {
                     return Ok(Cow::Borrowed(sql));
                 }
                 // Another dialect took the slot meanwhile: ours is still here.

@@ -148,8 +148,11 @@ impl Drop for InUse<'_> {
     fn drop(&mut self) {
         if let (Some(mut stmt), Some(home)) = (self.stmt.take(), self.home.take()) {
             // Rows and `raw_execute` reset the statement; the bindings may
-            // borrow the caller's values, so they go too.
-            stmt.clear_bindings();
+            // borrow the caller's values, so they go too (a statement
+            // without parameters has none to clear).
+            if stmt.parameter_count() > 0 {
+                stmt.clear_bindings();
+            }
             *home.borrow_mut() = Some(stmt);
         }
     }
