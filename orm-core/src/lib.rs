@@ -83,7 +83,7 @@ pub mod driver {
         register_dialect, registered_dialect, unknown_scheme, DriverConnection, Opener, NO_PARAMS,
     };
     pub use crate::dialect::{
-        check_value_portably, default_literal, dollar_placeholder, quote_string,
+        check_value_portably, default_literal, dollar_placeholder, quote_doubled, quote_string,
     };
     pub use crate::lex::LexRules;
     pub use crate::row::resolve_layout;

@@ -203,7 +203,11 @@ impl<M: Model> Scope<M> {
             let _read = self.reading(conn);
             conn.query_map(&sql, &params, |row| {
                 let rec = M::from_row(row, Layout::At(0))?;
-                let other = if matches!(row.get_ref(probe)?, crate::value::ValueRef::Null) {
+                let probed = match row.try_get(probe) {
+                    Some(v) => v,
+                    None => row.get_ref(probe)?,
+                };
+                let other = if matches!(probed, crate::value::ValueRef::Null) {
                     None
                 } else {
                     Some(T::from_row(row, Layout::At(at))?)

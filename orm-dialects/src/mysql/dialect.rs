@@ -181,14 +181,7 @@ impl Dialect for MysqlDialect {
     }
 
     fn quote_ident(&self, ident: &str, out: &mut String) {
-        out.push('`');
-        for ch in ident.chars() {
-            if ch == '`' {
-                out.push('`');
-            }
-            out.push(ch);
-        }
-        out.push('`');
+        orm_core::driver::quote_doubled(ident, '`', out);
     }
 
     fn placeholder(&self, _n: usize, out: &mut String) {
