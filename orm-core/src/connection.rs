@@ -545,15 +545,6 @@ impl Connection {
         self.query_map(sql, params, |row| T::from_row(row, Layout::At(0)))
     }
 
-    /// Like [`query_ordered`](Self::query_ordered), for the first row only.
-    pub(crate) fn query_first_ordered<T: FromRow>(
-        &self,
-        sql: &str,
-        params: &dyn Params,
-    ) -> Result<Option<T>> {
-        self.query_first_map(sql, params, |row| T::from_row(row, Layout::At(0)))
-    }
-
     /// Runs a query in the dialect's syntax and decodes its first row with
     /// `f`; the other rows are not read.
     pub(crate) fn query_first_map<T>(

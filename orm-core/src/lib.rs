@@ -110,7 +110,7 @@ pub mod __private {
     /// Sets a scope's `AS OF SYSTEM TIME` (for the CockroachDB extension
     /// trait in `orm-dialects`).
     pub fn set_as_of<S: crate::Scoped>(scope: S, at: crate::AsOf) -> S {
-        scope.with(|s| s.as_of = Some(at))
+        scope.with(|s| s.q.as_of = Some(at))
     }
 
     pub use crate::hooks::{hook_fns, Hook, HookFns};

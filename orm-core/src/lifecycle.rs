@@ -13,6 +13,7 @@ use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::expr::{ColRef, Expr};
 use crate::model::Model;
+use crate::query::TableMeta;
 use crate::value::{SqlType, Value, ValueRef};
 
 /// Implemented (by `#[derive(Model)]`) for the models with a
@@ -114,33 +115,39 @@ pub(crate) fn stamp<M: Model>(idx: usize, now: DateTime<Utc>) -> (usize, Value) 
 
 /// The column `idx` of `M`, qualified by its table (requalified for
 /// aliases like the typed columns).
-fn column<M: Model>(idx: usize) -> Expr {
+/// Column `idx` of table `t`, qualified.
+fn column_of(t: &TableMeta, idx: usize) -> Expr {
     Expr::Col(ColRef {
-        table: Some(Cow::Borrowed(M::TABLE)),
-        name: Cow::Borrowed(M::COLUMNS[idx].name),
+        table: Some(Cow::Borrowed(t.name)),
+        name: Cow::Borrowed(t.columns[idx].name),
     })
 }
 
-/// The condition every statement on `M`'s table applies: the model's
+/// The condition every statement on `M`'s table applies: see [`filter_of`].
+pub(crate) fn filter<M: Model>(deleted: Deleted) -> Option<Cond> {
+    filter_of(M::table(), deleted)
+}
+
+/// The condition every statement on table `t` applies: the model's
 /// default filter ([`Model::default_filter`]) and, for a soft-deleting
 /// model, `deleted_at IS NULL` (`IS NOT NULL` for [`Deleted::Only`],
 /// nothing for [`Deleted::Include`]).
-pub(crate) fn filter<M: Model>(deleted: Deleted) -> Option<Cond> {
-    let soft = match (M::SOFT_DELETE, deleted) {
+pub(crate) fn filter_of(t: &TableMeta, deleted: Deleted) -> Option<Cond> {
+    let soft = match (t.soft_delete, deleted) {
         (_, Deleted::Include) => None,
         (Some(i), d) => Some(Cond::Null {
-            lhs: column::<M>(i),
+            lhs: column_of(t, i),
             negated: d == Deleted::Only,
         }),
         // No row of a model without the column is soft-deleted.
         (None, Deleted::Only) => Some(Cond::In {
-            lhs: column::<M>(M::KEY_INDEX),
+            lhs: column_of(t, t.key_index),
             list: Vec::new(),
             negated: false,
         }),
         (None, Deleted::Exclude) => None,
     };
-    match (M::default_filter(), soft) {
+    match ((t.default_filter)(), soft) {
         (Some(a), Some(b)) => Some(a.and(b)),
         (a, b) => a.or(b),
     }
@@ -228,9 +235,10 @@ pub(crate) fn scope_assignments<'a, M: Model>(
 pub(crate) fn no_row<M: Model>(conn: &Connection, rec: &M, deleted: Deleted) -> Result<Error> {
     if M::VERSION.is_some() {
         let mut scope = crate::scope::Scope::<M>::default();
-        scope.deleted = deleted;
+        scope.q.deleted = deleted;
         let key = crate::value::ToValue::to_value(&rec.key());
         scope
+            .q
             .conds
             .push(crate::scope::Scope::<M>::key_cond(key.clone()));
         if crate::Scoped::exists(&scope, conn)? {

@@ -821,7 +821,7 @@ pub trait Record: Model {
             let key = rec.key();
             let mut scope = Scope::<Self>::default().filter(key_cond::<Self>(&key));
             // This record's hooks run around the write.
-            scope.skip_hooks = true;
+            scope.q.skip_hooks = true;
             if let Some((i, v)) = lifecycle::version_of(rec) {
                 scope = scope.filter(crate::cond::col(Self::COLUMNS[i].name).eq(v));
             }
@@ -874,7 +874,7 @@ pub trait Record: Model {
     /// ```
     fn reload(&mut self, conn: &Connection) -> Result<()> {
         let mut scope = Scope::<Self>::default();
-        scope.deleted = Deleted::Include;
+        scope.q.deleted = Deleted::Include;
         *self = scope.find(conn, self.key())?;
         Ok(())
     }

@@ -304,6 +304,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                     <#ident as #krate::Model>::KEY_INDEX,
                     <#ident as #krate::Model>::KEY_COLUMNS,
                     <#ident as #krate::Model>::VERSION,
+                    <#ident as #krate::Model>::SOFT_DELETE,
                     <#ident as #krate::Model>::default_filter,
                 );
                 &TABLE

@@ -41,6 +41,8 @@ pub struct TableMeta {
     pub key_columns: &'static [usize],
     /// The index of the version column (optimistic locking), if any.
     pub version: Option<usize>,
+    /// The index of the soft-delete column (`deleted_at`), if any.
+    pub soft_delete: Option<usize>,
     /// The model's default filter (see
     /// [`Model::default_filter`](crate::Model::default_filter)).
     pub default_filter: fn() -> Option<Cond>,
@@ -56,6 +58,7 @@ impl TableMeta {
         key_index: usize,
         key_columns: &'static [usize],
         version: Option<usize>,
+        soft_delete: Option<usize>,
         default_filter: fn() -> Option<Cond>,
     ) -> Self {
         TableMeta {
@@ -64,6 +67,7 @@ impl TableMeta {
             key_index,
             key_columns,
             version,
+            soft_delete,
             default_filter,
             cache: SqlCache::new(),
         }

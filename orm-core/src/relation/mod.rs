@@ -231,7 +231,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                     op: crate::cond::Op::Eq,
                     rhs: Expr::Value(v.clone()),
                 });
-                scope.via = Some(self.via(v));
+                scope.q.via = Some(self.via(v));
                 scope.first(conn)?.map(Some).ok_or_else(|| Error::NotFound {
                     table: T::TABLE.to_owned(),
                 })
@@ -300,7 +300,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                 });
                 // An owner not saved yet has no key to give its children.
                 let value = (owner.is_new() != Some(true)).then_some(key);
-                s.owner = Some((Cow::Borrowed(self.def.foreign_key), value));
+                s.q.owner = Some((Cow::Borrowed(self.def.foreign_key), value));
                 s
             }
             RelationKind::ManyToMany => Scope::<T>::default().filter(Cond::InSelect {
@@ -328,7 +328,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                 .unwrap_or(Value::Null),
             _ => owner.column_value(M::KEY_INDEX),
         };
-        scope.via = Some(self.via(loaded_for));
+        scope.q.via = Some(self.via(loaded_for));
         T::Scope::from_scope(scope)
     }
 

@@ -89,10 +89,10 @@ impl<M: Model, T: Model> Relation<M, T> {
         ] {
             b.know(crate::sql::KnownTable { name, columns });
         }
-        let filtered = !scope.unfiltered;
+        let filtered = !scope.q.unfiltered;
         // The scope's model as the scope sees it (`with_deleted` too); the
         // other side's soft-deleted rows are no orphans.
-        let related_dflt = crate::lifecycle::filter::<M>(scope.deleted)
+        let related_dflt = crate::lifecycle::filter::<M>(scope.q.deleted)
             .filter(|_| filtered)
             .map(|f| f.requalified(M::TABLE, REL));
         let own = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
@@ -103,15 +103,15 @@ impl<M: Model, T: Model> Relation<M, T> {
             columns: T::COLUMNS,
         }];
         let mut s = Select::from(T::TABLE, &items);
-        s.as_of = scope.as_of.as_ref();
-        if !scope.conds.is_empty() && M::TABLE != T::TABLE {
+        s.as_of = scope.q.as_of.as_ref();
+        if !scope.q.conds.is_empty() && M::TABLE != T::TABLE {
             s.more_joins.push(Join::Never { table: M::TABLE });
         }
         s.filter.push(Filter::NotExists(Box::new(
             self.related_rows(&related_dflt),
         )));
         s.filter
-            .extend(scope.conds.iter().chain(&own).map(Filter::Cond));
+            .extend(scope.q.conds.iter().chain(&own).map(Filter::Cond));
         compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
         let mut found = conn.query_ordered(&sql, &params)?;

@@ -88,7 +88,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn filter(self, cond: Cond) -> Self {
-        self.with(|s| s.conds.push(cond))
+        self.with(|s| s.q.conds.push(cond))
     }
 
     /// `column = value` with the column named at run time
@@ -160,10 +160,10 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn or(self, other: impl Scoped<Model = Self::Model>) -> Self {
-        let other = other.into_scope().conds;
+        let other = other.into_scope().q.conds;
         self.with(|s| {
-            let mine = std::mem::take(&mut s.conds);
-            s.conds = vec![Cond::Or(vec![Cond::And(mine), Cond::And(other)])];
+            let mine = std::mem::take(&mut s.q.conds);
+            s.q.conds = vec![Cond::Or(vec![Cond::And(mine), Cond::And(other)])];
         })
     }
 
@@ -194,7 +194,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// ```
     fn order(self, terms: impl Into<Terms>) -> Self {
         let orders = crate::names::parse_orders(terms.into());
-        self.with(|s| s.orders.extend(orders))
+        self.with(|s| s.q.orders.extend(orders))
     }
     /// Appends a typed ORDER BY term: `Users::NAME.desc().nulls_last()`.
     ///
@@ -217,7 +217,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn order_by(self, order: Order) -> Self {
-        self.with(|s| s.orders.push(order))
+        self.with(|s| s.q.orders.push(order))
     }
     /// Replaces the ORDER BY terms (see [`order`](Self::order)).
     ///
@@ -242,7 +242,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// ```
     fn reorder(self, terms: impl Into<Terms>) -> Self {
         let orders = crate::names::parse_orders(terms.into());
-        self.with(|s| s.orders = orders)
+        self.with(|s| s.q.orders = orders)
     }
     /// At most `n` rows (rendered as an integer literal).
     ///
@@ -265,7 +265,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn limit(self, n: u64) -> Self {
-        self.with(|s| s.limit = Some(n))
+        self.with(|s| s.q.limit = Some(n))
     }
     /// Skips `n` rows; valid without a limit on every dialect.
     ///
@@ -288,7 +288,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn offset(self, n: u64) -> Self {
-        self.with(|s| s.offset = Some(n))
+        self.with(|s| s.q.offset = Some(n))
     }
     /// GROUP BY terms, kept by every later call: column names
     /// (`"author_id, category"`, checked and quoted), or [`Sql::raw`] for
@@ -315,7 +315,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// ```
     fn group_by(self, terms: impl Into<Terms>) -> Self {
         let terms = crate::names::parse_group(terms.into());
-        self.with(|s| s.group_by.extend(terms))
+        self.with(|s| s.q.group_by.extend(terms))
     }
     /// A HAVING condition with placeholders, emitted with the HAVING keyword.
     ///
@@ -342,7 +342,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// ```
     fn having(self, fragment: impl Into<Sql>, args: impl IntoArgs) -> Self {
         let c = Cond::sql(fragment, args);
-        self.with(|s| s.having.push(c))
+        self.with(|s| s.q.having.push(c))
     }
     /// Locks the rows the scope reads until the transaction ends
     /// (`SELECT .. FOR UPDATE`), so that a read-modify-write cannot lose a
@@ -359,7 +359,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn for_update(self) -> Self {
-        self.with(|s| s.lock = Some(lock(LockMode::Update, s.lock)))
+        self.with(|s| s.q.lock = Some(lock(LockMode::Update, s.q.lock)))
     }
     /// Locks the rows the scope reads against writes until the transaction
     /// ends (`FOR SHARE`; MariaDB's `LOCK IN SHARE MODE`); other readers
@@ -385,7 +385,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn for_share(self) -> Self {
-        self.with(|s| s.lock = Some(lock(LockMode::Share, s.lock)))
+        self.with(|s| s.q.lock = Some(lock(LockMode::Share, s.q.lock)))
     }
     /// Makes the scope's row lock ([`for_update`](Self::for_update) when
     /// none was chosen) skip rows other transactions hold (`SKIP LOCKED`),
@@ -402,7 +402,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn skip_locked(self) -> Self {
-        self.with(|s| s.lock = Some(waiting(LockWait::SkipLocked, s.lock)))
+        self.with(|s| s.q.lock = Some(waiting(LockWait::SkipLocked, s.q.lock)))
     }
     /// Makes the scope's row lock ([`for_update`](Self::for_update) when
     /// none was chosen) fail at once, rather than wait, when another
@@ -428,7 +428,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn no_wait(self) -> Self {
-        self.with(|s| s.lock = Some(waiting(LockWait::NoWait, s.lock)))
+        self.with(|s| s.q.lock = Some(waiting(LockWait::NoWait, s.q.lock)))
     }
     /// Lifts the default filters ([`Model::default_filter`]) of the model
     /// and of the joined ones for this scope, its includes and orphans,
@@ -452,7 +452,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn without_default_filter(self) -> Self {
-        self.with(|s| s.unfiltered = true)
+        self.with(|s| s.q.unfiltered = true)
     }
     /// Lifts only the soft-delete condition of the scope's model (a
     /// `#[db(soft_delete)]` column): the scope sees the soft-deleted rows
@@ -489,7 +489,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     where
         Self::Model: SoftDelete,
     {
-        self.with(|s| s.deleted = Deleted::Include)
+        self.with(|s| s.q.deleted = Deleted::Include)
     }
     /// Only the soft-deleted rows of the scope's model (`deleted_at IS NOT
     /// NULL`), with the model's own default filter still applied. Compiles
@@ -521,7 +521,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     where
         Self::Model: SoftDelete,
     {
-        self.with(|s| s.deleted = Deleted::Only)
+        self.with(|s| s.q.deleted = Deleted::Only)
     }
     /// Lets this scope's `update_attribute(s)`, `update_sql` and `delete`
     /// run on a model with [`Hooks`](crate::Hooks), which they skip (one
@@ -548,7 +548,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn skip_hooks(self) -> Self {
-        self.with(|s| s.skip_hooks = true)
+        self.with(|s| s.q.skip_hooks = true)
     }
     /// Allows `update_*` and `delete` on a scope with no condition: without
     /// it they fail with [`Error::MissingCondition`].
@@ -573,7 +573,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn all_rows(self) -> Self {
-        self.with(|s| s.all_rows = true)
+        self.with(|s| s.q.all_rows = true)
     }
 
     /// `SELECT DISTINCT`: drops duplicate rows (joins over has-many
@@ -599,7 +599,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn distinct(self) -> Self {
-        self.with(|s| s.distinct = true)
+        self.with(|s| s.q.distinct = true)
     }
     /// Makes the scope's reads run on the primary of a pool with replicas
     /// ([`Pool::with_replicas`](crate::Pool::with_replicas)), e.g. to read
@@ -617,7 +617,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn on_primary(self) -> Self {
-        self.with(|s| s.primary = true)
+        self.with(|s| s.q.primary = true)
     }
     /// Joins a relation with its default kind (LEFT OUTER, or INNER when
     /// declared with `#[db(join = "inner")]`): `Posts::all().join(Posts::AUTHOR)`.
@@ -789,7 +789,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
             sql: f.sql.into_owned(),
             args: f.args,
         };
-        self.with(|s| s.joins.push(join))
+        self.with(|s| s.q.joins.push(join))
     }
     /// Eager-loads a relation (or nested relations,
     /// `Users::POSTS.then(Posts::COMMENTS)`) into the records' relation
@@ -1063,8 +1063,8 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// ```
     fn count_without_limit(&self, conn: &Connection) -> Result<i64> {
         let mut s = self.as_scope().clone();
-        s.limit = None;
-        s.offset = None;
+        s.q.limit = None;
+        s.q.offset = None;
         s.run_count(conn, &CountOn::Rows)
     }
     /// `COUNT(column)` or `COUNT(DISTINCT column)` over the rows `all`
@@ -1356,7 +1356,7 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn save(&self, conn: &Connection, record: &mut Self::Model) -> Result<()> {
-        if let Some((fk, value)) = &self.as_scope().owner {
+        if let Some((fk, value)) = &self.as_scope().q.owner {
             let idx = <Self::Model as Model>::COLUMNS
                 .iter()
                 .position(|c| c.name == fk.as_ref())
@@ -1551,12 +1551,12 @@ pub trait Scoped: Sized + Clone + crate::__private::Sealed {
         let scope = self.as_scope();
         let other = T::TABLE;
         let mentions_other = other != <Self::Model as Model>::TABLE
-            && scope.conds.iter().any(|c| c.mentions_table(other));
-        let joined = scope.joins.iter().any(|j| j.joins_table(other));
+            && scope.q.conds.iter().any(|c| c.mentions_table(other));
+        let joined = scope.q.joins.iter().any(|j| j.joins_table(other));
         let records = if mentions_other && !joined {
             let mut s = scope.clone();
             s.add_join(rel, JoinKind::AsDeclared, None);
-            s.distinct |= rel.def().kind != crate::relation::RelationKind::BelongsTo;
+            s.q.distinct |= rel.def().kind != crate::relation::RelationKind::BelongsTo;
             s.run_all(conn)?
         } else {
             scope.run_all(conn)?

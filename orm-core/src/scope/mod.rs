@@ -33,6 +33,17 @@ use crate::value::Value;
 /// and which users extend with named scopes; all the methods are on the
 /// [`Scoped`] trait, implemented by both.
 pub struct Scope<M> {
+    /// Everything but the includes: not generic, so that the code that
+    /// renders and runs it is compiled once, not once per model.
+    pub(crate) q: Query,
+    pub(crate) includes: Vec<Arc<dyn Include<M>>>,
+    _model: PhantomData<fn() -> M>,
+}
+
+/// The part of a scope that does not depend on its model: rendered and run
+/// with the model's [`TableMeta`](crate::query::TableMeta).
+#[derive(Clone)]
+pub(crate) struct Query {
     pub(crate) conds: Vec<Cond>,
     pub(crate) orders: Vec<Order>,
     pub(crate) limit: Option<u64>,
@@ -49,7 +60,6 @@ pub struct Scope<M> {
     /// The foreign key a has-many accessor's scope sets on `save`.
     /// `None` as the value: the owner was not saved yet.
     pub(crate) owner: Option<(Cow<'static, str>, Option<Value>)>,
-    pub(crate) includes: Vec<Arc<dyn Include<M>>>,
     /// Whether the default filters of the model and the joined ones are
     /// lifted for this scope.
     pub(crate) unfiltered: bool,
@@ -62,38 +72,11 @@ pub struct Scope<M> {
     pub(crate) deleted: crate::lifecycle::Deleted,
     /// Whether its reads run on the primary of a pool with replicas.
     pub(crate) primary: bool,
-    _model: PhantomData<fn() -> M>,
 }
 
-impl<M> Clone for Scope<M> {
-    fn clone(&self) -> Self {
-        Scope {
-            conds: self.conds.clone(),
-            orders: self.orders.clone(),
-            limit: self.limit,
-            offset: self.offset,
-            group_by: self.group_by.clone(),
-            having: self.having.clone(),
-            all_rows: self.all_rows,
-            as_of: self.as_of,
-            lock: self.lock,
-            joins: self.joins.clone(),
-            distinct: self.distinct,
-            owner: self.owner.clone(),
-            includes: self.includes.clone(),
-            unfiltered: self.unfiltered,
-            via: self.via.clone(),
-            skip_hooks: self.skip_hooks,
-            deleted: self.deleted,
-            primary: self.primary,
-            _model: PhantomData,
-        }
-    }
-}
-
-impl<M> Default for Scope<M> {
+impl Default for Query {
     fn default() -> Self {
-        Scope {
+        Query {
             conds: Vec::new(),
             orders: Vec::new(),
             limit: None,
@@ -106,14 +89,39 @@ impl<M> Default for Scope<M> {
             joins: Vec::new(),
             distinct: false,
             owner: None,
-            includes: Vec::new(),
             unfiltered: false,
             via: None,
             skip_hooks: false,
             deleted: crate::lifecycle::Deleted::Exclude,
             primary: false,
+        }
+    }
+}
+
+impl<M> Scope<M> {
+    /// A scope of `q`, without includes.
+    pub(crate) fn of(q: Query) -> Self {
+        Scope {
+            q,
+            includes: Vec::new(),
             _model: PhantomData,
         }
+    }
+}
+
+impl<M> Clone for Scope<M> {
+    fn clone(&self) -> Self {
+        Scope {
+            q: self.q.clone(),
+            includes: self.includes.clone(),
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M> Default for Scope<M> {
+    fn default() -> Self {
+        Scope::of(Query::default())
     }
 }
 

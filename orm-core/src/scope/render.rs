@@ -4,40 +4,43 @@
 
 use std::borrow::Cow;
 
-use super::{Scope, Statement};
+use super::{Query, Scope, Statement};
 use crate::cond::{Cond, Op};
 use crate::dialect::{AnsiDialect, Dialect};
 use crate::error::Result;
 use crate::expr::Expr;
 use crate::model::Model;
-use crate::query::{compile, Filter, Item, Select, Shape, Source};
+use crate::query::{compile, Filter, Item, Select, Shape, Source, TableMeta};
 use crate::relation::{Join, JoinKind, Relation};
 use crate::sql::{BaseTable, SqlBuilder};
 use crate::value::Value;
 
-impl<M: Model> Scope<M> {
-    pub(super) fn base() -> BaseTable {
+impl Query {
+    /// The base table of the scope's statements.
+    pub(super) fn base(t: &TableMeta) -> BaseTable {
         BaseTable {
-            table: M::TABLE,
-            columns: M::COLUMNS,
+            table: t.name,
+            columns: t.columns,
         }
     }
 
-    /// A builder for this scope's statements: names are checked against
-    /// the model and the joined ones (by table, or by alias).
-    pub(super) fn builder<'d>(&self, dialect: &'d dyn Dialect) -> SqlBuilder<'d> {
-        self.builder_with(dialect, &[])
+    /// A builder for this scope's statements on table `t`: names are
+    /// checked against the model and the joined ones (by table, or by
+    /// alias).
+    pub(super) fn builder<'d>(&self, t: &TableMeta, dialect: &'d dyn Dialect) -> SqlBuilder<'d> {
+        self.builder_with(t, dialect, &[])
     }
 
     /// [`builder`](Self::builder) for a statement that joins `more` after
     /// the scope's own joins.
     pub(super) fn builder_with<'d>(
         &self,
+        t: &TableMeta,
         dialect: &'d dyn Dialect,
         more: &[Join],
     ) -> SqlBuilder<'d> {
         let joined = !self.joins.is_empty() || !more.is_empty();
-        let mut b = SqlBuilder::new(dialect).with_base(Self::base(), joined);
+        let mut b = SqlBuilder::new(dialect).with_base(Self::base(t), joined);
         for j in self.joins.iter().chain(more) {
             match j {
                 Join::Clause(c) => b.know(crate::sql::KnownTable {
@@ -53,14 +56,153 @@ impl<M: Model> Scope<M> {
 
     /// The model's default filter and soft-delete condition, unless the
     /// scope lifted them.
-    pub(crate) fn default_cond(&self) -> Option<Cond> {
+    pub(crate) fn default_cond(&self, t: &TableMeta) -> Option<Cond> {
         if self.unfiltered {
             None
         } else {
-            crate::lifecycle::filter::<M>(self.deleted)
+            crate::lifecycle::filter_of(t, self.deleted)
         }
     }
 
+    /// Whether the scope is the whole table as it is: no condition, order,
+    /// window, grouping, join, lock or default filter (and, as the caller
+    /// knows, no include).
+    pub(super) fn is_plain(&self, t: &TableMeta) -> bool {
+        self.conds.is_empty()
+            && self.orders.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+            && self.group_by.is_empty()
+            && self.having.is_empty()
+            && self.as_of.is_none()
+            && self.lock.is_none()
+            && self.joins.is_empty()
+            && !self.distinct
+            && self.default_cond(t).is_none()
+    }
+
+    /// The scope's WHERE conditions: its own, then `dflt` (the model's
+    /// default filter, held by the caller).
+    pub(super) fn filters<'a>(&'a self, dflt: &'a Option<Cond>) -> Vec<Filter<'a>> {
+        self.conds.iter().chain(dflt).map(Filter::Cond).collect()
+    }
+
+    /// The scope as a SELECT of `items` from table `t`: source, joins,
+    /// conditions, grouping, order, window and lock.
+    pub(crate) fn as_select<'a>(
+        &'a self,
+        t: &TableMeta,
+        items: &'a [Item<'a>],
+        dflt: &'a Option<Cond>,
+    ) -> Select<'a> {
+        Select {
+            distinct: self.distinct,
+            items,
+            from: Source::Table(Cow::Borrowed(t.name)),
+            alias: None,
+            as_of: self.as_of.as_ref(),
+            joins: &self.joins,
+            more_joins: Vec::new(),
+            filtered_joins: !self.unfiltered,
+            conds: &self.conds,
+            filter: dflt.iter().map(Filter::Cond).collect(),
+            group_by: &self.group_by,
+            having: &self.having,
+            order: &self.orders,
+            order_by_cols: Vec::new(),
+            limit: self.limit,
+            offset: self.offset,
+            lock: self.lock,
+        }
+    }
+
+    /// The model's columns, qualified when the scope joins other tables.
+    pub(super) fn model_items(&self, t: &TableMeta) -> [Item<'static>; 1] {
+        [Item::Columns {
+            qualifier: (!self.joins.is_empty()).then_some(t.name),
+            columns: t.columns,
+        }]
+    }
+
+    /// `SELECT <columns> FROM <table>`, cached per dialect.
+    pub(super) fn select_head(
+        t: &'static TableMeta,
+        dialect: &dyn Dialect,
+    ) -> Result<Cow<'static, str>> {
+        t.cache.get_or_build(Shape::Select, dialect, &mut || {
+            let mut b = SqlBuilder::new(dialect);
+            let items = [Item::Columns {
+                qualifier: None,
+                columns: t.columns,
+            }];
+            compile::select(&mut b, &Select::from(t.name, &items))?;
+            Ok(b.sql)
+        })
+    }
+
+    /// The SELECT of `items` this scope stands for, its limit lowered to
+    /// `limit_override` if that is lower, compiled for `dialect`.
+    pub(super) fn render(
+        &self,
+        t: &TableMeta,
+        dialect: &dyn Dialect,
+        items: &[Item<'_>],
+        limit_override: Option<u64>,
+    ) -> Result<(String, Vec<Value>)> {
+        self.render_joined(t, dialect, items, limit_override, Vec::new())
+    }
+
+    /// [`render`](Self::render), with `more` joined after the scope's own
+    /// joins.
+    pub(super) fn render_joined(
+        &self,
+        t: &TableMeta,
+        dialect: &dyn Dialect,
+        items: &[Item<'_>],
+        limit_override: Option<u64>,
+        more: Vec<Join>,
+    ) -> Result<(String, Vec<Value>)> {
+        let dflt = self.default_cond(t);
+        let mut s = self.as_select(t, items, &dflt);
+        s.limit = match (limit_override, self.limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        s.more_joins = more;
+        let mut b = self.builder_with(t, dialect, &s.more_joins);
+        compile::select(&mut b, &s)?;
+        Ok(b.finish())
+    }
+
+    /// `table.key = key`, or for a composite key each of its columns equal
+    /// to its part.
+    pub(crate) fn key_cond(t: &TableMeta, key: Value) -> Cond {
+        let eq = |i: usize, v: Value| Cond::Cmp {
+            lhs: Expr::Col(crate::expr::ColRef {
+                table: Some(t.name.into()),
+                name: t.columns[i].name.into(),
+            }),
+            op: Op::Eq,
+            rhs: Expr::Value(v),
+        };
+        if t.key_columns.len() <= 1 {
+            return eq(t.key_index, key);
+        }
+        let parts = match key {
+            Value::List(parts) => parts,
+            key => vec![key],
+        };
+        Cond::And(
+            t.key_columns
+                .iter()
+                .zip(parts)
+                .map(|(&i, v)| eq(i, v))
+                .collect(),
+        )
+    }
+}
+
+impl<M: Model> Scope<M> {
     /// The name under which the model `O` declaring a relation appears in
     /// this scope: the base table, or the alias it was joined under. `None`
     /// when `O` is not in the query (a raw join may have brought it in:
@@ -69,14 +211,15 @@ impl<M: Model> Scope<M> {
         if O::TABLE == M::TABLE {
             return Some(Cow::Borrowed(M::TABLE));
         }
-        let joined = self.joins.iter().rev().find_map(|j| match j {
+        let joined = self.q.joins.iter().rev().find_map(|j| match j {
             Join::Clause(c) if c.table == O::TABLE => {
                 Some(c.alias.clone().unwrap_or_else(|| c.table.clone()))
             }
             _ => None,
         });
         joined.or_else(|| {
-            self.joins
+            self.q
+                .joins
                 .iter()
                 .any(|j| matches!(j, Join::Raw { .. }))
                 .then_some(Cow::Borrowed(O::TABLE))
@@ -95,7 +238,7 @@ impl<M: Model> Scope<M> {
             k => k,
         };
         let Some(own) = self.side_of::<O>() else {
-            self.joins.push(Join::Invalid(format!(
+            self.q.joins.push(Join::Invalid(format!(
                 "cannot join relation `{}` of {}: {} is neither the scope's table ({}) nor joined \
                  before it",
                 rel.def().name,
@@ -105,109 +248,7 @@ impl<M: Model> Scope<M> {
             )));
             return;
         };
-        rel.push_joins(kind, own, alias, &mut self.joins);
-    }
-
-    pub(super) fn is_plain(&self) -> bool {
-        self.conds.is_empty()
-            && self.orders.is_empty()
-            && self.limit.is_none()
-            && self.offset.is_none()
-            && self.group_by.is_empty()
-            && self.having.is_empty()
-            && self.as_of.is_none()
-            && self.lock.is_none()
-            && self.joins.is_empty()
-            && !self.distinct
-            && self.includes.is_empty()
-            && self.default_cond().is_none()
-    }
-
-    /// The scope's WHERE conditions: its own, then `dflt` (the model's
-    /// default filter, held by the caller).
-    pub(super) fn filters<'a>(&'a self, dflt: &'a Option<Cond>) -> Vec<Filter<'a>> {
-        self.conds.iter().chain(dflt).map(Filter::Cond).collect()
-    }
-
-    /// The scope as a SELECT of `items`: source, joins, conditions,
-    /// grouping, order, window and lock.
-    pub(crate) fn as_select<'a>(
-        &'a self,
-        items: &'a [Item<'a>],
-        dflt: &'a Option<Cond>,
-    ) -> Select<'a> {
-        Select {
-            distinct: self.distinct,
-            items,
-            from: Source::Table(Cow::Borrowed(M::TABLE)),
-            alias: None,
-            as_of: self.as_of.as_ref(),
-            joins: &self.joins,
-            more_joins: Vec::new(),
-            filtered_joins: !self.unfiltered,
-            conds: &self.conds,
-            filter: dflt.iter().map(Filter::Cond).collect(),
-            group_by: &self.group_by,
-            having: &self.having,
-            order: &self.orders,
-            order_by_cols: Vec::new(),
-            limit: self.limit,
-            offset: self.offset,
-            lock: self.lock,
-        }
-    }
-
-    /// The model's columns, qualified when the scope joins other tables
-    /// (a per-model constant: nothing is allocated).
-    pub(super) fn model_items(&self) -> &'static [Item<'static>] {
-        if self.joins.is_empty() {
-            <M as Heads>::PLAIN
-        } else {
-            <M as Heads>::QUALIFIED
-        }
-    }
-
-    /// `SELECT <columns> FROM <table>`, cached per dialect.
-    pub(super) fn select_head(dialect: &dyn Dialect) -> Result<Cow<'static, str>> {
-        M::table()
-            .cache
-            .get_or_build(Shape::Select, dialect, &mut || {
-                let mut b = SqlBuilder::new(dialect);
-                compile::select(&mut b, &Select::from(M::TABLE, <M as Heads>::PLAIN))?;
-                Ok(b.sql)
-            })
-    }
-
-    /// The SELECT of `items` this scope stands for, its limit lowered to
-    /// `limit_override` if that is lower, compiled for `dialect`.
-    pub(super) fn render(
-        &self,
-        dialect: &dyn Dialect,
-        items: &[Item<'_>],
-        limit_override: Option<u64>,
-    ) -> Result<(String, Vec<Value>)> {
-        self.render_joined(dialect, items, limit_override, Vec::new())
-    }
-
-    /// [`render`](Self::render), with `more` joined after the scope's own
-    /// joins.
-    pub(super) fn render_joined(
-        &self,
-        dialect: &dyn Dialect,
-        items: &[Item<'_>],
-        limit_override: Option<u64>,
-        more: Vec<Join>,
-    ) -> Result<(String, Vec<Value>)> {
-        let dflt = self.default_cond();
-        let mut s = self.as_select(items, &dflt);
-        s.limit = match (limit_override, self.limit) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        s.more_joins = more;
-        let mut b = self.builder_with(dialect, &s.more_joins);
-        compile::select(&mut b, &s)?;
-        Ok(b.finish())
+        rel.push_joins(kind, own, alias, &mut self.q.joins);
     }
 
     /// The SELECT this scope runs for `all`, in the generic SQL dialect
@@ -218,58 +259,14 @@ impl<M: Model> Scope<M> {
 
     /// The SELECT this scope runs for `all` on `dialect`.
     pub fn to_sql_for(&self, dialect: &dyn Dialect) -> Result<Statement> {
-        let (sql, params) = self.render(dialect, self.model_items(), None)?;
+        let t = M::table();
+        let (sql, params) = self.q.render(t, dialect, &self.q.model_items(t), None)?;
         Ok(Statement { sql, params })
     }
 
     /// `table.key = key`, or for a composite key each of its columns equal
     /// to its part.
     pub(crate) fn key_cond(key: Value) -> Cond {
-        let eq = |i: usize, v: Value| Cond::Cmp {
-            lhs: Expr::Col(crate::expr::ColRef {
-                table: Some(M::TABLE.into()),
-                name: M::COLUMNS[i].name.into(),
-            }),
-            op: Op::Eq,
-            rhs: Expr::Value(v),
-        };
-        if M::KEY_COLUMNS.len() == 1 {
-            return eq(M::KEY_INDEX, key);
-        }
-        let parts = crate::model::key_parts::<M>(key);
-        Cond::And(
-            M::KEY_COLUMNS
-                .iter()
-                .zip(parts)
-                .map(|(&i, v)| eq(i, v))
-                .collect(),
-        )
+        Query::key_cond(M::table(), key)
     }
 }
-
-/// A model's SELECT lists, as constants.
-pub(super) trait Heads: Model {
-    /// The key column, as a one-column slice.
-    const KEY: &'static [crate::model::ColumnDef] =
-        Self::COLUMNS.split_at(Self::KEY_INDEX).1.split_at(1).0;
-    /// The key, qualified by the table.
-    const KEY_QUALIFIED: &'static [Item<'static>] = &[Item::Columns {
-        qualifier: Some(Self::TABLE),
-        columns: Self::KEY,
-    }];
-    /// The key, unqualified.
-    const KEY_PLAIN: &'static [Item<'static>] = &[Item::Columns {
-        qualifier: None,
-        columns: Self::KEY,
-    }];
-    const PLAIN: &'static [Item<'static>] = &[Item::Columns {
-        qualifier: None,
-        columns: Self::COLUMNS,
-    }];
-    const QUALIFIED: &'static [Item<'static>] = &[Item::Columns {
-        qualifier: Some(Self::TABLE),
-        columns: Self::COLUMNS,
-    }];
-}
-
-impl<M: Model> Heads for M {}

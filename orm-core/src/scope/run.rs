@@ -12,95 +12,425 @@ use crate::expr::{Args, Expr};
 use crate::model::Model;
 use crate::names::CountOn;
 
-use super::Scope;
+use super::{PluckColumns, Query, Scope};
+use crate::dialect::Dialect;
+use crate::query::{compile, Delete, Filter, Item, Select, Set, Shape, Source, TableMeta, Update};
 use crate::row::{decode, FromRow, Layout};
-use crate::value::FromValue;
+use crate::sql::SqlBuilder;
+use crate::value::{FromValue, Value};
 
-use super::PluckColumns;
-use crate::query::{compile, Delete, Filter, Item, Select, Set, Shape, Source, Update};
+/// The rows of a query, each handed to the caller's decoder.
+type Sink<'f> = crate::backend::RowCallback<'f>;
+
+/// What runs a scope: model-independent, compiled once. The generic entry
+/// points on [`Scope`] below decode the rows and run hooks and includes.
+impl Query {
+    /// Marks the statements run while the guard lives as this scope's
+    /// reads: on a replica of a pool that has them, unless the scope locks
+    /// rows or asks for the primary.
+    #[inline]
+    fn reading<'c>(&self, conn: &'c Connection) -> crate::replica::Reading<'c> {
+        conn.reading(self.primary || self.lock.is_some())
+    }
+
+    /// Notes a load through an accessor, for N+1 detection.
+    fn note_load(&self, conn: &Connection) -> Result<()> {
+        match &self.via {
+            Some(via) => conn.note_load(via),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs the scope's SELECT of the model's columns (the cached
+    /// `SELECT .. FROM t` when the scope is `plain`), `limit` lowering its
+    /// limit, and hands each row to `f`.
+    fn select_rows(
+        &self,
+        conn: &Connection,
+        t: &'static TableMeta,
+        plain: bool,
+        limit: Option<u64>,
+        f: &mut Sink<'_>,
+    ) -> Result<()> {
+        self.note_load(conn)?;
+        let dialect = conn.dialect();
+        if plain && limit.is_none() && self.is_plain(t) {
+            let sql = Self::select_head(t, dialect)?;
+            let _read = self.reading(conn);
+            return conn.query_each_prepared(&sql, crate::connection::NO_PARAMS, f);
+        }
+        let (sql, params) = self.render(t, dialect, &self.model_items(t), limit)?;
+        let _read = self.reading(conn);
+        conn.query_each_prepared(&sql, &params, f)
+    }
+
+    /// The row with key `key` (under the scope's conditions), handed to
+    /// `f`.
+    fn find_row(
+        &self,
+        conn: &Connection,
+        t: &'static TableMeta,
+        key: Value,
+        f: &mut Sink<'_>,
+    ) -> Result<()> {
+        if self.conds.is_empty()
+            && self.as_of.is_none()
+            && self.lock.is_none()
+            && self.joins.is_empty()
+            && self.default_cond(t).is_none()
+        {
+            return Self::find_cached(conn, t, key, self.primary, f);
+        }
+        // Only the conditions apply: order, limit, offset and grouping
+        // would make a key lookup miss its row.
+        let scoped = Query {
+            conds: self
+                .conds
+                .iter()
+                .cloned()
+                .chain([Self::key_cond(t, key)])
+                .collect(),
+            as_of: self.as_of,
+            lock: self.lock,
+            joins: self.joins.clone(),
+            distinct: self.distinct,
+            unfiltered: self.unfiltered,
+            deleted: self.deleted,
+            ..Query::default()
+        };
+        let (sql, params) = scoped.render(t, conn.dialect(), &scoped.model_items(t), Some(1))?;
+        let _read = self.reading(conn);
+        conn.query_each_prepared(&sql, &params, f)
+    }
+
+    /// The row with key `key`, by the statement cached per dialect (no
+    /// conditions, no default filter), handed to `f`.
+    fn find_cached(
+        conn: &Connection,
+        t: &'static TableMeta,
+        key: Value,
+        primary: bool,
+        f: &mut Sink<'_>,
+    ) -> Result<()> {
+        let dialect = conn.dialect();
+        let sql = t.cache.get_or_build(Shape::Find, dialect, &mut || {
+            let mut b = SqlBuilder::new(dialect).with_base(Self::base(t), false);
+            let items = [Item::Columns {
+                qualifier: None,
+                columns: t.columns,
+            }];
+            let mut s = Select::from(t.name, &items);
+            s.filter.extend(t.key_columns.iter().map(|&i| {
+                Filter::Param(crate::expr::ColRef {
+                    table: None,
+                    name: t.columns[i].name.into(),
+                })
+            }));
+            s.limit = Some(1);
+            compile::select(&mut b, &s)?;
+            Ok(b.sql)
+        })?;
+        let _read = conn.reading(primary);
+        match key {
+            Value::List(parts) if t.key_columns.len() > 1 => {
+                conn.query_each_prepared(&sql, &parts, f)
+            }
+            key => conn.query_each_prepared(&sql, &[key], f),
+        }
+    }
+
+    /// `SUM`, `AVG`, `MIN` or `MAX` of `column` over the scope's rows.
+    fn aggregate_sql(
+        &self,
+        t: &TableMeta,
+        dialect: &dyn Dialect,
+        func: &'static str,
+        column: &crate::expr::ColRef,
+    ) -> Result<(String, Vec<Value>)> {
+        let scope = Query {
+            orders: Vec::new(),
+            limit: None,
+            offset: None,
+            ..self.clone()
+        };
+        let items = [Item::Agg {
+            func,
+            distinct: scope.distinct,
+            col: column,
+        }];
+        let dflt = scope.default_cond(t);
+        let mut s = scope.as_select(t, &items, &dflt);
+        s.distinct = false;
+        let mut b = scope.builder(t, dialect);
+        compile::select(&mut b, &s)?;
+        Ok(b.finish())
+    }
+
+    /// `COUNT(expr)` over exactly the rows `all` would return: a plain
+    /// `COUNT` when the scope has no limit, offset, DISTINCT or grouping,
+    /// otherwise a count over the scope's own SELECT as a subquery (which
+    /// counts the groups of a grouped scope).
+    fn count(&self, conn: &Connection, t: &TableMeta, on: &CountOn) -> Result<i64> {
+        let dialect = conn.dialect();
+        let windowed = self.limit.is_some() || self.offset.is_some();
+        let all_rows = matches!(on, CountOn::Rows);
+        let dflt = self.default_cond(t);
+        let counted = [Item::Count { on, outer: false }];
+        let one = [Item::One(Some("one"))];
+        let outer_count = [Item::Count { on, outer: true }];
+        let model_items = self.model_items(t);
+        let mut s = self.as_select(t, &counted, &dflt);
+        // Order does not change how many rows there are.
+        s.order = &[];
+        s.lock = None;
+        let s = if self.group_by.is_empty() && !self.distinct && !windowed {
+            s.limit = None;
+            s.offset = None;
+            s
+        } else {
+            if !all_rows && !self.group_by.is_empty() {
+                return Err(Error::invalid(
+                    "count_on on a grouped scope is ambiguous: count() counts the groups; \
+                     use pluck_expr for a count per group",
+                ));
+            }
+            // The rows themselves when DISTINCT compares them or the counted
+            // column is read from them; otherwise `1` per row.
+            s.items = if self.distinct || !all_rows {
+                &model_items
+            } else {
+                &one
+            };
+            // CockroachDB takes AS OF SYSTEM TIME on the top-level FROM only.
+            s.as_of = None;
+            let mut outer = Select::from("", &outer_count);
+            outer.from = Source::Sub(Box::new(s), "orm_rows");
+            outer.as_of = self.as_of.as_ref();
+            outer
+        };
+        let mut b = self.builder(t, dialect);
+        compile::select(&mut b, &s)?;
+        let (sql, params) = b.finish();
+        self.scalar(conn, t, &sql, &params)
+    }
+
+    fn scalar<T: FromValue>(
+        &self,
+        conn: &Connection,
+        t: &TableMeta,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<T> {
+        let _read = self.reading(conn);
+        conn.query_first_map(sql, &params, |row| decode(row, 0, t.name, "count"))?
+            .ok_or_else(|| Error::invalid("aggregate query returned no row"))
+    }
+
+    fn exists(&self, conn: &Connection, t: &TableMeta) -> Result<bool> {
+        let (sql, params) = self.render(t, conn.dialect(), &[Item::One(None)], Some(1))?;
+        let _read = self.reading(conn);
+        Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
+    }
+
+    /// Runs the scope's SELECT of `exprs`, handing each row to `f`.
+    fn select_exprs(
+        &self,
+        conn: &Connection,
+        t: &TableMeta,
+        exprs: &[Expr],
+        f: &mut Sink<'_>,
+    ) -> Result<()> {
+        let items: Vec<Item<'_>> = exprs.iter().map(Item::Expr).collect();
+        let (sql, params) = self.render(t, conn.dialect(), &items, None)?;
+        let _read = self.reading(conn);
+        conn.query_each_prepared(&sql, &params, f)
+    }
+
+    /// Whether the scope's conditions depend on the row, or match every row
+    /// (none given, `1 = 1`, `not_in([])`, `x OR every row`...) or a
+    /// constant. A NOT NULL column of the model is known never to be NULL.
+    pub(crate) fn filter_reach(
+        &self,
+        t: &TableMeta,
+        rules: &crate::lex::LexRules,
+    ) -> crate::cond::Reach {
+        let nullable = |c: &crate::expr::ColRef| {
+            if c.table.as_deref().is_some_and(|n| n != t.name) {
+                return None;
+            }
+            t.columns
+                .iter()
+                .find(|d| d.name == c.name)
+                .map(|d| d.nullable)
+        };
+        Cond::reach_all(&self.conds, &nullable, rules)
+    }
+
+    /// The WHERE conditions of an UPDATE / DELETE through this scope,
+    /// `dflt` holding the default filter. A scope with order, limit, offset
+    /// or joins selects its keys in a subquery, so that exactly those rows
+    /// change. `hooked`: the model has hooks.
+    fn write_filter<'a>(
+        &'a self,
+        t: &'static TableMeta,
+        hooked: bool,
+        rules: &crate::lex::LexRules,
+        action: &'static str,
+        dflt: &'a Option<Cond>,
+        keys: &'a [Item<'static>; 2],
+    ) -> Result<Vec<Filter<'a>>> {
+        if self.as_of.is_some() {
+            return Err(Error::invalid(format!(
+                "cannot {action} through a scope read AS OF SYSTEM TIME: it reads a past \
+                 snapshot, which is read-only"
+            )));
+        }
+        if !self.group_by.is_empty() || !self.having.is_empty() {
+            return Err(Error::invalid(format!(
+                "cannot {action} through a grouped scope"
+            )));
+        }
+        if hooked && !self.skip_hooks {
+            return Err(Error::HooksSkipped {
+                action,
+                table: t.name.to_owned(),
+            });
+        }
+        if !self.all_rows && self.filter_reach(t, rules).may_match_every_row() {
+            return Err(Error::MissingCondition {
+                action,
+                table: t.name.to_owned(),
+            });
+        }
+        if self.limit.is_none()
+            && self.offset.is_none()
+            && self.orders.is_empty()
+            && self.joins.is_empty()
+        {
+            return Ok(self.filters(dflt));
+        }
+        if t.key_columns.len() > 1 {
+            return Err(Error::invalid(format!(
+                "cannot {action} rows of {} through a scope with joins, an order, a limit or \
+                 an offset: its key is composite; filter the rows by conditions instead",
+                t.name
+            )));
+        }
+        let mut inner = self.as_select(t, &keys[..1], dflt);
+        inner.lock = None;
+        let mut outer = Select::from("", &keys[1..]);
+        outer.from = Source::Sub(Box::new(inner), "orm_keys");
+        Ok(vec![Filter::InSelect(t.key(), Box::new(outer))])
+    }
+
+    /// An UPDATE setting `set` (and incrementing the version column when
+    /// `bump`), or a DELETE, of the scope's rows.
+    fn run_write(
+        &self,
+        conn: &Connection,
+        t: &'static TableMeta,
+        hooked: bool,
+        action: &'static str,
+        set: Option<Set<'_>>,
+        bump: bool,
+    ) -> Result<u64> {
+        let dialect = conn.dialect();
+        let dflt = self.default_cond(t);
+        let key = std::slice::from_ref(&t.columns[t.key_index]);
+        let keys = [
+            Item::Columns {
+                qualifier: Some(t.name),
+                columns: key,
+            },
+            Item::Columns {
+                qualifier: None,
+                columns: key,
+            },
+        ];
+        let filter = self.write_filter(t, hooked, dialect.lex_rules(), action, &dflt, &keys)?;
+        let mut b = self.builder(t, dialect);
+        match set {
+            Some(set) => compile::update(
+                &mut b,
+                &Update {
+                    table: t.name,
+                    set,
+                    bump: t.version.filter(|_| bump).map(|i| t.columns[i].name),
+                    filter,
+                },
+            )?,
+            None => compile::delete(
+                &mut b,
+                &Delete {
+                    table: t.name,
+                    filter,
+                },
+            )?,
+        }
+        let (sql, params) = b.finish();
+        conn.execute_prepared(&sql, &params)
+    }
+
+    /// Checks the columns and values of an UPDATE's assignments against
+    /// table `t`.
+    fn check_assignments(
+        conn: &Connection,
+        t: &TableMeta,
+        assignments: &[Assignment],
+    ) -> Result<()> {
+        for a in assignments {
+            let Some(i) = a
+                .index
+                .or_else(|| t.columns.iter().position(|c| c.name == a.column))
+            else {
+                return Err(Error::UnknownColumn {
+                    table: Some(t.name.to_owned()),
+                    column: a.column.to_string(),
+                });
+            };
+            // The checks of a record's write (a decimal's scale, a text's
+            // size), for a value assigned to a known column.
+            if let (Expr::Value(v), Some(c)) = (&a.value, t.columns.get(i)) {
+                if let Err(reason) = conn.dialect().check_value(v.as_ref(), Some(c)) {
+                    return Err(Error::UnrepresentableValue {
+                        target: format!("{}.{}", t.name, c.name),
+                        reason,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
 
 impl<M: Model> Scope<M> {
     pub(crate) fn run_find(&self, conn: &Connection, key: &M::Key) -> Result<M> {
         let key = crate::value::ToValue::to_value(key);
-        let dialect = conn.dialect();
-        let found = if self.conds.is_empty()
-            && self.as_of.is_none()
-            && self.lock.is_none()
-            && self.joins.is_empty()
-            && self.default_cond().is_none()
-        {
-            Self::find_cached(conn, key, self.primary)?
-        } else {
-            // Only the conditions apply: order, limit, offset and grouping
-            // would make a key lookup miss its row.
-            let scoped = Scope::<M> {
-                conds: self
-                    .conds
-                    .iter()
-                    .cloned()
-                    .chain([Self::key_cond(key)])
-                    .collect(),
-                as_of: self.as_of,
-                lock: self.lock,
-                joins: self.joins.clone(),
-                distinct: self.distinct,
-                unfiltered: self.unfiltered,
-                deleted: self.deleted,
-                ..Scope::default()
-            };
-            let (sql, params) = scoped.render(dialect, scoped.model_items(), Some(1))?;
-            let _read = self.reading(conn);
-            conn.query_first_ordered::<M>(&sql, &params)?
-        };
-        let mut found = found.ok_or_else(|| Error::NotFound {
-            table: M::TABLE.to_owned(),
+        let mut found = None;
+        self.q.find_row(conn, M::table(), key, &mut |row| {
+            found = Some(M::from_row(row, Layout::At(0))?);
+            Ok(false)
         })?;
+        let mut found = found.ok_or_else(|| not_found(M::TABLE))?;
         self.load_includes(conn, std::slice::from_mut(&mut found))?;
         Ok(found)
-    }
-
-    /// The row with key `key`, by the statement cached per dialect (no
-    /// conditions, no default filter).
-    fn find_cached(
-        conn: &Connection,
-        key: crate::value::Value,
-        primary: bool,
-    ) -> Result<Option<M>> {
-        let dialect = conn.dialect();
-        let sql = M::table()
-            .cache
-            .get_or_build(Shape::Find, dialect, &mut || {
-                let mut b = Scope::<M>::default().builder(dialect);
-                let mut s = Select::from(M::TABLE, <M as super::render::Heads>::PLAIN);
-                s.filter.extend(M::KEY_COLUMNS.iter().map(|&i| {
-                    Filter::Param(crate::expr::ColRef {
-                        table: None,
-                        name: M::COLUMNS[i].name.into(),
-                    })
-                }));
-                s.limit = Some(1);
-                compile::select(&mut b, &s)?;
-                Ok(b.sql)
-            })?;
-        let _read = conn.reading(primary);
-        if M::KEY_COLUMNS.len() == 1 {
-            conn.query_first_ordered::<M>(&sql, &[key])
-        } else {
-            conn.query_first_ordered::<M>(&sql, &crate::model::key_parts::<M>(key))
-        }
     }
 
     /// `find` on the whole table ([`Mapper::find`](crate::Mapper::find)):
     /// the cached statement, without building a scope, when the model has
     /// no default filter.
     pub(crate) fn find_by_key(conn: &Connection, key: &M::Key) -> Result<M> {
-        if crate::lifecycle::filter::<M>(crate::lifecycle::Deleted::Exclude).is_some() {
+        let t = M::table();
+        if crate::lifecycle::filter_of(t, crate::lifecycle::Deleted::Exclude).is_some() {
             return Scope::<M>::default().run_find(conn, key);
         }
         let key = crate::value::ToValue::to_value(key);
-        let mut found = Self::find_cached(conn, key, false)?.ok_or_else(|| Error::NotFound {
-            table: M::TABLE.to_owned(),
+        let mut found = None;
+        Query::find_cached(conn, t, key, false, &mut |row| {
+            found = Some(M::from_row(row, Layout::At(0))?);
+            Ok(false)
         })?;
+        let mut found = found.ok_or_else(|| not_found(M::TABLE))?;
         crate::hooks::found(std::slice::from_mut(&mut found), conn)?;
         Ok(found)
     }
@@ -118,48 +448,33 @@ impl<M: Model> Scope<M> {
     /// Loads the scope's includes into `records`.
     fn load_includes_into(&self, conn: &Connection, records: &mut [&mut M]) -> Result<()> {
         // The includes read where the scope reads (their hooks too).
-        let _read = self.reading(conn);
+        let _read = self.q.reading(conn);
         for inc in &self.includes {
             inc.load(conn, records)?;
         }
         Ok(())
     }
 
-    /// Marks the statements run while the guard lives as this scope's
-    /// reads: on a replica of a pool that has them, unless the scope locks
-    /// rows or asks for the primary.
-    #[inline]
-    fn reading<'c>(&self, conn: &'c Connection) -> crate::replica::Reading<'c> {
-        conn.reading(self.primary || self.lock.is_some())
-    }
-
-    /// Notes a load through an accessor, for N+1 detection.
-    fn note_load(&self, conn: &Connection) -> Result<()> {
-        match &self.via {
-            Some(via) => conn.note_load(via),
-            None => Ok(()),
-        }
+    /// Runs the scope's SELECT and decodes its records (`limit` lowering
+    /// its limit), then runs hooks and includes.
+    fn records(&self, conn: &Connection, limit: Option<u64>) -> Result<Vec<M>> {
+        let mut records = Vec::new();
+        self.q.select_rows(
+            conn,
+            M::table(),
+            self.includes.is_empty(),
+            limit,
+            &mut |row| {
+                records.push(M::from_row(row, Layout::At(0))?);
+                Ok(limit.is_none())
+            },
+        )?;
+        self.load_includes(conn, &mut records)?;
+        Ok(records)
     }
 
     pub(crate) fn run_all(&self, conn: &Connection) -> Result<Vec<M>> {
-        self.note_load(conn)?;
-        let dialect = conn.dialect();
-        if self.is_plain() {
-            let sql = Self::select_head(dialect)?;
-            let mut records = {
-                let _read = self.reading(conn);
-                conn.query_ordered(&sql, crate::connection::NO_PARAMS)?
-            };
-            crate::hooks::found(&mut records, conn)?;
-            return Ok(records);
-        }
-        let (sql, params) = self.render(dialect, self.model_items(), None)?;
-        let mut records = {
-            let _read = self.reading(conn);
-            conn.query_ordered(&sql, &params)?
-        };
-        self.load_includes(conn, &mut records)?;
-        Ok(records)
+        self.records(conn, None)
     }
 
     pub(crate) fn run_joined<T: Model>(
@@ -174,7 +489,7 @@ impl<M: Model> Scope<M> {
                 M::TABLE
             )));
         }
-        self.note_load(conn)?;
+        self.q.note_load(conn)?;
         let items = [
             Item::Columns {
                 qualifier: Some(M::TABLE),
@@ -187,7 +502,7 @@ impl<M: Model> Scope<M> {
         ];
         // The relation's join, after the scope's own, unless it has one.
         let mut join = Vec::new();
-        if !self.joins.iter().any(|j| j.joins_table(T::TABLE)) {
+        if !self.q.joins.iter().any(|j| j.joins_table(T::TABLE)) {
             rel.push_joins(
                 crate::relation::JoinKind::Outer,
                 M::TABLE.into(),
@@ -195,12 +510,14 @@ impl<M: Model> Scope<M> {
                 &mut join,
             );
         }
-        let (sql, params) = self.render_joined(conn.dialect(), &items, None, join)?;
+        let (sql, params) = self
+            .q
+            .render_joined(M::table(), conn.dialect(), &items, None, join)?;
         let at = M::COLUMNS.len();
         // A missing right side is all NULLs: its key tells.
         let probe = at + T::KEY_COLUMNS.first().copied().unwrap_or(T::KEY_INDEX);
         let mut pairs = {
-            let _read = self.reading(conn);
+            let _read = self.q.reading(conn);
             conn.query_map(&sql, &params, |row| {
                 let rec = M::from_row(row, Layout::At(0))?;
                 let probed = match row.try_get(probe) {
@@ -229,16 +546,7 @@ impl<M: Model> Scope<M> {
     }
 
     pub(crate) fn run_first(&self, conn: &Connection) -> Result<Option<M>> {
-        self.note_load(conn)?;
-        let (sql, params) = self.render(conn.dialect(), self.model_items(), Some(1))?;
-        let mut found: Option<M> = {
-            let _read = self.reading(conn);
-            conn.query_first_ordered(&sql, &params)?
-        };
-        if let Some(r) = found.as_mut() {
-            self.load_includes(conn, std::slice::from_mut(r))?;
-        }
-        Ok(found)
+        Ok(self.records(conn, Some(1))?.pop())
     }
 
     pub(crate) fn run_aggregate<V: FromValue>(
@@ -247,25 +555,11 @@ impl<M: Model> Scope<M> {
         func: &'static str,
         column: crate::expr::ColRef,
     ) -> Result<Option<V>> {
-        let scope = Scope::<M> {
-            orders: Vec::new(),
-            limit: None,
-            offset: None,
-            ..self.clone()
-        };
-        let items = [Item::Agg {
-            func,
-            distinct: scope.distinct,
-            col: &column,
-        }];
-        let dflt = scope.default_cond();
-        let mut s = scope.as_select(&items, &dflt);
-        s.distinct = false;
-        let mut b = scope.builder(conn.dialect());
-        compile::select(&mut b, &s)?;
-        let (sql, params) = b.finish();
+        let (sql, params) = self
+            .q
+            .aggregate_sql(M::table(), conn.dialect(), func, &column)?;
         let label = func.to_ascii_lowercase();
-        let _read = self.reading(conn);
+        let _read = self.q.reading(conn);
         Ok(conn
             .query_first_map(&sql, &params, |row| {
                 decode::<Option<V>>(row, 0, M::TABLE, &label)
@@ -278,77 +572,22 @@ impl<M: Model> Scope<M> {
         conn: &Connection,
         list: &[crate::names::NameTerm],
     ) -> Result<Vec<T>> {
-        let (sql, params) = self.render(
+        let (sql, params) = self.q.render(
+            M::table(),
             conn.dialect(),
             &list.iter().map(Item::Term).collect::<Vec<_>>(),
             None,
         )?;
-        let _read = self.reading(conn);
+        let _read = self.q.reading(conn);
         conn.query_all(&sql, &params)
     }
 
-    pub(super) fn scalar<T: FromValue>(
-        &self,
-        conn: &Connection,
-        sql: &str,
-        params: &[crate::value::Value],
-    ) -> Result<T> {
-        let _read = self.reading(conn);
-        conn.query_first_map(sql, &params, |row| decode(row, 0, M::TABLE, "count"))?
-            .ok_or_else(|| Error::invalid("aggregate query returned no row"))
-    }
-
-    /// `COUNT(expr)` over exactly the rows `all` would return: a plain
-    /// `COUNT` when the scope has no limit, offset, DISTINCT or grouping,
-    /// otherwise a count over the scope's own SELECT as a subquery (which
-    /// counts the groups of a grouped scope).
     pub(crate) fn run_count(&self, conn: &Connection, on: &CountOn) -> Result<i64> {
-        let dialect = conn.dialect();
-        let windowed = self.limit.is_some() || self.offset.is_some();
-        let all_rows = matches!(on, CountOn::Rows);
-        let dflt = self.default_cond();
-        let counted = [Item::Count { on, outer: false }];
-        let one = [Item::One(Some("one"))];
-        let outer_count = [Item::Count { on, outer: true }];
-        let mut s = self.as_select(&counted, &dflt);
-        // Order does not change how many rows there are.
-        s.order = &[];
-        s.lock = None;
-        let s = if self.group_by.is_empty() && !self.distinct && !windowed {
-            s.limit = None;
-            s.offset = None;
-            s
-        } else {
-            if !all_rows && !self.group_by.is_empty() {
-                return Err(Error::invalid(
-                    "count_on on a grouped scope is ambiguous: count() counts the groups; \
-                     use pluck_expr for a count per group",
-                ));
-            }
-            // The rows themselves when DISTINCT compares them or the counted
-            // column is read from them; otherwise `1` per row.
-            s.items = if self.distinct || !all_rows {
-                self.model_items()
-            } else {
-                &one
-            };
-            // CockroachDB takes AS OF SYSTEM TIME on the top-level FROM only.
-            s.as_of = None;
-            let mut outer = Select::from("", &outer_count);
-            outer.from = Source::Sub(Box::new(s), "orm_rows");
-            outer.as_of = self.as_of.as_ref();
-            outer
-        };
-        let mut b = self.builder(dialect);
-        compile::select(&mut b, &s)?;
-        let (sql, params) = b.finish();
-        self.scalar(conn, &sql, &params)
+        self.q.count(conn, M::table(), on)
     }
 
     pub(crate) fn run_exists(&self, conn: &Connection) -> Result<bool> {
-        let (sql, params) = self.render(conn.dialect(), &[Item::One(None)], Some(1))?;
-        let _read = self.reading(conn);
-        Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
+        self.q.exists(conn, M::table())
     }
 
     pub(crate) fn run_pluck<P: PluckColumns<M>>(
@@ -356,14 +595,13 @@ impl<M: Model> Scope<M> {
         conn: &Connection,
         columns: &P,
     ) -> Result<Vec<P::Output>> {
-        let exprs = columns.exprs();
-        let (sql, params) = self.render(
-            conn.dialect(),
-            &exprs.iter().map(Item::Expr).collect::<Vec<_>>(),
-            None,
-        )?;
-        let _read = self.reading(conn);
-        conn.query_map(&sql, &params, |row| columns.decode_row(row))
+        let mut out = Vec::new();
+        self.q
+            .select_exprs(conn, M::table(), &columns.exprs(), &mut |row| {
+                out.push(columns.decode_row(row)?);
+                Ok(true)
+            })?;
+        Ok(out)
     }
 
     pub(crate) fn run_pluck_expr<V: FromValue>(
@@ -371,88 +609,12 @@ impl<M: Model> Scope<M> {
         conn: &Connection,
         expr: Expr,
     ) -> Result<Vec<V>> {
-        let exprs = [expr];
-        let (sql, params) = self.render(
-            conn.dialect(),
-            &exprs.iter().map(Item::Expr).collect::<Vec<_>>(),
-            None,
-        )?;
-        let _read = self.reading(conn);
-        conn.query_map(&sql, &params, |row| decode(row, 0, M::TABLE, "expression"))
-    }
-
-    /// Whether the scope's conditions depend on the row, or match every row
-    /// (none given, `1 = 1`, `not_in([])`, `x OR every row`...) or a
-    /// constant. A NOT NULL column of the model is known never to be NULL.
-    pub(crate) fn filter_reach(&self, rules: &crate::lex::LexRules) -> crate::cond::Reach {
-        let nullable = |c: &crate::expr::ColRef| {
-            if c.table.as_deref().is_some_and(|t| t != M::TABLE) {
-                return None;
-            }
-            M::COLUMNS
-                .iter()
-                .find(|d| d.name == c.name)
-                .map(|d| d.nullable)
-        };
-        Cond::reach_all(&self.conds, &nullable, rules)
-    }
-
-    /// The WHERE conditions of an UPDATE / DELETE through this scope,
-    /// `dflt` holding the default filter. A scope with order, limit, offset
-    /// or joins selects its keys in a subquery, so that exactly those rows
-    /// change.
-    fn write_filter<'a>(
-        &'a self,
-        rules: &crate::lex::LexRules,
-        action: &'static str,
-        dflt: &'a Option<Cond>,
-    ) -> Result<Vec<Filter<'a>>> {
-        if self.as_of.is_some() {
-            return Err(Error::invalid(format!(
-                "cannot {action} through a scope read AS OF SYSTEM TIME: it reads a past \
-                 snapshot, which is read-only"
-            )));
-        }
-        if !self.group_by.is_empty() || !self.having.is_empty() {
-            return Err(Error::invalid(format!(
-                "cannot {action} through a grouped scope"
-            )));
-        }
-        if crate::hooks::hooked::<M>() && !self.skip_hooks {
-            return Err(Error::HooksSkipped {
-                action,
-                table: M::TABLE.to_owned(),
-            });
-        }
-        if !self.all_rows && self.filter_reach(rules).may_match_every_row() {
-            return Err(Error::MissingCondition {
-                action,
-                table: M::TABLE.to_owned(),
-            });
-        }
-        if self.limit.is_none()
-            && self.offset.is_none()
-            && self.orders.is_empty()
-            && self.joins.is_empty()
-        {
-            return Ok(self.filters(dflt));
-        }
-        if M::KEY_COLUMNS.len() > 1 {
-            return Err(Error::invalid(format!(
-                "cannot {action} rows of {} through a scope with joins, an order, a limit or \
-                 an offset: its key is composite; filter the rows by conditions instead",
-                M::TABLE
-            )));
-        }
-        use super::render::Heads;
-        let mut keys = self.as_select(<M as Heads>::KEY_QUALIFIED, dflt);
-        keys.lock = None;
-        let mut outer = Select::from("", <M as Heads>::KEY_PLAIN);
-        outer.from = Source::Sub(Box::new(keys), "orm_keys");
-        Ok(vec![Filter::InSelect(
-            M::COLUMNS[M::KEY_INDEX].name,
-            Box::new(outer),
-        )])
+        let mut out = Vec::new();
+        self.q.select_exprs(conn, M::table(), &[expr], &mut |row| {
+            out.push(decode(row, 0, M::TABLE, "expression")?);
+            Ok(true)
+        })?;
+        Ok(out)
     }
 
     pub(crate) fn run_update(&self, conn: &Connection, assignments: &[Assignment]) -> Result<u64> {
@@ -470,27 +632,7 @@ impl<M: Model> Scope<M> {
         if assignments.is_empty() {
             return Ok((0, None));
         }
-        for a in assignments {
-            let Some(i) = a
-                .index
-                .or_else(|| M::COLUMNS.iter().position(|c| c.name == a.column))
-            else {
-                return Err(Error::UnknownColumn {
-                    table: Some(M::TABLE.to_owned()),
-                    column: a.column.to_string(),
-                });
-            };
-            // The checks of a record's write (a decimal's scale, a text's
-            // size), for a value assigned to a known column.
-            if let (Expr::Value(v), Some(c)) = (&a.value, M::COLUMNS.get(i)) {
-                if let Err(reason) = conn.dialect().check_value(v.as_ref(), Some(c)) {
-                    return Err(Error::UnrepresentableValue {
-                        target: format!("{}.{}", M::TABLE, c.name),
-                        reason,
-                    });
-                }
-            }
-        }
+        Query::check_assignments(conn, M::table(), assignments)?;
         let (list, stamp, bump) = crate::lifecycle::scope_assignments::<M>(conn, assignments);
         let n = self.run_write(conn, "update", Some(Set::Assign(&list)), bump)?;
         Ok((n, stamp))
@@ -512,11 +654,11 @@ impl<M: Model> Scope<M> {
         let Some(soft) = M::SOFT_DELETE.filter(|_| !hard) else {
             return self.run_write(conn, "delete", None, false);
         };
-        let scope = match self.deleted {
+        let scope = match self.q.deleted {
             crate::lifecycle::Deleted::Only => return Ok(0),
-            _ => Scope {
+            _ => Query {
                 deleted: crate::lifecycle::Deleted::Exclude,
-                ..self.clone()
+                ..self.q.clone()
             },
         };
         let now = crate::lifecycle::now();
@@ -535,6 +677,8 @@ impl<M: Model> Scope<M> {
         }
         scope.run_write(
             conn,
+            M::table(),
+            crate::hooks::hooked::<M>(),
             "delete",
             Some(Set::Assign(&list)),
             M::VERSION.is_some(),
@@ -550,35 +694,22 @@ impl<M: Model> Scope<M> {
         set: Option<Set<'_>>,
         bump: bool,
     ) -> Result<u64> {
-        let dialect = conn.dialect();
-        let dflt = self.default_cond();
-        let filter = self.write_filter(dialect.lex_rules(), action, &dflt)?;
-        let mut b = self.builder(dialect);
-        match set {
-            Some(set) => compile::update(
-                &mut b,
-                &Update {
-                    table: M::TABLE,
-                    set,
-                    bump: M::VERSION.filter(|_| bump).map(|i| M::COLUMNS[i].name),
-                    filter,
-                },
-            )?,
-            None => compile::delete(
-                &mut b,
-                &Delete {
-                    table: M::TABLE,
-                    filter,
-                },
-            )?,
-        }
-        let (sql, params) = b.finish();
-        conn.execute_prepared(&sql, &params)
+        self.q.run_write(
+            conn,
+            M::table(),
+            crate::hooks::hooked::<M>(),
+            action,
+            set,
+            bump,
+        )
     }
 
     pub(crate) fn run_stream<'c>(&self, conn: &'c Connection) -> Result<Rows<'c, M>> {
-        self.note_load(conn)?;
-        let (sql, params) = self.render(conn.dialect(), self.model_items(), None)?;
+        self.q.note_load(conn)?;
+        let t = M::table();
+        let (sql, params) = self
+            .q
+            .render(t, conn.dialect(), &self.q.model_items(t), None)?;
         let stream = conn.query_prepared(&sql, &params)?;
         Ok(Rows {
             stream,
@@ -586,6 +717,13 @@ impl<M: Model> Scope<M> {
             done: false,
             _model: PhantomData,
         })
+    }
+}
+
+/// The error of a key that matched no row.
+fn not_found(table: &str) -> Error {
+    Error::NotFound {
+        table: table.to_owned(),
     }
 }
 
