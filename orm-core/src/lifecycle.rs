@@ -12,7 +12,7 @@ use crate::cond::{Assignment, Cond};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::expr::{ColRef, Expr};
-use crate::model::Model;
+use crate::model::{Fields, Model};
 use crate::query::TableMeta;
 use crate::value::{SqlType, Value, ValueRef};
 
@@ -103,10 +103,10 @@ pub(crate) fn now() -> DateTime<Utc> {
     t.with_nanosecond(micros * 1_000).unwrap_or(t)
 }
 
-/// `now` as a value of column `idx` of `M` (a UTC instant, or its naive
-/// UTC date-time).
-pub(crate) fn stamp<M: Model>(idx: usize, now: DateTime<Utc>) -> (usize, Value) {
-    let v = match M::COLUMNS[idx].sql_type {
+/// `now` as a value of column `idx` of table `t` (a UTC instant, or its
+/// naive UTC date-time).
+pub(crate) fn stamp_of(t: &TableMeta, idx: usize, now: DateTime<Utc>) -> (usize, Value) {
+    let v = match t.columns[idx].sql_type {
         SqlType::DateTime => Value::DateTime(now.naive_utc()),
         _ => Value::Timestamp(now),
     };
@@ -154,9 +154,9 @@ pub(crate) fn filter_of(t: &TableMeta, deleted: Deleted) -> Option<Cond> {
 }
 
 /// The record's version as an integer.
-pub(crate) fn version_of<M: Model>(rec: &M) -> Option<(usize, i64)> {
-    let idx = M::VERSION?;
-    match rec.column_ref(idx) {
+pub(crate) fn version_of(t: &TableMeta, rec: &dyn Fields) -> Option<(usize, i64)> {
+    let idx = t.version?;
+    match rec.cell(idx) {
         ValueRef::Int(v) => Some((idx, v)),
         _ => None,
     }
@@ -164,13 +164,18 @@ pub(crate) fn version_of<M: Model>(rec: &M) -> Option<(usize, i64)> {
 
 /// Writes `values` into the record's fields, and the incremented version
 /// when `bumped`.
-pub(crate) fn apply<M: Model>(rec: &mut M, values: &[(usize, Value)], bumped: bool) -> Result<()> {
+pub(crate) fn apply(
+    t: &TableMeta,
+    rec: &mut dyn Fields,
+    values: &[(usize, Value)],
+    bumped: bool,
+) -> Result<()> {
     for (i, v) in values {
-        rec.set_column(*i, v)?;
+        rec.put(*i, v)?;
     }
     if bumped {
-        if let Some((i, v)) = version_of(rec) {
-            rec.set_column(i, &Value::Int(v.wrapping_add(1)))?;
+        if let Some((i, v)) = version_of(t, rec) {
+            rec.put(i, &Value::Int(v.wrapping_add(1)))?;
         }
     }
     Ok(())
@@ -178,48 +183,50 @@ pub(crate) fn apply<M: Model>(rec: &mut M, values: &[(usize, Value)], bumped: bo
 
 /// The timestamps an INSERT sets: `created_at` and `updated_at`, at `now`,
 /// unless the connection keeps them ([`Connection::without_timestamps`]).
-pub(crate) fn insert_stamps<M: Model>(conn: &Connection) -> Vec<(usize, Value)> {
-    if (M::CREATED_AT, M::UPDATED_AT) == (None, None) || !conn.timestamps_on() {
+pub(crate) fn insert_stamps(t: &TableMeta, conn: &Connection) -> Vec<(usize, Value)> {
+    if t.stamps == (None, None) || !conn.timestamps_on() {
         // No clock reading for a model without timestamps.
         return Vec::new();
     }
     let now = now();
-    [M::CREATED_AT, M::UPDATED_AT]
+    [t.stamps.0, t.stamps.1]
         .into_iter()
         .flatten()
-        .map(|i| stamp::<M>(i, now))
+        .map(|i| stamp_of(t, i, now))
         .collect()
 }
 
 /// The `updated_at` stamp of an UPDATE, unless the connection keeps the
 /// timestamps or `assigned` says the caller sets the column.
-pub(crate) fn update_stamp<M: Model>(
+pub(crate) fn update_stamp(
+    t: &TableMeta,
     conn: &Connection,
-    now: impl FnOnce() -> DateTime<Utc>,
-    assigned: impl Fn(usize) -> bool,
+    now: &dyn Fn() -> DateTime<Utc>,
+    assigned: &dyn Fn(usize) -> bool,
 ) -> Option<(usize, Value)> {
-    let i = M::UPDATED_AT?;
-    (conn.timestamps_on() && !assigned(i)).then(|| stamp::<M>(i, now()))
+    let i = t.stamps.1?;
+    (conn.timestamps_on() && !assigned(i)).then(|| stamp_of(t, i, now()))
 }
 
 /// A scope write's assignments with the lifecycle columns added: the
 /// `updated_at` stamp (unless assigned by the caller or kept), and whether
 /// the version is incremented (unless assigned by the caller). The stamp is
 /// returned too, for a record to take it.
-pub(crate) fn scope_assignments<'a, M: Model>(
+pub(crate) fn scope_assignments<'a>(
+    t: &TableMeta,
     conn: &Connection,
     list: &'a [Assignment],
 ) -> (Cow<'a, [Assignment]>, Option<(usize, Value)>, bool) {
     let assigned = |i: usize| {
         list.iter()
-            .any(|a| a.index == Some(i) || a.column == M::COLUMNS[i].name)
+            .any(|a| a.index == Some(i) || a.column == t.columns[i].name)
     };
-    let bump = M::VERSION.is_some_and(|v| !assigned(v));
-    match update_stamp::<M>(conn, now, assigned) {
+    let bump = t.version.is_some_and(|v| !assigned(v));
+    match update_stamp(t, conn, &now, &assigned) {
         Some((i, v)) => {
             let mut all = list.to_vec();
             all.push(Assignment {
-                column: Cow::Borrowed(M::COLUMNS[i].name),
+                column: Cow::Borrowed(t.columns[i].name),
                 index: Some(i),
                 value: Expr::Value(v.clone()),
             });
@@ -232,23 +239,27 @@ pub(crate) fn scope_assignments<'a, M: Model>(
 /// The error for a record write that matched no row: [`Error::StaleRecord`]
 /// when the model has a version and its row is still there (so the version
 /// moved), [`Error::NotFound`] otherwise.
-pub(crate) fn no_row<M: Model>(conn: &Connection, rec: &M, deleted: Deleted) -> Result<Error> {
-    if M::VERSION.is_some() {
-        let mut scope = crate::scope::Scope::<M>::default();
-        scope.q.deleted = deleted;
-        let key = crate::value::ToValue::to_value(&rec.key());
-        scope
-            .q
-            .conds
-            .push(crate::scope::Scope::<M>::key_cond(key.clone()));
-        if crate::Scoped::exists(&scope, conn)? {
+pub(crate) fn no_row(
+    conn: &Connection,
+    t: &'static TableMeta,
+    rec: &dyn Fields,
+    deleted: Deleted,
+) -> Result<Error> {
+    if t.version.is_some() {
+        let key = rec.key_value();
+        let query = crate::scope::Query {
+            deleted,
+            conds: vec![crate::scope::Query::key_cond(t, key.clone())],
+            ..Default::default()
+        };
+        if query.exists(conn, t)? {
             return Ok(Error::StaleRecord {
-                table: M::TABLE.to_owned(),
+                table: t.name.to_owned(),
                 key,
             });
         }
     }
     Ok(Error::NotFound {
-        table: M::TABLE.to_owned(),
+        table: t.name.to_owned(),
     })
 }

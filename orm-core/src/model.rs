@@ -511,7 +511,10 @@ impl Snapshot {
 
     /// [`capture`](Self::capture) of `n` columns read by `column`: compiled
     /// once, not per model.
-    fn capture_columns<'m>(n: usize, column: &dyn Fn(usize) -> ValueRef<'m>) -> Snapshot {
+    pub(crate) fn capture_columns<'m>(
+        n: usize,
+        column: &dyn Fn(usize) -> ValueRef<'m>,
+    ) -> Snapshot {
         Snapshot {
             values: Some((0..n).map(|i| column(i).to_owned()).collect()),
         }
@@ -530,7 +533,7 @@ impl Snapshot {
 
     /// [`changed`](Self::changed) among `n` columns read by `column`:
     /// compiled once, not per model.
-    fn changed_columns<'m>(
+    pub(crate) fn changed_columns<'m>(
         &self,
         n: usize,
         column: &dyn Fn(usize) -> ValueRef<'m>,
@@ -1043,6 +1046,50 @@ pub const fn default_fits(t: SqlType, default: ColumnDefault) -> bool {
             | SqlType::Json,
         ) => true,
         _ => false,
+    }
+}
+
+/// A record's fields, read and written by column index through a trait
+/// object: what the write path needs of a record, so that it is compiled
+/// once rather than once per model. Every model has it.
+pub(crate) trait Fields {
+    /// [`Model::column_ref`].
+    fn cell(&self, idx: usize) -> ValueRef<'_>;
+    /// [`Model::set_column`].
+    fn put(&mut self, idx: usize, value: &Value) -> Result<()>;
+    /// [`Model::set_generated_key`].
+    fn put_generated_key(&mut self, key: i64) -> Result<()>;
+    /// [`Model::key_unset`].
+    fn key_is_unset(&self) -> bool;
+    /// The key, as a value.
+    fn key_value(&self) -> Value;
+    /// [`Model::snapshot`].
+    fn saved(&self) -> Option<&Snapshot>;
+    /// [`Model::snapshot_mut`].
+    fn saved_mut(&mut self) -> Option<&mut Snapshot>;
+}
+
+impl<M: Model> Fields for M {
+    fn cell(&self, idx: usize) -> ValueRef<'_> {
+        self.column_ref(idx)
+    }
+    fn put(&mut self, idx: usize, value: &Value) -> Result<()> {
+        self.set_column(idx, value)
+    }
+    fn put_generated_key(&mut self, key: i64) -> Result<()> {
+        self.set_generated_key(key)
+    }
+    fn key_is_unset(&self) -> bool {
+        self.key_unset()
+    }
+    fn key_value(&self) -> Value {
+        crate::value::ToValue::to_value(&self.key())
+    }
+    fn saved(&self) -> Option<&Snapshot> {
+        self.snapshot()
+    }
+    fn saved_mut(&mut self) -> Option<&mut Snapshot> {
+        self.snapshot_mut()
     }
 }
 

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::expr::Expr;
 use crate::hooks::{self, Hook};
 use crate::lifecycle::{self, Deleted, SoftDelete, Timestamped};
-use crate::model::{Column, ColumnDef, Model, Snapshot};
+use crate::model::{Column, ColumnDef, Fields, Model, Snapshot};
 use crate::query::{
     compile, Delete, Filter, Insert, Returning, Rows, Set, Shape, TableMeta, Update,
 };
@@ -156,18 +156,18 @@ enum Cols<'a> {
 }
 
 impl Cols<'_> {
-    fn len<M: Model>(self) -> usize {
+    fn len(self, t: &TableMeta) -> usize {
         match self {
-            Cols::All => M::COLUMNS.len(),
-            Cols::AllButKey => M::COLUMNS.len() - 1,
+            Cols::All => t.columns.len(),
+            Cols::AllButKey => t.columns.len() - 1,
             Cols::List(l) => l.len(),
         }
     }
 
-    fn index<M: Model>(self, i: usize) -> usize {
+    fn index(self, t: &TableMeta, i: usize) -> usize {
         match self {
             Cols::All => i,
-            Cols::AllButKey if i >= M::KEY_INDEX => i + 1,
+            Cols::AllButKey if i >= t.key_index => i + 1,
             Cols::AllButKey => i,
             Cols::List(l) => l[i],
         }
@@ -177,16 +177,17 @@ impl Cols<'_> {
 /// Records' fields as statement parameters, read in place: row after row,
 /// the chosen columns (a stamp in `stamps` bound instead of its field),
 /// then the `tail` columns (the WHERE's key and version) as they are.
-struct RecordParams<'a, M> {
-    records: &'a [&'a M],
+struct RecordParams<'a> {
+    table: &'static TableMeta,
+    records: &'a [&'a dyn Fields],
     cols: Cols<'a>,
     tail: &'a [usize],
     stamps: &'a [(usize, Value)],
 }
 
-impl<M: Model> Params for RecordParams<'_, M> {
+impl Params for RecordParams<'_> {
     fn len(&self) -> usize {
-        self.records.len() * (self.cols.len::<M>() + self.tail.len())
+        self.records.len() * (self.cols.len(self.table) + self.tail.len())
     }
 
     fn get(&self, idx: usize) -> ValueRef<'_> {
@@ -196,13 +197,13 @@ impl<M: Model> Params for RecordParams<'_, M> {
                 return v.as_ref();
             }
         }
-        let value = self.records[row].column_ref(column);
+        let value = self.records[row].cell(column);
         // Decimals are written at their column's declared scale (123.4 as
         // 123.40). One with more places is sent as it is, for the dialect's
         // value check to refuse rather than round.
         #[cfg(feature = "decimal")]
         if let (ValueRef::Decimal(d), crate::value::SqlType::Decimal(p, scale)) =
-            (value, M::COLUMNS[column].sql_type)
+            (value, self.table.columns[column].sql_type)
         {
             if (p, scale) != (0, 0) && d.scale() <= u32::from(scale) {
                 return ValueRef::Decimal(crate::types::decimal::at_scale(d, scale));
@@ -213,14 +214,21 @@ impl<M: Model> Params for RecordParams<'_, M> {
 
     fn target(&self, idx: usize) -> Option<(&'static str, &'static ColumnDef)> {
         let (_, column, _) = self.locate(idx);
-        M::COLUMNS.get(column).map(|c| (M::TABLE, c))
+        let t = self.table;
+        t.columns.get(column).map(|c| (t.name, c))
     }
 }
 
-impl<'a, M: Model> RecordParams<'a, M> {
+impl<'a> RecordParams<'a> {
     /// The columns `cols` of `records`, nothing after them.
-    fn rows(records: &'a [&'a M], cols: Cols<'a>, stamps: &'a [(usize, Value)]) -> Self {
+    fn rows(
+        table: &'static TableMeta,
+        records: &'a [&'a dyn Fields],
+        cols: Cols<'a>,
+        stamps: &'a [(usize, Value)],
+    ) -> Self {
         RecordParams {
+            table,
             records,
             cols,
             tail: &[],
@@ -231,10 +239,11 @@ impl<'a, M: Model> RecordParams<'a, M> {
     /// The record, the column of parameter `idx`, and whether a stamp may
     /// replace it (it is not in the tail).
     fn locate(&self, idx: usize) -> (usize, usize, bool) {
-        let per_row = self.cols.len::<M>() + self.tail.len();
+        let n = self.cols.len(self.table);
+        let per_row = n + self.tail.len();
         let (row, i) = (idx / per_row, idx % per_row);
-        match i.checked_sub(self.cols.len::<M>()) {
-            None => (row, self.cols.index::<M>(i), true),
+        match i.checked_sub(n) {
+            None => (row, self.cols.index(self.table, i), true),
             Some(t) => (row, self.tail[t], false),
         }
     }
@@ -262,20 +271,20 @@ impl Params for Chain<'_> {
 /// Whether the INSERT of `rec` leaves the key to the database: an unset
 /// generated integer key, or an unset key its column's default makes
 /// (`#[db(default = random_uuid)]`).
-fn generates_key<M: Model>(rec: &M) -> bool {
-    let key = &M::COLUMNS[M::KEY_INDEX];
-    (key.auto_increment || crate::model::key_by_default(key)) && rec.key_unset()
+fn generates_key(t: &TableMeta, rec: &dyn Fields) -> bool {
+    let key = &t.columns[t.key_index];
+    (key.auto_increment || crate::model::key_by_default(key)) && rec.key_is_unset()
 }
 
 /// Refuses, before anything is sent, to insert records whose key a column
 /// default should make (`#[db(default = random_uuid)]`) on a dialect that
 /// makes none.
-fn check_key_default<M: Model>(conn: &Connection) -> Result<()> {
-    let key = &M::COLUMNS[M::KEY_INDEX];
+fn check_key_default(t: &TableMeta, conn: &Connection) -> Result<()> {
+    let key = &t.columns[t.key_index];
     if crate::model::key_by_default(key) && conn.dialect().random_uuid().is_none() {
         return Err(crate::dialect::no_random_uuid(
             conn.dialect(),
-            &format!("{}.{}", M::TABLE, key.name),
+            &format!("{}.{}", t.name, key.name),
         ));
     }
     Ok(())
@@ -312,10 +321,10 @@ fn execute_keyed(
     }
 }
 
-fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
-    let generated = generates_key(rec);
+fn insert(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Result<()> {
+    let generated = generates_key(t, rec);
     if generated {
-        check_key_default::<M>(conn)?;
+        check_key_default(t, conn)?;
     }
     let dialect = conn.dialect();
     let shape = if generated {
@@ -323,10 +332,10 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     } else {
         Shape::InsertWithKey
     };
-    let sql = M::table().cache.get_or_build(shape, dialect, &mut || {
-        M::table().insert_sql(conn, !generated, 1, false, generated)
+    let sql = t.cache.get_or_build(shape, dialect, &mut || {
+        t.insert_sql(conn, !generated, 1, false, generated)
     })?;
-    let stamps = lifecycle::insert_stamps::<M>(conn);
+    let stamps = lifecycle::insert_stamps(t, conn);
     let cols = if generated {
         Cols::AllButKey
     } else {
@@ -335,27 +344,28 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
     let no_key = || {
         Error::invalid(format!(
             "the database reported no generated key for {}",
-            M::TABLE
+            t.name
         ))
     };
-    if generated && !M::COLUMNS[M::KEY_INDEX].auto_increment {
+    if generated && !t.columns[t.key_index].auto_increment {
         // A key the column's default made: the row `RETURNING` gives back.
-        let key =
-            conn.query_first_map(&sql, &RecordParams::rows(&[&*rec], cols, &stamps), |row| {
-                Ok(row.get_ref(0)?.to_owned())
-            })?;
-        rec.set_column(M::KEY_INDEX, &key.ok_or_else(no_key)?)?;
-        return lifecycle::apply(rec, &stamps, false);
+        let key = conn.query_first_map(
+            &sql,
+            &RecordParams::rows(t, &[&*rec], cols, &stamps),
+            |row| Ok(row.get_ref(0)?.to_owned()),
+        )?;
+        rec.put(t.key_index, &key.ok_or_else(no_key)?)?;
+        return lifecycle::apply(t, rec, &stamps, false);
     }
     let key = conn.insert_prepared(
         &sql,
-        &RecordParams::rows(&[&*rec], cols, &stamps),
+        &RecordParams::rows(t, &[&*rec], cols, &stamps),
         GeneratedKey::of(dialect, generated),
     )?;
     if generated {
-        rec.set_generated_key(key.ok_or_else(no_key)?)?;
+        rec.put_generated_key(key.ok_or_else(no_key)?)?;
     }
-    lifecycle::apply(rec, &stamps, false)
+    lifecycle::apply(t, rec, &stamps, false)
 }
 
 /// One UPDATE of a record's row, found by key (and version): the columns
@@ -365,77 +375,77 @@ fn insert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
 /// new version are written into the record; when no row matched, the
 /// error says whether the version moved ([`Error::StaleRecord`]) or the row
 /// is gone ([`Error::NotFound`]), and the record is unchanged.
-fn write_record<M: Model>(
+fn write_record(
     conn: &Connection,
-    rec: &mut M,
+    t: &'static TableMeta,
+    rec: &mut dyn Fields,
     set: &[usize],
     stamps: &[(usize, Value)],
     deleted: Deleted,
     shape: Option<Shape>,
 ) -> Result<()> {
-    let t = M::table();
     let tail = t.where_columns();
     let dialect = conn.dialect();
     let render = |dflt: Option<&Cond>| t.update_sql(dialect, set, &tail, dflt);
     let params = RecordParams {
+        table: t,
         records: &[&*rec],
         cols: Cols::List(set),
         tail: &tail,
         stamps,
     };
-    let dflt = lifecycle::filter::<M>(deleted);
-    if execute_keyed(conn, M::table(), &params, dflt, shape, &render)? == 0 {
-        return Err(lifecycle::no_row(conn, rec, deleted)?);
+    let dflt = lifecycle::filter_of(t, deleted);
+    if execute_keyed(conn, t, &params, dflt, shape, &render)? == 0 {
+        return Err(lifecycle::no_row(conn, t, rec, deleted)?);
     }
-    lifecycle::apply(rec, stamps, M::VERSION.is_some())
+    lifecycle::apply(t, rec, stamps, t.version.is_some())
 }
 
 /// The DELETE of a record's row, found by key (and version), with the
 /// default filter of `deleted`; whether there was one. A version that
 /// moved is [`Error::StaleRecord`], and nothing is deleted.
-fn delete_record<M: Model>(conn: &Connection, rec: &mut M, deleted: Deleted) -> Result<bool> {
-    let t = M::table();
+fn delete_record(
+    conn: &Connection,
+    t: &'static TableMeta,
+    rec: &mut dyn Fields,
+    deleted: Deleted,
+) -> Result<bool> {
     let tail = t.where_columns();
     let dialect = conn.dialect();
     let render = |dflt: Option<&Cond>| t.delete_sql(dialect, &tail, dflt);
     let params = RecordParams {
+        table: t,
         records: &[&*rec],
         cols: Cols::List(&[]),
         tail: &tail,
         stamps: &[],
     };
-    let dflt = lifecycle::filter::<M>(deleted);
-    let n = execute_keyed(
-        conn,
-        M::table(),
-        &params,
-        dflt,
-        Some(Shape::Delete),
-        &render,
-    )?;
+    let dflt = lifecycle::filter_of(t, deleted);
+    let n = execute_keyed(conn, t, &params, dflt, Some(Shape::Delete), &render)?;
     if n == 0 {
-        return match lifecycle::no_row(conn, rec, deleted)? {
+        return match lifecycle::no_row(conn, t, rec, deleted)? {
             e @ Error::StaleRecord { .. } => Err(e),
             _ => Ok(false),
         };
     }
-    if let Some(s) = rec.snapshot_mut() {
+    if let Some(s) = rec.saved_mut() {
         s.clear();
     }
     Ok(true)
 }
 
 /// [`write_record`], `Ok(false)` when the row is not there.
-fn write_if_there<M: Model>(
+fn write_if_there(
     conn: &Connection,
-    rec: &mut M,
+    t: &'static TableMeta,
+    rec: &mut dyn Fields,
     stamps: &[(usize, Value)],
     deleted: Deleted,
 ) -> Result<bool> {
     let set: Vec<usize> = stamps.iter().map(|(i, _)| *i).collect();
-    match write_record(conn, rec, &set, stamps, deleted, None) {
+    match write_record(conn, t, rec, &set, stamps, deleted, None) {
         Ok(()) => {
-            refresh_snapshot(rec);
+            refresh_snapshot(t, rec);
             Ok(true)
         }
         Err(Error::NotFound { .. }) => Ok(false),
@@ -443,14 +453,16 @@ fn write_if_there<M: Model>(
     }
 }
 
-fn update<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
-    let changed = rec.snapshot().and_then(|s| s.changed(rec));
+fn update(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Result<()> {
+    let changed = rec
+        .saved()
+        .and_then(|s| s.changed_columns(t.columns.len(), &|i| rec.cell(i)));
     let shape = changed.is_none().then_some(Shape::UpdateAll);
-    let mut set = M::table().written(changed);
+    let mut set = t.written(changed);
     if set.is_empty() {
         return Ok(());
     }
-    let stamps: Vec<(usize, Value)> = lifecycle::update_stamp::<M>(conn, lifecycle::now, |_| false)
+    let stamps: Vec<(usize, Value)> = lifecycle::update_stamp(t, conn, &lifecycle::now, &|_| false)
         .into_iter()
         .collect();
     for (i, _) in &stamps {
@@ -458,26 +470,25 @@ fn update<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
             set.push(*i);
         }
     }
-    write_record(conn, rec, &set, &stamps, Deleted::Exclude, shape)
+    write_record(conn, t, rec, &set, &stamps, Deleted::Exclude, shape)
 }
 
-fn upsert<M: Model>(conn: &Connection, rec: &mut M) -> Result<()> {
+fn upsert(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Result<()> {
     let dialect = conn.dialect();
     // The record's columns are bound in declaration order.
-    let sql = M::table()
-        .cache
-        .get_or_build(Shape::Upsert, dialect, &mut || {
-            M::table().insert_sql(conn, true, 1, true, false)
-        })?;
-    let stamps = lifecycle::insert_stamps::<M>(conn);
-    conn.execute_prepared(&sql, &RecordParams::rows(&[&*rec], Cols::All, &stamps))?;
-    lifecycle::apply(rec, &stamps, false)
+    let sql = t.cache.get_or_build(Shape::Upsert, dialect, &mut || {
+        t.insert_sql(conn, true, 1, true, false)
+    })?;
+    let stamps = lifecycle::insert_stamps(t, conn);
+    conn.execute_prepared(&sql, &RecordParams::rows(t, &[&*rec], Cols::All, &stamps))?;
+    lifecycle::apply(t, rec, &stamps, false)
 }
 
-fn refresh_snapshot<M: Model>(rec: &mut M) {
-    if rec.snapshot().is_some() {
-        let snap = Snapshot::capture(rec);
-        if let Some(s) = rec.snapshot_mut() {
+/// Takes a new snapshot of a record that keeps one.
+fn refresh_snapshot(t: &TableMeta, rec: &mut dyn Fields) {
+    if rec.saved().is_some() {
+        let snap = Snapshot::capture_columns(t.columns.len(), &|i| rec.cell(i));
+        if let Some(s) = rec.saved_mut() {
             *s = snap;
         }
     }
@@ -545,11 +556,11 @@ pub trait Record: Model {
             .then(|| self.column_value(Self::KEY_INDEX));
         let res = hooked_write(conn, self, before, after, |conn, rec| {
             match new {
-                Some(true) => insert(conn, rec)?,
-                Some(false) => update(conn, rec)?,
-                None => upsert(conn, rec)?,
+                Some(true) => insert(conn, Self::table(), rec)?,
+                Some(false) => update(conn, Self::table(), rec)?,
+                None => upsert(conn, Self::table(), rec)?,
             }
-            refresh_snapshot(rec);
+            refresh_snapshot(Self::table(), rec);
             Ok(())
         });
         // A hooked insert rolled back: the record is new again.
@@ -582,8 +593,8 @@ pub trait Record: Model {
     /// ```
     fn insert(&mut self, conn: &Connection) -> Result<()> {
         hooked_write(conn, self, CREATE.0, CREATE.1, |conn, rec| {
-            insert(conn, rec)?;
-            refresh_snapshot(rec);
+            insert(conn, Self::table(), rec)?;
+            refresh_snapshot(Self::table(), rec);
             Ok(())
         })
     }
@@ -619,12 +630,13 @@ pub trait Record: Model {
     fn delete(&mut self, conn: &Connection) -> Result<bool> {
         hooked_write(conn, self, DELETE.0, DELETE.1, |conn, rec| {
             let Some(soft) = Self::SOFT_DELETE else {
-                return delete_record(conn, rec, Deleted::Exclude);
+                return delete_record(conn, Self::table(), rec, Deleted::Exclude);
             };
+            let t = Self::table();
             let now = lifecycle::now();
-            let mut stamps = vec![lifecycle::stamp::<Self>(soft, now)];
-            stamps.extend(lifecycle::update_stamp::<Self>(conn, || now, |_| false));
-            write_if_there(conn, rec, &stamps, Deleted::Exclude)
+            let mut stamps = vec![lifecycle::stamp_of(t, soft, now)];
+            stamps.extend(lifecycle::update_stamp(t, conn, &|| now, &|_| false));
+            write_if_there(conn, t, rec, &stamps, Deleted::Exclude)
         })
     }
 
@@ -656,7 +668,7 @@ pub trait Record: Model {
     /// ```
     fn hard_delete(&mut self, conn: &Connection) -> Result<bool> {
         hooked_write(conn, self, DELETE.0, DELETE.1, |conn, rec| {
-            delete_record(conn, rec, Deleted::Include)
+            delete_record(conn, Self::table(), rec, Deleted::Include)
         })
     }
 
@@ -695,13 +707,12 @@ pub trait Record: Model {
             return Ok(false);
         };
         hooked_write(conn, self, UPDATE.0, UPDATE.1, |conn, rec| {
+            let t = Self::table();
             let mut stamps = vec![(soft, Value::Null)];
-            stamps.extend(lifecycle::update_stamp::<Self>(
-                conn,
-                lifecycle::now,
-                |_| false,
-            ));
-            write_if_there(conn, rec, &stamps, Deleted::Only)
+            stamps.extend(lifecycle::update_stamp(t, conn, &lifecycle::now, &|_| {
+                false
+            }));
+            write_if_there(conn, t, rec, &stamps, Deleted::Only)
         })
     }
 
@@ -742,9 +753,10 @@ pub trait Record: Model {
             return Ok(());
         };
         hooked_write(conn, self, UPDATE.0, UPDATE.1, |conn, rec| {
-            let stamps = [lifecycle::stamp::<Self>(u, lifecycle::now())];
-            write_record(conn, rec, &[u], &stamps, Deleted::Exclude, None)?;
-            refresh_snapshot(rec);
+            let t = Self::table();
+            let stamps = [lifecycle::stamp_of(t, u, lifecycle::now())];
+            write_record(conn, t, rec, &[u], &stamps, Deleted::Exclude, None)?;
+            refresh_snapshot(t, rec);
             Ok(())
         })
     }
@@ -822,12 +834,17 @@ pub trait Record: Model {
             let mut scope = Scope::<Self>::default().filter(key_cond::<Self>(&key));
             // This record's hooks run around the write.
             scope.q.skip_hooks = true;
-            if let Some((i, v)) = lifecycle::version_of(rec) {
+            if let Some((i, v)) = lifecycle::version_of(Self::table(), rec) {
                 scope = scope.filter(crate::cond::col(Self::COLUMNS[i].name).eq(v));
             }
             let (changed, stamp) = scope.run_update_stamped(conn, &list)?;
             if changed == 0 {
-                return Err(lifecycle::no_row(conn, rec, Deleted::Exclude)?);
+                return Err(lifecycle::no_row(
+                    conn,
+                    Self::table(),
+                    rec,
+                    Deleted::Exclude,
+                )?);
             }
             let mut reload = false;
             let mut bumped = Self::VERSION.is_some();
@@ -841,11 +858,11 @@ pub trait Record: Model {
                     _ => reload = true,
                 }
             }
-            lifecycle::apply(rec, stamp.as_slice(), bumped)?;
+            lifecycle::apply(Self::table(), rec, stamp.as_slice(), bumped)?;
             if reload {
                 *rec = Scope::<Self>::default().find(conn, key)?;
             }
-            refresh_snapshot(rec);
+            refresh_snapshot(Self::table(), rec);
             Ok(())
         })
     }
@@ -995,9 +1012,10 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     }
     // Records with a key to generate and with one given go in separate
     // statements; each group in chunks within the parameter limit.
-    let mut groups: [Vec<&M>; 2] = [Vec::new(), Vec::new()];
+    let t = M::table();
+    let mut groups: [Vec<&dyn Fields>; 2] = [Vec::new(), Vec::new()];
     for r in records {
-        let group = &mut groups[usize::from(!generates_key(r))];
+        let group = &mut groups[usize::from(!generates_key(t, r))];
         if group.capacity() == 0 {
             // Usually every record is of one kind: one allocation.
             group.reserve_exact(records.len());
@@ -1005,7 +1023,7 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
         group.push(r);
     }
     if !groups[0].is_empty() {
-        check_key_default::<M>(conn)?;
+        check_key_default(t, conn)?;
     }
     let per_stmt = |with_key: bool| {
         match M::table().insert_columns(with_key).count() {
@@ -1030,8 +1048,9 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
                             M::table().insert_sql(conn, with_key, chunk.len(), false, false)
                         })?;
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
-                let stamps = lifecycle::insert_stamps::<M>(conn);
-                total += conn.execute_prepared(&sql, &RecordParams::rows(chunk, cols, &stamps))?;
+                let stamps = lifecycle::insert_stamps(t, conn);
+                total +=
+                    conn.execute_prepared(&sql, &RecordParams::rows(t, chunk, cols, &stamps))?;
             }
         }
         Ok(total)

@@ -305,6 +305,10 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                     <#ident as #krate::Model>::KEY_COLUMNS,
                     <#ident as #krate::Model>::VERSION,
                     <#ident as #krate::Model>::SOFT_DELETE,
+                    (
+                        <#ident as #krate::Model>::CREATED_AT,
+                        <#ident as #krate::Model>::UPDATED_AT,
+                    ),
                     <#ident as #krate::Model>::default_filter,
                 );
                 &TABLE

@@ -43,6 +43,8 @@ pub struct TableMeta {
     pub version: Option<usize>,
     /// The index of the soft-delete column (`deleted_at`), if any.
     pub soft_delete: Option<usize>,
+    /// The indexes of the `created_at` and `updated_at` columns, if any.
+    pub stamps: (Option<usize>, Option<usize>),
     /// The model's default filter (see
     /// [`Model::default_filter`](crate::Model::default_filter)).
     pub default_filter: fn() -> Option<Cond>,
@@ -51,7 +53,9 @@ pub struct TableMeta {
 }
 
 impl TableMeta {
-    /// The metadata of one model, for a `static`.
+    /// The metadata of one model, for a `static`: called by derived code
+    /// with the model's constants, one argument each.
+    #[allow(clippy::too_many_arguments)]
     pub const fn new(
         name: &'static str,
         columns: &'static [ColumnDef],
@@ -59,6 +63,7 @@ impl TableMeta {
         key_columns: &'static [usize],
         version: Option<usize>,
         soft_delete: Option<usize>,
+        stamps: (Option<usize>, Option<usize>),
         default_filter: fn() -> Option<Cond>,
     ) -> Self {
         TableMeta {
@@ -68,6 +73,7 @@ impl TableMeta {
             key_columns,
             version,
             soft_delete,
+            stamps,
             default_filter,
             cache: SqlCache::new(),
         }

@@ -263,10 +263,4 @@ impl<M: Model> Scope<M> {
         let (sql, params) = self.q.render(t, dialect, &self.q.model_items(t), None)?;
         Ok(Statement { sql, params })
     }
-
-    /// `table.key = key`, or for a composite key each of its columns equal
-    /// to its part.
-    pub(crate) fn key_cond(key: Value) -> Cond {
-        Query::key_cond(M::table(), key)
-    }
 }

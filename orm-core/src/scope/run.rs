@@ -226,7 +226,7 @@ impl Query {
             .ok_or_else(|| Error::invalid("aggregate query returned no row"))
     }
 
-    fn exists(&self, conn: &Connection, t: &TableMeta) -> Result<bool> {
+    pub(crate) fn exists(&self, conn: &Connection, t: &TableMeta) -> Result<bool> {
         let (sql, params) = self.render(t, conn.dialect(), &[Item::One(None)], Some(1))?;
         let _read = self.reading(conn);
         Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
@@ -633,7 +633,8 @@ impl<M: Model> Scope<M> {
             return Ok((0, None));
         }
         Query::check_assignments(conn, M::table(), assignments)?;
-        let (list, stamp, bump) = crate::lifecycle::scope_assignments::<M>(conn, assignments);
+        let (list, stamp, bump) =
+            crate::lifecycle::scope_assignments(M::table(), conn, assignments);
         let n = self.run_write(conn, "update", Some(Set::Assign(&list)), bump)?;
         Ok((n, stamp))
     }
@@ -662,13 +663,14 @@ impl<M: Model> Scope<M> {
             },
         };
         let now = crate::lifecycle::now();
-        let (i, v) = crate::lifecycle::stamp::<M>(soft, now);
+        let (i, v) = crate::lifecycle::stamp_of(M::table(), soft, now);
         let mut list = vec![Assignment {
             column: M::COLUMNS[i].name.into(),
             index: Some(i),
             value: Expr::Value(v),
         }];
-        if let Some((i, v)) = crate::lifecycle::update_stamp::<M>(conn, || now, |_| false) {
+        if let Some((i, v)) = crate::lifecycle::update_stamp(M::table(), conn, &|| now, &|_| false)
+        {
             list.push(Assignment {
                 column: M::COLUMNS[i].name.into(),
                 index: Some(i),
