@@ -133,6 +133,13 @@ pub(crate) fn filter<M: Model>(deleted: Deleted) -> Option<Cond> {
 /// model, `deleted_at IS NULL` (`IS NOT NULL` for [`Deleted::Only`],
 /// nothing for [`Deleted::Include`]).
 pub(crate) fn filter_of(t: &TableMeta, deleted: Deleted) -> Option<Cond> {
+    let no_soft =
+        deleted == Deleted::Include || (t.soft_delete.is_none() && deleted == Deleted::Exclude);
+    if no_soft && t.default_filter.is_none() {
+        // Nothing to filter, the common case: decided without building
+        // (and moving) a condition.
+        return None;
+    }
     let soft = match (t.soft_delete, deleted) {
         (_, Deleted::Include) => None,
         (Some(i), d) => Some(Cond::Null {
@@ -147,9 +154,12 @@ pub(crate) fn filter_of(t: &TableMeta, deleted: Deleted) -> Option<Cond> {
         }),
         (None, Deleted::Exclude) => None,
     };
-    match ((t.default_filter)(), soft) {
-        (Some(a), Some(b)) => Some(a.and(b)),
-        (a, b) => a.or(b),
+    match t.default_filter.and_then(|f| f()) {
+        Some(a) => Some(match soft {
+            Some(b) => a.and(b),
+            None => a,
+        }),
+        None => soft,
     }
 }
 

@@ -182,6 +182,12 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let lifecycle = lifecycle(cont);
     let lifecycle_consts = lifecycle_consts(cont);
     let foreign_keys = foreign_keys(cont);
+    let default_filter_fn = match &cont.default_filter {
+        Some(_) => quote!(::core::option::Option::Some(
+            <#ident as #krate::Model>::default_filter
+        )),
+        None => quote!(::core::option::Option::None),
+    };
     let default_filter = cont.default_filter.as_ref().map(|f| {
         quote_spanned! {f.span()=>
             fn default_filter() -> ::core::option::Option<#krate::Cond> {
@@ -309,7 +315,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                         <#ident as #krate::Model>::CREATED_AT,
                         <#ident as #krate::Model>::UPDATED_AT,
                     ),
-                    <#ident as #krate::Model>::default_filter,
+                    #default_filter_fn,
                 );
                 &TABLE
             }

@@ -46,8 +46,9 @@ pub struct TableMeta {
     /// The indexes of the `created_at` and `updated_at` columns, if any.
     pub stamps: (Option<usize>, Option<usize>),
     /// The model's default filter (see
-    /// [`Model::default_filter`](crate::Model::default_filter)).
-    pub default_filter: fn() -> Option<Cond>,
+    /// [`Model::default_filter`](crate::Model::default_filter)), when it
+    /// declares one: `None` saves a call per statement.
+    pub default_filter: Option<fn() -> Option<Cond>>,
     /// The model's SQL, per statement shape and dialect.
     pub cache: SqlCache,
 }
@@ -64,7 +65,7 @@ impl TableMeta {
         version: Option<usize>,
         soft_delete: Option<usize>,
         stamps: (Option<usize>, Option<usize>),
-        default_filter: fn() -> Option<Cond>,
+        default_filter: Option<fn() -> Option<Cond>>,
     ) -> Self {
         TableMeta {
             name,

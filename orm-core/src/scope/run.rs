@@ -79,7 +79,7 @@ impl Query {
             && self.joins.is_empty()
             && self.default_cond(t).is_none()
         {
-            return Self::find_cached(conn, t, key, self.primary, f);
+            return Self::find_cached(conn, t, &key, self.primary, f);
         }
         // Only the conditions apply: order, limit, offset and grouping
         // would make a key lookup miss its row.
@@ -108,7 +108,7 @@ impl Query {
     fn find_cached(
         conn: &Connection,
         t: &'static TableMeta,
-        key: Value,
+        key: &Value,
         primary: bool,
         f: &mut Sink<'_>,
     ) -> Result<()> {
@@ -133,9 +133,9 @@ impl Query {
         let _read = conn.reading(primary);
         match key {
             Value::List(parts) if t.key_columns.len() > 1 => {
-                conn.query_each_prepared(&sql, &parts, f)
+                conn.query_each_prepared(&sql, &parts.as_slice(), f)
             }
-            key => conn.query_each_prepared(&sql, &[key], f),
+            key => conn.query_each_prepared(&sql, &std::slice::from_ref(key), f),
         }
     }
 
@@ -426,7 +426,7 @@ impl<M: Model> Scope<M> {
         }
         let key = crate::value::ToValue::to_value(key);
         let mut found = None;
-        Query::find_cached(conn, t, key, false, &mut |row| {
+        Query::find_cached(conn, t, &key, false, &mut |row| {
             found = Some(M::from_row(row, Layout::At(0))?);
             Ok(false)
         })?;
