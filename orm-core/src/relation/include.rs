@@ -226,13 +226,34 @@ impl<M: Model, T: Model> Relation<M, T> {
         // its owner's: one map lookup per run of an owner's rows, not per
         // row (runs are whole groups when ordered by owner). A new group
         // is sized as the last one was (groups are often alike).
+        // The cell the current group's key was read from: a row whose cell
+        // equals it is the same owner's, without converting the key again.
         let mut current: Option<(KeyOf, Vec<T>)> = None;
+        let mut current_cell: Option<Value> = None;
         let mut last_len = 4;
         conn.query_each_prepared(&sql, &params, &mut |row| {
             // The key first: decoding the record may take its cells.
-            let owner = key_of::<M::Key>(row.get_ref(owner_at)?, &owner_table, owner_col)?;
+            let (same, owner, cell) = {
+                let cell = match row.try_get(owner_at) {
+                    Some(v) => v,
+                    None => row.get_ref(owner_at)?,
+                };
+                if current_cell.as_ref().is_some_and(|c| c.as_ref() == cell) {
+                    (true, None, None)
+                } else {
+                    let owner = key_of::<M::Key>(cell, &owner_table, owner_col)?;
+                    (false, owner, Some(cell.to_owned()))
+                }
+            };
             let rec = T::from_row(row, crate::row::Layout::At(0))?;
+            if same {
+                if let Some((_, group)) = &mut current {
+                    group.push(rec);
+                }
+                return Ok(true);
+            }
             if let Some(owner) = owner {
+                current_cell = cell;
                 match &mut current {
                     Some((k, group)) if *k == owner => group.push(rec),
                     _ => {
