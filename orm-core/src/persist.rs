@@ -174,30 +174,63 @@ impl Cols<'_> {
     }
 }
 
+/// The records whose fields a statement binds: one record, or a chunk of
+/// `insert_all`'s (kept as `&M`, half the size of `&dyn Fields`).
+trait Records {
+    /// How many records.
+    fn count(&self) -> usize;
+    /// Column `column` of record `row`.
+    fn cell(&self, row: usize, column: usize) -> ValueRef<'_>;
+}
+
+/// One record.
+impl Records for &dyn Fields {
+    fn count(&self) -> usize {
+        1
+    }
+    fn cell(&self, _: usize, column: usize) -> ValueRef<'_> {
+        (**self).cell(column)
+    }
+}
+
+/// A chunk of `insert_all`: one call per value, the model's field read
+/// directly.
+impl<M: Model> Records for &[&M] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn cell(&self, row: usize, column: usize) -> ValueRef<'_> {
+        self[row].column_ref(column)
+    }
+}
+
 /// Records' fields as statement parameters, read in place: row after row,
 /// the chosen columns (a stamp in `stamps` bound instead of its field),
 /// then the `tail` columns (the WHERE's key and version) as they are.
 struct RecordParams<'a> {
     table: &'static TableMeta,
-    records: &'a [&'a dyn Fields],
+    records: &'a dyn Records,
     cols: Cols<'a>,
     tail: &'a [usize],
     stamps: &'a [(usize, Value)],
+    /// The chosen columns per record, and the parameters per record.
+    width: usize,
+    per_row: usize,
 }
 
 impl Params for RecordParams<'_> {
     fn len(&self) -> usize {
-        self.records.len() * (self.cols.len(self.table) + self.tail.len())
+        self.records.count() * self.per_row
     }
 
     fn get(&self, idx: usize) -> ValueRef<'_> {
         let (row, column, stamped) = self.locate(idx);
-        if stamped {
+        if stamped && !self.stamps.is_empty() {
             if let Some((_, v)) = self.stamps.iter().find(|(i, _)| *i == column) {
                 return v.as_ref();
             }
         }
-        let value = self.records[row].cell(column);
+        let value = self.records.cell(row, column);
         // Decimals are written at their column's declared scale (123.4 as
         // 123.40). One with more places is sent as it is, for the dialect's
         // value check to refuse rather than round.
@@ -220,29 +253,46 @@ impl Params for RecordParams<'_> {
 }
 
 impl<'a> RecordParams<'a> {
-    /// The columns `cols` of `records`, nothing after them.
-    fn rows(
+    /// The columns `cols` of `records`, then the `tail` columns.
+    fn new(
         table: &'static TableMeta,
-        records: &'a [&'a dyn Fields],
+        records: &'a dyn Records,
         cols: Cols<'a>,
+        tail: &'a [usize],
         stamps: &'a [(usize, Value)],
     ) -> Self {
+        let width = cols.len(table);
         RecordParams {
             table,
             records,
             cols,
-            tail: &[],
+            tail,
             stamps,
+            width,
+            per_row: width + tail.len(),
         }
+    }
+
+    /// The columns `cols` of `records`, nothing after them.
+    fn rows(
+        table: &'static TableMeta,
+        records: &'a dyn Records,
+        cols: Cols<'a>,
+        stamps: &'a [(usize, Value)],
+    ) -> Self {
+        Self::new(table, records, cols, &[], stamps)
     }
 
     /// The record, the column of parameter `idx`, and whether a stamp may
     /// replace it (it is not in the tail).
+    #[inline]
     fn locate(&self, idx: usize) -> (usize, usize, bool) {
-        let n = self.cols.len(self.table);
-        let per_row = n + self.tail.len();
-        let (row, i) = (idx / per_row, idx % per_row);
-        match i.checked_sub(n) {
+        let (row, i) = if self.records.count() == 1 {
+            (0, idx)
+        } else {
+            (idx / self.per_row, idx % self.per_row)
+        };
+        match i.checked_sub(self.width) {
             None => (row, self.cols.index(self.table, i), true),
             Some(t) => (row, self.tail[t], false),
         }
@@ -351,7 +401,7 @@ fn insert(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Res
         // A key the column's default made: the row `RETURNING` gives back.
         let key = conn.query_first_map(
             &sql,
-            &RecordParams::rows(t, &[&*rec], cols, &stamps),
+            &RecordParams::rows(t, &(&*rec as &dyn Fields), cols, &stamps),
             |row| Ok(row.get_ref(0)?.to_owned()),
         )?;
         rec.put(t.key_index, &key.ok_or_else(no_key)?)?;
@@ -359,7 +409,7 @@ fn insert(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Res
     }
     let key = conn.insert_prepared(
         &sql,
-        &RecordParams::rows(t, &[&*rec], cols, &stamps),
+        &RecordParams::rows(t, &(&*rec as &dyn Fields), cols, &stamps),
         GeneratedKey::of(dialect, generated),
     )?;
     if generated {
@@ -387,13 +437,8 @@ fn write_record(
     let tail = t.where_columns();
     let dialect = conn.dialect();
     let render = |dflt: Option<&Cond>| t.update_sql(dialect, set, &tail, dflt);
-    let params = RecordParams {
-        table: t,
-        records: &[&*rec],
-        cols: Cols::List(set),
-        tail: &tail,
-        stamps,
-    };
+    let one: &dyn Fields = &*rec;
+    let params = RecordParams::new(t, &one, Cols::List(set), &tail, stamps);
     let dflt = lifecycle::filter_of(t, deleted);
     if execute_keyed(conn, t, &params, dflt, shape, &render)? == 0 {
         return Err(lifecycle::no_row(conn, t, rec, deleted)?);
@@ -413,13 +458,8 @@ fn delete_record(
     let tail = t.where_columns();
     let dialect = conn.dialect();
     let render = |dflt: Option<&Cond>| t.delete_sql(dialect, &tail, dflt);
-    let params = RecordParams {
-        table: t,
-        records: &[&*rec],
-        cols: Cols::List(&[]),
-        tail: &tail,
-        stamps: &[],
-    };
+    let one: &dyn Fields = &*rec;
+    let params = RecordParams::new(t, &one, Cols::List(&[]), &tail, &[]);
     let dflt = lifecycle::filter_of(t, deleted);
     let n = execute_keyed(conn, t, &params, dflt, Some(Shape::Delete), &render)?;
     if n == 0 {
@@ -480,7 +520,8 @@ fn upsert(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Res
         t.insert_sql(conn, true, 1, true, false)
     })?;
     let stamps = lifecycle::insert_stamps(t, conn);
-    conn.execute_prepared(&sql, &RecordParams::rows(t, &[&*rec], Cols::All, &stamps))?;
+    let one: &dyn Fields = &*rec;
+    conn.execute_prepared(&sql, &RecordParams::rows(t, &one, Cols::All, &stamps))?;
     lifecycle::apply(t, rec, &stamps, false)
 }
 
@@ -1013,7 +1054,7 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     // Records with a key to generate and with one given go in separate
     // statements; each group in chunks within the parameter limit.
     let t = M::table();
-    let mut groups: [Vec<&dyn Fields>; 2] = [Vec::new(), Vec::new()];
+    let mut groups: [Vec<&M>; 2] = [Vec::new(), Vec::new()];
     for r in records {
         let group = &mut groups[usize::from(!generates_key(t, r))];
         if group.capacity() == 0 {
@@ -1050,7 +1091,7 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
                 let stamps = lifecycle::insert_stamps(t, conn);
                 total +=
-                    conn.execute_prepared(&sql, &RecordParams::rows(t, chunk, cols, &stamps))?;
+                    conn.execute_prepared(&sql, &RecordParams::rows(t, &chunk, cols, &stamps))?;
             }
         }
         Ok(total)
