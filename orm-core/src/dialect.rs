@@ -245,6 +245,11 @@ pub trait Dialect: Send + Sync + 'static {
     /// reported as [`Error::UnrepresentableValue`](crate::Error) before
     /// anything is sent. The default is [`check_value_portably`]; dialects
     /// add their own limits (NaN on SQLite and MySQL).
+    ///
+    /// NULL, booleans, 64-bit integers and byte strings, which every SQL
+    /// database stores exactly, are not asked about: a statement's
+    /// parameters are checked once per execution, and these are most of
+    /// them (keys, foreign keys, flags).
     fn check_value(
         &self,
         value: ValueRef<'_>,
