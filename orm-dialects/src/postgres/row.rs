@@ -488,6 +488,39 @@ mod tests {
         v
     }
 
+    /// The decoding path (`decode_simple`, no error built) and the error
+    /// path (`malformed`, built only for a refused value) agree.
+    #[test]
+    fn kinds_decode_and_refuse() {
+        let ok = |ty: &Type, raw: &[u8]| decode(ty, raw, "c", true).unwrap().to_owned();
+        assert_eq!(
+            ok(&Type::INT4, &7i32.to_be_bytes()),
+            orm_core::Value::Int(7)
+        );
+        assert_eq!(
+            ok(&Type::INT8, &(-2i64).to_be_bytes()),
+            orm_core::Value::Int(-2)
+        );
+        assert_eq!(ok(&Type::BOOL, &[1]), orm_core::Value::Bool(true));
+        assert_eq!(
+            ok(&Type::FLOAT8, &1.5f64.to_be_bytes()),
+            orm_core::Value::Float(1.5)
+        );
+        assert_eq!(ok(&Type::TEXT, b"hi"), orm_core::Value::Text("hi".into()));
+        assert_eq!(
+            ok(&Type::JSONB, b"\x01{}"),
+            orm_core::Value::Text("{}".into())
+        );
+        assert_eq!(Kind::of(&Type::VARCHAR), Kind::Text);
+        assert_eq!(Kind::of(&Type::INT4_ARRAY), Kind::Other);
+        let err = |ty: &Type, raw: &[u8]| decode(ty, raw, "c", true).unwrap_err().to_string();
+        assert!(err(&Type::INT4, &[0, 1]).contains("2 bytes for a int4 value"));
+        assert!(err(&Type::TEXT, &[0xff]).contains("UTF-8"));
+        assert!(err(&Type::JSONB, &[2]).contains("unknown jsonb binary version"));
+        assert!(err(&Type::DATE, &[0]).contains("a date or time chrono can hold"));
+        assert!(err(&Type::INT4_ARRAY, &[0]).contains("unsupported PostgreSQL type"));
+    }
+
     #[test]
     fn numerics() {
         // 70
