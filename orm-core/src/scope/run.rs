@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 
-use crate::backend::RowStream;
+use crate::backend::{RowCallback, RowStream};
 use crate::cond::{Assignment, Cond};
 use crate::connection::Connection;
 
@@ -18,9 +18,6 @@ use crate::query::{compile, Delete, Filter, Item, Select, Set, Shape, Source, Ta
 use crate::row::{decode, FromRow, Layout};
 use crate::sql::SqlBuilder;
 use crate::value::{FromValue, Value};
-
-/// The rows of a query, each handed to the caller's decoder.
-type Sink<'f> = crate::backend::RowCallback<'f>;
 
 /// What runs a scope: model-independent, compiled once. The generic entry
 /// points on [`Scope`] below decode the rows and run hooks and includes.
@@ -50,7 +47,7 @@ impl Query {
         t: &'static TableMeta,
         plain: bool,
         limit: Option<u64>,
-        f: &mut Sink<'_>,
+        f: &mut RowCallback<'_>,
     ) -> Result<()> {
         self.note_load(conn)?;
         let dialect = conn.dialect();
@@ -71,7 +68,7 @@ impl Query {
         conn: &Connection,
         t: &'static TableMeta,
         key: Value,
-        f: &mut Sink<'_>,
+        f: &mut RowCallback<'_>,
     ) -> Result<()> {
         if self.conds.is_empty()
             && self.as_of.is_none()
@@ -110,7 +107,7 @@ impl Query {
         t: &'static TableMeta,
         key: &Value,
         primary: bool,
-        f: &mut Sink<'_>,
+        f: &mut RowCallback<'_>,
     ) -> Result<()> {
         let dialect = conn.dialect();
         let sql = t.cache.get_or_build(Shape::Find, dialect, &mut || {
@@ -238,7 +235,7 @@ impl Query {
         conn: &Connection,
         t: &TableMeta,
         exprs: &[Expr],
-        f: &mut Sink<'_>,
+        f: &mut RowCallback<'_>,
     ) -> Result<()> {
         let items: Vec<Item<'_>> = exprs.iter().map(Item::Expr).collect();
         let (sql, params) = self.render(t, conn.dialect(), &items, None)?;
