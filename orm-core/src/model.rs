@@ -1093,15 +1093,6 @@ impl<M: Model> Fields for M {
     }
 }
 
-/// The parts of a key value, one a key column of `M`: a composite key's
-/// [`Value::List`] split, a single key as it is.
-pub(crate) fn key_parts<M: Model>(key: Value) -> Vec<Value> {
-    match key {
-        Value::List(parts) if M::KEY_COLUMNS.len() > 1 => parts,
-        key => vec![key],
-    }
-}
-
 /// Used by derived code: asserts at compile time that a field type is a
 /// supported column type and returns its description.
 #[doc(hidden)]

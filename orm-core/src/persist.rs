@@ -872,7 +872,8 @@ pub trait Record: Model {
         }
         hooked_write(conn, self, UPDATE.0, UPDATE.1, |conn, rec| {
             let key = rec.key();
-            let mut scope = Scope::<Self>::default().filter(key_cond::<Self>(&key));
+            let mut scope = Scope::<Self>::default()
+                .filter(crate::scope::Query::key_cond(Self::table(), key.to_value()));
             // This record's hooks run around the write.
             scope.q.skip_hooks = true;
             if let Some((i, v)) = lifecycle::version_of(Self::table(), rec) {
@@ -975,20 +976,6 @@ fn hooked_write<M: Model, T>(
         hooks::written(rec, conn);
         Ok(out)
     })
-}
-
-fn key_cond<M: Model>(key: &M::Key) -> Cond {
-    if M::KEY_COLUMNS.len() == 1 {
-        return crate::cond::col(M::table().key()).eq(key.to_value());
-    }
-    let parts = crate::model::key_parts::<M>(key.to_value());
-    Cond::And(
-        M::KEY_COLUMNS
-            .iter()
-            .zip(parts)
-            .map(|(&i, v)| crate::cond::col(M::COLUMNS[i].name).eq(v))
-            .collect(),
-    )
 }
 
 /// The columns `save_all` restores when its transaction fails: the key and

@@ -39,19 +39,20 @@ impl Query {
     }
 
     /// Runs the scope's SELECT of the model's columns (the cached
-    /// `SELECT .. FROM t` when the scope is `plain`), `limit` lowering its
-    /// limit, and hands each row to `f`.
+    /// `SELECT .. FROM t` when the scope is plain and, as the caller says,
+    /// has no includes), `limit` lowering its limit, and hands each row to
+    /// `f`.
     fn select_rows(
         &self,
         conn: &Connection,
         t: &'static TableMeta,
-        plain: bool,
+        no_includes: bool,
         limit: Option<u64>,
         f: &mut RowCallback<'_>,
     ) -> Result<()> {
         self.note_load(conn)?;
         let dialect = conn.dialect();
-        if plain && limit.is_none() && self.is_plain(t) {
+        if no_includes && limit.is_none() && self.is_plain(t) {
             let sql = Self::select_head(t, dialect)?;
             let _read = self.reading(conn);
             return conn.query_each_prepared(&sql, crate::connection::NO_PARAMS, f);
@@ -403,12 +404,7 @@ impl Query {
 impl<M: Model> Scope<M> {
     pub(crate) fn run_find(&self, conn: &Connection, key: &M::Key) -> Result<M> {
         let key = crate::value::ToValue::to_value(key);
-        let mut found = None;
-        self.q.find_row(conn, M::table(), key, &mut |row| {
-            found = Some(M::from_row(row, Layout::At(0))?);
-            Ok(false)
-        })?;
-        let mut found = found.ok_or_else(|| not_found(M::TABLE))?;
+        let mut found = the_record::<M>(|f| self.q.find_row(conn, M::table(), key, f))?;
         self.load_includes(conn, std::slice::from_mut(&mut found))?;
         Ok(found)
     }
@@ -422,12 +418,7 @@ impl<M: Model> Scope<M> {
             return Scope::<M>::default().run_find(conn, key);
         }
         let key = crate::value::ToValue::to_value(key);
-        let mut found = None;
-        Query::find_cached(conn, t, &key, false, &mut |row| {
-            found = Some(M::from_row(row, Layout::At(0))?);
-            Ok(false)
-        })?;
-        let mut found = found.ok_or_else(|| not_found(M::TABLE))?;
+        let mut found = the_record::<M>(|f| Query::find_cached(conn, t, &key, false, f))?;
         crate::hooks::found(std::slice::from_mut(&mut found), conn)?;
         Ok(found)
     }
@@ -719,11 +710,17 @@ impl<M: Model> Scope<M> {
     }
 }
 
-/// The error of a key that matched no row.
-fn not_found(table: &str) -> Error {
-    Error::NotFound {
-        table: table.to_owned(),
-    }
+/// The record of the first row `run` hands to its callback;
+/// [`Error::NotFound`] when there is none.
+fn the_record<M: Model>(run: impl FnOnce(&mut RowCallback<'_>) -> Result<()>) -> Result<M> {
+    let mut found = None;
+    run(&mut |row| {
+        found = Some(M::from_row(row, Layout::At(0))?);
+        Ok(false)
+    })?;
+    found.ok_or_else(|| Error::NotFound {
+        table: M::TABLE.to_owned(),
+    })
 }
 
 /// An iterator over the records of a scope, decoded one row at a time as the
