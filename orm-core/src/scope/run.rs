@@ -712,6 +712,7 @@ impl<M: Model> Scope<M> {
 
 /// The record of the first row `run` hands to its callback;
 /// [`Error::NotFound`] when there is none.
+#[inline]
 fn the_record<M: Model>(run: impl FnOnce(&mut RowCallback<'_>) -> Result<()>) -> Result<M> {
     let mut found = None;
     run(&mut |row| {
