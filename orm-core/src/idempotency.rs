@@ -25,15 +25,8 @@ use crate::value::Value;
 const TABLE: &str = "orm_idempotency_keys";
 
 const COLUMNS: &[ColumnDef] = &[
-    column_def::<String>(
-        "idempotency_key",
-        "idempotency_key",
-        true,
-        false,
-        false,
-        false,
-    ),
-    column_def::<DateTime<Utc>>("applied_at", "applied_at", false, false, false, false),
+    column_def::<String>("idempotency_key").with_key(false),
+    column_def::<DateTime<Utc>>("applied_at"),
 ];
 
 const KEY_ONLY: &[Item<'static>] = &[Item::Columns {

@@ -105,6 +105,7 @@ pub mod __private {
     };
     pub use crate::query::{SqlCache, TableMeta};
     pub use crate::relation::{has_column, LoadSlot};
+    pub use crate::row::cell;
     pub use crate::value::{decode_int_enum, decode_text_enum};
 
     /// Sets a scope's `AS OF SYSTEM TIME` (for the CockroachDB extension

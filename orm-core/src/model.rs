@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use crate::cond::{Assignment, Cond, Op, Order};
 use crate::error::{Error, Result};
 use crate::expr::{ColRef, Expr, IntoOperand};
+use crate::query::TableMeta;
 use crate::row::FromRow;
 use crate::scope::Scoped;
 use crate::value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
@@ -964,8 +965,38 @@ impl<M: Model, T> Column<M, T> {
 }
 
 impl ColumnDef {
-    /// Used by derived code: an index over several columns covers this
-    /// one.
+    /// Used by derived code: the field's name differs from the column's.
+    #[doc(hidden)]
+    pub const fn with_field(mut self, field: &'static str) -> ColumnDef {
+        self.field = field;
+        self
+    }
+
+    /// Used by derived code: the column is (part of) the primary key;
+    /// `generated`: the database generates its values.
+    #[doc(hidden)]
+    pub const fn with_key(mut self, generated: bool) -> ColumnDef {
+        self.primary_key = true;
+        self.auto_increment = generated;
+        self
+    }
+
+    /// Used by derived code: `#[db(unique)]`.
+    #[doc(hidden)]
+    pub const fn with_unique(mut self) -> ColumnDef {
+        self.unique = true;
+        self
+    }
+
+    /// Used by derived code: `#[db(index)]`.
+    #[doc(hidden)]
+    pub const fn with_index(mut self) -> ColumnDef {
+        self.index = true;
+        self
+    }
+
+    /// Used by derived code: the column is part of a composite index or a
+    /// foreign-key constraint.
     #[doc(hidden)]
     pub const fn in_index(mut self) -> ColumnDef {
         self.in_index = true;
@@ -1094,25 +1125,20 @@ impl<M: Model> Fields for M {
 }
 
 /// Used by derived code: asserts at compile time that a field type is a
-/// supported column type and returns its description.
+/// supported column type and describes a plain column named `name`, mapped
+/// to a field of the same name (the builders below set the rest: one
+/// short call per column keeps the derive's output small).
 #[doc(hidden)]
-pub const fn column_def<T: ColumnType>(
-    name: &'static str,
-    field: &'static str,
-    primary_key: bool,
-    auto_increment: bool,
-    unique: bool,
-    index: bool,
-) -> ColumnDef {
+pub const fn column_def<T: ColumnType>(name: &'static str) -> ColumnDef {
     ColumnDef {
         name,
-        field,
+        field: name,
         sql_type: T::SQL_TYPE,
         nullable: T::NULLABLE,
-        primary_key,
-        auto_increment,
-        unique,
-        index,
+        primary_key: false,
+        auto_increment: false,
+        unique: false,
+        index: false,
         in_index: false,
         size: None,
         default: None,
@@ -1120,12 +1146,13 @@ pub const fn column_def<T: ColumnType>(
     }
 }
 
-/// Used by derived code: converts a value for `set_column`.
+/// Used by derived code: converts a value for `set_column` into the field
+/// of column `idx` of table `t` (named in the error).
 #[doc(hidden)]
-pub fn value_into<T: FromValue>(value: &Value, table: &str, column: &str) -> Result<T> {
+pub fn value_into<T: FromValue>(value: &Value, t: &TableMeta, idx: usize) -> Result<T> {
     T::from_value(value.as_ref()).map_err(|reason| Error::Decode {
-        table: table.to_owned(),
-        column: column.to_owned(),
+        table: t.name.to_owned(),
+        column: t.columns.get(idx).map_or("?", |c| c.name).to_owned(),
         expected: std::any::type_name::<T>(),
         reason,
     })

@@ -65,15 +65,48 @@ pub trait Row {
 /// of that cell is an error.
 #[inline]
 pub fn decode<T: FromValue>(row: &mut dyn Row, idx: usize, table: &str, column: &str) -> Result<T> {
-    decode_cell::<T>(row, idx).map_err(|e| match e {
-        CellError::Read(e) => *e,
-        CellError::Decode(reason) => Error::Decode {
-            table: table.to_owned(),
-            column: column.to_owned(),
-            expected: std::any::type_name::<T>(),
-            reason,
-        },
+    decode_named(row, idx, |_| (table.to_owned(), column.to_owned()))
+}
+
+/// Used by derived code: decodes the `i`-th column of model table `t`
+/// from `row`, as [`decode`] does, naming the table and the column in the
+/// error (looked up only then: one short call per field keeps the derive's
+/// output small).
+#[doc(hidden)]
+#[inline]
+pub fn cell<T: FromValue>(
+    row: &mut dyn Row,
+    layout: Layout<'_>,
+    t: &crate::query::TableMeta,
+    i: usize,
+) -> Result<T> {
+    decode_named(row, layout.index(i), |_| {
+        let column = t.columns.get(i).map_or("?", |c| c.name);
+        (t.name.to_owned(), column.to_owned())
     })
+}
+
+/// Decodes cell `idx` as `T`; `names` gives the table and column for the
+/// error (called only then).
+#[inline]
+fn decode_named<T: FromValue>(
+    row: &mut dyn Row,
+    idx: usize,
+    names: impl FnOnce(&dyn Row) -> (String, String),
+) -> Result<T> {
+    match decode_cell::<T>(row, idx) {
+        Ok(v) => Ok(v),
+        Err(CellError::Read(e)) => Err(*e),
+        Err(CellError::Decode(reason)) => {
+            let (table, column) = names(row);
+            Err(Error::Decode {
+                table,
+                column,
+                expected: std::any::type_name::<T>(),
+                reason,
+            })
+        }
+    }
 }
 
 /// Why a cell did not decode: the driver could not read it, or the value
@@ -177,15 +210,7 @@ fn column_label(row: &dyn Row, idx: usize) -> String {
 
 /// Decodes column `idx` of a raw query's row.
 fn decode_raw<T: FromValue>(row: &mut dyn Row, idx: usize) -> Result<T> {
-    decode_cell::<T>(row, idx).map_err(|e| match e {
-        CellError::Read(e) => *e,
-        CellError::Decode(reason) => Error::Decode {
-            table: "?".to_owned(),
-            column: column_label(row, idx),
-            expected: std::any::type_name::<T>(),
-            reason,
-        },
-    })
+    decode_named(row, idx, |row| ("?".to_owned(), column_label(row, idx)))
 }
 
 macro_rules! tuple_from_row {

@@ -21,6 +21,7 @@ pub fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
 
 fn generate(cont: &Container<'_>) -> TokenStream {
     let krate = &cont.krate;
+    let krate_path = &cont.krate_path;
     let ident = cont.ident;
     let vis = cont.vis;
     let table = &cont.table;
@@ -43,13 +44,18 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let column_defs = cont.columns().map(|f| {
         let ty = f.ty;
         let (name, field) = (&f.column, f.ident.to_string());
-        let pk = key_idents.contains(&f.ident);
-        let (unique, index) = (f.attrs.unique.is_some(), f.attrs.index.is_some());
-        let generated = if pk && !composite {
-            quote_spanned!(ty.span()=> <#ty as #krate::__private::KeyType>::GENERATED)
-        } else {
-            quote!(false)
-        };
+        // Only what differs from a plain column named like its field is
+        // spelled out, one builder call each.
+        let field = (field != *name).then(|| quote!(.with_field(#field)));
+        let key = key_idents.contains(&f.ident).then(|| {
+            if composite {
+                quote!(.with_key(false))
+            } else {
+                quote_spanned!(f.ty_span=> .with_key(<#ty as __p::KeyType>::GENERATED))
+            }
+        });
+        let unique = f.attrs.unique.is_some().then(|| quote!(.with_unique()));
+        let index = f.attrs.index.is_some().then(|| quote!(.with_index()));
         let decimal = f.attrs.precision.as_ref().map(|p| {
             let s = f.attrs.scale.clone().unwrap_or_else(|| syn::LitInt::new("0", p.span()));
             quote_spanned!(p.span()=> .with_decimal(#p, #s))
@@ -75,8 +81,8 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             .any(|(_, fields, _)| fields.iter().any(|id| id == f.ident))
             || constrained_columns(cont).any(|c| c == f.column))
         .then(|| quote!(.in_index()));
-        quote_spanned! {ty.span()=>
-            #krate::__private::column_def::<#ty>(#name, #field, #pk, #generated, #unique, #index) #decimal #size #default #hash_sharded #in_index
+        quote_spanned! {f.ty_span=>
+            __p::column_def::<#ty>(#name) #field #key #unique #index #decimal #size #default #hash_sharded #in_index
         }
     });
 
@@ -98,13 +104,11 @@ fn generate(cont: &Container<'_>) -> TokenStream {
         match f.role {
             Role::Column => {
                 let i = cont.columns().position(|c| c.ident == fid).expect("column");
-                let name = &f.column;
-                let decode = quote_spanned!(ty.span()=> #krate::decode::<#ty>);
-                quote!(#fid: #decode(row, layout.index(#i), #table, #name)?)
+                quote_spanned!(f.ty_span=> #fid: __p::cell::<#ty>(row, layout, __t, #i)?)
             }
             Role::Skipped | Role::Snapshot | Role::Relation(_) => {
                 let default =
-                    quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default);
+                    quote_spanned!(f.ty_span=> <#ty as ::core::default::Default>::default);
                 quote!(#fid: #default())
             }
         }
@@ -127,14 +131,11 @@ fn generate(cont: &Container<'_>) -> TokenStream {
 
     let ref_arms = cont.columns().enumerate().map(|(i, f)| {
         let (fid, ty) = (f.ident, f.ty);
-        let as_ref = quote_spanned!(ty.span()=> <#ty as #krate::ColumnType>::as_value_ref);
-        quote!(#i => #as_ref(&self.#fid),)
+        quote_spanned!(f.ty_span=> #i => <#ty as #krate::ColumnType>::as_value_ref(&self.#fid),)
     });
     let set_arms = cont.columns().enumerate().map(|(i, f)| {
         let (fid, ty) = (f.ident, f.ty);
-        let name = &f.column;
-        let value_into = quote_spanned!(ty.span()=> #krate::__private::value_into::<#ty>);
-        quote!(#i => self.#fid = #value_into(value, #table, #name)?,)
+        quote_spanned!(f.ty_span=> #i => self.#fid = __p::value_into::<#ty>(value, __t, #i)?,)
     });
     // The `ColumnType` bound of every column, restated at the start of each
     // body that converts columns: rustc then reports an unsupported type once
@@ -142,10 +143,10 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     // it implies, and merges the identical reports.
     let assert_types = cont.columns().map(|f| {
         let ty = f.ty;
-        quote_spanned!(ty.span()=> let _ = #krate::__private::column_def::<#ty>;)
+        quote_spanned!(f.ty_span=> let _ = __p::column_def::<#ty>;)
     });
     let assert_types = quote!(#(#assert_types)*);
-    let key_type = quote_spanned!(key.ty.span()=> <#key_ty as #krate::__private::KeyType>);
+    let key_type = quote_spanned!(key.ty_span=> <#key_ty as __p::KeyType>);
     // A composite key is never generated: each part is the user's.
     let key_fns = if composite {
         quote! {
@@ -158,7 +159,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             }
 
             fn set_generated_key(&mut self, _key: i64) -> #krate::Result<()> {
-                ::core::result::Result::Err(#krate::__private::composite_key_not_generated(#table))
+                ::core::result::Result::Err(__p::composite_key_not_generated(#table))
             }
         }
     } else {
@@ -198,14 +199,14 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let column_names = cont.columns().map(|f| &f.column);
     let hooks_const = cont.hooks.as_ref().map(|h| {
         quote_spanned! {h.span()=>
-            const HOOKS: ::core::option::Option<#krate::__private::HookFns<Self>> =
-                ::core::option::Option::Some(#krate::__private::hook_fns::<Self>());
+            const HOOKS: ::core::option::Option<__p::HookFns<Self>> =
+                ::core::option::Option::Some(__p::hook_fns::<Self>());
         }
     });
     let hooks_declared = cont
         .hooks
         .as_ref()
-        .map(|_| quote!(impl #krate::__private::HooksDeclared for #ident {}));
+        .map(|_| quote!(impl __p::HooksDeclared for #ident {}));
 
     let mapper_doc = format!(
         "Mapper of [`{ident}`] (table `{table}`): starts scopes (`{mapper}::all()`, \
@@ -214,17 +215,25 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let scope_doc = format!(
         "Scope of [`{ident}`] records. Add named scopes in an `impl {scope}` block; \
          every method of [`Scoped`]({}::Scoped) works on it.",
-        quote!(#krate).to_string().replace(' ', "")
+        quote!(#krate_path).to_string().replace(' ', "")
     );
 
+    // The two types are named by the user's code; everything else goes in
+    // an anonymous const block, where `__orm` names the crate.
     quote! {
         #[doc = #mapper_doc]
-        #[derive(Debug, Clone, Copy, Default)]
         #vis struct #mapper;
 
-        impl #krate::__private::Sealed for #mapper {}
-        impl #krate::__private::Sealed for #scope {}
-        impl #krate::__private::Sealed for #ident {}
+        #[doc = #scope_doc]
+        #vis struct #scope(#krate_path::Scope<#ident>);
+
+        const _: () = {
+        use #krate_path as __orm;
+        use #krate_path::__private as __p;
+
+        impl __p::Sealed for #mapper {}
+        impl __p::Sealed for #scope {}
+        impl __p::Sealed for #ident {}
 
         impl #krate::Mapper for #mapper {
             type Model = #ident;
@@ -235,15 +244,28 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             #(#consts)*
         }
 
-        #[doc = #scope_doc]
-        #[derive(Debug, Clone, Default)]
-        #vis struct #scope(#krate::Scope<#ident>);
-
         impl #krate::Scoped for #scope {
             type Model = #ident;
             fn as_scope(&self) -> &#krate::Scope<#ident> { &self.0 }
             fn into_scope(self) -> #krate::Scope<#ident> { self.0 }
             fn from_scope(scope: #krate::Scope<#ident>) -> Self { #scope(scope) }
+        }
+
+        impl ::core::clone::Clone for #scope {
+            #[inline]
+            fn clone(&self) -> Self { #scope(::core::clone::Clone::clone(&self.0)) }
+        }
+
+        impl ::core::fmt::Debug for #scope {
+            #[inline]
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl ::core::default::Default for #scope {
+            #[inline]
+            fn default() -> Self { #scope(::core::default::Default::default()) }
         }
 
         #relations
@@ -261,6 +283,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                 layout: #krate::Layout<'_>,
             ) -> #krate::Result<Self> {
                 #assert_types
+                let __t = <Self as #krate::Model>::table();
                 #[allow(unused_mut)]
                 let mut rec = #ident { #(#decode_fields,)* };
                 #capture
@@ -290,9 +313,10 @@ fn generate(cont: &Container<'_>) -> TokenStream {
 
             fn set_column(&mut self, idx: usize, value: &#krate::Value) -> #krate::Result<()> {
                 #assert_types
+                let __t = <Self as #krate::Model>::table();
                 match idx {
                     #(#set_arms)*
-                    _ => return ::core::result::Result::Err(#krate::__private::no_such_column(#table, idx)),
+                    _ => return ::core::result::Result::Err(__p::no_such_column(#table, idx)),
                 }
                 ::core::result::Result::Ok(())
             }
@@ -303,23 +327,12 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             #default_filter
             #hooks_const
 
-            fn table() -> &'static #krate::__private::TableMeta {
-                static TABLE: #krate::__private::TableMeta = #krate::__private::TableMeta::new(
-                    <#ident as #krate::Model>::TABLE,
-                    <#ident as #krate::Model>::COLUMNS,
-                    <#ident as #krate::Model>::KEY_INDEX,
-                    <#ident as #krate::Model>::KEY_COLUMNS,
-                    <#ident as #krate::Model>::VERSION,
-                    <#ident as #krate::Model>::SOFT_DELETE,
-                    (
-                        <#ident as #krate::Model>::CREATED_AT,
-                        <#ident as #krate::Model>::UPDATED_AT,
-                    ),
-                    #default_filter_fn,
-                );
+            fn table() -> &'static __p::TableMeta {
+                static TABLE: __p::TableMeta = __p::TableMeta::of::<#ident>(#default_filter_fn);
                 &TABLE
             }
         }
+        };
     }
 }
 
@@ -356,7 +369,7 @@ fn foreign_keys(cont: &Container<'_>) -> TokenStream {
             let fk = cont.foreign_key(k, f);
             let column = cont.columns().position(|c| c.column == fk)?;
             let (on_delete, on_update) = (action(&f.attrs.on_delete), action(&f.attrs.on_update));
-            let model = quote_spanned!(f.ty.span()=> <#target as #krate::Model>);
+            let model = quote_spanned!(f.ty_span=> <#target as #krate::Model>);
             Some(quote! {
                 #krate::ForeignKeyDef {
                     column: #column,
@@ -467,7 +480,7 @@ fn column_checks(cont: &Container<'_>) -> TokenStream {
                 f.ident
             );
             out.extend(quote_spanned! {n.span()=>
-                const _: () = ::core::assert!(#krate::__private::sized_text(#sql_type), #msg);
+                const _: () = ::core::assert!(__p::sized_text(#sql_type), #msg);
             });
         }
         if let Some(d) = &f.attrs.default {
@@ -488,7 +501,7 @@ fn column_checks(cont: &Container<'_>) -> TokenStream {
                 )
             };
             out.extend(quote_spanned! {d.span()=>
-                const _: () = ::core::assert!(#krate::__private::default_fits(#sql_type, #value), #msg);
+                const _: () = ::core::assert!(__p::default_fits(#sql_type, #value), #msg);
             });
         }
     }
@@ -507,8 +520,8 @@ fn lifecycle(cont: &Container<'_>) -> TokenStream {
                 "soft_delete" => quote!(soft_delete_column),
                 _ => quote!(version_column),
             };
-            out.extend(quote_spanned! {ty.span()=>
-                const _: () = #krate::__private::#check::<#ty>();
+            out.extend(quote_spanned! {f.ty_span=>
+                const _: () = __p::#check::<#ty>();
             });
             match name {
                 "soft_delete" => out.extend(quote!(impl #krate::SoftDelete for #ident {})),
@@ -521,7 +534,7 @@ fn lifecycle(cont: &Container<'_>) -> TokenStream {
                     let generated = if keys.len() > 1 {
                         quote!(false)
                     } else {
-                        quote!(<#key_ty as #krate::__private::KeyType>::GENERATED)
+                        quote!(<#key_ty as __p::KeyType>::GENERATED)
                     };
                     let snapshot = cont.snapshot().is_some();
                     let msg = format!(
@@ -568,7 +581,7 @@ fn relations(cont: &Container<'_>) -> TokenStream {
         let inner = f.attrs.join.as_ref().is_some_and(|l| l.value() == "inner");
         let variant = syn::Ident::new(kind.variant(), fid.span());
         let doc = format!("The `{name}` relation ({}).", kind.variant());
-        consts.push(quote_spanned! {f.ty.span()=>
+        consts.push(quote_spanned! {f.ty_span=>
             #[doc = #doc]
             pub const #konst: #krate::Relation<#ident, #target> = #krate::Relation::new(
                 #krate::RelationDef {
@@ -580,7 +593,7 @@ fn relations(cont: &Container<'_>) -> TokenStream {
                     owner_singular: #snake,
                     inner: #inner,
                 },
-                |m: &mut #ident| -> &mut dyn #krate::__private::LoadSlot<#target> { &mut m.#fid },
+                |m: &mut #ident| -> &mut dyn __p::LoadSlot<#target> { &mut m.#fid },
             );
         });
         match kind {
@@ -593,7 +606,7 @@ fn relations(cont: &Container<'_>) -> TokenStream {
                     "{ident}.{name}: the related model has a composite primary key; a belongs-to \
                      relation refers to a single key column"
                 );
-                asserts.push(quote_spanned! {f.ty.span()=>
+                asserts.push(quote_spanned! {f.ty_span=>
                     const _: () = ::core::assert!(
                         <#target as #krate::Model>::KEY_COLUMNS.len() == 1,
                         #msg
@@ -636,7 +649,7 @@ fn relations(cont: &Container<'_>) -> TokenStream {
                         "{ident}.{name}: the related model has a composite primary key; a \
                          many-to-many relation links single key columns"
                     );
-                    asserts.push(quote_spanned! {f.ty.span()=>
+                    asserts.push(quote_spanned! {f.ty_span=>
                         const _: () = ::core::assert!(
                             <#target as #krate::Model>::KEY_COLUMNS.len() == 1,
                             #msg
@@ -647,9 +660,9 @@ fn relations(cont: &Container<'_>) -> TokenStream {
                     let msg = format!(
                         "{ident}.{name}: the foreign key column `{fk}` is not a column of the related model; name it with #[db(foreign_key = \"...\")]"
                     );
-                    asserts.push(quote_spanned! {f.ty.span()=>
+                    asserts.push(quote_spanned! {f.ty_span=>
                         const _: () = ::core::assert!(
-                            #krate::__private::has_column(<#target as #krate::Model>::COLUMNS, #fk),
+                            __p::has_column(<#target as #krate::Model>::COLUMNS, #fk),
                             #msg
                         );
                     });

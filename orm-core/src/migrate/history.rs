@@ -20,10 +20,10 @@ use crate::value::Value;
 pub(crate) const TABLE: &str = "orm_migrations";
 
 const COLUMNS: &[ColumnDef] = &[
-    column_def::<String>("version", "version", true, false, false, false),
-    column_def::<String>("name", "name", false, false, false, false),
-    column_def::<String>("checksum", "checksum", false, false, false, false),
-    column_def::<DateTime<Utc>>("applied_at", "applied_at", false, false, false, false),
+    column_def::<String>("version").with_key(false),
+    column_def::<String>("name"),
+    column_def::<String>("checksum"),
+    column_def::<DateTime<Utc>>("applied_at"),
 ];
 
 const ITEMS: &[Item<'static>] = &[Item::Columns {

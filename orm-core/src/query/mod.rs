@@ -54,27 +54,18 @@ pub struct TableMeta {
 }
 
 impl TableMeta {
-    /// The metadata of one model, for a `static`: called by derived code
-    /// with the model's constants, one argument each.
-    #[allow(clippy::too_many_arguments)]
-    pub const fn new(
-        name: &'static str,
-        columns: &'static [ColumnDef],
-        key_index: usize,
-        key_columns: &'static [usize],
-        version: Option<usize>,
-        soft_delete: Option<usize>,
-        stamps: (Option<usize>, Option<usize>),
-        default_filter: Option<fn() -> Option<Cond>>,
-    ) -> Self {
+    /// The metadata of model `M`, for a `static`: called by derived code
+    /// with the model's default filter (a constant cannot hold the
+    /// function `M::default_filter` names only when the model declares one).
+    pub const fn of<M: crate::model::Model>(default_filter: Option<fn() -> Option<Cond>>) -> Self {
         TableMeta {
-            name,
-            columns,
-            key_index,
-            key_columns,
-            version,
-            soft_delete,
-            stamps,
+            name: M::TABLE,
+            columns: M::COLUMNS,
+            key_index: M::KEY_INDEX,
+            key_columns: M::KEY_COLUMNS,
+            version: M::VERSION,
+            soft_delete: M::SOFT_DELETE,
+            stamps: (M::CREATED_AT, M::UPDATED_AT),
             default_filter,
             cache: SqlCache::new(),
         }

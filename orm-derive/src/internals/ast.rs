@@ -83,6 +83,9 @@ pub fn is_option(ty: &syn::Type) -> bool {
 pub struct Field<'a> {
     pub ident: &'a syn::Ident,
     pub ty: &'a syn::Type,
+    /// The span of `ty`, computed once: `Spanned::span` prints the type
+    /// each time it is called.
+    pub ty_span: Span,
     pub role: Role,
     pub column: String,
     /// Where the column name comes from: the `column = "..."` literal, or
@@ -102,6 +105,11 @@ pub struct Container<'a> {
     /// Whether `mapper` was derived from the table name.
     pub mapper_is_default: bool,
     pub scope: syn::Ident,
+    /// The path of the `orm` crate (`#[db(crate = "...")]`, or `::orm`).
+    pub krate_path: syn::Path,
+    /// What generated code inside the derive's `const _: () = { .. }`
+    /// block names the crate by: `__orm`, imported from `krate_path` (fewer
+    /// tokens per path than `::orm::..`).
     pub krate: syn::Path,
     /// The function giving the default filter, if any.
     pub default_filter: Option<syn::Path>,
@@ -191,6 +199,7 @@ impl<'a> Container<'a> {
                 Field {
                     ident,
                     ty: &f.ty,
+                    ty_span: syn::spanned::Spanned::span(&f.ty),
                     role,
                     column,
                     column_span,
@@ -228,7 +237,8 @@ impl<'a> Container<'a> {
         let scope = attrs
             .scope
             .unwrap_or_else(|| quote::format_ident!("{}Scope", input.ident));
-        let krate = attrs.krate.unwrap_or_else(|| syn::parse_quote!(::orm));
+        let krate_path = attrs.krate.unwrap_or_else(|| syn::parse_quote!(::orm));
+        let krate = syn::Path::from(syn::Ident::new("__orm", Span::call_site()));
         Some(Container {
             ident: &input.ident,
             vis: &input.vis,
@@ -237,6 +247,7 @@ impl<'a> Container<'a> {
             mapper,
             mapper_is_default,
             scope,
+            krate_path,
             krate,
             default_filter: attrs.default_filter,
             hooks: attrs.hooks,
