@@ -65,48 +65,39 @@ pub trait Row {
 /// of that cell is an error.
 #[inline]
 pub fn decode<T: FromValue>(row: &mut dyn Row, idx: usize, table: &str, column: &str) -> Result<T> {
-    decode_named(row, idx, |_| (table.to_owned(), column.to_owned()))
+    match decode_cell::<T>(row, idx) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(e.into_error::<T>(row, Names::Given(table, column))),
+    }
 }
 
 /// Used by derived code: decodes the `i`-th column of model table `t`
 /// from `row`, as [`decode`] does, naming the table and the column in the
 /// error (looked up only then: one short call per field keeps the derive's
-/// output small).
+/// output small). Inlined like `decode_cell` in optimized builds.
 #[doc(hidden)]
-#[inline]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn cell<T: FromValue>(
     row: &mut dyn Row,
     layout: Layout<'_>,
     t: &crate::query::TableMeta,
     i: usize,
 ) -> Result<T> {
-    decode_named(row, layout.index(i), |_| {
-        let column = t.columns.get(i).map_or("?", |c| c.name);
-        (t.name.to_owned(), column.to_owned())
-    })
+    match decode_cell::<T>(row, layout.index(i)) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(e.into_error::<T>(row, Names::Model(t, i))),
+    }
 }
 
-/// Decodes cell `idx` as `T`; `names` gives the table and column for the
-/// error (called only then).
-#[inline]
-fn decode_named<T: FromValue>(
-    row: &mut dyn Row,
-    idx: usize,
-    names: impl FnOnce(&dyn Row) -> (String, String),
-) -> Result<T> {
-    match decode_cell::<T>(row, idx) {
-        Ok(v) => Ok(v),
-        Err(CellError::Read(e)) => Err(*e),
-        Err(CellError::Decode(reason)) => {
-            let (table, column) = names(row);
-            Err(Error::Decode {
-                table,
-                column,
-                expected: std::any::type_name::<T>(),
-                reason,
-            })
-        }
-    }
+/// Where a cell's table and column names come from, for an error.
+enum Names<'a> {
+    /// Given by the caller.
+    Given(&'a str, &'a str),
+    /// Column `i` of a model's table.
+    Model(&'a crate::query::TableMeta, usize),
+    /// The row's own label of cell `i`, in an unnamed table.
+    Raw(usize),
 }
 
 /// Why a cell did not decode: the driver could not read it, or the value
@@ -115,6 +106,38 @@ enum CellError {
     /// Boxed: an [`Error`] is 96 bytes, which every `Ok` would carry too.
     Read(Box<Error>),
     Decode(crate::error::DecodeError),
+}
+
+impl CellError {
+    /// The error to return for a cell of type `T`: generic only for the
+    /// type's name; the work is out of line, in [`CellError::named`].
+    #[inline]
+    fn into_error<T>(self, row: &dyn Row, names: Names<'_>) -> Error {
+        self.named(row, names, std::any::type_name::<T>())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn named(self, row: &dyn Row, names: Names<'_>, expected: &'static str) -> Error {
+        let reason = match self {
+            CellError::Read(e) => return *e,
+            CellError::Decode(reason) => reason,
+        };
+        let (table, column) = match names {
+            Names::Given(table, column) => (table.to_owned(), column.to_owned()),
+            Names::Model(t, i) => {
+                let column = t.columns.get(i).map_or("?", |c| c.name);
+                (t.name.to_owned(), column.to_owned())
+            }
+            Names::Raw(i) => ("?".to_owned(), column_label(row, i)),
+        };
+        Error::Decode {
+            table,
+            column,
+            expected,
+            reason,
+        }
+    }
 }
 
 /// Reads column `idx` as `T`: text a driver can hand over is taken (for
@@ -210,7 +233,10 @@ fn column_label(row: &dyn Row, idx: usize) -> String {
 
 /// Decodes column `idx` of a raw query's row.
 fn decode_raw<T: FromValue>(row: &mut dyn Row, idx: usize) -> Result<T> {
-    decode_named(row, idx, |row| ("?".to_owned(), column_label(row, idx)))
+    match decode_cell::<T>(row, idx) {
+        Ok(v) => Ok(v),
+        Err(e) => Err(e.into_error::<T>(row, Names::Raw(idx))),
+    }
 }
 
 macro_rules! tuple_from_row {
