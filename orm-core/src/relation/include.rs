@@ -283,6 +283,16 @@ pub trait Include<M>: Send + Sync + crate::__private::Sealed {
     /// Loads the related records of `parents` (one query per level and per
     /// chunk of keys) and stores them in the parents' relation fields.
     fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()>;
+
+    /// [`Include::load`] for a slice of records. A method of the trait so
+    /// that the references it collects are built by code instantiated
+    /// only for models that have includes, not for every model a scope
+    /// loads.
+    #[doc(hidden)]
+    fn load_records(&self, conn: &Connection, records: &mut [M]) -> Result<()> {
+        let mut refs: Vec<&mut M> = records.iter_mut().collect();
+        self.load(conn, &mut refs)
+    }
 }
 
 impl<M, T> crate::__private::Sealed for Relation<M, T> {}

@@ -429,8 +429,12 @@ impl<M: Model> Scope<M> {
         if self.includes.is_empty() || records.is_empty() {
             return Ok(());
         }
-        let mut refs: Vec<&mut M> = records.iter_mut().collect();
-        self.load_includes_into(conn, &mut refs)
+        // The includes read where the scope reads (their hooks too).
+        let _read = self.q.reading(conn);
+        for inc in &self.includes {
+            inc.load_records(conn, records)?;
+        }
+        Ok(())
     }
 
     /// Loads the scope's includes into `records`.
