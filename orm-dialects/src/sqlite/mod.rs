@@ -205,7 +205,11 @@ impl SqliteBackend {
             )));
         }
         for i in 0..params.len() {
-            stmt.raw_bind_parameter(i + 1, Bind(params.get(i)))
+            let value = params.get(i);
+            if !small(&value) {
+                stmt.clear_when_done();
+            }
+            stmt.raw_bind_parameter(i + 1, Bind(value))
                 .map_err(map_error)?;
         }
         Ok(stmt)
@@ -314,6 +318,19 @@ impl ToSql for Bind<'_> {
                 ))
             }
         })
+    }
+}
+
+/// Whether SQLite's copy of a bound value is small enough to leave in a
+/// cached statement until its next use (see `InUse::clear_when_done`).
+fn small(value: &ValueRef<'_>) -> bool {
+    /// The longest text or blob left bound.
+    const SMALL: usize = 1024;
+    match value {
+        ValueRef::Null | ValueRef::Bool(_) | ValueRef::Int(_) | ValueRef::Float(_) => true,
+        ValueRef::Text(s) => s.len() <= SMALL,
+        ValueRef::Blob(b) => b.len() <= SMALL,
+        _ => false,
     }
 }
 
