@@ -19,7 +19,6 @@ impl<S: Clone> StatementCache<S> {
     }
 
     /// The most statements kept.
-    #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
     pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
