@@ -14,6 +14,7 @@ pub use api::Scoped;
 pub use pluck::PluckColumns;
 pub use run::Rows;
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -36,8 +37,37 @@ pub struct Scope<M> {
     /// Everything but the includes: not generic, so that the code that
     /// renders and runs it is compiled once, not once per model.
     pub(crate) q: Query,
-    pub(crate) includes: Vec<Arc<dyn Include<M>>>,
+    pub(crate) includes: Includes,
     _model: PhantomData<fn() -> M>,
+}
+
+/// A scope's includes, their type erased: a `Vec<Arc<dyn Include<M>>>`
+/// behind an `Arc`, or nothing. Erased so that dropping and cloning a scope
+/// is the same code for every model (it was instantiated per model, with
+/// the `Arc<dyn Include<M>>` drop glue, whether the model had includes or
+/// not); a clone shares the list.
+#[derive(Clone, Default)]
+pub(crate) struct Includes(Option<Arc<dyn Any + Send + Sync>>);
+
+impl Includes {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The includes of a scope of `M`.
+    pub(crate) fn of<M: 'static>(&self) -> &[Arc<dyn Include<M>>] {
+        self.0
+            .as_deref()
+            .and_then(|all| all.downcast_ref::<Vec<Arc<dyn Include<M>>>>())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds `inc` to the includes of a scope of `M`.
+    pub(crate) fn push<M: 'static>(&mut self, inc: Arc<dyn Include<M>>) {
+        let mut all = self.of::<M>().to_vec();
+        all.push(inc);
+        self.0 = Some(Arc::new(all));
+    }
 }
 
 /// The part of a scope that does not depend on its model: rendered and run
@@ -103,7 +133,7 @@ impl<M> Scope<M> {
     pub(crate) fn of(q: Query) -> Self {
         Scope {
             q,
-            includes: Vec::new(),
+            includes: Includes::default(),
             _model: PhantomData,
         }
     }

@@ -431,7 +431,7 @@ impl<M: Model> Scope<M> {
         }
         // The includes read where the scope reads (their hooks too).
         let _read = self.q.reading(conn);
-        for inc in &self.includes {
+        for inc in self.includes.of::<M>() {
             inc.load_records(conn, records)?;
         }
         Ok(())
@@ -441,7 +441,7 @@ impl<M: Model> Scope<M> {
     fn load_includes_into(&self, conn: &Connection, records: &mut [&mut M]) -> Result<()> {
         // The includes read where the scope reads (their hooks too).
         let _read = self.q.reading(conn);
-        for inc in &self.includes {
+        for inc in self.includes.of::<M>() {
             inc.load(conn, records)?;
         }
         Ok(())
