@@ -30,34 +30,52 @@ pub trait Params {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-impl Params for &[Value] {
-    fn len(&self) -> usize {
-        <[Value]>::len(self)
-    }
-    fn get(&self, idx: usize) -> ValueRef<'_> {
-        self[idx].as_ref()
-    }
-}
-
-impl<const N: usize> Params for [Value; N] {
-    fn len(&self) -> usize {
-        N
-    }
-    fn get(&self, idx: usize) -> ValueRef<'_> {
-        self[idx].as_ref()
+    /// Calls `f` with every parameter in order: its index, its value and
+    /// its [`target`](Params::target); stops at the first error.
+    /// [`Connection`](crate::Connection) checks a batch of values through
+    /// it (a few by index: a closure call per value costs more than it
+    /// saves there). The default reads [`get`](Params::get) and
+    /// [`target`](Params::target) per index; parameters that can walk
+    /// their values faster (a batch of records, row after row) override it.
+    fn each(&self, f: &mut EachParam<'_>) -> Result<()> {
+        for i in 0..self.len() {
+            f(i, self.get(i), self.target(i))?;
+        }
+        Ok(())
     }
 }
 
-impl Params for Vec<Value> {
-    fn len(&self) -> usize {
-        Vec::len(self)
+/// What [`Params::each`] calls for each parameter: its index, its value
+/// and its target table and column, when known.
+pub type EachParam<'f> =
+    dyn FnMut(usize, ValueRef<'_>, Option<(&'static str, &'static ColumnDef)>) -> Result<()> + 'f;
+
+/// [`Params::each`] over owned values, which have no target.
+fn each_value(values: &[Value], f: &mut EachParam<'_>) -> Result<()> {
+    for (i, v) in values.iter().enumerate() {
+        f(i, v.as_ref(), None)?;
     }
-    fn get(&self, idx: usize) -> ValueRef<'_> {
-        self[idx].as_ref()
-    }
+    Ok(())
 }
+
+/// `Params` of a list of owned values.
+macro_rules! value_params {
+    ($(<$(const $n:ident: usize)?> $t:ty),*) => {$(
+        impl<$(const $n: usize)?> Params for $t {
+            fn len(&self) -> usize {
+                <[Value]>::len(self)
+            }
+            fn get(&self, idx: usize) -> ValueRef<'_> {
+                self[idx].as_ref()
+            }
+            fn each(&self, f: &mut EachParam<'_>) -> Result<()> {
+                each_value(self, f)
+            }
+        }
+    )*};
+}
+
+value_params!(<> &[Value], <const N: usize> [Value; N], <> Vec<Value>);
 
 impl fmt::Debug for dyn Params + '_ {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

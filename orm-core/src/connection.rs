@@ -350,28 +350,48 @@ impl Connection {
                 max,
             });
         }
-        for i in 0..params.len() {
-            let value = params.get(i);
-            // Stored exactly by every SQL database: not asked about (see
-            // `Dialect::check_value`).
-            if matches!(
-                value,
-                ValueRef::Null | ValueRef::Bool(_) | ValueRef::Int(_) | ValueRef::Blob(_)
-            ) {
-                continue;
+        // A few parameters are read by index (no closure to call: a
+        // `find` is 30 instructions cheaper); a batch through `each`, which
+        // walks a batch of records row after row rather than locating each
+        // index (`insert_all` of 100: 2 % cheaper).
+        let n = params.len();
+        if n <= 4 {
+            for i in 0..n {
+                self.check_param(i, params.get(i), || params.target(i))?;
             }
-            let target = params.target(i);
-            if let Err(reason) = self.dialect.check_value(value, target.map(|t| t.1)) {
-                return Err(Error::UnrepresentableValue {
-                    target: match target {
-                        Some((table, c)) => format!("{table}.{}", c.name),
-                        None => format!("parameter {}", i + 1),
-                    },
-                    reason,
-                });
-            }
+            Ok(())
+        } else {
+            params.each(&mut |i, value, target| self.check_param(i, value, || target))
         }
-        Ok(())
+    }
+
+    /// Parameter `i`'s check (see `check_params`); `target` is asked for
+    /// only when the value is.
+    #[inline]
+    fn check_param(
+        &self,
+        i: usize,
+        value: ValueRef<'_>,
+        target: impl FnOnce() -> Option<(&'static str, &'static crate::model::ColumnDef)>,
+    ) -> Result<()> {
+        // Stored exactly by every SQL database: not asked about (see
+        // `Dialect::check_value`).
+        if matches!(
+            value,
+            ValueRef::Null | ValueRef::Bool(_) | ValueRef::Int(_) | ValueRef::Blob(_)
+        ) {
+            return Ok(());
+        }
+        let target = target();
+        self.dialect
+            .check_value(value, target.map(|t| t.1))
+            .map_err(|reason| Error::UnrepresentableValue {
+                target: match target {
+                    Some((table, c)) => format!("{table}.{}", c.name),
+                    None => format!("parameter {}", i + 1),
+                },
+                reason,
+            })
     }
 
     /// Runs a statement whose SQL is already in the dialect's syntax.

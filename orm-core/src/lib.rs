@@ -78,7 +78,9 @@ pub use value::{ColumnType, FromValue, SqlType, ToValue, Value, ValueRef};
 /// the pieces of [`Dialect`] and the registry of URL schemes. The `orm`
 /// facade exposes it under its `driver` feature.
 pub mod driver {
-    pub use crate::backend::{Backend, GeneratedKey, Params, RowCallback, RowStream, TxControl};
+    pub use crate::backend::{
+        Backend, EachParam, GeneratedKey, Params, RowCallback, RowStream, TxControl,
+    };
     pub use crate::connection::{
         register_dialect, registered_dialect, unknown_scheme, DriverConnection, Opener, NO_PARAMS,
     };

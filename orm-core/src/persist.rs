@@ -1,6 +1,6 @@
 //! Saving records: the instance methods every model gets.
 
-use crate::backend::{GeneratedKey, Params};
+use crate::backend::{EachParam, GeneratedKey, Params};
 use crate::cond::{Assignment, Cond};
 use crate::connection::Connection;
 use crate::error::{Error, Result};
@@ -225,30 +225,29 @@ impl Params for RecordParams<'_> {
 
     fn get(&self, idx: usize) -> ValueRef<'_> {
         let (row, column, stamped) = self.locate(idx);
-        if stamped && !self.stamps.is_empty() {
-            if let Some((_, v)) = self.stamps.iter().find(|(i, _)| *i == column) {
-                return v.as_ref();
-            }
-        }
-        let value = self.records.cell(row, column);
-        // Decimals are written at their column's declared scale (123.4 as
-        // 123.40). One with more places is sent as it is, for the dialect's
-        // value check to refuse rather than round.
-        #[cfg(feature = "decimal")]
-        if let (ValueRef::Decimal(d), crate::value::SqlType::Decimal(p, scale)) =
-            (value, self.table.columns[column].sql_type)
-        {
-            if (p, scale) != (0, 0) && d.scale() <= u32::from(scale) {
-                return ValueRef::Decimal(crate::types::decimal::at_scale(d, scale));
-            }
-        }
-        value
+        self.value(row, column, stamped)
     }
 
     fn target(&self, idx: usize) -> Option<(&'static str, &'static ColumnDef)> {
         let (_, column, _) = self.locate(idx);
-        let t = self.table;
-        t.columns.get(column).map(|c| (t.name, c))
+        self.target_of(column)
+    }
+
+    /// Row after row, without locating each index.
+    fn each(&self, f: &mut EachParam<'_>) -> Result<()> {
+        let mut idx = 0;
+        for row in 0..self.records.count() {
+            for i in 0..self.width {
+                let column = self.cols.index(self.table, i);
+                f(idx, self.value(row, column, true), self.target_of(column))?;
+                idx += 1;
+            }
+            for &column in self.tail {
+                f(idx, self.value(row, column, false), self.target_of(column))?;
+                idx += 1;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -283,6 +282,35 @@ impl<'a> RecordParams<'a> {
         Self::new(table, records, cols, &[], stamps)
     }
 
+    /// Column `column` of record `row`: its field, or the stamp bound
+    /// instead (`stamped`: a chosen column, not a tail one).
+    #[inline]
+    fn value(&self, row: usize, column: usize, stamped: bool) -> ValueRef<'_> {
+        if stamped && !self.stamps.is_empty() {
+            if let Some((_, v)) = self.stamps.iter().find(|(i, _)| *i == column) {
+                return v.as_ref();
+            }
+        }
+        let value = self.records.cell(row, column);
+        // Decimals are written at their column's declared scale (123.4 as
+        // 123.40). One with more places is sent as it is, for the dialect's
+        // value check to refuse rather than round.
+        #[cfg(feature = "decimal")]
+        if let (ValueRef::Decimal(d), crate::value::SqlType::Decimal(p, scale)) =
+            (value, self.table.columns[column].sql_type)
+        {
+            if (p, scale) != (0, 0) && d.scale() <= u32::from(scale) {
+                return ValueRef::Decimal(crate::types::decimal::at_scale(d, scale));
+            }
+        }
+        value
+    }
+
+    fn target_of(&self, column: usize) -> Option<(&'static str, &'static ColumnDef)> {
+        let t = self.table;
+        t.columns.get(column).map(|c| (t.name, c))
+    }
+
     /// The record, the column of parameter `idx`, and whether a stamp may
     /// replace it (it is not in the tail).
     #[inline]
@@ -315,6 +343,14 @@ impl Params for Chain<'_> {
     }
     fn target(&self, idx: usize) -> Option<(&'static str, &'static ColumnDef)> {
         (idx < self.0.len()).then(|| self.0.target(idx)).flatten()
+    }
+    fn each(&self, f: &mut EachParam<'_>) -> Result<()> {
+        self.0.each(f)?;
+        let at = self.0.len();
+        for (i, v) in self.1.iter().enumerate() {
+            f(at + i, v.as_ref(), None)?;
+        }
+        Ok(())
     }
 }
 

@@ -363,6 +363,24 @@ fn floats_round_trip_or_are_refused(conn: &Connection) {
             refused_naming(res, "measures.value");
         }
     }
+    // In a batch too (its parameters checked row after row), naming the
+    // column, and nothing is written.
+    if dialect != "postgres" {
+        let before = Measures::all().count(conn).unwrap();
+        let batch: Vec<Measure> = [1.0, 2.0, f64::NAN]
+            .into_iter()
+            .map(|value| Measure {
+                value,
+                label: "batch".into(),
+                ..Default::default()
+            })
+            .collect();
+        refused_naming(
+            Measures::insert_all(conn, &batch).map(drop),
+            "measures.value",
+        );
+        assert_eq!(Measures::all().count(conn).unwrap(), before);
+    }
     // A NaN in a condition is refused too, never compared as NULL.
     let q = Measures::filter(Measures::VALUE.eq(f64::NAN)).count(conn);
     if dialect == "postgres" {
