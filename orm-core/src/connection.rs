@@ -223,7 +223,11 @@ impl Connection {
         !self.timestamps_off.get()
     }
 
-    /// How many prepared statements the driver keeps (by SQL text).
+    /// How many prepared statements the driver keeps (by SQL text; 0
+    /// keeps none). SQLite's driver also remembers the last statement of up
+    /// to 64 SQL texts by their address, so up to 64 statements beyond
+    /// `capacity`, each recently used, can stay prepared until their entry
+    /// is reused.
     pub fn set_statement_cache_capacity(&self, capacity: usize) {
         self.backend.set_statement_cache_capacity(capacity);
     }
