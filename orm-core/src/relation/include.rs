@@ -3,12 +3,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-
-/// The includes' maps and sets of keys, hashed with foldhash (seeded per
-/// process): the keys come from the database, and SipHash cost PostgreSQL
-/// W4 n = 9 about 27 000 instructions of its 4.15 M (callgrind).
-type KeyMap<V> = HashMap<KeyOf, V, foldhash::fast::RandomState>;
-type KeySet = HashSet<KeyOf, foldhash::fast::RandomState>;
 use std::sync::Arc;
 
 use crate::cond::Cond;
@@ -24,6 +18,12 @@ use crate::value::{FromValue, ToValue, Value, ValueRef};
 use super::{
     column_index, key_name, unqualified, Join, JoinClause, JoinKind, Relation, RelationKind,
 };
+
+/// The includes' maps and sets of keys, hashed with foldhash (seeded per
+/// process): the keys come from the database, and SipHash cost PostgreSQL
+/// W4 n = 9 about 27 000 instructions of its 4.15 M (callgrind).
+type KeyMap<V> = HashMap<KeyOf, V, foldhash::fast::RandomState>;
+type KeySet = HashSet<KeyOf, foldhash::fast::RandomState>;
 
 /// A key value as a hash-map key: compared by value (never by its text),
 /// after both sides were converted to the same Rust key type.

@@ -86,7 +86,7 @@ impl Statements {
     /// The SQL a call runs usually comes from a model's SQL cache, the same
     /// text at the same address every time; a memo by address finds its
     /// statement with one comparison of the text, not a hash of it and a
-    /// lookup in the LRU list (about 190 instructions less per statement,
+    /// lookup in the LRU list (about 150 instructions less per statement,
     /// callgrind, `find`). The text is always compared: an address alone
     /// could be another string's by now. A statement the LRU list evicts
     /// stays usable while its memo entry lasts.
