@@ -172,11 +172,13 @@ pub trait Dialect: Send + Sync + 'static {
         default_literal(default, out);
     }
 
-    /// Whether an eager load (`include`) orders the children it fetches by
-    /// owner, then key, rather than by key alone. Either gives each
-    /// owner's children in key order; the better one is the one the
-    /// database's planner serves without sorting. `false`, the default:
-    /// by key (PostgreSQL and MariaDB plan that better).
+    /// Whether an eager load (`include`) asks the database to order the
+    /// children it fetches by owner, then key. Either way each owner's
+    /// children come in key order: `false`, the default, fetches them
+    /// unordered and orders each owner's children in the client where the
+    /// rows came out of order (a server then plans no sort: PostgreSQL and
+    /// MariaDB); `true` where the planner serves that order without
+    /// sorting (SQLite, walking an index on the foreign key).
     fn order_children_by_owner(&self) -> bool {
         false
     }

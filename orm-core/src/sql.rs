@@ -120,6 +120,37 @@ impl<'d> SqlBuilder<'d> {
         self
     }
 
+    /// `col IN (values)`: one array parameter (`col = ANY(?)`, the same
+    /// text for any number of values) where the dialect binds arrays, a
+    /// list of parameters elsewhere. Empty, it matches nothing.
+    pub(crate) fn any_of(&mut self, col: &ColRef, values: &[Value]) -> Result<()> {
+        if values.is_empty() {
+            self.push("1 = 0");
+            return Ok(());
+        }
+        self.col(col)?;
+        if self.dialect.array_params() {
+            self.array_param(values.to_vec(), false);
+            return Ok(());
+        }
+        self.push(" IN (");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.param(v.clone());
+        }
+        self.push(")");
+        Ok(())
+    }
+
+    /// ` = ANY(?)` (` <> ALL(?)` negated) with `values` bound as one array.
+    fn array_param(&mut self, values: Vec<Value>, negated: bool) {
+        self.push(if negated { " <> ALL(" } else { " = ANY(" });
+        self.param(Value::List(values));
+        self.push(")");
+    }
+
     pub(crate) fn col(&mut self, c: &ColRef) -> Result<()> {
         self.check_name(&c.name)?;
         if let Some(t) = &c.table {
@@ -360,7 +391,6 @@ impl<'d> SqlBuilder<'d> {
                     && matches!(lhs, Expr::Col(_))
                     && list.iter().all(|e| matches!(e, Expr::Value(_)))
                 {
-                    // One array parameter: the same text for any length.
                     let values = list
                         .iter()
                         .map(|e| match e {
@@ -369,9 +399,7 @@ impl<'d> SqlBuilder<'d> {
                         })
                         .collect();
                     self.expr(lhs)?;
-                    self.push(if *negated { " <> ALL(" } else { " = ANY(" });
-                    self.param(Value::List(values));
-                    self.push(")");
+                    self.array_param(values, *negated);
                     return Ok(());
                 }
                 self.expr(lhs)?;
@@ -490,12 +518,14 @@ fn positional_len(args: &Args) -> usize {
     }
 }
 
-/// The longest list sent as an `IN (..)` list of parameters on a dialect
-/// with array parameters; a longer one is one array (`= ANY($1)`). Short
-/// lists stay `IN` lists: the server plans them for their values, where a
-/// prepared `= ANY($1)` gets a generic plan that can be much slower (an
-/// index scan in key order for an `ORDER BY` over every row, measured on
-/// the include benchmark).
+/// The longest list of a scope's `in_list` sent as an `IN (..)` list of
+/// parameters on a dialect with array parameters; a longer one is one
+/// array (`= ANY($1)`). Short lists stay `IN` lists: the server plans them
+/// for their values, where a prepared `= ANY($1)` gets a generic plan,
+/// which with an `ORDER BY` can be much slower (an index scan in key order
+/// over every row, measured on the include benchmark when its queries were
+/// ordered). Includes, which do not order on such dialects, always send
+/// one array ([`SqlBuilder::any_of`]).
 pub(crate) const ARRAY_AFTER: usize = 1000;
 
 /// Refuses SQL text (a raw fragment, a literal) with a NUL character: no

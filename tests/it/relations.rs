@@ -828,6 +828,33 @@ fn include_runs_a_constant_number_of_statements(conn: &Connection) {
 }
 db_test!(include_runs_a_constant_number_of_statements);
 
+fn include_gives_children_in_key_order(conn: &Connection) {
+    sync_all(conn);
+    let ann = user(conn, "ann", "admin");
+    let bob = user(conn, "bob", "member");
+    // Stored out of key order, and the two owners' posts interleaved.
+    for (id, owner) in [(30, &ann), (31, &bob), (10, &ann), (11, &bob), (20, &ann)] {
+        let mut p = Post {
+            id,
+            title: format!("p{id}"),
+            author_id: Some(owner.id),
+            ..Default::default()
+        };
+        p.insert(conn).unwrap();
+    }
+    let users = Users::all()
+        .order("name")
+        .include(Users::POSTS)
+        .all(conn)
+        .unwrap();
+    let ids: Vec<Vec<i64>> = users
+        .iter()
+        .map(|u| u.posts.get().unwrap().iter().map(|p| p.id).collect())
+        .collect();
+    assert_eq!(ids, [vec![10, 20, 30], vec![11, 31]]);
+}
+db_test!(include_gives_children_in_key_order);
+
 fn include_chunks_long_key_lists(conn: &Connection) {
     sync_all(conn);
     let users: Vec<User> = (0..1500)

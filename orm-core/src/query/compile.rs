@@ -244,6 +244,7 @@ fn filters(b: &mut SqlBuilder<'_>, list: &[Filter<'_>], continued: bool) -> Resu
                 b.push(" = ");
                 b.col(r)?;
             }
+            Filter::AnyOf(c, values) => b.any_of(c, values)?,
         }
     }
     Ok(())

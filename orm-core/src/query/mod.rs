@@ -26,6 +26,7 @@ use crate::expr::{Args, ColRef, Expr};
 use crate::model::ColumnDef;
 use crate::names::{CountOn, NameTerm};
 use crate::relation::Join;
+use crate::value::Value;
 
 /// What the derive emits for each model: its table, columns, key, default
 /// filter and the cache of its SQL, in one `static`.
@@ -160,6 +161,9 @@ pub(crate) enum Filter<'a> {
     NotExists(Box<Select<'a>>),
     /// `a = b`, two columns.
     ColsEq(ColRef, ColRef),
+    /// `col IN (values)`, as one array parameter where the dialect has
+    /// them ([`SqlBuilder::any_of`](crate::sql::SqlBuilder::any_of)).
+    AnyOf(ColRef, &'a [Value]),
 }
 
 /// A SELECT.

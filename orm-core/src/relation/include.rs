@@ -2,6 +2,7 @@
 //! matched by value.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -206,27 +207,22 @@ impl<M: Model, T: Model> Relation<M, T> {
                 filter: None,
             }));
         }
-        s.filter.push(Filter::Owned(Cond::In {
-            lhs: Expr::Col(owner.clone()),
-            list: keys.iter().cloned().map(Expr::Value).collect(),
-            negated: false,
-        }));
+        s.filter.push(Filter::AnyOf(owner.clone(), keys));
         let dflt = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
             .map(|f| f.requalified(T::TABLE, T::TABLE));
         s.filter.extend(dflt.iter().map(Filter::Cond));
-        // Each owner's children in key order: ordered by owner first where
-        // the dialect's planner reads that from an index on the foreign key
-        // (SQLite), by key alone elsewhere (where the servers' planners do
-        // better with it).
-        let key = ColRef {
-            table: Some(Cow::Borrowed(T::TABLE)),
-            name: Cow::Borrowed(key_name::<T>()),
-        };
-        s.order_by_cols = if conn.dialect().order_children_by_owner() {
-            vec![owner, key]
-        } else {
-            vec![key]
-        };
+        // Each owner's children in key order: ordered by owner, then key,
+        // where the dialect's planner reads that from an index on the
+        // foreign key (SQLite); elsewhere unordered, which spares the
+        // server a sort, and ordered by `in_key_order` below.
+        let ordered = conn.dialect().order_children_by_owner();
+        if ordered {
+            let key = ColRef {
+                table: Some(Cow::Borrowed(T::TABLE)),
+                name: Cow::Borrowed(key_name::<T>()),
+            };
+            s.order_by_cols = vec![owner, key];
+        }
         let mut b = SqlBuilder::new(conn.dialect());
         compile::select(&mut b, &s)?;
         let (sql, params) = b.finish();
@@ -281,7 +277,50 @@ impl<M: Model, T: Model> Relation<M, T> {
         if let Some((k, group)) = current {
             groups.insert(k, group);
         }
+        if !ordered {
+            for group in groups.values_mut() {
+                in_key_order(group);
+            }
+        }
         Ok(())
+    }
+}
+
+/// Puts records of `T` in key order, unless they already are (rows of
+/// a table read without a sort usually are: only the check is paid).
+fn in_key_order<T: Model>(records: &mut [T]) {
+    let keys = T::KEY_COLUMNS;
+    let cmp = |a: &T, b: &T| {
+        keys.iter()
+            .map(|&i| value_order(a.column_ref(i), b.column_ref(i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    };
+    if !records.is_sorted_by(|a, b| cmp(a, b).is_le()) {
+        records.sort_by(cmp);
+    }
+}
+
+/// The order of two key values: numbers, dates and times by value, text
+/// and blobs by their bytes (not by a collation), UUIDs by their bytes.
+/// Values of different kinds (or floats that do not compare) are taken as
+/// equal, which a stable sort leaves as they came.
+fn value_order(a: ValueRef<'_>, b: ValueRef<'_>) -> Ordering {
+    match (a, b) {
+        (ValueRef::Int(a), ValueRef::Int(b)) => a.cmp(&b),
+        (ValueRef::Text(a), ValueRef::Text(b)) => a.cmp(b),
+        (ValueRef::Blob(a), ValueRef::Blob(b)) => a.cmp(b),
+        (ValueRef::Bool(a), ValueRef::Bool(b)) => a.cmp(&b),
+        (ValueRef::Float(a), ValueRef::Float(b)) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+        (ValueRef::Date(a), ValueRef::Date(b)) => a.cmp(&b),
+        (ValueRef::DateTime(a), ValueRef::DateTime(b)) => a.cmp(&b),
+        (ValueRef::Timestamp(a), ValueRef::Timestamp(b)) => a.cmp(&b),
+        (ValueRef::Time(a), ValueRef::Time(b)) => a.cmp(&b),
+        #[cfg(feature = "decimal")]
+        (ValueRef::Decimal(a), ValueRef::Decimal(b)) => a.cmp(&b),
+        #[cfg(feature = "uuid")]
+        (ValueRef::Uuid(a), ValueRef::Uuid(b)) => a.cmp(&b),
+        _ => Ordering::Equal,
     }
 }
 
