@@ -9,7 +9,7 @@ use crate::hooks::{self, Hook};
 use crate::lifecycle::{self, Deleted, SoftDelete, Timestamped};
 use crate::model::{Column, ColumnDef, Fields, Model, Snapshot};
 use crate::query::{
-    compile, Delete, Filter, Insert, Returning, Rows, Set, Shape, TableMeta, Update,
+    compile, Delete, Filter, Insert, Returning, Rows, Set, Shape, SizedShape, TableMeta, Update,
 };
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
@@ -1105,12 +1105,13 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
         for with_key in [false, true] {
             let group = &groups[usize::from(with_key)];
             for chunk in group.chunks(per_stmt(with_key)) {
-                let sql =
-                    M::table()
-                        .cache
-                        .insert_rows(conn.dialect(), with_key, chunk.len(), || {
-                            M::table().insert_sql(conn, with_key, chunk.len(), false, false)
-                        })?;
+                let shape = SizedShape::InsertRows {
+                    with_key,
+                    rows: chunk.len(),
+                };
+                let sql = M::table().cache.sized(conn.dialect(), shape, || {
+                    M::table().insert_sql(conn, with_key, chunk.len(), false, false)
+                })?;
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
                 let stamps = lifecycle::insert_stamps(t, conn);
                 total +=

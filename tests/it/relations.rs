@@ -855,6 +855,33 @@ fn include_gives_children_in_key_order(conn: &Connection) {
 }
 db_test!(include_gives_children_in_key_order);
 
+fn include_statement_reused_with_other_keys(conn: &Connection) {
+    sync_all(conn);
+    let users: Vec<User> = ["ann", "bob", "cat", "dan"]
+        .iter()
+        .map(|n| user(conn, n, "member"))
+        .collect();
+    for u in &users {
+        post(conn, &format!("{}'s", u.name), Some(u));
+    }
+    // Two owners each time: the same statement text (cached per number of
+    // keys, or one array), other keys bound.
+    for pair in [["ann", "bob"], ["cat", "dan"], ["bob", "cat"]] {
+        let loaded = Users::all()
+            .filter(Users::NAME.in_list(pair))
+            .order("name")
+            .include(Users::POSTS)
+            .all(conn)
+            .unwrap();
+        let titles: Vec<String> = loaded
+            .iter()
+            .map(|u| u.posts.get().unwrap()[0].title.clone())
+            .collect();
+        assert_eq!(titles, [format!("{}'s", pair[0]), format!("{}'s", pair[1])]);
+    }
+}
+db_test!(include_statement_reused_with_other_keys);
+
 fn include_chunks_long_key_lists(conn: &Connection) {
     sync_all(conn);
     let users: Vec<User> = (0..1500)

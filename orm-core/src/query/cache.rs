@@ -34,6 +34,27 @@ pub(crate) enum Shape {
 
 const SHAPES: usize = 7;
 
+/// Statements whose SQL depends on more than the model and the dialect:
+/// a number of rows or keys, a relation. A model keeps the last
+/// [`SIZED_SHAPES`] of them it used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SizedShape {
+    /// A multi-row INSERT of `rows` rows (`insert_all`), the key given or
+    /// generated.
+    InsertRows { with_key: bool, rows: usize },
+    /// The children of `keys` owners (records of model table `owner`)
+    /// over relation `def` (`include`); `keys` is 0 where the keys are one
+    /// array parameter, whatever their number.
+    Children {
+        owner: &'static str,
+        def: crate::relation::RelationDef,
+        keys: usize,
+    },
+}
+
+/// How many [`SizedShape`]s a model keeps.
+const SIZED_SHAPES: usize = 16;
+
 /// A model's SQL, per statement shape and dialect, rendered once per
 /// process. The first dialect a shape is rendered for is read without a
 /// lock; others (a process talking to several kinds of database) from a
@@ -42,20 +63,8 @@ const SHAPES: usize = 7;
 pub struct SqlCache {
     first: [OnceLock<(&'static str, Box<str>)>; SHAPES],
     more: RwLock<Vec<(Shape, &'static str, &'static str)>>,
-    /// Multi-row INSERTs (`insert_all`) by dialect, whether the key is
-    /// given, and row count: the last [`ROW_SHAPES`] used.
-    rows: Mutex<Vec<RowShape>>,
-}
-
-/// How many multi-row INSERT shapes a model keeps.
-const ROW_SHAPES: usize = 8;
-
-#[derive(Debug)]
-struct RowShape {
-    dialect: &'static str,
-    with_key: bool,
-    rows: usize,
-    sql: Arc<str>,
+    /// The [`SizedShape`]s by dialect, the last [`SIZED_SHAPES`] used.
+    sized: Mutex<Vec<(&'static str, SizedShape, Arc<str>)>>,
 }
 
 impl Default for SqlCache {
@@ -70,25 +79,25 @@ impl SqlCache {
         SqlCache {
             first: [const { OnceLock::new() }; SHAPES],
             more: RwLock::new(Vec::new()),
-            rows: Mutex::new(Vec::new()),
+            sized: Mutex::new(Vec::new()),
         }
     }
 
-    /// The SQL of a multi-row INSERT of `rows` rows for `dialect`, rendered
-    /// by `build` unless one of the last few shapes used.
-    pub(crate) fn insert_rows(
+    /// The SQL of `shape` for `dialect`, rendered by `build` unless one of
+    /// the last few shapes used. The text stays at one address while it is
+    /// cached (SQLite finds its prepared statement by that address first).
+    pub(crate) fn sized(
         &'static self,
         dialect: &dyn Dialect,
-        with_key: bool,
-        rows: usize,
+        shape: SizedShape,
         build: impl FnOnce() -> Result<String>,
     ) -> Result<Arc<str>> {
         let name = dialect.name();
-        let lock = || self.rows.lock().unwrap_or_else(|e| e.into_inner());
-        let hit = |v: &[RowShape]| {
+        let lock = || self.sized.lock().unwrap_or_else(|e| e.into_inner());
+        let hit = |v: &[(&'static str, SizedShape, Arc<str>)]| {
             v.iter()
-                .find(|r| r.dialect == name && r.with_key == with_key && r.rows == rows)
-                .map(|r| r.sql.clone())
+                .find(|(d, s, _)| same_dialect(d, name) && *s == shape)
+                .map(|(_, _, sql)| sql.clone())
         };
         if let Some(sql) = hit(&lock()) {
             return Ok(sql);
@@ -96,15 +105,10 @@ impl SqlCache {
         let sql: Arc<str> = build()?.into();
         let mut cached = lock();
         if hit(&cached).is_none() {
-            if cached.len() == ROW_SHAPES {
+            if cached.len() == SIZED_SHAPES {
                 cached.remove(0);
             }
-            cached.push(RowShape {
-                dialect: name,
-                with_key,
-                rows,
-                sql: sql.clone(),
-            });
+            cached.push((name, shape, sql.clone()));
         }
         Ok(sql)
     }

@@ -16,8 +16,8 @@ mod cache;
 pub(crate) mod compile;
 
 pub use as_of::AsOf;
-pub(crate) use cache::Shape;
 pub use cache::SqlCache;
+pub(crate) use cache::{Shape, SizedShape};
 
 use std::borrow::Cow;
 

@@ -11,7 +11,7 @@ use crate::connection::Connection;
 use crate::error::{Error, Result};
 use crate::expr::{ColRef, Expr};
 use crate::model::Model;
-use crate::query::{compile, Filter, Item, Select};
+use crate::query::{compile, Filter, Item, Select, SizedShape};
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{FromValue, ToValue, Value, ValueRef};
@@ -170,62 +170,53 @@ impl<M: Model, T: Model> Relation<M, T> {
         keys: &[Value],
         groups: &mut KeyMap<Vec<T>>,
     ) -> Result<()> {
-        let (owner_table, owner_col): (Cow<'static, str>, &str) = match self.def.kind {
+        let (owner_table, owner_col): (Cow<'static, str>, &'static str) = match self.def.kind {
             RelationKind::ManyToMany => (self.def.through_table(T::TABLE), self.def.through_keys.0),
             _ => (Cow::Borrowed(T::TABLE), self.def.foreign_key),
         };
-        let owner = ColRef {
-            table: Some(owner_table.clone()),
-            name: Cow::Borrowed(owner_col),
+        let ordered = conn.dialect().order_children_by_owner();
+        let owner_at = match self.def.kind {
+            RelationKind::ManyToMany => T::COLUMNS.len(),
+            _ => column_index::<T>(self.def.foreign_key)?,
         };
-        // The owner's key: the through table's column, selected after the
-        // child's; otherwise the child's own foreign key column.
-        let items = [
-            Item::Columns {
-                qualifier: Some(T::TABLE),
-                columns: T::COLUMNS,
-            },
-            Item::Col(owner.clone()),
-        ];
-        let (items, owner_at) = match self.def.kind {
-            RelationKind::ManyToMany => (&items[..], T::COLUMNS.len()),
-            _ => (&items[..1], column_index::<T>(self.def.foreign_key)?),
-        };
-        let mut s = Select::from(T::TABLE, items);
-        if self.def.kind == RelationKind::ManyToMany {
-            s.more_joins.push(Join::Clause(JoinClause {
-                kind: JoinKind::Inner,
-                table: owner_table.clone(),
-                alias: None,
-                on: (
-                    owner_table.clone(),
-                    Cow::Borrowed(self.def.through_keys.1),
-                    Cow::Borrowed(T::TABLE),
-                    Cow::Borrowed(key_name::<T>()),
-                ),
-                columns: None,
-                filter: None,
-            }));
-        }
-        s.filter.push(Filter::AnyOf(owner.clone(), keys));
         let dflt = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
             .map(|f| f.requalified(T::TABLE, T::TABLE));
-        s.filter.extend(dflt.iter().map(Filter::Cond));
-        // Each owner's children in key order: ordered by owner, then key,
-        // where the dialect's planner reads that from an index on the
-        // foreign key (SQLite); elsewhere unordered, which spares the
-        // server a sort, and ordered by `in_key_order` below.
-        let ordered = conn.dialect().order_children_by_owner();
-        if ordered {
-            let key = ColRef {
-                table: Some(Cow::Borrowed(T::TABLE)),
-                name: Cow::Borrowed(key_name::<T>()),
+        let render =
+            || self.children_sql(conn, keys, owner_table.clone(), owner_col, dflt.as_ref());
+        // The SQL depends on the relation and the number of keys alone,
+        // unless the children's model has a default filter (whose values
+        // and shape may change from call to call): then rendered each time.
+        let (sql, params): (Arc<str>, Cow<'_, [Value]>) = if dflt.is_some() {
+            let (sql, params) = render()?;
+            (sql.into(), Cow::Owned(params))
+        } else {
+            let array = conn.dialect().array_params();
+            let shape = SizedShape::Children {
+                owner: M::TABLE,
+                def: self.def,
+                keys: if array { 0 } else { keys.len() },
             };
-            s.order_by_cols = vec![owner, key];
-        }
-        let mut b = SqlBuilder::new(conn.dialect());
-        compile::select(&mut b, &s)?;
-        let (sql, params) = b.finish();
+            let sql = T::table().cache.sized(conn.dialect(), shape, || {
+                let (sql, params) = render()?;
+                // The cached text binds the keys and nothing else: as one
+                // array, or one by one in order.
+                let expected = if array { 1 } else { keys.len() };
+                if params.len() != expected {
+                    return Err(Error::invalid(format!(
+                        "include of {}: the children's statement binds {} values, not {expected}",
+                        T::TABLE,
+                        params.len()
+                    )));
+                }
+                Ok(sql)
+            })?;
+            let params = if array {
+                Cow::Owned(vec![Value::List(keys.to_vec())])
+            } else {
+                Cow::Borrowed(keys)
+            };
+            (sql, params)
+        };
         // The group being filled is kept out of the map while the rows are
         // its owner's: one map lookup per run of an owner's rows, not per
         // row (runs are whole groups when ordered by owner). A new group
@@ -235,7 +226,7 @@ impl<M: Model, T: Model> Relation<M, T> {
         let mut current: Option<(KeyOf, Vec<T>)> = None;
         let mut current_cell: Option<Value> = None;
         let mut last_len = 4;
-        conn.query_each_prepared(&sql, &params, &mut |row| {
+        conn.query_each_prepared(&sql, &&*params, &mut |row| {
             // The key first: decoding the record may take its cells.
             let (same, owner, cell) = {
                 let cell = match row.try_get(owner_at) {
@@ -283,6 +274,68 @@ impl<M: Model, T: Model> Relation<M, T> {
             }
         }
         Ok(())
+    }
+}
+
+impl<M: Model, T: Model> Relation<M, T> {
+    /// The SQL and parameters of the statement that fetches the children
+    /// of the owners with keys `keys`, whose key column is `owner_col` of
+    /// `owner_table` (the child's table, or the join table), with the
+    /// children's default filter `dflt`.
+    fn children_sql(
+        &self,
+        conn: &Connection,
+        keys: &[Value],
+        owner_table: Cow<'static, str>,
+        owner_col: &'static str,
+        dflt: Option<&Cond>,
+    ) -> Result<(String, Vec<Value>)> {
+        let owner = ColRef {
+            table: Some(owner_table.clone()),
+            name: Cow::Borrowed(owner_col),
+        };
+        // The owner's key: the through table's column, selected after the
+        // child's; otherwise the child's own foreign key column.
+        let items = [
+            Item::Columns {
+                qualifier: Some(T::TABLE),
+                columns: T::COLUMNS,
+            },
+            Item::Col(owner.clone()),
+        ];
+        let many = self.def.kind == RelationKind::ManyToMany;
+        let mut s = Select::from(T::TABLE, if many { &items[..] } else { &items[..1] });
+        if many {
+            s.more_joins.push(Join::Clause(JoinClause {
+                kind: JoinKind::Inner,
+                table: owner_table.clone(),
+                alias: None,
+                on: (
+                    owner_table.clone(),
+                    Cow::Borrowed(self.def.through_keys.1),
+                    Cow::Borrowed(T::TABLE),
+                    Cow::Borrowed(key_name::<T>()),
+                ),
+                columns: None,
+                filter: None,
+            }));
+        }
+        s.filter.push(Filter::AnyOf(owner.clone(), keys));
+        s.filter.extend(dflt.map(Filter::Cond));
+        // Each owner's children in key order: ordered by owner, then key,
+        // where the dialect's planner reads that from an index on the
+        // foreign key (SQLite); elsewhere unordered, which spares the
+        // server a sort, and put in order by the caller (`in_key_order`).
+        if conn.dialect().order_children_by_owner() {
+            let key = ColRef {
+                table: Some(Cow::Borrowed(T::TABLE)),
+                name: Cow::Borrowed(key_name::<T>()),
+            };
+            s.order_by_cols = vec![owner, key];
+        }
+        let mut b = SqlBuilder::new(conn.dialect());
+        compile::select(&mut b, &s)?;
+        Ok(b.finish())
     }
 }
 
