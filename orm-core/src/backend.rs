@@ -37,7 +37,7 @@ pub trait Params {
     /// saves there). The default reads [`get`](Params::get) and
     /// [`target`](Params::target) per index; parameters that can walk
     /// their values faster (a batch of records, row after row) override it.
-    fn each(&self, f: &mut EachParam<'_>) -> Result<()> {
+    fn each<'v>(&'v self, f: &mut EachParam<'_, 'v>) -> Result<()> {
         for i in 0..self.len() {
             f(i, self.get(i), self.target(i))?;
         }
@@ -46,12 +46,13 @@ pub trait Params {
 }
 
 /// What [`Params::each`] calls for each parameter: its index, its value
-/// and its target table and column, when known.
-pub type EachParam<'f> =
-    dyn FnMut(usize, ValueRef<'_>, Option<(&'static str, &'static ColumnDef)>) -> Result<()> + 'f;
+/// (borrowed for `'v`, as long as the parameters are: a driver may keep
+/// it, to bind later) and its target table and column, when known.
+pub type EachParam<'f, 'v> =
+    dyn FnMut(usize, ValueRef<'v>, Option<(&'static str, &'static ColumnDef)>) -> Result<()> + 'f;
 
 /// [`Params::each`] over owned values, which have no target.
-fn each_value(values: &[Value], f: &mut EachParam<'_>) -> Result<()> {
+fn each_value<'v>(values: &'v [Value], f: &mut EachParam<'_, 'v>) -> Result<()> {
     for (i, v) in values.iter().enumerate() {
         f(i, v.as_ref(), None)?;
     }
@@ -68,7 +69,7 @@ macro_rules! value_params {
             fn get(&self, idx: usize) -> ValueRef<'_> {
                 self[idx].as_ref()
             }
-            fn each(&self, f: &mut EachParam<'_>) -> Result<()> {
+            fn each<'v>(&'v self, f: &mut EachParam<'_, 'v>) -> Result<()> {
                 each_value(self, f)
             }
         }

@@ -174,8 +174,8 @@ pub enum Error {
         max: usize,
     },
     /// A statement (its text or its values) is larger than the server
-    /// accepts in one message (MySQL's `max_allowed_packet`). Nothing was
-    /// sent; the connection is fine.
+    /// accepts in one message (MySQL's `max_allowed_packet`). The statement
+    /// was not run (at most prepared); the connection is fine.
     #[error("a statement of about {bytes} bytes exceeds {what} ({max} bytes)")]
     StatementTooLarge {
         /// The statement's size, about.

@@ -234,7 +234,7 @@ impl Params for RecordParams<'_> {
     }
 
     /// Row after row, without locating each index.
-    fn each(&self, f: &mut EachParam<'_>) -> Result<()> {
+    fn each<'v>(&'v self, f: &mut EachParam<'_, 'v>) -> Result<()> {
         let mut idx = 0;
         for row in 0..self.records.count() {
             for i in 0..self.width {
@@ -344,7 +344,7 @@ impl Params for Chain<'_> {
     fn target(&self, idx: usize) -> Option<(&'static str, &'static ColumnDef)> {
         (idx < self.0.len()).then(|| self.0.target(idx)).flatten()
     }
-    fn each(&self, f: &mut EachParam<'_>) -> Result<()> {
+    fn each<'v>(&'v self, f: &mut EachParam<'_, 'v>) -> Result<()> {
         self.0.each(f)?;
         let at = self.0.len();
         for (i, v) in self.1.iter().enumerate() {

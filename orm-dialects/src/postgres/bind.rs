@@ -89,6 +89,9 @@ impl Bind<'_> {
     /// Whether the value goes in the binary format for a parameter of type
     /// `ty` (otherwise the text format).
     fn binary(&self, ty: &Type) -> bool {
+        if let ValueRef::Null | ValueRef::Blob(_) = self.0 {
+            return true;
+        }
         let o = ty.oid();
         match self.0 {
             ValueRef::Null | ValueRef::Blob(_) => true,
@@ -307,6 +310,57 @@ impl ToSql for Bind<'_> {
 
     fn encode_format(&self, ty: &Type) -> Format {
         if self.binary(ty) {
+            Format::Binary
+        } else {
+            Format::Text
+        }
+    }
+
+    to_sql_checked!();
+}
+
+/// One parameter as the client sends it: the value, and the format
+/// chosen for the parameter's type once (the client asks for the format,
+/// then for the bytes: [`Bind`] would decide twice).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Param<'a> {
+    value: Bind<'a>,
+    binary: bool,
+}
+
+impl<'a> Param<'a> {
+    /// A NULL (of any type).
+    pub(crate) const NULL: Param<'static> = Param {
+        value: Bind(ValueRef::Null),
+        binary: true,
+    };
+
+    /// `value`, for a parameter of type `ty`.
+    #[inline]
+    pub(crate) fn new(value: ValueRef<'a>, ty: &Type) -> Self {
+        let value = Bind(value);
+        Param {
+            binary: value.binary(ty),
+            value,
+        }
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        if self.binary {
+            self.value.binary_to_sql(ty, out)
+        } else {
+            self.value.text_to_sql(ty, out)
+        }
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _ty: &Type) -> Format {
+        if self.binary {
             Format::Binary
         } else {
             Format::Text

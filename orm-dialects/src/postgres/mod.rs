@@ -56,7 +56,7 @@ use orm_core::driver::{Backend, DriverConnection, RowStream};
 use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, Row, ValueRef};
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls, RowIter, Statement};
 
 pub use catalogue::{CockroachCatalogue, PostgresCatalogue};
@@ -322,27 +322,42 @@ fn is_stale_plan(e: &postgres::Error) -> bool {
     })
 }
 
-fn binds<'p>(params: &'p dyn Params) -> impl ExactSizeIterator<Item = bind::Bind<'p>> + 'p {
-    (0..params.len()).map(move |i| bind::Bind(params.get(i)))
-}
-
-/// Parameters kept on the stack (beyond, two vectors are allocated).
+/// Parameters kept on the stack (beyond, one vector of them and one of
+/// references are allocated).
 const STACK_PARAMS: usize = 16;
 
-/// Calls `f` with the parameters as the `postgres` client takes them.
-fn with_binds<T>(params: &dyn Params, f: impl FnOnce(&[&(dyn ToSql + Sync)]) -> T) -> T {
-    let n = params.len();
+/// Calls `f` with the parameters as the `postgres` client takes them, each
+/// encoded for its type in `types` (the statement's parameter types).
+fn with_binds<T>(
+    params: &dyn Params,
+    types: &[Type],
+    f: impl FnOnce(&[&(dyn ToSql + Sync)]) -> T,
+) -> Result<T> {
+    let n = params.len().min(types.len());
     if n <= STACK_PARAMS {
-        let values: [bind::Bind<'_>; STACK_PARAMS] =
-            std::array::from_fn(|i| bind::Bind(if i < n { params.get(i) } else { ValueRef::Null }));
+        let values: [bind::Param<'_>; STACK_PARAMS] = std::array::from_fn(|i| {
+            if i < n {
+                bind::Param::new(params.get(i), &types[i])
+            } else {
+                bind::Param::NULL
+            }
+        });
         let refs: [&(dyn ToSql + Sync); STACK_PARAMS] =
             std::array::from_fn(|i| &values[i] as &(dyn ToSql + Sync));
-        f(&refs[..n])
+        Ok(f(&refs[..n]))
     } else {
-        let values: Vec<bind::Bind<'_>> = binds(params).collect();
+        // Walked in order (a batch of records row after row), not located
+        // one index at a time.
+        let mut values = Vec::with_capacity(n);
+        params.each(&mut |i, value, _| {
+            if let Some(ty) = types.get(i) {
+                values.push(bind::Param::new(value, ty));
+            }
+            Ok(())
+        })?;
         let refs: Vec<&(dyn ToSql + Sync)> =
             values.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
-        f(&refs)
+        Ok(f(&refs))
     }
 }
 
@@ -448,7 +463,11 @@ impl PostgresBackend {
         ) -> std::result::Result<T, postgres::Error>,
     ) -> Result<T> {
         self.with_statement(sql, params, |client, stmt| {
-            with_binds(params, |binds| exec(client, &stmt.stmt, binds)).map_err(Failure::Start)
+            with_binds(params, stmt.stmt.params(), |binds| {
+                exec(client, &stmt.stmt, binds)
+            })
+            .map_err(Failure::Later)?
+            .map_err(Failure::Start)
         })
     }
 
@@ -526,9 +545,10 @@ impl Backend for PostgresBackend {
         // n = 10 000 were 25-30 % slower collected, with the server on
         // another CPU).
         self.with_statement(sql, params, |client, stmt| {
-            let mut rows = client
-                .query_raw(&stmt.stmt, binds(params))
-                .map_err(Failure::Start)?;
+            let started = with_binds(params, stmt.stmt.params(), |binds| {
+                client.query_raw(&stmt.stmt, binds.iter().copied())
+            });
+            let mut rows = started.map_err(Failure::Later)?.map_err(Failure::Start)?;
             while let Some(row) = rows.next().map_err(|e| Failure::Later(map_error(e)))? {
                 let mut row = PgRow {
                     row,
@@ -551,7 +571,12 @@ impl Backend for PostgresBackend {
             let built = PgRowIterTryBuilder {
                 guard,
                 iter_builder: |g: &mut RefMut<'a, Inner>| {
-                    g.client.query_raw(&stmt.stmt, binds(params))
+                    // As many as the statement takes (`check_params`).
+                    let types = stmt.stmt.params().iter().enumerate();
+                    g.client.query_raw(
+                        &stmt.stmt,
+                        types.map(|(i, ty)| bind::Param::new(params.get(i), ty)),
+                    )
                 },
             }
             .try_build();
