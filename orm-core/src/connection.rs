@@ -31,6 +31,8 @@ pub const LOG_TARGET: &str = "orm::sql";
 pub struct Connection {
     backend: Box<dyn Backend>,
     dialect: &'static dyn Dialect,
+    /// The dialect's [`Dialect::checks_unsized_text`], asked once.
+    checks_unsized_text: bool,
     pub(crate) depth: Cell<u32>,
     statements: Cell<u64>,
     slow_query: Cell<Option<Duration>>,
@@ -139,6 +141,7 @@ impl Connection {
         Connection {
             backend,
             dialect,
+            checks_unsized_text: dialect.checks_unsized_text(),
             depth: Cell::new(0),
             statements: Cell::new(0),
             slow_query: Cell::new(None),
@@ -387,6 +390,13 @@ impl Connection {
             return Ok(());
         }
         let target = target();
+        // Nor text for a column of no declared size, unless the dialect
+        // limits such text (see `Dialect::checks_unsized_text`).
+        if let ValueRef::Text(_) = value {
+            if !self.checks_unsized_text && target.is_none_or(|(_, c)| c.size.is_none()) {
+                return Ok(());
+            }
+        }
         self.dialect
             .check_value(value, target.map(|t| t.1))
             .map_err(|reason| Error::UnrepresentableValue {

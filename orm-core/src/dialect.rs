@@ -251,13 +251,25 @@ pub trait Dialect: Send + Sync + 'static {
     /// NULL, booleans, 64-bit integers and byte strings, which every SQL
     /// database stores exactly, are not asked about: a statement's
     /// parameters are checked once per execution, and these are most of
-    /// them (keys, foreign keys, flags).
+    /// them (keys, foreign keys, flags). Nor is text bound to a column
+    /// without a declared size (or to no known column), unless
+    /// [`checks_unsized_text`](Self::checks_unsized_text) says so.
     fn check_value(
         &self,
         value: ValueRef<'_>,
         column: Option<&ColumnDef>,
     ) -> std::result::Result<(), String> {
         check_value_portably(value, column)
+    }
+
+    /// Whether [`check_value`](Self::check_value) may refuse text bound to
+    /// a column without a declared size (`#[db(size = ..)]`), or to no
+    /// known column. `false`, the default (such text is not asked about:
+    /// most text is, and [`check_value_portably`] accepts it all): a
+    /// dialect that limits such text returns `true` (MySQL, for keyed
+    /// text columns). Asked once per connection.
+    fn checks_unsized_text(&self) -> bool {
+        false
     }
 
     /// Whether `AVG` must be given its argument as a double to compute a

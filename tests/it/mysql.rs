@@ -109,6 +109,15 @@ fn tables_are_innodb_utf8mb4_with_indexable_strings() {
     g.save(&conn).unwrap();
     assert_eq!(g.id, 1, "LAST_INSERT_ID is written back");
     assert_eq!(Gizmos::find(&conn, 1).unwrap(), g);
+    // The keyed text column holds 255 characters: longer text is refused
+    // before it is sent, not cut by the server.
+    let mut long = Gizmo {
+        code: "é".repeat(256),
+        ..Default::default()
+    };
+    let err = long.save(&conn).unwrap_err();
+    assert!(matches!(err, Error::UnrepresentableValue { .. }), "{err:?}");
+    assert_eq!(Gizmos::count(&conn).unwrap(), 1, "nothing written");
 }
 
 #[test]

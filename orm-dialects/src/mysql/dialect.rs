@@ -223,6 +223,12 @@ impl Dialect for MysqlDialect {
         })
     }
 
+    /// A keyed or indexed text column without a size is a VARCHAR of
+    /// 255 characters (`KEYED_TEXT_CHARS`): `check_value` sees its text.
+    fn checks_unsized_text(&self) -> bool {
+        true
+    }
+
     fn check_value(
         &self,
         value: orm_core::ValueRef<'_>,
