@@ -36,8 +36,9 @@ pub struct SqlBuilder<'d> {
     dialect: &'d dyn Dialect,
     base: Option<BaseTable>,
     qualify: bool,
-    /// The tables of the query, when its names are checked.
-    tables: Vec<KnownTable>,
+    /// The tables of the query, when its names are checked (a few: kept
+    /// inline).
+    tables: smallvec::SmallVec<[KnownTable; 4]>,
     /// Whether a raw JOIN may have brought in tables not listed in `tables`
     /// (names qualified by one of them are quoted, not checked).
     open: bool,
@@ -52,7 +53,7 @@ impl<'d> SqlBuilder<'d> {
             dialect,
             base: None,
             qualify: false,
-            tables: Vec::new(),
+            tables: smallvec::SmallVec::new(),
             open: false,
         }
     }

@@ -166,6 +166,9 @@ pub(crate) enum Filter<'a> {
     AnyOf(ColRef, &'a [Value]),
 }
 
+/// The joins a statement adds to its scope's: a few, kept inline.
+pub(crate) type Joins = smallvec::SmallVec<[Join; 2]>;
+
 /// A SELECT.
 pub(crate) struct Select<'a> {
     pub distinct: bool,
@@ -177,7 +180,7 @@ pub(crate) struct Select<'a> {
     pub as_of: Option<&'a AsOf>,
     /// The scope's joins, then those built for this statement.
     pub joins: &'a [Join],
-    pub more_joins: Vec<Join>,
+    pub more_joins: Joins,
     /// Whether joined models' default filters go into their ON clauses.
     pub filtered_joins: bool,
     /// The scope's conditions, then the filters built for this statement
@@ -204,7 +207,7 @@ impl<'a> Select<'a> {
             alias: None,
             as_of: None,
             joins: &[],
-            more_joins: Vec::new(),
+            more_joins: Joins::new(),
             filtered_joins: true,
             conds: &[],
             filter: Vec::new(),

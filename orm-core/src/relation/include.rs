@@ -80,12 +80,32 @@ fn key_of<K: FromValue + ToValue>(
     Ok(Some(KeyOf(key.to_value())))
 }
 
+/// The distinct non-NULL values of column `col` (named `name`) of
+/// `parents`, read as key type `K`, in the order first seen.
+fn distinct_keys<P: Model, K: FromValue + ToValue>(
+    parents: &[&mut P],
+    col: usize,
+    name: &str,
+) -> Result<Vec<Value>> {
+    let mut wanted = Vec::with_capacity(parents.len());
+    let mut seen = KeySet::with_capacity_and_hasher(parents.len(), Default::default());
+    for p in parents {
+        if let Some(k) = key_of::<K>(p.column_ref(col), P::TABLE, name)? {
+            if !seen.contains(&k) {
+                wanted.push(k.0.clone());
+                seen.insert(k);
+            }
+        }
+    }
+    Ok(wanted)
+}
+
 impl<M: Model, T: Model> Relation<M, T> {
     /// Loads the related records of `parents` with one query per chunk of
-    /// keys, and stores them in the parents' relation fields. Keys are
-    /// matched by value, converted to the key type of the side they refer
-    /// to.
-    fn load_into(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()>
+    /// keys, and stores them in the parents' relation fields; returns how
+    /// many it stored. Keys are matched by value, converted to the key type
+    /// of the side they refer to.
+    fn load_into(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<usize>
     where
         T: Clone,
     {
@@ -95,20 +115,12 @@ impl<M: Model, T: Model> Relation<M, T> {
             .dialect()
             .max_params()
             .clamp(1, crate::sql::ARRAY_AFTER);
+        let mut stored = 0;
         match self.def.kind {
             RelationKind::BelongsTo => {
                 let fk = column_index::<M>(self.def.foreign_key)?;
                 let fk_name = self.def.foreign_key;
-                let mut wanted = Vec::with_capacity(parents.len());
-                let mut seen = KeySet::default();
-                for p in parents.iter() {
-                    if let Some(k) = key_of::<T::Key>(p.column_ref(fk), M::TABLE, fk_name)? {
-                        if !seen.contains(&k) {
-                            wanted.push(k.0.clone());
-                            seen.insert(k);
-                        }
-                    }
-                }
+                let wanted = distinct_keys::<M, T::Key>(parents, fk, fk_name)?;
                 let mut found: KeyMap<T> =
                     KeyMap::with_capacity_and_hasher(wanted.len(), Default::default());
                 for chunk in wanted.chunks(per_chunk) {
@@ -126,23 +138,13 @@ impl<M: Model, T: Model> Relation<M, T> {
                 for p in parents.iter_mut() {
                     let item = key_of::<T::Key>(p.column_ref(fk), M::TABLE, fk_name)?
                         .and_then(|k| found.get(&k).cloned());
+                    stored += usize::from(item.is_some());
                     self.slot(p).store(item.into_iter().collect());
                 }
             }
             RelationKind::HasOne | RelationKind::HasMany | RelationKind::ManyToMany => {
                 let key_col = key_name::<M>();
-                let mut wanted = Vec::with_capacity(parents.len());
-                let mut seen = KeySet::default();
-                for p in parents.iter() {
-                    if let Some(k) =
-                        key_of::<M::Key>(p.column_ref(M::KEY_INDEX), M::TABLE, key_col)?
-                    {
-                        if !seen.contains(&k) {
-                            wanted.push(k.0.clone());
-                            seen.insert(k);
-                        }
-                    }
-                }
+                let wanted = distinct_keys::<M, M::Key>(parents, M::KEY_INDEX, key_col)?;
                 let mut groups: KeyMap<Vec<T>> =
                     KeyMap::with_capacity_and_hasher(wanted.len(), Default::default());
                 for chunk in wanted.chunks(per_chunk) {
@@ -155,11 +157,12 @@ impl<M: Model, T: Model> Relation<M, T> {
                     let items = key_of::<M::Key>(p.column_ref(M::KEY_INDEX), M::TABLE, key_col)?
                         .and_then(|k| groups.remove(&k))
                         .unwrap_or_default();
+                    stored += items.len();
                     self.slot(p).store(items);
                 }
             }
         }
-        Ok(())
+        Ok(stored)
     }
 
     /// Fetches the children of the owners with keys `keys` into `groups`, by
@@ -401,7 +404,7 @@ impl<T> crate::__private::Sealed for Both<T> {}
 
 impl<M: Model, T: Model + Clone> Include<M> for Relation<M, T> {
     fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()> {
-        self.load_into(conn, parents)
+        self.load_into(conn, parents).map(drop)
     }
 }
 
@@ -433,8 +436,8 @@ impl<T> Include<T> for Both<T> {
 
 impl<M: Model, T: Model + Clone> Include<M> for Nested<M, T> {
     fn load(&self, conn: &Connection, parents: &mut [&mut M]) -> Result<()> {
-        self.rel.load_into(conn, parents)?;
-        let mut children: Vec<&mut T> = Vec::new();
+        let stored = self.rel.load_into(conn, parents)?;
+        let mut children: Vec<&mut T> = Vec::with_capacity(stored);
         for p in parents.iter_mut() {
             (self.rel.slot)(p).loaded_into(&mut children);
         }

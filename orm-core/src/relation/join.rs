@@ -8,14 +8,15 @@ use crate::model::Model;
 use super::{key_name, Relation, RelationKind};
 
 impl<M: Model, T: Model> Relation<M, T> {
-    /// Appends the JOIN clauses of this relation to `joins`, `own` naming the
-    /// declaring model's table (or alias) and `alias` the other side's.
+    /// Hands the JOIN clauses of this relation to `push`, in order, `own`
+    /// naming the declaring model's table (or alias) and `alias` the other
+    /// side's.
     pub(crate) fn push_joins(
         &self,
         kind: JoinKind,
         own: Cow<'static, str>,
         alias: Option<&str>,
-        joins: &mut Vec<Join>,
+        push: &mut dyn FnMut(Join),
     ) {
         let alias: Option<Cow<'static, str>> = alias.map(|a| Cow::Owned(a.to_owned()));
         let other = alias.clone().unwrap_or(Cow::Borrowed(T::TABLE));
@@ -35,10 +36,10 @@ impl<M: Model, T: Model> Relation<M, T> {
         };
         match self.def.kind {
             RelationKind::BelongsTo => {
-                joins.push(Join::Clause(to_other(alias, (other, t_key, own, fk))));
+                push(Join::Clause(to_other(alias, (other, t_key, own, fk))));
             }
             RelationKind::HasOne | RelationKind::HasMany => {
-                joins.push(Join::Clause(to_other(alias, (other, fk, own, m_key))));
+                push(Join::Clause(to_other(alias, (other, fk, own, m_key))));
             }
             RelationKind::ManyToMany => {
                 let through = self.def.through_table(T::TABLE);
@@ -47,7 +48,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                     None => through.clone(),
                 };
                 let (k1, k2) = self.def.through_keys;
-                joins.push(Join::Clause(JoinClause {
+                push(Join::Clause(JoinClause {
                     kind,
                     table: through.clone(),
                     columns: None,
@@ -55,7 +56,7 @@ impl<M: Model, T: Model> Relation<M, T> {
                     alias: (through_alias != through).then(|| through_alias.clone()),
                     on: (through_alias.clone(), Cow::Borrowed(k1), own, m_key),
                 }));
-                joins.push(Join::Clause(to_other(
+                push(Join::Clause(to_other(
                     alias,
                     (other, t_key, through_alias, Cow::Borrowed(k2)),
                 )));

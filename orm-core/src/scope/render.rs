@@ -10,7 +10,7 @@ use crate::dialect::{AnsiDialect, Dialect};
 use crate::error::Result;
 use crate::expr::Expr;
 use crate::model::Model;
-use crate::query::{compile, Filter, Item, Select, Shape, Source, TableMeta};
+use crate::query::{compile, Filter, Item, Joins, Select, Shape, Source, TableMeta};
 use crate::relation::{Join, JoinKind, Relation};
 use crate::sql::{BaseTable, SqlBuilder};
 use crate::value::Value;
@@ -64,9 +64,8 @@ impl Query {
         }
     }
 
-    /// Whether the scope is the whole table as it is: no condition, order,
-    /// window, grouping, join, lock or default filter (and, as the caller
-    /// knows, no include).
+    /// Whether the scope's SELECT is the whole table as it is: no
+    /// condition, order, window, grouping, join, lock or default filter.
     pub(super) fn is_plain(&self, t: &TableMeta) -> bool {
         self.conds.is_empty()
             && self.orders.is_empty()
@@ -102,7 +101,7 @@ impl Query {
             alias: None,
             as_of: self.as_of.as_ref(),
             joins: &self.joins,
-            more_joins: Vec::new(),
+            more_joins: Joins::new(),
             filtered_joins: !self.unfiltered,
             conds: &self.conds,
             filter: dflt.iter().map(Filter::Cond).collect(),
@@ -149,7 +148,7 @@ impl Query {
         items: &[Item<'_>],
         limit_override: Option<u64>,
     ) -> Result<(String, Vec<Value>)> {
-        self.render_joined(t, dialect, items, limit_override, Vec::new())
+        self.render_joined(t, dialect, items, limit_override, Joins::new())
     }
 
     /// [`render`](Self::render), with `more` joined after the scope's own
@@ -160,7 +159,7 @@ impl Query {
         dialect: &dyn Dialect,
         items: &[Item<'_>],
         limit_override: Option<u64>,
-        more: Vec<Join>,
+        more: Joins,
     ) -> Result<(String, Vec<Value>)> {
         let dflt = self.default_cond(t);
         let mut s = self.as_select(t, items, &dflt);
@@ -248,7 +247,7 @@ impl<M: Model> Scope<M> {
             )));
             return;
         };
-        rel.push_joins(kind, own, alias, &mut self.q.joins);
+        rel.push_joins(kind, own, alias, &mut |j| self.q.joins.push(j));
     }
 
     /// The SELECT this scope runs for `all`, in the generic SQL dialect

@@ -39,20 +39,19 @@ impl Query {
     }
 
     /// Runs the scope's SELECT of the model's columns (the cached
-    /// `SELECT .. FROM t` when the scope is plain and, as the caller says,
-    /// has no includes), `limit` lowering its limit, and hands each row to
-    /// `f`.
+    /// `SELECT .. FROM t` when the scope is plain: its includes run their
+    /// own statements after it), `limit` lowering its limit, and hands each
+    /// row to `f`.
     fn select_rows(
         &self,
         conn: &Connection,
         t: &'static TableMeta,
-        no_includes: bool,
         limit: Option<u64>,
         f: &mut RowCallback<'_>,
     ) -> Result<()> {
         self.note_load(conn)?;
         let dialect = conn.dialect();
-        if no_includes && limit.is_none() && self.is_plain(t) {
+        if limit.is_none() && self.is_plain(t) {
             let sql = Self::select_head(t, dialect)?;
             let _read = self.reading(conn);
             return conn.query_each_prepared(&sql, crate::connection::NO_PARAMS, f);
@@ -451,16 +450,10 @@ impl<M: Model> Scope<M> {
     /// its limit), then runs hooks and includes.
     fn records(&self, conn: &Connection, limit: Option<u64>) -> Result<Vec<M>> {
         let mut records = Vec::new();
-        self.q.select_rows(
-            conn,
-            M::table(),
-            self.includes.is_empty(),
-            limit,
-            &mut |row| {
-                records.push(M::from_row(row, Layout::At(0))?);
-                Ok(limit.is_none())
-            },
-        )?;
+        self.q.select_rows(conn, M::table(), limit, &mut |row| {
+            records.push(M::from_row(row, Layout::At(0))?);
+            Ok(limit.is_none())
+        })?;
         self.load_includes(conn, &mut records)?;
         Ok(records)
     }
@@ -493,13 +486,13 @@ impl<M: Model> Scope<M> {
             },
         ];
         // The relation's join, after the scope's own, unless it has one.
-        let mut join = Vec::new();
+        let mut join = crate::query::Joins::new();
         if !self.q.joins.iter().any(|j| j.joins_table(T::TABLE)) {
             rel.push_joins(
                 crate::relation::JoinKind::Outer,
                 M::TABLE.into(),
                 None,
-                &mut join,
+                &mut |j| join.push(j),
             );
         }
         let (sql, params) = self
