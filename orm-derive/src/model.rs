@@ -278,6 +278,11 @@ fn generate(cont: &Container<'_>) -> TokenStream {
             fn label() -> &'static str {
                 #table
             }
+            // Inlined into the loop that pushes each record (another
+            // codegen unit, as often as not): called as a function, the
+            // record is returned through memory and copied once more
+            // (SQLite W7: 110 instructions a row).
+            #[inline]
             fn from_row(
                 row: &mut dyn #krate::Row,
                 layout: #krate::Layout<'_>,
