@@ -80,6 +80,26 @@ fn key_of<K: FromValue + ToValue>(
     Ok(Some(KeyOf(key.to_value())))
 }
 
+/// Whether owner-key cell `cell` is `current`'s (the group being filled),
+/// and if not, the owner key it reads as (`None` for NULL) with the cell
+/// kept for the next row's comparison.
+#[inline(always)]
+fn owner_of<K: FromValue + ToValue>(
+    cell: ValueRef<'_>,
+    current: &Option<Value>,
+    table: &str,
+    column: &str,
+) -> Result<(bool, Option<KeyOf>, Option<Value>)> {
+    if current.as_ref().is_some_and(|c| c.as_ref() == cell) {
+        return Ok((true, None, None));
+    }
+    Ok((
+        false,
+        key_of::<K>(cell, table, column)?,
+        Some(cell.to_owned()),
+    ))
+}
+
 /// The distinct non-NULL values of column `col` (named `name`) of
 /// `parents`, read as key type `K`, in the order first seen.
 fn distinct_keys<P: Model, K: FromValue + ToValue>(
@@ -226,24 +246,39 @@ impl<M: Model, T: Model> Relation<M, T> {
         // is sized as the last one was (groups are often alike).
         // The cell the current group's key was read from: a row whose cell
         // equals it is the same owner's, without converting the key again.
+        // The owner's key is the child's foreign key, read from the decoded
+        // record (the row's cell is not read twice); a join table's key is
+        // not a field of the child: read from the row, before the record
+        // (decoding may take the row's cells).
+        let through = matches!(self.def.kind, RelationKind::ManyToMany);
         let mut current: Option<(KeyOf, Vec<T>)> = None;
         let mut current_cell: Option<Value> = None;
         let mut last_len = 4;
         conn.query_each_prepared(&sql, &&*params, &mut |row| {
-            // The key first: decoding the record may take its cells.
-            let (same, owner, cell) = {
+            let through_owner = if through {
                 let cell = match row.try_get(owner_at) {
                     Some(v) => v,
                     None => row.get_ref(owner_at)?,
                 };
-                if current_cell.as_ref().is_some_and(|c| c.as_ref() == cell) {
-                    (true, None, None)
-                } else {
-                    let owner = key_of::<M::Key>(cell, &owner_table, owner_col)?;
-                    (false, owner, Some(cell.to_owned()))
-                }
+                Some(owner_of::<M::Key>(
+                    cell,
+                    &current_cell,
+                    &owner_table,
+                    owner_col,
+                )?)
+            } else {
+                None
             };
             let rec = T::from_row(row, crate::row::Layout::At(0))?;
+            let (same, owner, cell) = match through_owner {
+                Some(seen) => seen,
+                None => owner_of::<M::Key>(
+                    rec.column_ref(owner_at),
+                    &current_cell,
+                    &owner_table,
+                    owner_col,
+                )?,
+            };
             if same {
                 if let Some((_, group)) = &mut current {
                     group.push(rec);
