@@ -30,9 +30,14 @@ pub(crate) enum Shape {
     Delete,
     /// Insert or update on the key.
     Upsert,
+    /// The list of the model's columns (`"a", "b"`), for SELECTs rendered
+    /// on each call.
+    Columns,
+    /// The same, each qualified by the table (`"t"."a", "t"."b"`).
+    QualifiedColumns,
 }
 
-const SHAPES: usize = 7;
+const SHAPES: usize = 9;
 
 /// Statements whose SQL depends on more than the model and the dialect:
 /// a number of rows or keys, a relation. A model keeps the last

@@ -6,7 +6,7 @@
 
 use super::{
     AddColumn, CreateIndex, CreateTable, Delete, DropDdl, Filter, Insert, Item, Returning, Rows,
-    Select, Set, Source, Update,
+    Select, Set, Shape, Source, Update,
 };
 use crate::backend::GeneratedKey;
 use crate::error::{Error, Result};
@@ -81,19 +81,37 @@ pub(crate) fn select(b: &mut SqlBuilder<'_>, s: &Select<'_>) -> Result<()> {
     Ok(())
 }
 
+/// `columns`, each quoted and qualified by `qualifier` when given,
+/// separated by commas.
+fn column_list(b: &mut SqlBuilder<'_>, qualifier: Option<&str>, columns: &[ColumnDef]) {
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        if let Some(q) = qualifier {
+            b.ident(q);
+            b.push(".");
+        }
+        b.ident(c.name);
+    }
+}
+
 fn select_item(b: &mut SqlBuilder<'_>, item: &Item<'_>) -> Result<()> {
     match item {
-        Item::Columns { qualifier, columns } => {
-            for (i, c) in columns.iter().enumerate() {
-                if i > 0 {
-                    b.push(", ");
-                }
-                if let Some(q) = qualifier {
-                    b.ident(q);
-                    b.push(".");
-                }
-                b.ident(c.name);
-            }
+        Item::Columns { qualifier, columns } => column_list(b, *qualifier, columns),
+        Item::Model { t, qualified } => {
+            let dialect = b.dialect();
+            let shape = if *qualified {
+                Shape::QualifiedColumns
+            } else {
+                Shape::Columns
+            };
+            let list = t.cache.get_or_build(shape, dialect, &mut || {
+                let mut lb = SqlBuilder::new(dialect);
+                column_list(&mut lb, qualified.then_some(t.name), t.columns);
+                Ok(lb.sql)
+            })?;
+            b.push(&list);
         }
         Item::Col(c) => b.col(c)?,
         Item::Expr(e) => b.expr(e)?,

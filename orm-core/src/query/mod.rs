@@ -119,6 +119,14 @@ pub(crate) enum Item<'a> {
         qualifier: Option<&'a str>,
         columns: &'static [ColumnDef],
     },
+    /// Every column of model table `t`, qualified by its name when
+    /// `qualified`: the list rendered once per dialect and kept in the
+    /// model's SQL cache (scopes with conditions render the rest of their
+    /// SELECT on each call).
+    Model {
+        t: &'static TableMeta,
+        qualified: bool,
+    },
     /// One column.
     Col(ColRef),
     /// An expression.

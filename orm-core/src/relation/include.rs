@@ -335,9 +335,9 @@ impl<M: Model, T: Model> Relation<M, T> {
         // The owner's key: the through table's column, selected after the
         // child's; otherwise the child's own foreign key column.
         let items = [
-            Item::Columns {
-                qualifier: Some(T::TABLE),
-                columns: T::COLUMNS,
+            Item::Model {
+                t: T::table(),
+                qualified: true,
             },
             Item::Col(owner.clone()),
         ];

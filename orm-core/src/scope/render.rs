@@ -116,10 +116,10 @@ impl Query {
     }
 
     /// The model's columns, qualified when the scope joins other tables.
-    pub(super) fn model_items(&self, t: &TableMeta) -> [Item<'static>; 1] {
-        [Item::Columns {
-            qualifier: (!self.joins.is_empty()).then_some(t.name),
-            columns: t.columns,
+    pub(super) fn model_items(&self, t: &'static TableMeta) -> [Item<'static>; 1] {
+        [Item::Model {
+            t,
+            qualified: !self.joins.is_empty(),
         }]
     }
 

@@ -167,7 +167,7 @@ impl Query {
     /// `COUNT` when the scope has no limit, offset, DISTINCT or grouping,
     /// otherwise a count over the scope's own SELECT as a subquery (which
     /// counts the groups of a grouped scope).
-    fn count(&self, conn: &Connection, t: &TableMeta, on: &CountOn) -> Result<i64> {
+    fn count(&self, conn: &Connection, t: &'static TableMeta, on: &CountOn) -> Result<i64> {
         let dialect = conn.dialect();
         let windowed = self.limit.is_some() || self.offset.is_some();
         let all_rows = matches!(on, CountOn::Rows);
@@ -476,13 +476,13 @@ impl<M: Model> Scope<M> {
         }
         self.q.note_load(conn)?;
         let items = [
-            Item::Columns {
-                qualifier: Some(M::TABLE),
-                columns: M::COLUMNS,
+            Item::Model {
+                t: M::table(),
+                qualified: true,
             },
-            Item::Columns {
-                qualifier: Some(T::TABLE),
-                columns: T::COLUMNS,
+            Item::Model {
+                t: T::table(),
+                qualified: true,
             },
         ];
         // The relation's join, after the scope's own, unless it has one.
