@@ -36,6 +36,7 @@ struct Book {
     id: i64,
     title: String,
     author_id: i64,
+    author: BelongsTo<Author>,
 }
 
 macro_rules! logged {
@@ -218,6 +219,9 @@ fn after_find_fires_on_every_load_path(conn: &Connection) {
     let loaded = Authors::all().include(Authors::BOOKS).all(conn).unwrap();
     assert_eq!(loaded[0].books.get().unwrap().len(), 1);
     assert_eq!(take(), ["after_find:ann", "book after_find:t"]);
+    let books = Books::all().include(Books::AUTHOR).all(conn).unwrap();
+    assert_eq!(books[0].author.get().unwrap().unwrap().name, "ann");
+    assert_eq!(take(), ["book after_find:t", "after_find:ann"]);
     a.books().all(conn).unwrap();
     assert_eq!(take(), ["book after_find:t"]);
 }

@@ -55,6 +55,9 @@ pub(crate) enum SizedShape {
         def: crate::relation::RelationDef,
         keys: usize,
     },
+    /// The records whose key is one of `keys` values (an include of a
+    /// belongs-to); 0 where the keys are one array parameter.
+    ByKey { keys: usize },
 }
 
 /// How many [`SizedShape`]s a model keeps.

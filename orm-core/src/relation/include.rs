@@ -9,16 +9,13 @@ use std::sync::Arc;
 use crate::cond::Cond;
 use crate::connection::Connection;
 use crate::error::{Error, Result};
-use crate::expr::{ColRef, Expr};
+use crate::expr::ColRef;
 use crate::model::Model;
 use crate::query::{compile, Filter, Item, Select, SizedShape};
-use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
 use crate::value::{FromValue, ToValue, Value, ValueRef};
 
-use super::{
-    column_index, key_name, unqualified, Join, JoinClause, JoinKind, Relation, RelationKind,
-};
+use super::{column_index, key_name, Join, JoinClause, JoinKind, Relation, RelationKind};
 
 /// The includes' maps and sets of keys, hashed with foldhash (seeded per
 /// process): the keys come from the database, and SipHash cost PostgreSQL
@@ -141,19 +138,15 @@ impl<M: Model, T: Model> Relation<M, T> {
                 let fk = column_index::<M>(self.def.foreign_key)?;
                 let fk_name = self.def.foreign_key;
                 let wanted = distinct_keys::<M, T::Key>(parents, fk, fk_name)?;
-                let mut found: KeyMap<T> =
-                    KeyMap::with_capacity_and_hasher(wanted.len(), Default::default());
+                let mut owners = Vec::with_capacity(wanted.len());
                 for chunk in wanted.chunks(per_chunk) {
-                    let rows = Scope::<T>::default()
-                        .filter(Cond::In {
-                            lhs: unqualified(key_name::<T>()),
-                            list: chunk.iter().cloned().map(Expr::Value).collect(),
-                            negated: false,
-                        })
-                        .all(conn)?;
-                    for r in rows {
-                        found.insert(KeyOf(r.column_value(T::KEY_INDEX)), r);
-                    }
+                    self.fetch_owners(conn, chunk, &mut owners)?;
+                }
+                crate::hooks::found(&mut owners, conn)?;
+                let mut found: KeyMap<T> =
+                    KeyMap::with_capacity_and_hasher(owners.len(), Default::default());
+                for r in owners {
+                    found.insert(KeyOf(r.column_value(T::KEY_INDEX)), r);
                 }
                 for p in parents.iter_mut() {
                     let item = key_of::<T::Key>(p.column_ref(fk), M::TABLE, fk_name)?
@@ -185,6 +178,40 @@ impl<M: Model, T: Model> Relation<M, T> {
         Ok(stored)
     }
 
+    /// Fetches the records of `T` (the owners of a belongs-to) with keys
+    /// `keys` into `out`.
+    fn fetch_owners(&self, conn: &Connection, keys: &[Value], out: &mut Vec<T>) -> Result<()> {
+        let dflt = included_filter::<T>();
+        let (sql, params) = keyed_statement::<T>(
+            conn,
+            keys,
+            dflt.is_some(),
+            |keys| SizedShape::ByKey { keys },
+            || {
+                let items = [Item::Model {
+                    t: T::table(),
+                    qualified: false,
+                }];
+                let mut s = Select::from(T::TABLE, &items);
+                s.filter.push(Filter::AnyOf(
+                    ColRef {
+                        table: None,
+                        name: Cow::Borrowed(key_name::<T>()),
+                    },
+                    keys,
+                ));
+                s.filter.extend(dflt.as_ref().map(Filter::Cond));
+                let mut b = SqlBuilder::new(conn.dialect());
+                compile::select(&mut b, &s)?;
+                Ok(b.finish())
+            },
+        )?;
+        conn.query_each_prepared(&sql, &&*params, &mut |row| {
+            out.push(T::from_row(row, crate::row::Layout::At(0))?);
+            Ok(true)
+        })
+    }
+
     /// Fetches the children of the owners with keys `keys` into `groups`, by
     /// owner key (read as the owner's key type).
     fn fetch_children(
@@ -202,44 +229,18 @@ impl<M: Model, T: Model> Relation<M, T> {
             RelationKind::ManyToMany => T::COLUMNS.len(),
             _ => column_index::<T>(self.def.foreign_key)?,
         };
-        let dflt = crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
-            .map(|f| f.requalified(T::TABLE, T::TABLE));
-        let render =
-            || self.children_sql(conn, keys, owner_table.clone(), owner_col, dflt.as_ref());
-        // The SQL depends on the relation and the number of keys alone,
-        // unless the children's model has a default filter (whose values
-        // and shape may change from call to call): then rendered each time.
-        let (sql, params): (Arc<str>, Cow<'_, [Value]>) = if dflt.is_some() {
-            let (sql, params) = render()?;
-            (sql.into(), Cow::Owned(params))
-        } else {
-            let array = conn.dialect().array_params();
-            let shape = SizedShape::Children {
+        let dflt = included_filter::<T>();
+        let (sql, params) = keyed_statement::<T>(
+            conn,
+            keys,
+            dflt.is_some(),
+            |keys| SizedShape::Children {
                 owner: M::TABLE,
                 def: self.def,
-                keys: if array { 0 } else { keys.len() },
-            };
-            let sql = T::table().cache.sized(conn.dialect(), shape, || {
-                let (sql, params) = render()?;
-                // The cached text binds the keys and nothing else: as one
-                // array, or one by one in order.
-                let expected = if array { 1 } else { keys.len() };
-                if params.len() != expected {
-                    return Err(Error::invalid(format!(
-                        "include of {}: the children's statement binds {} values, not {expected}",
-                        T::TABLE,
-                        params.len()
-                    )));
-                }
-                Ok(sql)
-            })?;
-            let params = if array {
-                Cow::Owned(vec![Value::List(keys.to_vec())])
-            } else {
-                Cow::Borrowed(keys)
-            };
-            (sql, params)
-        };
+                keys,
+            },
+            || self.children_sql(conn, keys, owner_table.clone(), owner_col, dflt.as_ref()),
+        )?;
         // The group being filled is kept out of the map while the rows are
         // its owner's: one map lookup per run of an owner's rows, not per
         // row (runs are whole groups when ordered by owner). A new group
@@ -375,6 +376,53 @@ impl<M: Model, T: Model> Relation<M, T> {
         compile::select(&mut b, &s)?;
         Ok(b.finish())
     }
+}
+
+/// The conditions an include applies to the records of `T` it loads: its
+/// default filter and soft-delete exclusion, qualified by its table.
+fn included_filter<T: Model>() -> Option<Cond> {
+    crate::lifecycle::filter::<T>(crate::lifecycle::Deleted::Exclude)
+        .map(|f| f.requalified(T::TABLE, T::TABLE))
+}
+
+/// The statement of an include query that binds `keys` and nothing else,
+/// and its parameters: the text cached in model `T`'s SQL cache under
+/// `shape(n)` (`n` the number of keys, 0 where they go as one array), or
+/// rendered by `render` each time when the query holds a default filter
+/// (`filtered`: its values and shape may change from call to call).
+fn keyed_statement<'k, T: Model>(
+    conn: &Connection,
+    keys: &'k [Value],
+    filtered: bool,
+    shape: impl FnOnce(usize) -> SizedShape,
+    render: impl FnOnce() -> Result<(String, Vec<Value>)>,
+) -> Result<(Arc<str>, Cow<'k, [Value]>)> {
+    if filtered {
+        let (sql, params) = render()?;
+        return Ok((sql.into(), Cow::Owned(params)));
+    }
+    let array = conn.dialect().array_params();
+    let shape = shape(if array { 0 } else { keys.len() });
+    let sql = T::table().cache.sized(conn.dialect(), shape, || {
+        let (sql, params) = render()?;
+        // The cached text binds the keys and nothing else: as one array, or
+        // one by one in order.
+        let expected = if array { 1 } else { keys.len() };
+        if params.len() != expected {
+            return Err(Error::invalid(format!(
+                "include of {}: the statement binds {} values, not {expected}",
+                T::TABLE,
+                params.len()
+            )));
+        }
+        Ok(sql)
+    })?;
+    let params = if array {
+        Cow::Owned(vec![Value::List(keys.to_vec())])
+    } else {
+        Cow::Borrowed(keys)
+    };
+    Ok((sql, params))
 }
 
 /// Puts records of `T` in key order, unless they already are (rows of
