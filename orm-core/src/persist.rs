@@ -193,6 +193,19 @@ impl Records for &dyn Fields {
     }
 }
 
+/// A chunk of `insert_all` whose records are all of one kind: the slice
+/// itself.
+struct Slice<'a, M>(&'a [M]);
+
+impl<M: Model> Records for Slice<'_, M> {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+    fn cell(&self, row: usize, column: usize) -> ValueRef<'_> {
+        self.0[row].column_ref(column)
+    }
+}
+
 /// A chunk of `insert_all`: one call per value, the model's field read
 /// directly.
 impl<M: Model> Records for &[&M] {
@@ -1055,6 +1068,35 @@ pub fn save_all<M: Model>(conn: &Connection, records: &mut [M]) -> Result<()> {
     res
 }
 
+/// The records of one `insert_all` statement group: the whole slice, or
+/// those picked out of a slice that mixes records with a key to generate
+/// and with one given.
+enum Group<'a, M> {
+    Whole(&'a [M]),
+    Picked(Vec<&'a M>),
+}
+
+impl<M: Model> Group<'_, M> {
+    fn len(&self) -> usize {
+        match self {
+            Group::Whole(r) => r.len(),
+            Group::Picked(r) => r.len(),
+        }
+    }
+
+    /// Calls `f` with each chunk of at most `size` records and its length.
+    fn each_chunk(
+        &self,
+        size: usize,
+        f: &mut dyn FnMut(&dyn Records, usize) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Group::Whole(r) => r.chunks(size).try_for_each(|c| f(&Slice(c), c.len())),
+            Group::Picked(r) => r.chunks(size).try_for_each(|c| f(&c, c.len())),
+        }
+    }
+}
+
 /// Inserts every record with multi-row INSERT statements, as few as the
 /// dialect's bind-parameter limit allows, in one transaction. Generated keys
 /// are not written back (use [`save_all`] for that); returns the rows
@@ -1075,18 +1117,26 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
         });
     }
     // Records with a key to generate and with one given go in separate
-    // statements; each group in chunks within the parameter limit.
+    // statements; each group in chunks within the parameter limit. Usually
+    // every record is of one kind: then the slice is the group, and nothing
+    // is allocated.
     let t = M::table();
-    let mut groups: [Vec<&M>; 2] = [Vec::new(), Vec::new()];
-    for r in records {
-        let group = &mut groups[usize::from(!generates_key(t, r))];
-        if group.capacity() == 0 {
-            // Usually every record is of one kind: one allocation.
-            group.reserve_exact(records.len());
+    let first = generates_key(t, &records[0]);
+    let groups: [Group<'_, M>; 2] = if records.iter().all(|r| generates_key(t, r) == first) {
+        let (whole, none) = (Group::Whole(records), Group::Picked(Vec::new()));
+        if first {
+            [whole, none]
+        } else {
+            [none, whole]
         }
-        group.push(r);
-    }
-    if !groups[0].is_empty() {
+    } else {
+        let mut picked: [Vec<&M>; 2] = [Vec::new(), Vec::new()];
+        for r in records {
+            picked[usize::from(!generates_key(t, r))].push(r);
+        }
+        picked.map(Group::Picked)
+    };
+    if groups[0].len() > 0 {
         check_key_default(t, conn)?;
     }
     let per_stmt = |with_key: bool| {
@@ -1103,20 +1153,17 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     let run = |conn: &Connection| -> Result<u64> {
         let mut total = 0;
         for with_key in [false, true] {
-            let group = &groups[usize::from(with_key)];
-            for chunk in group.chunks(per_stmt(with_key)) {
-                let shape = SizedShape::InsertRows {
-                    with_key,
-                    rows: chunk.len(),
-                };
+            groups[usize::from(with_key)].each_chunk(per_stmt(with_key), &mut |chunk, rows| {
+                let shape = SizedShape::InsertRows { with_key, rows };
                 let sql = M::table().cache.sized(conn.dialect(), shape, || {
-                    M::table().insert_sql(conn, with_key, chunk.len(), false, false)
+                    M::table().insert_sql(conn, with_key, rows, false, false)
                 })?;
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
                 let stamps = lifecycle::insert_stamps(t, conn);
                 total +=
-                    conn.execute_prepared(&sql, &RecordParams::rows(t, &chunk, cols, &stamps))?;
-            }
+                    conn.execute_prepared(&sql, &RecordParams::rows(t, chunk, cols, &stamps))?;
+                Ok(())
+            })?;
         }
         Ok(total)
     };
