@@ -42,20 +42,48 @@ pub struct SqlBuilder<'d> {
     /// Whether a raw JOIN may have brought in tables not listed in `tables`
     /// (names qualified by one of them are quoted, not checked).
     open: bool,
+    /// Whether text is written and names checked: `false` when only the
+    /// parameters are collected, for SQL text already cached by the
+    /// statement's shape ([`params_only`](Self::params_only)).
+    text: bool,
 }
 
 impl<'d> SqlBuilder<'d> {
     /// An empty builder for `dialect`.
     pub fn new(dialect: &'d dyn Dialect) -> Self {
+        Self::writing(dialect, true)
+    }
+
+    /// A builder that collects the parameters of a statement, in the order
+    /// a full rendering binds them, and neither writes its text nor checks
+    /// its names: for a statement whose text was rendered (and its names
+    /// checked) before, for the same shape. It runs the same code as a
+    /// rendering, so the parameters cannot come out in another order.
+    pub(crate) fn params_only(dialect: &'d dyn Dialect) -> Self {
+        Self::writing(dialect, false)
+    }
+
+    fn writing(dialect: &'d dyn Dialect, text: bool) -> Self {
         SqlBuilder {
-            sql: String::with_capacity(256),
+            sql: if text {
+                String::with_capacity(256)
+            } else {
+                String::new()
+            },
             params: Vec::new(),
             dialect,
             base: None,
             qualify: false,
             tables: smallvec::SmallVec::new(),
             open: false,
+            text,
         }
+    }
+
+    /// Whether the builder writes text (see
+    /// [`params_only`](Self::params_only)).
+    pub(crate) fn writes_text(&self) -> bool {
+        self.text
     }
 
     /// A builder whose column names are checked against `base` (and the
@@ -94,6 +122,9 @@ impl<'d> SqlBuilder<'d> {
     /// Checks a name given at run time for the dialect: see
     /// [`check_name`].
     pub(crate) fn check_name(&self, name: &str) -> Result<()> {
+        if !self.text {
+            return Ok(());
+        }
         check_name(name, self.dialect.max_identifier_len())
     }
 
@@ -104,20 +135,26 @@ impl<'d> SqlBuilder<'d> {
 
     /// Appends SQL text.
     pub fn push(&mut self, s: &str) -> &mut Self {
-        self.sql.push_str(s);
+        if self.text {
+            self.sql.push_str(s);
+        }
         self
     }
 
     /// Appends a quoted identifier.
     pub fn ident(&mut self, name: &str) -> &mut Self {
-        self.dialect.quote_ident(name, &mut self.sql);
+        if self.text {
+            self.dialect.quote_ident(name, &mut self.sql);
+        }
         self
     }
 
     /// Appends a bound parameter's placeholder and records its value.
     pub fn param(&mut self, v: Value) -> &mut Self {
         self.params.push(v);
-        self.dialect.placeholder(self.params.len(), &mut self.sql);
+        if self.text {
+            self.dialect.placeholder(self.params.len(), &mut self.sql);
+        }
         self
     }
 
@@ -153,6 +190,10 @@ impl<'d> SqlBuilder<'d> {
     }
 
     pub(crate) fn col(&mut self, c: &ColRef) -> Result<()> {
+        if !self.text {
+            // A column has no parameters.
+            return Ok(());
+        }
         self.check_name(&c.name)?;
         if let Some(t) = &c.table {
             self.check_name(t)?;

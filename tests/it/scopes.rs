@@ -238,6 +238,88 @@ fn in_lists_empty_and_not(conn: &Connection) {
 }
 db_test!(in_lists_empty_and_not);
 
+/// Scopes alike but for their values share one rendering of their text
+/// (the model's SQL cache keeps it per shape). Whatever changes the text is
+/// part of the shape: a NULL (`IS NULL`), a list's length, a limit, an
+/// operator. Each run below follows one of another shape or values; debug
+/// builds (these tests) also check every cached text and its parameters
+/// against a full rendering.
+fn scopes_of_one_shape_share_their_text_not_their_values(conn: &Connection) {
+    seed(conn);
+    let by_name = |n: &str| names(Users::all().filter(Users::NAME.eq(n)).all(conn).unwrap());
+    assert_eq!(by_name("ann"), ["ann"]);
+    assert_eq!(by_name("bob"), ["bob"]);
+    let welcomed = |v: Option<NaiveDateTime>| {
+        names(
+            Users::all()
+                .filter(Users::WELCOMED_AT.eq(v))
+                .order_by(Users::NAME.asc())
+                .all(conn)
+                .unwrap(),
+        )
+    };
+    assert_eq!(welcomed(Some(at(1))), ["ann"]);
+    assert_eq!(welcomed(None), ["bob", "cid", "dee"]);
+    assert_eq!(welcomed(Some(at(2))), Vec::<String>::new());
+    for list in [&["ann"][..], &["ann", "bob", "cid"], &["dee", "zed"], &[]] {
+        let got = Users::all()
+            .filter(Users::NAME.in_list(list.iter().copied()))
+            .order_by(Users::NAME.asc())
+            .all(conn)
+            .unwrap();
+        let want: Vec<&str> = list.iter().copied().filter(|n| *n != "zed").collect();
+        let mut want = want;
+        want.sort_unstable();
+        assert_eq!(names(got), want);
+    }
+    for n in [1, 3, 2] {
+        let top = Users::all().top(n).all(conn).unwrap();
+        assert_eq!(top.len(), n as usize);
+    }
+    // Several values, several conditions, in order: each lands in its place.
+    let between = |lo: i64, hi: i64, role: &str| {
+        names(
+            Users::all()
+                .filter(Users::SCORE.between(lo, hi))
+                .filter(Users::ROLE.eq(role).or(Users::NAME.eq("cid")))
+                .order_by(Users::NAME.asc())
+                .all(conn)
+                .unwrap(),
+        )
+    };
+    assert_eq!(between(0, 100, "admin"), ["ann", "cid", "dee"]);
+    assert_eq!(between(15, 35, "guest"), ["cid"]);
+    assert_eq!(between(15, 45, "admin"), ["ann", "cid", "dee"]);
+    // The same shape through first and exists.
+    let first_above = |score: i64| {
+        Users::all()
+            .filter(Users::SCORE.gt(score))
+            .order_by(Users::SCORE.asc())
+            .first(conn)
+            .unwrap()
+            .map(|u| u.name)
+    };
+    assert_eq!(first_above(25).as_deref(), Some("ann"));
+    assert_eq!(first_above(35).as_deref(), Some("dee"));
+    assert_eq!(first_above(45), None);
+    assert!(Users::all()
+        .filter(Users::NAME.eq("dee"))
+        .exists(conn)
+        .unwrap());
+    assert!(!Users::all()
+        .filter(Users::NAME.eq("eve"))
+        .exists(conn)
+        .unwrap());
+    // What to_sql shows follows the values' kinds too.
+    assert!(sql(&Users::all().filter(Users::WELCOMED_AT.eq(at(1))))
+        .sql
+        .ends_with(r#""welcomed_at" = $1"#));
+    assert!(sql(&Users::all().filter(Users::WELCOMED_AT.eq(None)))
+        .sql
+        .ends_with(r#""welcomed_at" IS NULL"#));
+}
+db_test!(scopes_of_one_shape_share_their_text_not_their_values);
+
 fn or_groups(conn: &Connection) {
     seed(conn);
     let s = Users::all()

@@ -63,6 +63,46 @@ pub(crate) enum SizedShape {
 /// How many [`SizedShape`]s a model keeps.
 const SIZED_SHAPES: usize = 16;
 
+/// How many scope shapes a model keeps the SQL of.
+const SCOPE_SHAPES: usize = 32;
+
+/// The shape of a scope's SELECT (see `scope::shape`): the bytes that
+/// determine its text. Entries are few (at most [`SCOPE_SHAPES`]) and
+/// mostly differ in length or early: compared as they are, not hashed.
+pub(crate) struct ScopeKey<'a>(pub(crate) &'a [u8]);
+
+impl ScopeKey<'_> {
+    fn is(&self, e: &ScopeSql, dialect: &str) -> bool {
+        *e.bytes == *self.0 && same_dialect(e.dialect, dialect)
+    }
+}
+
+/// A scope shape's SQL for one dialect.
+#[derive(Debug)]
+struct ScopeSql {
+    dialect: &'static str,
+    bytes: Box<[u8]>,
+    sql: Arc<str>,
+}
+
+/// SQL text: cached (shared) or rendered for one call.
+#[derive(Debug)]
+pub(crate) enum SqlText {
+    Cached(Arc<str>),
+    Fresh(String),
+}
+
+impl std::ops::Deref for SqlText {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        match self {
+            SqlText::Cached(s) => s,
+            SqlText::Fresh(s) => s,
+        }
+    }
+}
+
 /// A model's SQL, per statement shape and dialect, rendered once per
 /// process. The first dialect a shape is rendered for is read without a
 /// lock; others (a process talking to several kinds of database) from a
@@ -73,6 +113,9 @@ pub struct SqlCache {
     more: RwLock<Vec<(Shape, &'static str, &'static str)>>,
     /// The [`SizedShape`]s by dialect, the last [`SIZED_SHAPES`] used.
     sized: Mutex<Vec<(&'static str, SizedShape, Arc<str>)>>,
+    /// The SQL of the last [`SCOPE_SHAPES`] scope shapes rendered, by
+    /// dialect.
+    scopes: RwLock<Vec<ScopeSql>>,
 }
 
 impl Default for SqlCache {
@@ -88,7 +131,43 @@ impl SqlCache {
             first: [const { OnceLock::new() }; SHAPES],
             more: RwLock::new(Vec::new()),
             sized: Mutex::new(Vec::new()),
+            scopes: RwLock::new(Vec::new()),
         }
+    }
+
+    /// The SQL of scope shape `key` for `dialect`, if cached.
+    pub(crate) fn scoped(&self, dialect: &dyn Dialect, key: &ScopeKey<'_>) -> Option<Arc<str>> {
+        let name = dialect.name();
+        let scopes = self.scopes.read().unwrap_or_else(|e| e.into_inner());
+        scopes
+            .iter()
+            .find(|e| key.is(e, name))
+            .map(|e| e.sql.clone())
+    }
+
+    /// Keeps `sql` as the SQL of scope shape `key` for `dialect`, in place
+    /// of the oldest shape when [`SCOPE_SHAPES`] are kept.
+    pub(crate) fn keep_scoped(
+        &self,
+        dialect: &dyn Dialect,
+        key: ScopeKey,
+        sql: String,
+    ) -> Arc<str> {
+        let name = dialect.name();
+        let sql: Arc<str> = sql.into();
+        let mut scopes = self.scopes.write().unwrap_or_else(|e| e.into_inner());
+        let known = scopes.iter().any(|e| key.is(e, name));
+        if !known {
+            if scopes.len() == SCOPE_SHAPES {
+                scopes.remove(0);
+            }
+            scopes.push(ScopeSql {
+                dialect: name,
+                bytes: key.0.into(),
+                sql: sql.clone(),
+            });
+        }
+        sql
     }
 
     /// The SQL of `shape` for `dialect`, rendered by `build` unless one of

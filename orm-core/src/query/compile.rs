@@ -99,6 +99,8 @@ fn column_list(b: &mut SqlBuilder<'_>, qualifier: Option<&str>, columns: &[Colum
 fn select_item(b: &mut SqlBuilder<'_>, item: &Item<'_>) -> Result<()> {
     match item {
         Item::Columns { qualifier, columns } => column_list(b, *qualifier, columns),
+        // No parameters: nothing to look up when only those are collected.
+        Item::Model { .. } if !b.writes_text() => {}
         Item::Model { t, qualified } => {
             let dialect = b.dialect();
             let shape = if *qualified {

@@ -17,7 +17,7 @@ pub(crate) mod compile;
 
 pub use as_of::AsOf;
 pub use cache::SqlCache;
-pub(crate) use cache::{Shape, SizedShape};
+pub(crate) use cache::{ScopeKey, Shape, SizedShape, SqlText};
 
 use std::borrow::Cow;
 

@@ -3,12 +3,13 @@
 //!
 //! One concern per file: the query value (here), rendering it as SQL
 //! (`render`), running it (`run`), the user-facing API (`api`), what can be
-//! plucked (`pluck`).
+//! plucked (`pluck`), what its SQL text depends on (`shape`).
 
 mod api;
 mod pluck;
 mod render;
 mod run;
+mod shape;
 
 pub use api::Scoped;
 pub use pluck::PluckColumns;

@@ -10,7 +10,7 @@ use crate::dialect::{AnsiDialect, Dialect};
 use crate::error::Result;
 use crate::expr::Expr;
 use crate::model::Model;
-use crate::query::{compile, Filter, Item, Joins, Select, Shape, Source, TableMeta};
+use crate::query::{compile, Filter, Item, Joins, Select, Shape, Source, SqlText, TableMeta};
 use crate::relation::{Join, JoinKind, Relation};
 use crate::sql::{BaseTable, SqlBuilder};
 use crate::value::Value;
@@ -143,24 +143,30 @@ impl Query {
     /// `limit_override` if that is lower, compiled for `dialect`.
     pub(super) fn render(
         &self,
-        t: &TableMeta,
+        t: &'static TableMeta,
         dialect: &dyn Dialect,
         items: &[Item<'_>],
         limit_override: Option<u64>,
-    ) -> Result<(String, Vec<Value>)> {
+    ) -> Result<(SqlText, Vec<Value>)> {
         self.render_joined(t, dialect, items, limit_override, Joins::new())
     }
 
     /// [`render`](Self::render), with `more` joined after the scope's own
     /// joins.
+    ///
+    /// The text is rendered once per shape of the scope (its names,
+    /// operators, list lengths, the kinds of its values: `scope::shape`)
+    /// and kept in the model's SQL cache; a scope of a shape seen before
+    /// only collects its parameters. `Users::where_(name.eq(x))` renders its
+    /// text once, whatever `x`.
     pub(super) fn render_joined(
         &self,
-        t: &TableMeta,
+        t: &'static TableMeta,
         dialect: &dyn Dialect,
         items: &[Item<'_>],
         limit_override: Option<u64>,
         more: Joins,
-    ) -> Result<(String, Vec<Value>)> {
+    ) -> Result<(SqlText, Vec<Value>)> {
         let dflt = self.default_cond(t);
         let mut s = self.as_select(t, items, &dflt);
         s.limit = match (limit_override, self.limit) {
@@ -168,9 +174,40 @@ impl Query {
             (a, b) => a.or(b),
         };
         s.more_joins = more;
+        let mut walk = super::shape::Walk::new();
+        let key = self.shape(&mut walk, items, &dflt, s.limit, &s.more_joins);
+        if let Some(sql) = key.as_ref().and_then(|key| t.cache.scoped(dialect, key)) {
+            let mut b = SqlBuilder::params_only(dialect);
+            compile::select(&mut b, &s)?;
+            #[cfg(debug_assertions)]
+            {
+                // Every debug build (the tests) checks the cached text
+                // against a full rendering.
+                let mut fresh = self.builder_with(t, dialect, &s.more_joins);
+                let rendered = compile::select(&mut fresh, &s).map(|()| fresh.sql);
+                assert_eq!(
+                    rendered.as_deref().ok(),
+                    Some(&*sql),
+                    "scope shape cache: text"
+                );
+                assert_eq!(
+                    format!("{:?}", fresh.params),
+                    format!("{:?}", b.params),
+                    "scope shape cache: parameters"
+                );
+            }
+            return Ok((SqlText::Cached(sql), b.params));
+        }
         let mut b = self.builder_with(t, dialect, &s.more_joins);
         compile::select(&mut b, &s)?;
-        Ok(b.finish())
+        let (sql, params) = b.finish();
+        Ok(match key {
+            Some(key) => (
+                SqlText::Cached(t.cache.keep_scoped(dialect, key, sql)),
+                params,
+            ),
+            None => (SqlText::Fresh(sql), params),
+        })
     }
 
     /// `table.key = key`, or for a composite key each of its columns equal
@@ -260,6 +297,9 @@ impl<M: Model> Scope<M> {
     pub fn to_sql_for(&self, dialect: &dyn Dialect) -> Result<Statement> {
         let t = M::table();
         let (sql, params) = self.q.render(t, dialect, &self.q.model_items(t), None)?;
-        Ok(Statement { sql, params })
+        Ok(Statement {
+            sql: sql.to_string(),
+            params,
+        })
     }
 }

@@ -223,7 +223,7 @@ impl Query {
             .ok_or_else(|| Error::invalid("aggregate query returned no row"))
     }
 
-    pub(crate) fn exists(&self, conn: &Connection, t: &TableMeta) -> Result<bool> {
+    pub(crate) fn exists(&self, conn: &Connection, t: &'static TableMeta) -> Result<bool> {
         let (sql, params) = self.render(t, conn.dialect(), &[Item::One(None)], Some(1))?;
         let _read = self.reading(conn);
         Ok(conn.query_first_map(&sql, &params, |_| Ok(()))?.is_some())
@@ -233,7 +233,7 @@ impl Query {
     fn select_exprs(
         &self,
         conn: &Connection,
-        t: &TableMeta,
+        t: &'static TableMeta,
         exprs: &[Expr],
         f: &mut RowCallback<'_>,
     ) -> Result<()> {
