@@ -30,14 +30,15 @@ pub trait Row {
 
     /// The text of column `idx` as a `String`, in one step: moved out of a
     /// buffer the driver owns (MySQL's rows), or copied from one it lends
-    /// (SQLite, PostgreSQL) without building a [`ValueRef`] first. `None`
-    /// (the default) when the cell is not valid text, is NULL, or the
-    /// driver has no such path: then it is read with
-    /// [`try_get`](Self::try_get). A driver that moves the text out reads
-    /// the cell as taken afterwards: [`decode`] calls this at most once per
-    /// cell, and only for types that keep the text (`String`,
+    /// (SQLite, PostgreSQL) without building a [`ValueRef`] first;
+    /// `Some(None)` when the cell is NULL (so that an `Option<String>` reads
+    /// a NULL in one call too). `None` (the default) when the cell is
+    /// neither, is not valid text, or the driver has no such path: then it
+    /// is read with [`try_get`](Self::try_get). A driver that moves the text
+    /// out reads the cell as taken afterwards: [`decode`] calls this at most
+    /// once per cell, and only for types that keep the text (`String`,
     /// `Option<String>`).
-    fn take_text(&mut self, idx: usize) -> Option<String> {
+    fn take_text(&mut self, idx: usize) -> Option<Option<String>> {
         let _ = idx;
         None
     }
@@ -151,8 +152,10 @@ impl CellError {
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn decode_cell<T: FromValue>(row: &mut dyn Row, idx: usize) -> std::result::Result<T, CellError> {
     if T::OWNS_TEXT {
-        if let Some(text) = row.take_text(idx) {
-            return T::from_owned_text(text).map_err(CellError::Decode);
+        match row.take_text(idx) {
+            Some(Some(text)) => return T::from_owned_text(text).map_err(CellError::Decode),
+            Some(None) => return T::from_value(ValueRef::Null).map_err(CellError::Decode),
+            None => {}
         }
     }
     let value = match row.try_get(idx) {

@@ -108,7 +108,7 @@ impl Row for MysqlRow<'_> {
     }
 
     #[inline]
-    fn take_text(&mut self, idx: usize) -> Option<String> {
+    fn take_text(&mut self, idx: usize) -> Option<Option<String>> {
         take_text(self.0, idx)
     }
 }
@@ -158,10 +158,21 @@ fn try_cell(row: &mysql::Row, idx: usize) -> Option<ValueRef<'_>> {
 }
 
 /// Moves the text of column `idx` out of `row` (the driver's own buffer:
-/// no copy), when it is UTF-8 text; the cell is then gone from the row.
-/// Anything else stays, to be read (or refused) by [`cell`].
+/// no copy), when it is UTF-8 text (`Some(None)`: NULL); the cell is then
+/// gone from the row. Anything else stays, to be read (or refused) by
+/// [`cell`].
 #[inline]
-pub(crate) fn take_text(row: &mut mysql::Row, idx: usize) -> Option<String> {
+pub(crate) fn take_text(row: &mut mysql::Row, idx: usize) -> Option<Option<String>> {
+    // NULL first, apart: with it inside `move_text`, that function is no
+    // longer inlined whole (+40 instructions a row, callgrind, W1).
+    if let Some(MyValue::NULL) = row.as_ref(idx) {
+        return Some(None);
+    }
+    move_text(row, idx).map(Some)
+}
+
+#[inline]
+fn move_text(row: &mut mysql::Row, idx: usize) -> Option<String> {
     match (row.columns_ref().get(idx), row.as_ref(idx)) {
         (Some(column), Some(MyValue::Bytes(_))) if is_text_column(column) => {}
         _ => return None,
@@ -469,7 +480,7 @@ impl Row for MysqlRows<'_> {
         try_cell(self.borrow_current().as_ref()?, idx)
     }
 
-    fn take_text(&mut self, idx: usize) -> Option<String> {
+    fn take_text(&mut self, idx: usize) -> Option<Option<String>> {
         self.with_current_mut(|row| take_text(row.as_mut()?, idx))
     }
 }

@@ -698,7 +698,7 @@ impl Row for PgRows<'_> {
     }
 
     #[inline]
-    fn take_text(&mut self, idx: usize) -> Option<String> {
+    fn take_text(&mut self, idx: usize) -> Option<Option<String>> {
         row::copy_text(self.current.as_ref()?, &self.kinds, idx)
     }
 

@@ -132,15 +132,17 @@ pub(crate) fn try_value<'r>(
 }
 
 /// The text of column `idx` copied into a `String` in one step, when its
-/// type is one of the text types; `None` for anything else, which is then
-/// read by [`try_value`].
+/// type is one of the text types (`Some(None)`: NULL); `None` for anything
+/// else, which is then read by [`try_value`].
 #[inline]
-pub(crate) fn copy_text(row: &postgres::Row, kinds: &[Kind], idx: usize) -> Option<String> {
+pub(crate) fn copy_text(row: &postgres::Row, kinds: &[Kind], idx: usize) -> Option<Option<String>> {
     if kinds.get(idx) != Some(&Kind::Text) {
         return None;
     }
-    let bytes = row.try_get::<_, Raw<'_>>(idx).ok()?.0?;
-    std::str::from_utf8(bytes).ok().map(str::to_owned)
+    match row.try_get::<_, Raw<'_>>(idx).ok()?.0 {
+        Some(bytes) => std::str::from_utf8(bytes).ok().map(|t| Some(t.to_owned())),
+        None => Some(None),
+    }
 }
 
 /// Column `idx` of `row`, decoded.
@@ -462,7 +464,7 @@ impl Row for PgRow<'_> {
     }
 
     #[inline]
-    fn take_text(&mut self, idx: usize) -> Option<String> {
+    fn take_text(&mut self, idx: usize) -> Option<Option<String>> {
         copy_text(&self.row, self.kinds, idx)
     }
 
