@@ -310,6 +310,23 @@ fn scopes_of_one_shape_share_their_text_not_their_values(conn: &Connection) {
         .filter(Users::NAME.eq("eve"))
         .exists(conn)
         .unwrap());
+    // Counts, aggregates and plucks have shapes of their own.
+    for (min, admins, total) in [(15, 2, 70), (35, 1, 40), (0, 2, 70), (100, 0, 0)] {
+        let above = Users::all().filter(Users::SCORE.gte(min));
+        let admins_above = above.clone().filter(Users::ROLE.eq("admin"));
+        assert_eq!(admins_above.count(conn).unwrap(), admins);
+        let sum: Option<i64> = admins_above.sum(conn, Users::SCORE).unwrap();
+        assert_eq!(sum.unwrap_or(0), total);
+        let emails: Vec<String> = admins_above
+            .order_by(Users::NAME.asc())
+            .pluck(conn, Users::EMAIL)
+            .unwrap();
+        assert_eq!(emails.len() as i64, admins);
+        assert_eq!(
+            above.clone().limit(1).count(conn).unwrap(),
+            i64::from(min < 100)
+        );
+    }
     // What to_sql shows follows the values' kinds too.
     assert!(sql(&Users::all().filter(Users::WELCOMED_AT.eq(at(1))))
         .sql

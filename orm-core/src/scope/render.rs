@@ -4,13 +4,16 @@
 
 use std::borrow::Cow;
 
+use super::shape::{statement, Walk};
 use super::{Query, Scope, Statement};
 use crate::cond::{Cond, Op};
 use crate::dialect::{AnsiDialect, Dialect};
 use crate::error::Result;
 use crate::expr::Expr;
 use crate::model::Model;
-use crate::query::{compile, Filter, Item, Joins, Select, Shape, Source, SqlText, TableMeta};
+use crate::query::{
+    compile, Filter, Item, Joins, ScopeKey, Select, Shape, Source, SqlText, TableMeta,
+};
 use crate::relation::{Join, JoinKind, Relation};
 use crate::sql::{BaseTable, SqlBuilder};
 use crate::value::Value;
@@ -174,17 +177,38 @@ impl Query {
             (a, b) => a.or(b),
         };
         s.more_joins = more;
-        let mut walk = super::shape::Walk::new();
-        let key = self.shape(&mut walk, items, &dflt, s.limit, &s.more_joins);
+        let mut walk = Walk::new();
+        let key = self.shape(
+            &mut walk,
+            statement::SELECT,
+            items,
+            &dflt,
+            s.limit,
+            &s.more_joins,
+        );
+        self.compile_cached(t, dialect, key, &s)
+    }
+
+    /// Compiles `s`, a SELECT built from this scope whose text is
+    /// determined by `key` (its shape, see `scope::shape`): the text cached
+    /// for that shape with only the parameters collected, or rendered in
+    /// full and kept for the shape. No shape: rendered for this call only.
+    pub(super) fn compile_cached(
+        &self,
+        t: &'static TableMeta,
+        dialect: &dyn Dialect,
+        key: Option<ScopeKey<'_>>,
+        s: &Select<'_>,
+    ) -> Result<(SqlText, Vec<Value>)> {
         if let Some(sql) = key.as_ref().and_then(|key| t.cache.scoped(dialect, key)) {
             let mut b = SqlBuilder::params_only(dialect);
-            compile::select(&mut b, &s)?;
+            compile::select(&mut b, s)?;
             #[cfg(debug_assertions)]
             {
                 // Every debug build (the tests) checks the cached text
                 // against a full rendering.
                 let mut fresh = self.builder_with(t, dialect, &s.more_joins);
-                let rendered = compile::select(&mut fresh, &s).map(|()| fresh.sql);
+                let rendered = compile::select(&mut fresh, s).map(|()| fresh.sql);
                 assert_eq!(
                     rendered.as_deref().ok(),
                     Some(&*sql),
@@ -199,7 +223,7 @@ impl Query {
             return Ok((SqlText::Cached(sql), b.params));
         }
         let mut b = self.builder_with(t, dialect, &s.more_joins);
-        compile::select(&mut b, &s)?;
+        compile::select(&mut b, s)?;
         let (sql, params) = b.finish();
         Ok(match key {
             Some(key) => (

@@ -14,7 +14,9 @@ use crate::names::CountOn;
 
 use super::{PluckColumns, Query, Scope};
 use crate::dialect::Dialect;
-use crate::query::{compile, Delete, Filter, Item, Select, Set, Shape, Source, TableMeta, Update};
+use crate::query::{
+    compile, Delete, Filter, Item, Select, Set, Shape, Source, SqlText, TableMeta, Update,
+};
 use crate::row::{decode, FromRow, Layout};
 use crate::sql::SqlBuilder;
 use crate::value::{FromValue, Value};
@@ -139,28 +141,34 @@ impl Query {
     /// `SUM`, `AVG`, `MIN` or `MAX` of `column` over the scope's rows.
     fn aggregate_sql(
         &self,
-        t: &TableMeta,
+        t: &'static TableMeta,
         dialect: &dyn Dialect,
         func: &'static str,
         column: &crate::expr::ColRef,
-    ) -> Result<(String, Vec<Value>)> {
-        let scope = Query {
-            orders: Vec::new(),
-            limit: None,
-            offset: None,
-            ..self.clone()
-        };
+    ) -> Result<(SqlText, Vec<Value>)> {
         let items = [Item::Agg {
             func,
-            distinct: scope.distinct,
+            distinct: self.distinct,
             col: column,
         }];
-        let dflt = scope.default_cond(t);
-        let mut s = scope.as_select(t, &items, &dflt);
+        let dflt = self.default_cond(t);
+        let mut walk = super::shape::Walk::new();
+        let key = self.shape(
+            &mut walk,
+            super::shape::statement::AGGREGATE,
+            &items,
+            &dflt,
+            self.limit,
+            &[],
+        );
+        // Over all the scope's rows: no order, window or DISTINCT (which
+        // the aggregate takes instead).
+        let mut s = self.as_select(t, &items, &dflt);
+        s.order = &[];
+        s.limit = None;
+        s.offset = None;
         s.distinct = false;
-        let mut b = scope.builder(t, dialect);
-        compile::select(&mut b, &s)?;
-        Ok(b.finish())
+        self.compile_cached(t, dialect, key, &s)
     }
 
     /// `COUNT(expr)` over exactly the rows `all` would return: a plain
@@ -205,9 +213,16 @@ impl Query {
             outer.as_of = self.as_of.as_ref();
             outer
         };
-        let mut b = self.builder(t, dialect);
-        compile::select(&mut b, &s)?;
-        let (sql, params) = b.finish();
+        let mut walk = super::shape::Walk::new();
+        let key = self.shape(
+            &mut walk,
+            super::shape::statement::COUNT,
+            &counted,
+            &dflt,
+            self.limit,
+            &[],
+        );
+        let (sql, params) = self.compile_cached(t, dialect, key, &s)?;
         self.scalar(conn, t, &sql, &params)
     }
 

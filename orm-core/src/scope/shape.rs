@@ -10,17 +10,33 @@
 //! rendered once for its shape only collects its parameters
 //! ([`SqlBuilder::params_only`](crate::sql::SqlBuilder::params_only)).
 //! Whatever the walk does not know how to describe (`AS OF SYSTEM TIME`,
-//! whose time is text; a select list other than the model's columns; an
-//! invalid term) leaves the scope without a shape: it is rendered in full.
+//! whose time is text; an invalid term) leaves the scope without a shape:
+//! it is rendered in full.
+//!
+//! A shape describes the scope and the items a statement selects; the
+//! statements built from them (`all`, `first`, `exists`, `count`, `pluck`,
+//! the aggregates) each start their shape with a tag of their own, since
+//! each builds its SELECT from the scope in its own way.
 
 use crate::cond::{Cond, Order, OrderTarget};
 use crate::expr::{Args, ColRef, Expr};
-use crate::names::NameTerm;
+use crate::names::{CountOn, NameTerm};
 use crate::query::{Item, ScopeKey};
 use crate::relation::{Join, JoinKind};
 use crate::value::Value;
 
 use super::Query;
+
+/// The statements built from a scope, each from the scope in its own way
+/// (the first byte of a shape).
+pub(super) mod statement {
+    /// The scope's own SELECT (`all`, `first`, `exists`, `pluck`...).
+    pub(crate) const SELECT: u8 = b'S';
+    /// `count`: a `COUNT` over the scope, or over its SELECT.
+    pub(crate) const COUNT: u8 = b'C';
+    /// An aggregate (`sum`, `avg`, `min`, `max`) over the scope's rows.
+    pub(crate) const AGGREGATE: u8 = b'A';
+}
 
 /// A shape longer than this is not cached (a long IN list, say): its text
 /// would be rendered rarely again, and kept for nothing.
@@ -297,20 +313,58 @@ impl Walk {
                 self.byte(b'1');
                 self.opt_text(*alias);
             }
-            _ => return None,
+            Item::Col(c) => {
+                self.byte(b'c');
+                self.col(c);
+            }
+            Item::Expr(e) => {
+                self.byte(b'e');
+                self.expr(e);
+            }
+            Item::Term(t) => {
+                self.byte(b't');
+                self.name_term(t)?;
+            }
+            Item::Agg {
+                func,
+                distinct,
+                col,
+            } => {
+                self.byte(b'a');
+                self.text(func);
+                self.flag(*distinct);
+                self.col(col);
+            }
+            Item::Count { on, outer } => {
+                self.byte(b'#');
+                self.flag(*outer);
+                match on {
+                    CountOn::Rows => self.byte(0),
+                    CountOn::Col { distinct, col } => {
+                        self.byte(1);
+                        self.flag(*distinct);
+                        self.col(col);
+                    }
+                    CountOn::Raw(f) => self.fragment(2, &f.sql, &f.args),
+                    CountOn::Invalid(_) => return None,
+                }
+            }
+            Item::Columns { .. } => return None,
         }
         Some(())
     }
 }
 
 impl Query {
-    /// Writes the shape of this scope's SELECT of `items` into `w`, with
-    /// its default filter `dflt`, its limit `limit` (the scope's, lowered
-    /// by the caller's) and `more` joined after its own joins; `None` when
-    /// it has none (see the module's documentation).
+    /// Writes into `w` the shape of the SELECT of `items` that the
+    /// statement tagged `statement` (see [`statement`]) builds from this
+    /// scope, with its default filter `dflt`, the limit `limit` (the
+    /// scope's, lowered by the caller's) and `more` joined after its own
+    /// joins; `None` when it has none (see the module's documentation).
     pub(super) fn shape<'w>(
         &self,
         w: &'w mut Walk,
+        statement: u8,
         items: &[Item<'_>],
         dflt: &Option<Cond>,
         limit: Option<u64>,
@@ -319,6 +373,7 @@ impl Query {
         if self.as_of.is_some() {
             return None;
         }
+        w.byte(statement);
         w.len(items.len());
         for item in items {
             w.item(item)?;
