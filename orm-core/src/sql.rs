@@ -80,6 +80,14 @@ impl<'d> SqlBuilder<'d> {
         }
     }
 
+    /// The text under construction, for the clauses a dialect writes into
+    /// it itself (LIMIT, locks); `None` when only the parameters are
+    /// collected ([`params_only`](Self::params_only)): those clauses have
+    /// none.
+    pub(crate) fn text_mut(&mut self) -> Option<&mut String> {
+        self.text.then_some(&mut self.sql)
+    }
+
     /// Whether the builder writes text (see
     /// [`params_only`](Self::params_only)).
     pub(crate) fn writes_text(&self) -> bool {

@@ -44,9 +44,9 @@ pub(crate) fn select(b: &mut SqlBuilder<'_>, s: &Select<'_>) -> Result<()> {
         b.push(" AS ");
         b.ident(alias);
     }
-    if let Some(at) = s.as_of {
-        let dialect = b.dialect();
-        dialect.as_of_system_time(at, &mut b.sql)?;
+    let dialect = b.dialect();
+    if let (Some(at), Some(out)) = (s.as_of, b.text_mut()) {
+        dialect.as_of_system_time(at, out)?;
     }
     for j in s.joins.iter().chain(&s.more_joins) {
         join(b, j, s.filtered_joins)?;
@@ -73,10 +73,12 @@ pub(crate) fn select(b: &mut SqlBuilder<'_>, s: &Select<'_>) -> Result<()> {
         });
         b.col(c)?;
     }
-    let dialect = b.dialect();
-    dialect.limit_offset(s.limit, s.offset, &mut b.sql);
-    if let Some(lock) = s.lock {
-        dialect.lock_clause(lock, &mut b.sql)?;
+    // Clauses the dialect writes itself: text only, no parameters.
+    if let Some(out) = b.text_mut() {
+        dialect.limit_offset(s.limit, s.offset, out);
+        if let Some(lock) = s.lock {
+            dialect.lock_clause(lock, out)?;
+        }
     }
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! as bytes, so that scopes alike but for their values share one rendering
 //! (kept in the model's [`SqlCache`](crate::query::SqlCache)).
 //!
-//! The shape holds every name (table, column, alias, join, fragment text),
+//! The shape holds every name (table, column, alias, join; by its address
+//! when it is static text of the program) and fragment text,
 //! every flag and number that reaches the text (DISTINCT, LIMIT, OFFSET, the
 //! lock, join kinds, directions, list lengths) and the kind of every value
 //! (`= NULL` renders as `IS NULL`), never a value itself. Two scopes of one
@@ -17,6 +18,8 @@
 //! statements built from them (`all`, `first`, `exists`, `count`, `pluck`,
 //! the aggregates) each start their shape with a tag of their own, since
 //! each builds its SELECT from the scope in its own way.
+
+use std::borrow::Cow;
 
 use crate::cond::{Cond, Order, OrderTarget};
 use crate::expr::{Args, ColRef, Expr};
@@ -95,6 +98,39 @@ impl Walk {
         self.put(s.as_bytes());
     }
 
+    /// A name from the program (`&'static`: a model's, a relation's) by
+    /// its address and length, 17 bytes whatever its length (static text
+    /// never changes, so the same address is the same name; the same name
+    /// at two addresses only makes two shapes); a name made at run time by
+    /// its text.
+    // Whether the name is borrowed is what this reads.
+    #[allow(clippy::ptr_arg)]
+    fn name(&mut self, name: &Cow<'static, str>) {
+        match name {
+            Cow::Borrowed(s) => self.static_name(s),
+            Cow::Owned(s) => {
+                self.byte(b'o');
+                self.text(s);
+            }
+        }
+    }
+
+    fn static_name(&mut self, s: &'static str) {
+        self.byte(b'p');
+        self.num(s.as_ptr() as u64);
+        self.len(s.len());
+    }
+
+    fn opt_name(&mut self, name: Option<&Cow<'static, str>>) {
+        match name {
+            Some(name) => {
+                self.byte(1);
+                self.name(name);
+            }
+            None => self.byte(0),
+        }
+    }
+
     fn opt_text(&mut self, s: Option<&str>) {
         match s {
             Some(s) => {
@@ -105,16 +141,36 @@ impl Walk {
         }
     }
 
+    /// A value's kind, never the value.
     fn value(&mut self, v: &Value) {
-        self.text(v.as_ref().kind());
-        if let Value::List(items) = v {
-            self.len(items.len());
-        }
+        self.byte(match v {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Int(_) => 2,
+            Value::Float(_) => 3,
+            Value::Text(_) => 4,
+            Value::Blob(_) => 5,
+            Value::Date(_) => 6,
+            Value::DateTime(_) => 7,
+            Value::Timestamp(_) => 8,
+            Value::Time(_) => 9,
+            #[cfg(feature = "decimal")]
+            Value::Decimal(_) => 10,
+            #[cfg(feature = "uuid")]
+            Value::Uuid(_) => 11,
+            #[cfg(feature = "json")]
+            Value::Json(_) => 12,
+            Value::List(items) => {
+                self.byte(13);
+                self.len(items.len());
+                return;
+            }
+        });
     }
 
     fn col(&mut self, c: &ColRef) {
-        self.opt_text(c.table.as_deref());
-        self.text(&c.name);
+        self.opt_name(c.table.as_ref());
+        self.name(&c.name);
     }
 
     fn expr(&mut self, e: &Expr) {
@@ -186,9 +242,9 @@ impl Walk {
             } => {
                 self.byte(b'S');
                 self.expr(lhs);
-                self.text(column);
-                self.text(table);
-                self.text(key);
+                self.name(column);
+                self.name(table);
+                self.name(key);
                 self.value(value);
             }
             Cond::Null { lhs, negated } => {
@@ -238,11 +294,11 @@ impl Walk {
             Join::Clause(c) => {
                 self.byte(b'J');
                 self.flag(matches!(c.kind, JoinKind::Inner));
-                self.text(&c.table);
-                self.opt_text(c.alias.as_deref());
+                self.name(&c.table);
+                self.opt_name(c.alias.as_ref());
                 let (t1, c1, t2, c2) = &c.on;
                 for name in [t1, c1, t2, c2] {
-                    self.text(name);
+                    self.name(name);
                 }
                 // Which model's columns the names are checked against.
                 self.num(c.columns.map_or(0, |cols| cols.as_ptr() as u64));
@@ -256,7 +312,7 @@ impl Walk {
             }
             Join::Never { table } => {
                 self.byte(b'0');
-                self.text(table);
+                self.static_name(table);
             }
             Join::Raw { sql, args } => {
                 self.fragment(b'R', sql, args);
@@ -305,7 +361,7 @@ impl Walk {
         match item {
             Item::Model { t, qualified } => {
                 self.byte(b'M');
-                self.text(t.name);
+                self.static_name(t.name);
                 self.num(t.columns.as_ptr() as u64);
                 self.flag(*qualified);
             }
@@ -331,7 +387,7 @@ impl Walk {
                 col,
             } => {
                 self.byte(b'a');
-                self.text(func);
+                self.static_name(func);
                 self.flag(*distinct);
                 self.col(col);
             }
