@@ -804,4 +804,63 @@ mod tests {
         assert!(check_name(&"é".repeat(32), Some(63)).is_err());
         assert!(check_name(&"a".repeat(64), None).is_ok());
     }
+
+    /// A builder that only collects parameters collects exactly those a
+    /// full rendering binds, in its order, whatever the conditions hold:
+    /// what the scope shape cache relies on.
+    #[test]
+    fn params_only_collects_what_a_rendering_binds() {
+        use crate::cond::Cond;
+        use crate::expr::{ColRef, Expr};
+        let col = |n: &'static str| {
+            Expr::Col(ColRef {
+                table: None,
+                name: n.into(),
+            })
+        };
+        let v = |x: i64| Expr::Value(Value::Int(x));
+        let conds = [
+            Cond::Cmp {
+                lhs: col("a"),
+                op: Op::Eq,
+                rhs: v(1),
+            },
+            Cond::Cmp {
+                lhs: col("b"),
+                op: Op::Eq,
+                rhs: Expr::Value(Value::Null),
+            },
+            Cond::Or(vec![
+                Cond::Between {
+                    lhs: col("c"),
+                    low: v(2),
+                    high: v(3),
+                },
+                Cond::Not(Box::new(Cond::In {
+                    lhs: col("d"),
+                    list: (4..40).map(v).collect(),
+                    negated: true,
+                })),
+            ]),
+            Cond::sql("e = ? OR f IN (?)", (5, vec![6, 7])),
+            Cond::InSelect {
+                lhs: col("g"),
+                column: "x".into(),
+                table: "j".into(),
+                key: "y".into(),
+                value: Value::Int(8),
+            },
+        ];
+        // PostgreSQL's array parameters take the same path, checked by
+        // the debug assertion of every cached scope in the integration tests.
+        let mut full = SqlBuilder::new(&AnsiDialect);
+        let mut only = SqlBuilder::params_only(&AnsiDialect);
+        for c in &conds {
+            full.cond(c).unwrap();
+            only.cond(c).unwrap();
+        }
+        assert!(!full.sql.is_empty() && only.sql.is_empty());
+        assert_eq!(full.params.len(), 43);
+        assert_eq!(full.params, only.params);
+    }
 }
