@@ -378,7 +378,7 @@ pub trait Mapper: crate::__private::Sealed {
     /// # Ok::<(), orm::Error>(())
     /// ```
     fn load_all(conn: &Connection) -> Result<Vec<Self::Model>> {
-        Self::all().all(conn)
+        crate::scope::Scope::<Self::Model>::load_all(conn)
     }
     /// The values of one typed column, or of a tuple of columns, of every row.
     ///

@@ -102,6 +102,10 @@ fn every_read_path_applies_the_filter(conn: &Connection) {
         titles(&Docs::all().all(conn).unwrap()),
         ["orphan shown", "shown"]
     );
+    assert_eq!(
+        titles(&Docs::load_all(conn).unwrap()),
+        ["orphan shown", "shown"]
+    );
     assert!(Docs::all()
         .to_sql()
         .unwrap()

@@ -210,12 +210,13 @@ fn after_find_fires_on_every_load_path(conn: &Connection) {
     take();
     Authors::find(conn, a.id).unwrap();
     Authors::all().all(conn).unwrap();
+    Authors::load_all(conn).unwrap();
     Authors::all().first(conn).unwrap();
     Authors::filter(Authors::NAME.eq("ann")).all(conn).unwrap();
     for r in Authors::all().iter(conn).unwrap() {
         r.unwrap();
     }
-    assert_eq!(take(), vec!["after_find:ann".to_owned(); 5]);
+    assert_eq!(take(), vec!["after_find:ann".to_owned(); 6]);
     let loaded = Authors::all().include(Authors::BOOKS).all(conn).unwrap();
     assert_eq!(loaded[0].books.get().unwrap().len(), 1);
     assert_eq!(take(), ["after_find:ann", "book after_find:t"]);

@@ -279,6 +279,10 @@ fn soft_deleted_rows_are_left_out_of_every_query(conn: &Connection) {
         sorted(&Books::all().all(conn).unwrap()),
         ["kept", "orphan kept"]
     );
+    assert_eq!(
+        sorted(&Books::load_all(conn).unwrap()),
+        ["kept", "orphan kept"]
+    );
     assert!(matches!(
         Books::find(conn, s.gone.id),
         Err(Error::NotFound { .. })

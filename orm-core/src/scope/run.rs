@@ -464,12 +464,27 @@ impl<M: Model> Scope<M> {
     /// Runs the scope's SELECT and decodes its records (`limit` lowering
     /// its limit), then runs hooks and includes.
     fn records(&self, conn: &Connection, limit: Option<u64>) -> Result<Vec<M>> {
-        let mut records = Vec::new();
-        self.q.select_rows(conn, M::table(), limit, &mut |row| {
-            records.push(M::from_row(row, Layout::At(0))?);
-            Ok(limit.is_none())
+        let mut records = records_of::<M>(limit.is_none(), |f| {
+            self.q.select_rows(conn, M::table(), limit, f)
         })?;
         self.load_includes(conn, &mut records)?;
+        Ok(records)
+    }
+
+    /// Every record of the table ([`Mapper::load_all`](crate::Mapper::load_all)):
+    /// the cached `SELECT .. FROM t`, without building a scope (nor
+    /// dropping one), when the model has no default filter.
+    pub(crate) fn load_all(conn: &Connection) -> Result<Vec<M>> {
+        let t = M::table();
+        if crate::lifecycle::filter_of(t, crate::lifecycle::Deleted::Exclude).is_some() {
+            return Scope::<M>::default().run_all(conn);
+        }
+        let sql = Query::select_head(t, conn.dialect())?;
+        let mut records = records_of::<M>(true, |f| {
+            let _read = conn.reading(false);
+            conn.query_each_prepared(&sql, crate::connection::NO_PARAMS, f)
+        })?;
+        crate::hooks::found(&mut records, conn)?;
         Ok(records)
     }
 
@@ -725,6 +740,20 @@ impl<M: Model> Scope<M> {
 /// The record of the first row `run` hands to its callback;
 /// [`Error::NotFound`] when there is none.
 #[inline]
+/// The records `run` hands to its callback, decoded: every one when
+/// `all`, else the first.
+fn records_of<M: Model>(
+    all: bool,
+    run: impl FnOnce(&mut RowCallback<'_>) -> Result<()>,
+) -> Result<Vec<M>> {
+    let mut records = Vec::new();
+    run(&mut |row| {
+        records.push(M::from_row(row, Layout::At(0))?);
+        Ok(all)
+    })?;
+    Ok(records)
+}
+
 fn the_record<M: Model>(run: impl FnOnce(&mut RowCallback<'_>) -> Result<()>) -> Result<M> {
     let mut found = None;
     run(&mut |row| {
