@@ -160,8 +160,8 @@ impl Query {
     /// The text is rendered once per shape of the scope (its names,
     /// operators, list lengths, the kinds of its values: `scope::shape`)
     /// and kept in the model's SQL cache; a scope of a shape seen before
-    /// only collects its parameters. `Users::where_(name.eq(x))` renders its
-    /// text once, whatever `x`.
+    /// only collects its parameters: `Users::filter(Users::NAME.eq(x))`
+    /// renders its text once, whatever `x`.
     pub(super) fn render_joined(
         &self,
         t: &'static TableMeta,
