@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::common::{db_test, TempDb};
+use crate::common::{db_test, db_url_test, TempDb};
 use orm::prelude::*;
 
 #[derive(Model, Debug, Clone, Default, PartialEq)]
@@ -298,3 +298,47 @@ fn postgres_connections() {
         "{err:?}"
     );
 }
+
+/// Rows are read while another connection of the same database works, in
+/// the caller's code between two rows: the driver does not keep the thread
+/// while a row is handled (PostgreSQL's reads rows a batch per entry into
+/// its client's runtime and hands them out after leaving it, so a read on
+/// another connection in between cannot start a runtime within a runtime).
+/// More rows than a batch, through the row stream (`iter`) and through a
+/// row callback.
+fn rows_are_read_while_another_connection_works(url: &str, dialect: &str) {
+    let one = Connection::open(url).unwrap();
+    let two = Connection::open(url).unwrap();
+    one.sync::<Entry>().unwrap();
+    let entries: Vec<Entry> = (0..600)
+        .map(|i| Entry {
+            body: format!("entry {i}"),
+            ..Default::default()
+        })
+        .collect();
+    Entries::insert_all(&one, &entries).unwrap();
+    let mut seen = 0;
+    for entry in Entries::order("id").iter(&one).unwrap() {
+        let entry = entry.unwrap();
+        assert_eq!(Entries::find(&two, entry.id).unwrap(), entry, "{dialect}");
+        seen += 1;
+    }
+    assert_eq!(seen, 600, "{dialect}");
+    let no_params: &[Value] = &[];
+    let bodies = orm::driver::DriverConnection::query_map(
+        &one,
+        "SELECT id, body FROM entries ORDER BY id",
+        &no_params,
+        |row| {
+            let id = row.get_ref(0)?.to_owned();
+            let Value::Int(id) = id else {
+                panic!("{dialect}: id {id:?}")
+            };
+            Ok(Entries::find(&two, id)?.body)
+        },
+    )
+    .unwrap();
+    assert_eq!(bodies.len(), 600, "{dialect}");
+    assert_eq!(bodies[599], "entry 599", "{dialect}");
+}
+db_url_test!(rows_are_read_while_another_connection_works);
