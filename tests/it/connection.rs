@@ -340,5 +340,29 @@ fn rows_are_read_while_another_connection_works(url: &str, dialect: &str) {
     .unwrap();
     assert_eq!(bodies.len(), 600, "{dialect}");
     assert_eq!(bodies[599], "entry 599", "{dialect}");
+
+    // Rows of large values: a batch ends at its byte limit, not at 256 rows.
+    let large: Vec<Entry> = (0..20)
+        .map(|i| Entry {
+            body: format!("{i:03}").repeat(40_000),
+            ..Default::default()
+        })
+        .collect();
+    Entries::insert_all(&one, &large).unwrap();
+    let read: Vec<Entry> = Entries::order("id")
+        .offset(600)
+        .iter(&one)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(read.len(), 20, "{dialect}");
+    for (i, entry) in read.iter().enumerate() {
+        assert_eq!(entry.body, large[i].body, "{dialect}: large row {i}");
+    }
+    assert_eq!(
+        Entries::order("id").all(&one).unwrap().len(),
+        620,
+        "{dialect}"
+    );
 }
 db_url_test!(rows_are_read_while_another_connection_works);

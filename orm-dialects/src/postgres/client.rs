@@ -6,10 +6,11 @@
 //! (`RowIter::next`): about 1 300 client instructions a row
 //! (`bench/src/bin/pg_stream.rs`, `bench/BENCHMARKS.md`). Here a stream is
 //! read a *batch* at a time: one entry takes every row already received (up
-//! to [`BATCH`]), and the rows are decoded after it returns, outside the
-//! runtime, while the server keeps sending. Decoding inside the runtime is
-//! what must not happen: a row callback that reads from another PostgreSQL
-//! connection would start a runtime within a runtime, which panics.
+//! to [`BATCH`] rows or [`BATCH_BYTES`] of data), and the rows are decoded
+//! after it returns, outside the runtime, while the server keeps sending.
+//! Decoding inside the runtime is what must not happen: a row callback that
+//! reads from another PostgreSQL connection would start a runtime within a
+//! runtime, which panics.
 
 use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
@@ -25,6 +26,10 @@ use tokio_postgres::{AsyncMessage, Config, RowStream, Socket};
 
 /// Rows taken from the connection in one runtime entry, at most.
 pub(crate) const BATCH: usize = 256;
+
+/// Bytes of row data taken in one runtime entry, at most (then the batch
+/// ends early): rows of large values are not held 256 at a time.
+const BATCH_BYTES: usize = 1 << 20;
 
 /// The connection's messages that are not replies: notices, notifications.
 type Messages = Pin<Box<dyn Stream<Item = Result<AsyncMessage, Error>> + Send>>;
@@ -152,8 +157,9 @@ impl Client {
     }
 
     /// Moves the rows of `rows` already received into `out` (at least one,
-    /// unless the stream ended; at most `max` in all), in one runtime entry.
-    /// `false` when the stream has ended.
+    /// unless the stream ended; at most `max` in all, and no more once they
+    /// hold [`BATCH_BYTES`] of data), in one runtime entry. `false` when the
+    /// stream has ended.
     pub(crate) fn next_batch(
         &mut self,
         rows: &mut Rows,
@@ -161,14 +167,16 @@ impl Client {
         max: usize,
     ) -> Result<bool, Error> {
         let (_, m, rt) = self.parts();
+        let mut bytes = 0;
         block_on(
             rt,
             m,
             poll_fn(|cx| loop {
                 match rows.as_mut().poll_next(cx) {
                     Poll::Ready(Some(Ok(row))) => {
+                        bytes += row.raw_size_bytes();
                         out.push_back(row);
-                        if out.len() >= max {
+                        if out.len() >= max || bytes >= BATCH_BYTES {
                             return Poll::Ready(Ok(true));
                         }
                     }
