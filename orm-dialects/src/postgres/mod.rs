@@ -26,11 +26,11 @@
 //! - Every query fetches all its rows in one execution (`max_rows` 0), so no
 //!   portal is ever left suspended, inside a transaction or out: what
 //!   CockroachDB requires. Rows are streamed: each entry into the client's
-//!   runtime takes the rows received so far (up to 256; the first row
-//!   alone, so that a `find` stops there), and they are decoded after it,
-//!   outside the runtime, while the server may still be sending the next.
-//!   Statements that return no rows or one (`execute`, `insert`) make one
-//!   entry.
+//!   runtime takes the rows received so far (up to 256, or 1 MiB of row
+//!   data; the first row alone, so that a `find` stops there), and they
+//!   are decoded after it, outside the runtime, while the server may still
+//!   be sending the next. Statements that return no rows or one
+//!   (`execute`, `insert`) make one entry.
 //! - Errors are typed by SQLSTATE, the driver's error kept as the source.
 //!
 //! # Binding
