@@ -178,6 +178,14 @@ impl ValueRef<'_> {
 
     /// Copies this value into an owned [`Value`].
     pub fn to_owned(&self) -> Value {
+        self.owned()
+    }
+
+    /// [`to_owned`](Self::to_owned), inlined where the variant is known
+    /// (a column type's [`ToValue`]: an `i32` key becomes `Value::Int`
+    /// without a call through the whole match).
+    #[inline(always)]
+    pub(crate) fn owned(&self) -> Value {
         match *self {
             ValueRef::Null => Value::Null,
             ValueRef::Bool(b) => Value::Bool(b),
@@ -379,8 +387,9 @@ impl FromValue for Value {
 macro_rules! column_type {
     ($t:ty, $sql:ident $(($($arg:expr),*))?, $name:expr, |$v:ident| $to_ref:expr) => {
         impl ToValue for $t {
+            #[inline]
             fn to_value(&self) -> Value {
-                self.as_value_ref().to_owned()
+                self.as_value_ref().owned()
             }
         }
         impl ColumnType for $t {

@@ -205,6 +205,10 @@ impl SqlCache {
     /// `build` is a trait object so that this code is compiled once, not
     /// once per model and call site (it was a tenth of the code generated
     /// for 20 models in the compile-time probe).
+    ///
+    /// The hit is inlined at the call (a `find`: about 30 instructions
+    /// less, callgrind); the rest is [`miss`](Self::miss).
+    #[inline]
     pub(crate) fn get_or_build(
         &'static self,
         shape: Shape,
@@ -212,6 +216,21 @@ impl SqlCache {
         build: &mut dyn FnMut() -> Result<String>,
     ) -> Result<Cow<'static, str>> {
         let name = dialect.name();
+        match self.first[shape as usize].get() {
+            Some((d, sql)) if same_dialect(d, name) => Ok(Cow::Borrowed(sql)),
+            _ => self.miss(shape, name, build),
+        }
+    }
+
+    /// [`get_or_build`](Self::get_or_build) when the first slot of `shape`
+    /// is empty or another dialect's.
+    #[inline(never)]
+    fn miss(
+        &'static self,
+        shape: Shape,
+        name: &'static str,
+        build: &mut dyn FnMut() -> Result<String>,
+    ) -> Result<Cow<'static, str>> {
         let slot = &self.first[shape as usize];
         match slot.get() {
             Some((d, sql)) if same_dialect(d, name) => Ok(Cow::Borrowed(sql)),

@@ -737,11 +737,9 @@ impl<M: Model> Scope<M> {
     }
 }
 
-/// The record of the first row `run` hands to its callback;
-/// [`Error::NotFound`] when there is none.
-#[inline]
 /// The records `run` hands to its callback, decoded: every one when
 /// `all`, else the first.
+#[inline]
 fn records_of<M: Model>(
     all: bool,
     run: impl FnOnce(&mut RowCallback<'_>) -> Result<()>,
@@ -754,6 +752,9 @@ fn records_of<M: Model>(
     Ok(records)
 }
 
+/// The record of the first row `run` hands to its callback;
+/// [`Error::NotFound`] when there is none.
+#[inline]
 fn the_record<M: Model>(run: impl FnOnce(&mut RowCallback<'_>) -> Result<()>) -> Result<M> {
     let mut found = None;
     run(&mut |row| {

@@ -22,7 +22,7 @@ use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
-use rusqlite::{ffi, OpenFlags, ToSql};
+use rusqlite::{ffi, OpenFlags, Statement, ToSql};
 
 pub use catalogue::SqliteCatalogue;
 pub use dialect::SqliteDialect;
@@ -195,25 +195,49 @@ impl SqliteBackend {
         Self::new(conn, foreign_keys, cache)
     }
 
+    /// The statement of `sql`, its parameters bound.
     fn prepare(&self, sql: &str, params: &dyn Params) -> Result<InUse<'_>> {
         let mut stmt = self.statements.get(sql).map_err(map_error)?;
-        let expected = stmt.parameter_count();
-        if expected != params.len() {
-            return Err(Error::invalid(format!(
-                "statement expects {expected} parameter(s), {} given: {sql}",
-                params.len()
-            )));
-        }
-        for i in 0..params.len() {
-            let value = params.get(i);
-            if !small(&value) {
-                stmt.clear_when_done();
-            }
-            stmt.raw_bind_parameter(i + 1, Bind(value))
-                .map_err(map_error)?;
-        }
+        bind(&mut stmt, sql, params)?;
         Ok(stmt)
     }
+}
+
+/// Binds `params` to `stmt`, the statement of `sql`. Inlined into each
+/// caller, so that the statement is bound where it stays (a `find`: about
+/// 30 instructions less than returning it bound, callgrind).
+#[inline(always)]
+fn bind(stmt: &mut InUse<'_>, sql: &str, params: &dyn Params) -> Result<()> {
+    let expected = stmt.parameter_count();
+    let given = params.len();
+    if expected != given {
+        return Err(Error::invalid(format!(
+            "statement expects {expected} parameter(s), {given} given: {sql}"
+        )));
+    }
+    if given > 0 && bind_values(stmt, params)? {
+        stmt.clear_when_done();
+    }
+    Ok(())
+}
+
+/// Binds each of `params` to `stmt`; whether one was large (see
+/// `InUse::clear_when_done`). A function of its own, into which rusqlite's
+/// binding is inlined (about 25 instructions a value less than with `bind`
+/// inlined into each caller and rusqlite's called: `insert_all` of 100).
+#[inline(never)]
+fn bind_values(stmt: &mut Statement<'_>, params: &dyn Params) -> Result<bool> {
+    let mut large = false;
+    for i in 0..params.len() {
+        let value = params.get(i);
+        large |= !small(&value);
+        if let Err(e) = stmt.raw_bind_parameter(i + 1, Bind(value)) {
+            // Nothing runs: no value stays bound in the cached statement.
+            stmt.clear_bindings();
+            return Err(map_error(e));
+        }
+    }
+    Ok(large)
 }
 
 impl Backend for SqliteBackend {
@@ -246,7 +270,8 @@ impl Backend for SqliteBackend {
     }
 
     fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()> {
-        let mut stmt = self.prepare(sql, params)?;
+        let mut stmt = self.statements.get(sql).map_err(map_error)?;
+        bind(&mut stmt, sql, params)?;
         let mut rows = stmt.raw_query();
         while let Some(row) = rows.next().map_err(map_error)? {
             if !f(&mut SqliteRow(row))? {
