@@ -229,11 +229,13 @@ struct RecordParams<'a> {
     /// The chosen columns per record, and the parameters per record.
     width: usize,
     per_row: usize,
+    /// `records.count()`, asked once: every parameter's lookup needs it.
+    count: usize,
 }
 
 impl Params for RecordParams<'_> {
     fn len(&self) -> usize {
-        self.records.count() * self.per_row
+        self.count * self.per_row
     }
 
     fn get(&self, idx: usize) -> ValueRef<'_> {
@@ -249,7 +251,7 @@ impl Params for RecordParams<'_> {
     /// Row after row, without locating each index.
     fn each<'v>(&'v self, f: &mut EachParam<'_, 'v>) -> Result<()> {
         let mut idx = 0;
-        for row in 0..self.records.count() {
+        for row in 0..self.count {
             for i in 0..self.width {
                 let column = self.cols.index(self.table, i);
                 f(idx, self.value(row, column, true), self.target_of(column))?;
@@ -282,6 +284,7 @@ impl<'a> RecordParams<'a> {
             stamps,
             width,
             per_row: width + tail.len(),
+            count: records.count(),
         }
     }
 
@@ -328,7 +331,7 @@ impl<'a> RecordParams<'a> {
     /// replace it (it is not in the tail).
     #[inline]
     fn locate(&self, idx: usize) -> (usize, usize, bool) {
-        let (row, i) = if self.records.count() == 1 {
+        let (row, i) = if self.count == 1 {
             (0, idx)
         } else {
             (idx / self.per_row, idx % self.per_row)

@@ -319,6 +319,10 @@ impl Backend for SqliteBackend {
 struct Bind<'a>(ValueRef<'a>);
 
 impl ToSql for Bind<'_> {
+    /// Inline: the values SQLite stores as they are; the others, written
+    /// as text, in [`as_text`] (a frame of its own: with them here, binding
+    /// an integer cost about 20 instructions more, callgrind).
+    #[inline]
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self.0 {
             ValueRef::Null => ToSqlOutput::Borrowed(SqlValueRef::Null),
@@ -327,23 +331,31 @@ impl ToSql for Bind<'_> {
             ValueRef::Float(f) => ToSqlOutput::Borrowed(SqlValueRef::Real(f)),
             ValueRef::Text(s) => ToSqlOutput::Borrowed(SqlValueRef::Text(s.as_bytes())),
             ValueRef::Blob(b) => ToSqlOutput::Borrowed(SqlValueRef::Blob(b)),
-            ValueRef::Date(d) => ToSqlOutput::from(d.format("%Y-%m-%d").to_string()),
-            ValueRef::DateTime(d) => ToSqlOutput::from(d.format(DATETIME_FORMAT).to_string()),
-            ValueRef::Timestamp(d) => ToSqlOutput::from(d.format(TIMESTAMP_FORMAT).to_string()),
-            ValueRef::Time(t) => ToSqlOutput::from(t.format(TIME_FORMAT).to_string()),
-            #[cfg(feature = "decimal")]
-            ValueRef::Decimal(d) => ToSqlOutput::from(d.to_string()),
-            #[cfg(feature = "uuid")]
-            ValueRef::Uuid(u) => ToSqlOutput::from(u.hyphenated().to_string()),
-            #[cfg(feature = "json")]
-            ValueRef::Json(j) => ToSqlOutput::from(j.to_string()),
-            other => {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    format!("unsupported value {other:?}").into(),
-                ))
-            }
+            other => ToSqlOutput::from(as_text(other)?),
         })
     }
+}
+
+/// A value SQLite has no type for, as the text orm stores it as.
+#[inline(never)]
+fn as_text(value: ValueRef<'_>) -> rusqlite::Result<String> {
+    Ok(match value {
+        ValueRef::Date(d) => d.format("%Y-%m-%d").to_string(),
+        ValueRef::DateTime(d) => d.format(DATETIME_FORMAT).to_string(),
+        ValueRef::Timestamp(d) => d.format(TIMESTAMP_FORMAT).to_string(),
+        ValueRef::Time(t) => t.format(TIME_FORMAT).to_string(),
+        #[cfg(feature = "decimal")]
+        ValueRef::Decimal(d) => d.to_string(),
+        #[cfg(feature = "uuid")]
+        ValueRef::Uuid(u) => u.hyphenated().to_string(),
+        #[cfg(feature = "json")]
+        ValueRef::Json(j) => j.to_string(),
+        other => {
+            return Err(rusqlite::Error::ToSqlConversionFailure(
+                format!("unsupported value {other:?}").into(),
+            ))
+        }
+    })
 }
 
 /// Whether SQLite's copy of a bound value is small enough to leave in a
@@ -500,5 +512,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(n, 1);
+    }
+
+    /// A value SQLite cannot take fails the statement with an error, runs
+    /// nothing, and leaves the cached statement usable.
+    #[test]
+    fn a_failed_bind_leaves_the_statement_usable() {
+        use orm_core::Value;
+        let b = SqliteBackend::open("sqlite::memory:").unwrap();
+        b.execute_batch("CREATE TABLE t (a TEXT, b INTEGER)")
+            .unwrap();
+        let sql = "INSERT INTO t (a, b) VALUES (?, ?)";
+        let bad = [
+            Value::Text("x".repeat(2000)),
+            Value::List(vec![Value::Int(1)]),
+        ];
+        let err = b.execute(sql, &bad.as_slice()).unwrap_err();
+        assert!(err.to_string().contains("unsupported value"), "{err}");
+        let good = [Value::Text("y".into()), Value::Int(2)];
+        assert_eq!(b.execute(sql, &good.as_slice()).unwrap(), 1);
+        let mut rows = Vec::new();
+        b.query_each(
+            "SELECT a, b FROM t",
+            orm_core::driver::NO_PARAMS,
+            &mut |r| {
+                rows.push((r.get_ref(0)?.to_owned(), r.get_ref(1)?.to_owned()));
+                Ok(true)
+            },
+        )
+        .unwrap();
+        assert_eq!(rows, [(Value::Text("y".into()), Value::Int(2))]);
     }
 }
