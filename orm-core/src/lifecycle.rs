@@ -201,11 +201,20 @@ pub(crate) fn apply(
 
 /// The timestamps an INSERT sets: `created_at` and `updated_at`, at `now`,
 /// unless the connection keeps them ([`Connection::without_timestamps`]).
+///
+/// Inline: a model without timestamps (no clock reading, nothing
+/// allocated) is decided at the call.
+#[inline]
 pub(crate) fn insert_stamps(t: &TableMeta, conn: &Connection) -> Vec<(usize, Value)> {
     if t.stamps == (None, None) || !conn.timestamps_on() {
-        // No clock reading for a model without timestamps.
         return Vec::new();
     }
+    stamps_now(t)
+}
+
+/// [`insert_stamps`] of a model with timestamps, on a connection that
+/// writes them.
+fn stamps_now(t: &TableMeta) -> Vec<(usize, Value)> {
     let now = now();
     [t.stamps.0, t.stamps.1]
         .into_iter()

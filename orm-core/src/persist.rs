@@ -183,14 +183,13 @@ trait Records {
     fn cell(&self, row: usize, column: usize) -> ValueRef<'_>;
 }
 
-/// One record.
-impl Records for &dyn Fields {
-    fn count(&self) -> usize {
-        1
-    }
-    fn cell(&self, _: usize, column: usize) -> ValueRef<'_> {
-        (**self).cell(column)
-    }
+/// Where [`RecordParams`] reads the fields: one record, read directly
+/// (one trait object less per value than through [`Records`]: a `save` of
+/// two columns about 25 instructions less, callgrind), or a chunk.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    One(&'a dyn Fields),
+    Many(&'a dyn Records),
 }
 
 /// A chunk of `insert_all` whose records are all of one kind: the slice
@@ -222,7 +221,7 @@ impl<M: Model> Records for &[&M] {
 /// then the `tail` columns (the WHERE's key and version) as they are.
 struct RecordParams<'a> {
     table: &'static TableMeta,
-    records: &'a dyn Records,
+    records: Source<'a>,
     cols: Cols<'a>,
     tail: &'a [usize],
     stamps: &'a [(usize, Value)],
@@ -270,7 +269,7 @@ impl<'a> RecordParams<'a> {
     /// The columns `cols` of `records`, then the `tail` columns.
     fn new(
         table: &'static TableMeta,
-        records: &'a dyn Records,
+        records: Source<'a>,
         cols: Cols<'a>,
         tail: &'a [usize],
         stamps: &'a [(usize, Value)],
@@ -284,14 +283,17 @@ impl<'a> RecordParams<'a> {
             stamps,
             width,
             per_row: width + tail.len(),
-            count: records.count(),
+            count: match records {
+                Source::One(_) => 1,
+                Source::Many(r) => r.count(),
+            },
         }
     }
 
     /// The columns `cols` of `records`, nothing after them.
     fn rows(
         table: &'static TableMeta,
-        records: &'a dyn Records,
+        records: Source<'a>,
         cols: Cols<'a>,
         stamps: &'a [(usize, Value)],
     ) -> Self {
@@ -300,14 +302,17 @@ impl<'a> RecordParams<'a> {
 
     /// Column `column` of record `row`: its field, or the stamp bound
     /// instead (`stamped`: a chosen column, not a tail one).
-    #[inline]
+    #[inline(always)]
     fn value(&self, row: usize, column: usize, stamped: bool) -> ValueRef<'_> {
         if stamped && !self.stamps.is_empty() {
             if let Some((_, v)) = self.stamps.iter().find(|(i, _)| *i == column) {
                 return v.as_ref();
             }
         }
-        let value = self.records.cell(row, column);
+        let value = match self.records {
+            Source::One(rec) => rec.cell(column),
+            Source::Many(r) => r.cell(row, column),
+        };
         // Decimals are written at their column's declared scale (123.4 as
         // 123.40). One with more places is sent as it is, for the dialect's
         // value check to refuse rather than round.
@@ -381,12 +386,23 @@ fn generates_key(t: &TableMeta, rec: &dyn Fields) -> bool {
 /// Refuses, before anything is sent, to insert records whose key a column
 /// default should make (`#[db(default = random_uuid)]`) on a dialect that
 /// makes none.
+///
+/// Inline: a key no column default makes (the usual one) is decided at the
+/// call.
+#[inline]
 fn check_key_default(t: &TableMeta, conn: &Connection) -> Result<()> {
-    let key = &t.columns[t.key_index];
-    if crate::model::key_by_default(key) && conn.dialect().random_uuid().is_none() {
+    if crate::model::key_by_default(&t.columns[t.key_index]) {
+        return check_random_uuid(t, conn);
+    }
+    Ok(())
+}
+
+/// [`check_key_default`] for a key a column default makes.
+fn check_random_uuid(t: &TableMeta, conn: &Connection) -> Result<()> {
+    if conn.dialect().random_uuid().is_none() {
         return Err(crate::dialect::no_random_uuid(
             conn.dialect(),
-            &format!("{}.{}", t.name, key.name),
+            &format!("{}.{}", t.name, t.columns[t.key_index].name),
         ));
     }
     Ok(())
@@ -453,7 +469,7 @@ fn insert(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Res
         // A key the column's default made: the row `RETURNING` gives back.
         let key = conn.query_first_map(
             &sql,
-            &RecordParams::rows(t, &(&*rec as &dyn Fields), cols, &stamps),
+            &RecordParams::rows(t, Source::One(&*rec), cols, &stamps),
             |row| Ok(row.get_ref(0)?.to_owned()),
         )?;
         rec.put(t.key_index, &key.ok_or_else(no_key)?)?;
@@ -461,7 +477,7 @@ fn insert(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Res
     }
     let key = conn.insert_prepared(
         &sql,
-        &RecordParams::rows(t, &(&*rec as &dyn Fields), cols, &stamps),
+        &RecordParams::rows(t, Source::One(&*rec), cols, &stamps),
         GeneratedKey::of(dialect, generated),
     )?;
     if generated {
@@ -490,7 +506,7 @@ fn write_record(
     let dialect = conn.dialect();
     let render = |dflt: Option<&Cond>| t.update_sql(dialect, set, &tail, dflt);
     let one: &dyn Fields = &*rec;
-    let params = RecordParams::new(t, &one, Cols::List(set), &tail, stamps);
+    let params = RecordParams::new(t, Source::One(one), Cols::List(set), &tail, stamps);
     let dflt = lifecycle::filter_of(t, deleted);
     if execute_keyed(conn, t, &params, dflt, shape, &render)? == 0 {
         return Err(lifecycle::no_row(conn, t, rec, deleted)?);
@@ -511,7 +527,7 @@ fn delete_record(
     let dialect = conn.dialect();
     let render = |dflt: Option<&Cond>| t.delete_sql(dialect, &tail, dflt);
     let one: &dyn Fields = &*rec;
-    let params = RecordParams::new(t, &one, Cols::List(&[]), &tail, &[]);
+    let params = RecordParams::new(t, Source::One(one), Cols::List(&[]), &tail, &[]);
     let dflt = lifecycle::filter_of(t, deleted);
     let n = execute_keyed(conn, t, &params, dflt, Some(Shape::Delete), &render)?;
     if n == 0 {
@@ -573,7 +589,10 @@ fn upsert(conn: &Connection, t: &'static TableMeta, rec: &mut dyn Fields) -> Res
     })?;
     let stamps = lifecycle::insert_stamps(t, conn);
     let one: &dyn Fields = &*rec;
-    conn.execute_prepared(&sql, &RecordParams::rows(t, &one, Cols::All, &stamps))?;
+    conn.execute_prepared(
+        &sql,
+        &RecordParams::rows(t, Source::One(one), Cols::All, &stamps),
+    )?;
     lifecycle::apply(t, rec, &stamps, false)
 }
 
@@ -1163,8 +1182,10 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
                 })?;
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
                 let stamps = lifecycle::insert_stamps(t, conn);
-                total +=
-                    conn.execute_prepared(&sql, &RecordParams::rows(t, chunk, cols, &stamps))?;
+                total += conn.execute_prepared(
+                    &sql,
+                    &RecordParams::rows(t, Source::Many(chunk), cols, &stamps),
+                )?;
                 Ok(())
             })?;
         }

@@ -126,7 +126,9 @@ impl Query {
         }]
     }
 
-    /// `SELECT <columns> FROM <table>`, cached per dialect.
+    /// `SELECT <columns> FROM <table>`, cached per dialect. Inline, as the
+    /// cache's hit is.
+    #[inline]
     pub(super) fn select_head(
         t: &'static TableMeta,
         dialect: &dyn Dialect,

@@ -196,6 +196,7 @@ impl SqliteBackend {
     }
 
     /// The statement of `sql`, its parameters bound.
+    #[inline]
     fn prepare(&self, sql: &str, params: &dyn Params) -> Result<InUse<'_>> {
         let mut stmt = self.statements.get(sql).map_err(map_error)?;
         bind(&mut stmt, sql, params)?;
