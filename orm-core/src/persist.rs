@@ -247,21 +247,13 @@ impl Params for RecordParams<'_> {
         self.target_of(column)
     }
 
-    /// Row after row, without locating each index.
+    /// Row after row, without locating each index; the source of the
+    /// fields matched once, not per value.
     fn each<'v>(&'v self, f: &mut EachParam<'_, 'v>) -> Result<()> {
-        let mut idx = 0;
-        for row in 0..self.count {
-            for i in 0..self.width {
-                let column = self.cols.index(self.table, i);
-                f(idx, self.value(row, column, true), self.target_of(column))?;
-                idx += 1;
-            }
-            for &column in self.tail {
-                f(idx, self.value(row, column, false), self.target_of(column))?;
-                idx += 1;
-            }
+        match self.records {
+            Source::One(rec) => self.each_of(f, |_, column| rec.cell(column)),
+            Source::Many(r) => self.each_of(f, |row, column| r.cell(row, column)),
         }
-        Ok(())
     }
 }
 
@@ -300,19 +292,55 @@ impl<'a> RecordParams<'a> {
         Self::new(table, records, cols, &[], stamps)
     }
 
+    /// [`Params::each`] with `cell` reading column `column` of record
+    /// `row`.
+    #[inline(always)]
+    fn each_of<'v>(
+        &'v self,
+        f: &mut EachParam<'_, 'v>,
+        cell: impl Fn(usize, usize) -> ValueRef<'v>,
+    ) -> Result<()> {
+        let mut idx = 0;
+        for row in 0..self.count {
+            for i in 0..self.width {
+                let column = self.cols.index(self.table, i);
+                let value = self.value_of(column, true, || cell(row, column));
+                f(idx, value, self.target_of(column))?;
+                idx += 1;
+            }
+            for &column in self.tail {
+                let value = self.value_of(column, false, || cell(row, column));
+                f(idx, value, self.target_of(column))?;
+                idx += 1;
+            }
+        }
+        Ok(())
+    }
+
     /// Column `column` of record `row`: its field, or the stamp bound
     /// instead (`stamped`: a chosen column, not a tail one).
     #[inline(always)]
     fn value(&self, row: usize, column: usize, stamped: bool) -> ValueRef<'_> {
+        self.value_of(column, stamped, || match self.records {
+            Source::One(rec) => rec.cell(column),
+            Source::Many(r) => r.cell(row, column),
+        })
+    }
+
+    /// [`value`](Self::value), the field read by `field`.
+    #[inline(always)]
+    fn value_of<'v>(
+        &'v self,
+        column: usize,
+        stamped: bool,
+        field: impl FnOnce() -> ValueRef<'v>,
+    ) -> ValueRef<'v> {
         if stamped && !self.stamps.is_empty() {
             if let Some((_, v)) = self.stamps.iter().find(|(i, _)| *i == column) {
                 return v.as_ref();
             }
         }
-        let value = match self.records {
-            Source::One(rec) => rec.cell(column),
-            Source::Many(r) => r.cell(row, column),
-        };
+        let value = field();
         // Decimals are written at their column's declared scale (123.4 as
         // 123.40). One with more places is sent as it is, for the dialect's
         // value check to refuse rather than round.
