@@ -222,7 +222,8 @@ pub(crate) fn copies<M: Model>(records: &[M]) -> Option<Vec<M>> {
 
 /// Runs `after_find` on every record.
 pub(crate) fn found<M: Model>(records: &mut [M], conn: &Connection) -> Result<()> {
-    if hooked::<M>() {
+    // A constant per model: without hooks the loop is not compiled.
+    if const { M::HOOKS.is_some() } {
         for r in records {
             run(r, Hook::AfterFind, conn)?;
         }
