@@ -692,8 +692,11 @@ pub trait Record: Model {
             Some(false) => (UPDATE.0, UPDATE.1),
             None => (&[Hook::BeforeSave], &[Hook::AfterSave]),
         };
-        let key = (hooks::hooked::<Self>() && new == Some(true))
-            .then(|| self.column_value(Self::KEY_INDEX));
+        let key = if const { Self::HOOKS.is_some() } && new == Some(true) {
+            Some(self.column_value(Self::KEY_INDEX))
+        } else {
+            None
+        };
         let res = hooked_write(conn, self, before, after, |conn, rec| {
             match new {
                 Some(true) => insert(conn, Self::table(), rec)?,

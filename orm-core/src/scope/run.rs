@@ -786,9 +786,12 @@ fn the_record<M: Model>(run: impl FnOnce(&mut RowCallback<'_>) -> Result<()>) ->
         found = Some(M::from_row(row, Layout::At(0))?);
         Ok(false)
     })?;
-    found.ok_or_else(|| Error::NotFound {
-        table: M::TABLE.to_owned(),
-    })
+    match found {
+        Some(record) => Ok(record),
+        None => Err(Error::NotFound {
+            table: M::TABLE.to_owned(),
+        }),
+    }
 }
 
 /// An iterator over the records of a scope, decoded one row at a time as the
