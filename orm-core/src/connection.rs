@@ -411,8 +411,9 @@ impl Connection {
     /// `target` when known.
     #[inline]
     fn check_param(&self, i: usize, value: ValueRef<'_>, target: Target) -> Result<()> {
-        // Nor text for a column of no declared size, unless the dialect
-        // limits such text (see `Dialect::checks_unsized_text`).
+        // Text for a column of no declared size is not asked about either,
+        // unless the dialect limits such text (see
+        // `Dialect::checks_unsized_text`).
         if let ValueRef::Text(_) = value {
             if !self.checks_unsized_text && target.is_none_or(|(_, c)| c.size.is_none()) {
                 return Ok(());

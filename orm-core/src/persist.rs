@@ -174,8 +174,9 @@ impl Cols<'_> {
     }
 }
 
-/// The records whose fields a statement binds: one record, or a chunk of
-/// `insert_all`'s (kept as `&M`, half the size of `&dyn Fields`).
+/// The records whose fields a statement binds when there are several: a
+/// chunk of `insert_all`'s (kept as `&M`, half the size of `&dyn Fields`).
+/// One record is read through [`Source::One`].
 trait Records {
     /// How many records.
     fn count(&self) -> usize;

@@ -321,8 +321,8 @@ struct Bind<'a>(ValueRef<'a>);
 
 impl ToSql for Bind<'_> {
     /// Inline: the values SQLite stores as they are; the others, written
-    /// as text, in [`as_text`] (a frame of its own: with them here, binding
-    /// an integer cost about 20 instructions more, callgrind).
+    /// as text, in [`as_text`] (a frame of its own: with them here, a
+    /// `find` by an integer key cost 54 instructions more, callgrind).
     #[inline]
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self.0 {
