@@ -1,5 +1,7 @@
 //! Saving records: the instance methods every model gets.
 
+use std::borrow::Cow;
+
 use crate::backend::{EachParam, GeneratedKey, Params};
 use crate::cond::{Assignment, Cond};
 use crate::connection::Connection;
@@ -9,7 +11,8 @@ use crate::hooks::{self, Hook};
 use crate::lifecycle::{self, Deleted, SoftDelete, Timestamped};
 use crate::model::{Column, ColumnDef, Fields, Model, Snapshot};
 use crate::query::{
-    compile, Delete, Filter, Insert, Returning, Rows, Set, Shape, SizedShape, TableMeta, Update,
+    compile, Delete, Filter, Insert, Returning, Rows, Set, Shape, SizedShape, SqlText, TableMeta,
+    Update,
 };
 use crate::scope::{Scope, Scoped};
 use crate::sql::SqlBuilder;
@@ -1126,6 +1129,36 @@ pub fn save_all<M: Model>(conn: &Connection, records: &mut [M]) -> Result<()> {
     res
 }
 
+/// The SQL of an `insert_all` statement of `rows` rows of table `t`, the
+/// key given or not: one row's from the model's fixed shapes, more from its
+/// last sized ones.
+fn insert_rows_sql(
+    conn: &Connection,
+    t: &'static TableMeta,
+    with_key: bool,
+    rows: usize,
+) -> Result<SqlText> {
+    let build = || t.insert_sql(conn, with_key, rows, false, false);
+    if rows == 1 {
+        let shape = if with_key {
+            Shape::InsertRowWithKey
+        } else {
+            Shape::InsertRow
+        };
+        let sql = t
+            .cache
+            .get_or_build(shape, conn.dialect(), &mut || build())?;
+        return Ok(match sql {
+            Cow::Borrowed(sql) => SqlText::Static(sql),
+            Cow::Owned(sql) => SqlText::Fresh(sql),
+        });
+    }
+    let shape = SizedShape::InsertRows { with_key, rows };
+    t.cache
+        .sized(conn.dialect(), shape, build)
+        .map(SqlText::Cached)
+}
+
 /// The records of one `insert_all` statement group: the whole slice, or
 /// those picked out of a slice that mixes records with a key to generate
 /// and with one given.
@@ -1180,7 +1213,7 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     // is allocated.
     let t = M::table();
     let first = generates_key(t, &records[0]);
-    let groups: [Group<'_, M>; 2] = if records.iter().all(|r| generates_key(t, r) == first) {
+    let groups: [Group<'_, M>; 2] = if records[1..].iter().all(|r| generates_key(t, r) == first) {
         let (whole, none) = (Group::Whole(records), Group::Picked(Vec::new()));
         if first {
             [whole, none]
@@ -1197,25 +1230,25 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     if groups[0].len() > 0 {
         check_key_default(t, conn)?;
     }
-    let per_stmt = |with_key: bool| {
-        match M::table().insert_columns(with_key).count() {
+    // Records a statement, within the parameter limit: by group (without
+    // and with the key).
+    let per_stmt = [false, true].map(|with_key| {
+        match t.columns.len() - usize::from(!with_key) {
             // Rows of defaults only: one per statement.
             0 => 1,
-            ncols => (conn.dialect().max_params() / ncols).max(1),
+            ncols => (conn.max_params() / ncols).max(1),
         }
-    };
-    let statements: usize = [false, true]
-        .iter()
-        .map(|&k| groups[usize::from(k)].len().div_ceil(per_stmt(k)))
-        .sum();
+    });
+    let statements: usize = (0..2).map(|k| groups[k].len().div_ceil(per_stmt[k])).sum();
     let run = |conn: &Connection| -> Result<u64> {
         let mut total = 0;
         for with_key in [false, true] {
-            groups[usize::from(with_key)].each_chunk(per_stmt(with_key), &mut |chunk, rows| {
-                let shape = SizedShape::InsertRows { with_key, rows };
-                let sql = M::table().cache.sized(conn.dialect(), shape, || {
-                    M::table().insert_sql(conn, with_key, rows, false, false)
-                })?;
+            let group = &groups[usize::from(with_key)];
+            if group.len() == 0 {
+                continue;
+            }
+            group.each_chunk(per_stmt[usize::from(with_key)], &mut |chunk, rows| {
+                let sql = insert_rows_sql(conn, t, with_key, rows)?;
                 let cols = if with_key { Cols::All } else { Cols::AllButKey };
                 let stamps = lifecycle::insert_stamps(t, conn);
                 total += conn.execute_prepared(
