@@ -701,13 +701,18 @@ pub trait Record: Model {
         } else {
             None
         };
+        // Whether the struct has a snapshot is known here, from its type:
+        // a record without one is not asked through `dyn Fields`.
+        let tracked = self.snapshot().is_some();
         let res = hooked_write(conn, self, before, after, |conn, rec| {
             match new {
                 Some(true) => insert(conn, Self::table(), rec)?,
                 Some(false) => update(conn, Self::table(), rec)?,
                 None => upsert(conn, Self::table(), rec)?,
             }
-            refresh_snapshot(Self::table(), rec);
+            if tracked {
+                refresh_snapshot(Self::table(), rec);
+            }
             Ok(())
         });
         // A hooked insert rolled back: the record is new again.

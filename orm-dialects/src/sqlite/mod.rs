@@ -195,6 +195,19 @@ impl SqliteBackend {
         Self::new(conn, foreign_keys, cache)
     }
 
+    /// Runs `sql` with `params`: the rows it changed. Always inlined, so
+    /// that the statement is bound and run where it stays, as in
+    /// `query_each` (an INSERT of one row: about 50 instructions less than
+    /// through [`prepare`](Self::prepare), whose statement is returned
+    /// through memory, callgrind).
+    #[inline(always)]
+    fn run(&self, sql: &str, params: &dyn Params) -> Result<u64> {
+        let mut stmt = self.statements.get(sql).map_err(map_error)?;
+        bind(&mut stmt, sql, params)?;
+        let n = stmt.raw_execute().map_err(map_error)?;
+        Ok(n as u64)
+    }
+
     /// The statement of `sql`, its parameters bound.
     #[inline]
     fn prepare(&self, sql: &str, params: &dyn Params) -> Result<InUse<'_>> {
@@ -247,9 +260,7 @@ impl Backend for SqliteBackend {
     }
 
     fn execute(&self, sql: &str, params: &dyn Params) -> Result<u64> {
-        let mut stmt = self.prepare(sql, params)?;
-        let n = stmt.raw_execute().map_err(map_error)?;
-        Ok(n as u64)
+        self.run(sql, params)
     }
 
     fn insert(&self, sql: &str, params: &dyn Params, key: GeneratedKey) -> Result<Option<i64>> {
@@ -263,10 +274,10 @@ impl Backend for SqliteBackend {
                 }
             }
             GeneratedKey::LastInsertId => {
-                let n = self.execute(sql, params)?;
+                let n = self.run(sql, params)?;
                 Ok((n > 0).then(|| self.conn().last_insert_rowid()))
             }
-            _ => self.execute(sql, params).map(|_| None),
+            _ => self.run(sql, params).map(|_| None),
         }
     }
 
