@@ -1235,8 +1235,8 @@ pub fn insert_all<M: Model>(conn: &Connection, records: &[M]) -> Result<u64> {
     if groups[0].len() > 0 {
         check_key_default(t, conn)?;
     }
-    // Records a statement, within the parameter limit: by group (without
-    // and with the key).
+    // Records per statement within the parameter limit, by group (the
+    // key left to the database, then given).
     let per_stmt = [false, true].map(|with_key| {
         match t.columns.len() - usize::from(!with_key) {
             // Rows of defaults only: one per statement.
