@@ -189,6 +189,15 @@ pub trait Backend: Send {
     /// Runs statements without parameters, separated by `;`.
     fn execute_batch(&self, sql: &str) -> Result<()>;
 
+    /// Whether this driver checks every bound value with a
+    /// [`ValueCheck`](crate::driver::ValueCheck) of its dialect as it binds
+    /// it, before the statement runs, reading each value once; the
+    /// connection then checks only the number of parameters. `false` by
+    /// default: the connection checks every value before the call.
+    fn checks_values(&self) -> bool {
+        false
+    }
+
     /// Runs a transaction-control operation: the dialect's statements for
     /// it ([`Dialect::tx_statements`]) through
     /// [`execute_batch`](Self::execute_batch) by default. Drivers override

@@ -10,9 +10,10 @@ use crate::backend::{Backend, Params, RowCallback, RowStream};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::expr::IntoArgs;
+use crate::param_check::{exact, ValueCheck};
 use crate::row::{FromRow, Layout};
 use crate::sql::SqlBuilder;
-use crate::value::{Value, ValueRef};
+use crate::value::Value;
 
 /// Log target of every statement (`debug`), failure (`warn`) and slow query
 /// (`warn`).
@@ -31,8 +32,11 @@ pub const LOG_TARGET: &str = "orm::sql";
 pub struct Connection {
     backend: Box<dyn Backend>,
     dialect: &'static dyn Dialect,
-    /// The dialect's [`Dialect::checks_unsized_text`], asked once.
-    checks_unsized_text: bool,
+    /// The check of bound values.
+    check: ValueCheck,
+    /// Whether the driver checks each value as it binds it
+    /// ([`Backend::checks_values`]).
+    driver_checks: bool,
     /// The dialect's [`Dialect::max_params`], asked once.
     max_params: usize,
     pub(crate) depth: Cell<u32>,
@@ -136,28 +140,16 @@ impl Started {
     }
 }
 
-/// The table and column a parameter is written to, when known
-/// ([`Params::target`]).
-type Target = Option<(&'static str, &'static crate::model::ColumnDef)>;
-
-/// Whether every SQL database stores `value` exactly, so that it is not
-/// checked (see [`Dialect::check_value`]).
-#[inline]
-fn exact(value: &ValueRef<'_>) -> bool {
-    matches!(
-        value,
-        ValueRef::Null | ValueRef::Bool(_) | ValueRef::Int(_) | ValueRef::Blob(_)
-    )
-}
-
 impl Connection {
     /// Wraps a driver connection.
     pub(crate) fn from_backend(backend: Box<dyn Backend>) -> Self {
         let dialect = backend.dialect();
+        let driver_checks = backend.checks_values();
         Connection {
             backend,
             dialect,
-            checks_unsized_text: dialect.checks_unsized_text(),
+            check: ValueCheck::new(dialect),
+            driver_checks,
             max_params: dialect.max_params(),
             depth: Cell::new(0),
             statements: Cell::new(0),
@@ -341,6 +333,12 @@ impl Connection {
         res: Option<&Error>,
         rows: Option<u64>,
     ) {
+        if self.driver_checks && matches!(res, Some(Error::UnrepresentableValue { .. })) {
+            // Refused by the driver's check of the values before anything
+            // ran: not a statement, as when this connection checks them.
+            self.statements.set(self.statements.get() - 1);
+            return;
+        }
         if matches!(res, Some(Error::Connection { .. })) {
             self.broken.set(true);
         }
@@ -409,11 +407,11 @@ impl Connection {
         if n > 4 || n > self.max_params {
             return self.check_many(params);
         }
+        if self.driver_checks {
+            return Ok(());
+        }
         for i in 0..n {
-            let value = params.get(i);
-            if !exact(&value) {
-                self.check_param(i, value, params.target(i))?;
-            }
+            self.check.check(i, params.get(i), params)?;
         }
         Ok(())
     }
@@ -428,42 +426,16 @@ impl Connection {
                 max: self.max_params,
             });
         }
+        if self.driver_checks {
+            return Ok(());
+        }
         params.each(&mut |i, value, target| {
             if exact(&value) {
                 Ok(())
             } else {
-                self.check_param(i, value, target)
+                self.check.check_at(i, value, target)
             }
         })
-    }
-
-    /// The check of parameter `i`, a value not [`exact`], written to
-    /// `target` when known.
-    #[inline]
-    fn check_param(&self, i: usize, value: ValueRef<'_>, target: Target) -> Result<()> {
-        // Text for a column of no declared size is not asked about either,
-        // unless the dialect limits such text (see
-        // `Dialect::checks_unsized_text`).
-        if let ValueRef::Text(_) = value {
-            if !self.checks_unsized_text && target.is_none_or(|(_, c)| c.size.is_none()) {
-                return Ok(());
-            }
-        }
-        self.check_value(i, value, target)
-    }
-
-    /// The dialect's check of parameter `i` ([`Dialect::check_value`]).
-    #[inline(never)]
-    fn check_value(&self, i: usize, value: ValueRef<'_>, target: Target) -> Result<()> {
-        self.dialect
-            .check_value(value, target.map(|t| t.1))
-            .map_err(|reason| Error::UnrepresentableValue {
-                target: match target {
-                    Some((table, c)) => format!("{table}.{}", c.name),
-                    None => format!("parameter {}", i + 1),
-                },
-                reason,
-            })
     }
 
     /// Runs a statement whose SQL is already in the dialect's syntax.

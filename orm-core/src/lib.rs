@@ -25,6 +25,7 @@ pub mod migrate;
 mod model;
 mod n_plus_one;
 mod names;
+mod param_check;
 mod persist;
 mod pool;
 mod query;
@@ -88,6 +89,7 @@ pub mod driver {
         check_value_portably, default_literal, dollar_placeholder, quote_doubled, quote_string,
     };
     pub use crate::lex::LexRules;
+    pub use crate::param_check::ValueCheck;
     pub use crate::row::resolve_layout;
     pub use crate::schema::{same_declared_type, Catalogue};
     pub use crate::types::chrono::{DATETIME_FORMAT, TIMESTAMP_FORMAT, TIME_FORMAT};

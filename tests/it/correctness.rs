@@ -363,6 +363,26 @@ fn floats_round_trip_or_are_refused(conn: &Connection) {
             refused_naming(res, "measures.value");
         }
     }
+    // A refused value runs nothing (no statement counted, whether the
+    // driver checks it as it binds it or the connection before the call),
+    // and the statement it was refused for runs with good values next.
+    if dialect != "postgres" {
+        let mut bad = Measure {
+            value: f64::NAN,
+            label: "bad".into(),
+            ..Default::default()
+        };
+        let res = orm::assert_queries!(conn, 0, { bad.save(conn) });
+        refused_naming(res, "measures.value");
+        assert!(bad.id == 0, "a refused record gets no key");
+        let mut good = Measure {
+            value: 2.5,
+            label: "good".into(),
+            ..Default::default()
+        };
+        good.save(conn).unwrap();
+        assert_eq!(Measures::find(conn, good.id).unwrap(), good);
+    }
     // In a batch too (its parameters checked row after row), naming the
     // column, and nothing is written.
     if dialect != "postgres" {

@@ -18,7 +18,7 @@ use std::time::Duration;
 use orm_core::driver::{
     Backend, DriverConnection, RowStream, DATETIME_FORMAT, TIMESTAMP_FORMAT, TIME_FORMAT,
 };
-use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl};
+use orm_core::driver::{GeneratedKey, Params, RowCallback, TxControl, ValueCheck};
 use orm_core::{Connection, DbError, Dialect, Error, Result, ValueRef};
 use rusqlite::config::DbConfig;
 use rusqlite::types::{ToSqlOutput, ValueRef as SqlValueRef};
@@ -35,6 +35,9 @@ static DIALECT: SqliteDialect = SqliteDialect;
 pub struct SqliteBackend {
     /// The connection and its prepared statements.
     statements: Statements,
+    /// The check of each bound value, run as it is bound
+    /// ([`Backend::checks_values`]).
+    check: ValueCheck,
 }
 
 impl std::fmt::Debug for SqliteBackend {
@@ -118,6 +121,7 @@ impl SqliteBackend {
         }
         Ok(SqliteBackend {
             statements: Statements::new(conn, cache),
+            check: ValueCheck::new(&DIALECT),
         })
     }
 
@@ -203,7 +207,7 @@ impl SqliteBackend {
     #[inline(always)]
     fn run(&self, sql: &str, params: &dyn Params) -> Result<u64> {
         let mut stmt = self.statements.get(sql).map_err(map_error)?;
-        bind(&mut stmt, sql, params)?;
+        bind(&mut stmt, sql, params, &self.check)?;
         let n = stmt.raw_execute().map_err(map_error)?;
         Ok(n as u64)
     }
@@ -212,16 +216,17 @@ impl SqliteBackend {
     #[inline]
     fn prepare(&self, sql: &str, params: &dyn Params) -> Result<InUse<'_>> {
         let mut stmt = self.statements.get(sql).map_err(map_error)?;
-        bind(&mut stmt, sql, params)?;
+        bind(&mut stmt, sql, params, &self.check)?;
         Ok(stmt)
     }
 }
 
-/// Binds `params` to `stmt`, the statement of `sql`. Inlined into each
-/// caller, so that the statement is bound where it stays (a `find`: about
-/// 30 instructions less than returning it bound, callgrind).
+/// Binds `params` to `stmt`, the statement of `sql`, each value checked by
+/// `check` as it is bound. Inlined into each caller, so that the statement
+/// is bound where it stays (a `find`: about 30 instructions less than
+/// returning it bound, callgrind).
 #[inline(always)]
-fn bind(stmt: &mut InUse<'_>, sql: &str, params: &dyn Params) -> Result<()> {
+fn bind(stmt: &mut InUse<'_>, sql: &str, params: &dyn Params, check: &ValueCheck) -> Result<()> {
     let expected = stmt.parameter_count();
     let given = params.len();
     if expected != given {
@@ -229,24 +234,30 @@ fn bind(stmt: &mut InUse<'_>, sql: &str, params: &dyn Params) -> Result<()> {
             "statement expects {expected} parameter(s), {given} given: {sql}"
         )));
     }
-    if given > 0 && bind_values(stmt, params)? {
+    if given > 0 && bind_values(stmt, params, check)? {
         stmt.clear_when_done();
     }
     Ok(())
 }
 
-/// Binds each of `params` to `stmt`; whether one was large (see
-/// `InUse::clear_when_done`). A function of its own, into which rusqlite's
-/// binding is inlined (about 25 instructions a value less than with `bind`
-/// inlined into each caller and rusqlite's called: `insert_all` of 100).
+/// Binds each of `params` to `stmt`, checked by `check` first (each value
+/// read once: the connection leaves the check to this driver); whether one
+/// was large (see `InUse::clear_when_done`). A function of its own, into
+/// which rusqlite's binding is inlined (about 25 instructions a value less
+/// than with `bind` inlined into each caller and rusqlite's called:
+/// `insert_all` of 100).
 #[inline(never)]
-fn bind_values(stmt: &mut Statement<'_>, params: &dyn Params) -> Result<bool> {
+fn bind_values(stmt: &mut Statement<'_>, params: &dyn Params, check: &ValueCheck) -> Result<bool> {
     let mut large = false;
     for i in 0..params.len() {
         let value = params.get(i);
+        if let Err(e) = check.check(i, value, params) {
+            // Nothing runs: no value stays bound in the cached statement.
+            stmt.clear_bindings();
+            return Err(e);
+        }
         large |= !small(&value);
         if let Err(e) = stmt.raw_bind_parameter(i + 1, Bind(value)) {
-            // Nothing runs: no value stays bound in the cached statement.
             stmt.clear_bindings();
             return Err(map_error(e));
         }
@@ -283,7 +294,7 @@ impl Backend for SqliteBackend {
 
     fn query_each(&self, sql: &str, params: &dyn Params, f: &mut RowCallback<'_>) -> Result<()> {
         let mut stmt = self.statements.get(sql).map_err(map_error)?;
-        bind(&mut stmt, sql, params)?;
+        bind(&mut stmt, sql, params, &self.check)?;
         let mut rows = stmt.raw_query();
         while let Some(row) = rows.next().map_err(map_error)? {
             if !f(&mut SqliteRow(row))? {
@@ -300,6 +311,10 @@ impl Backend for SqliteBackend {
 
     fn execute_batch(&self, sql: &str) -> Result<()> {
         self.conn().execute_batch(sql).map_err(map_error)
+    }
+
+    fn checks_values(&self) -> bool {
+        true
     }
 
     fn transaction(&self, op: TxControl<'_>) -> Result<()> {
