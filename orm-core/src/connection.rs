@@ -392,7 +392,9 @@ impl Connection {
     /// store or compare exactly ([`Dialect::check_value`]), and more
     /// parameters than the dialect's protocol carries. (SQL text with a NUL
     /// character is refused where raw text enters a statement,
-    /// `SqlBuilder::fragment`, not on every execution.)
+    /// `SqlBuilder::fragment`, not on every execution.) A driver that checks
+    /// each value as it binds it ([`Backend::checks_values`]) is left the
+    /// values: each is then read once (SQLite W6: 94 instructions less).
     ///
     /// Inline, and the common case (a few values stored exactly) without a
     /// call: a `find` 26 instructions cheaper than with the check a
