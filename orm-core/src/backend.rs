@@ -193,7 +193,11 @@ pub trait Backend: Send {
     /// [`ValueCheck`](crate::driver::ValueCheck) of its dialect as it binds
     /// it, before the statement runs, reading each value once; the
     /// connection then checks only the number of parameters. `false` by
-    /// default: the connection checks every value before the call.
+    /// default: the connection checks every value before the call. A
+    /// driver that says `true` returns
+    /// [`Error::UnrepresentableValue`](crate::Error::UnrepresentableValue)
+    /// only from that check: the connection then counts and logs no
+    /// statement (nothing ran), as when it refuses a value itself.
     fn checks_values(&self) -> bool {
         false
     }
